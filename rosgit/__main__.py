@@ -1,0 +1,3 @@
+from rosgit.cli import main
+
+main()

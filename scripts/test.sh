@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# The whole test suite, exactly as CI runs it: install rosgit and the pinned tools, lint, type-check, test.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+python3 -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+bash scripts/install-tools.sh
+python3 -m ruff check rosgit tests benchmarks
+python3 -m mypy
+python3 -m pytest -n 2 -q "$@"
