@@ -1,0 +1,61 @@
+"""Pure-Python `kustomize build`: the default engine of `rosgit build`.
+
+Public API: `build_text(path)` gives the exact bytes `kustomize build path` prints;
+`build_resources(path)` gives the same objects as plain data, in output order.
+Heavy modules load lazily so importing this package costs nothing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rosgit.kustomize.resource import Resource
+
+__all__ = ["build_resources", "build_text"]
+
+_LOCAL_CONFIG = "config.kubernetes.io/local-config"
+
+
+def _finalize(resources: list[Resource]) -> list[Resource]:
+    """The steps kustomize runs once, at the top kustomization: hash suffixes, then name references."""
+    from rosgit.kustomize.hashing import name_suffix_hash
+    from rosgit.kustomize.namerefs import fix_references
+
+    for res in resources:
+        if res.needs_hash:
+            res.store_previous_id()
+            res.set_name(f"{res.name}-{name_suffix_hash(res.obj)}")
+    fix_references(resources)
+    kept = []
+    for res in resources:
+        annotations = (res.obj.get("metadata") or {}).get("annotations") or {}
+        if str(annotations.get(_LOCAL_CONFIG, "")).lower() == "true":
+            continue
+        kept.append(res)
+    return kept
+
+
+def _build(path: Path) -> tuple[list[dict[str, Any]], bool]:
+    from rosgit.kustomize.target import build_directory_with_options
+
+    resources, legacy = build_directory_with_options(path)
+    return [r.obj for r in _finalize(resources)], legacy
+
+
+def build_resources(path: Path) -> list[dict[str, Any]]:
+    """The built objects in kustomize's output order."""
+    objs, legacy = _build(Path(path))
+    if legacy:
+        from rosgit.kustomize.ordering import legacy_sort
+
+        return list(legacy_sort(objs))
+    return objs
+
+
+def build_text(path: Path) -> str:
+    """Exactly what `kustomize build path` prints."""
+    from rosgit.kustomize.yamlio import dump_documents
+
+    return dump_documents(build_resources(path))

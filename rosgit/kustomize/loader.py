@@ -1,0 +1,114 @@
+"""File access for one kustomization root, with kustomize's LoadRestrictionsRootOnly rules.
+
+Files named by a kustomization (resource files, patches, generator sources, ...) must lie in or below
+its root after resolving symlinks. Kustomization directories named by `resources`/`components` may lie
+anywhere on the local disk, but never equal or contain a root already being built (a cycle).
+Remote URLs are never fetched.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rosgit.errors import UsageError
+
+KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+
+_URL = re.compile(r"^(https?://|git@|ssh://|git::|github\.com/|gitlab\.com/|bitbucket\.org/)|\?ref=|//")
+
+
+def looks_remote(entry: str) -> bool:
+    return bool(_URL.search(entry))
+
+
+@dataclass(frozen=True)
+class Root:
+    """A kustomization directory being built, with the chain of roots that led to it."""
+
+    path: Path  # symlinks resolved
+    file: Path  # the kustomization file, as the user would name it
+    chain: tuple[Path, ...]
+
+    def location(self) -> str:
+        return display(self.file)
+
+
+def display(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # pragma: no cover - other drive on Windows
+        return str(path)
+
+
+def find_kustomization_file(directory: Path) -> Path:
+    found = [directory / n for n in KUSTOMIZATION_NAMES if (directory / n).is_file()]
+    if not found:
+        raise UsageError(
+            "unable to find one of 'kustomization.yaml', 'kustomization.yml' or 'Kustomization' "
+            f"in directory '{display(directory)}'"
+        )
+    if len(found) > 1:
+        raise UsageError(f"Found multiple kustomization files under: {display(directory)}")
+    return found[0]
+
+
+def open_root(directory: Path, parent: Root | None) -> Root:
+    real = directory.resolve()
+    chain = parent.chain if parent else ()
+    for seen in chain:
+        if real == seen or seen.is_relative_to(real):
+            where = parent.location() if parent else display(directory)
+            raise UsageError(
+                f"cycle detected: candidate root '{display(real)}' contains visited root '{display(seen)}'",
+                location=where,
+            )
+    return Root(real, find_kustomization_file(real), (*chain, real))
+
+
+def resolve_file(root: Root, entry: str, field: str) -> Path:
+    """The real path of a file named in `field`, refusing anything outside the root."""
+    if looks_remote(entry):
+        raise remote_error(root, field, entry)
+    candidate = (root.path / entry)
+    real = candidate.resolve()
+    if not real.is_relative_to(root.path):
+        raise UsageError(
+            f"{field}: security; file '{display(real)}' is not in or below '{display(root.path)}'",
+            location=root.location(),
+        )
+    if not real.exists():
+        raise UsageError(f"{field}: '{entry}' does not exist", location=root.location())
+    return real
+
+
+def read_text(root: Root, entry: str, field: str) -> str:
+    path = resolve_file(root, entry, field)
+    if path.is_dir():
+        raise UsageError(f"{field}: '{entry}' is a directory, expected a file", location=root.location())
+    return path.read_text(encoding="utf-8")
+
+
+def read_bytes(root: Root, entry: str, field: str) -> bytes:
+    path = resolve_file(root, entry, field)
+    if path.is_dir():
+        raise UsageError(f"{field}: '{entry}' is a directory, expected a file", location=root.location())
+    return path.read_bytes()
+
+
+def remote_error(root: Root, field: str, entry: str) -> UsageError:
+    return UsageError(
+        f"{field}: remote '{entry}' is not supported by the builtin engine; use --engine kustomize",
+        location=root.location(),
+    )
+
+
+def as_list(value: Any, root: Root, field: str) -> list[Any]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise UsageError(f"{field}: expected a list", location=root.location())
+    return value

@@ -1,0 +1,164 @@
+"""One resource in flight: its object plus the identity history kustomize tracks for name references."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+Obj = dict[str, Any]
+
+# Kinds the builtin Kubernetes schema marks cluster-scoped, keyed by (group, kind).
+# Unknown kinds (custom resources) count as namespaced, as in kustomize.
+_CLUSTER_SCOPED: frozenset[tuple[str, str]] = frozenset(
+    {
+        ("", "Namespace"),
+        ("", "Node"),
+        ("", "PersistentVolume"),
+        ("", "ComponentStatus"),
+        ("admissionregistration.k8s.io", "MutatingWebhookConfiguration"),
+        ("admissionregistration.k8s.io", "ValidatingWebhookConfiguration"),
+        ("admissionregistration.k8s.io", "ValidatingAdmissionPolicy"),
+        ("admissionregistration.k8s.io", "ValidatingAdmissionPolicyBinding"),
+        ("apiextensions.k8s.io", "CustomResourceDefinition"),
+        ("apiregistration.k8s.io", "APIService"),
+        ("certificates.k8s.io", "CertificateSigningRequest"),
+        ("rbac.authorization.k8s.io", "ClusterRole"),
+        ("rbac.authorization.k8s.io", "ClusterRoleBinding"),
+        ("scheduling.k8s.io", "PriorityClass"),
+        ("storage.k8s.io", "StorageClass"),
+        ("storage.k8s.io", "CSIDriver"),
+        ("storage.k8s.io", "CSINode"),
+        ("storage.k8s.io", "VolumeAttachment"),
+        ("node.k8s.io", "RuntimeClass"),
+        ("policy", "PodSecurityPolicy"),
+        ("extensions", "PodSecurityPolicy"),
+        ("networking.k8s.io", "IngressClass"),
+        ("flowcontrol.apiserver.k8s.io", "FlowSchema"),
+        ("flowcontrol.apiserver.k8s.io", "PriorityLevelConfiguration"),
+        ("authentication.k8s.io", "TokenReview"),
+        ("authorization.k8s.io", "SelfSubjectAccessReview"),
+        ("authorization.k8s.io", "SelfSubjectRulesReview"),
+        ("authorization.k8s.io", "SubjectAccessReview"),
+    }
+)
+
+
+def split_api_version(api_version: str) -> tuple[str, str]:
+    """(group, version); the core group is ''."""
+    if "/" in api_version:
+        group, _, version = api_version.partition("/")
+        return group, version
+    return "", api_version
+
+
+@dataclass(frozen=True)
+class Gvk:
+    group: str
+    version: str
+    kind: str
+
+    def is_cluster_scoped(self) -> bool:
+        return (self.group, self.kind) in _CLUSTER_SCOPED
+
+    def is_selected_by(self, selector: Gvk) -> bool:
+        """Empty fields of the selector match anything."""
+        return (
+            (not selector.group or selector.group == self.group)
+            and (not selector.version or selector.version == self.version)
+            and (not selector.kind or selector.kind == self.kind)
+        )
+
+    def api_version(self) -> str:
+        return f"{self.group}/{self.version}" if self.group else self.version
+
+
+@dataclass(frozen=True)
+class ResId:
+    gvk: Gvk
+    name: str
+    namespace: str
+
+    def ns_equals(self, other: ResId) -> bool:
+        """kustomize treats '' and 'default' as the same namespace; cluster-scoped ids ignore it."""
+        return _effective_ns(self) == _effective_ns(other)
+
+    def describe(self) -> str:
+        """Kustomize's ResId.String(): [noGrp/]Kind.version.[group]/name.[ns]."""
+        ns = self.namespace or "[noNs]"
+        group = self.gvk.group or "[noGrp]"
+        return f"{self.gvk.kind}.{self.gvk.version}.{group}/{self.name}.{ns}"
+
+
+def _effective_ns(rid: ResId) -> str:
+    if rid.gvk.is_cluster_scoped():
+        return ""
+    return rid.namespace or "default"
+
+
+def gvk_of(obj: Obj) -> Gvk:
+    group, version = split_api_version(str(obj.get("apiVersion") or ""))
+    return Gvk(group, version, str(obj.get("kind") or ""))
+
+
+def meta(obj: Obj) -> Obj:
+    m = obj.get("metadata")
+    if not isinstance(m, dict):
+        m = {}
+        obj["metadata"] = m
+    return m
+
+
+@dataclass
+class Resource:
+    obj: Obj
+    # Identities this resource had before each rename (oldest first); used to resolve references.
+    prev_ids: list[ResId] = field(default_factory=list)
+    # Prefixes/suffixes applied so far, innermost first; lets references prefer siblings of one base.
+    prefixes: list[str] = field(default_factory=list)
+    suffixes: list[str] = field(default_factory=list)
+    # Set by generators: add the content hash to the name at the root.
+    needs_hash: bool = False
+    # Generator behavior (create/merge/replace) for merging across kustomizations.
+    behavior: str = ""
+    # Referrers recorded during name-reference fixing (unused in output, kept for parity of logic).
+    origin: str = ""
+
+    @property
+    def gvk(self) -> Gvk:
+        return gvk_of(self.obj)
+
+    @property
+    def name(self) -> str:
+        return str(meta(self.obj).get("name") or "")
+
+    @property
+    def namespace(self) -> str:
+        return str(meta(self.obj).get("namespace") or "")
+
+    def cur_id(self) -> ResId:
+        return ResId(self.gvk, self.name, self.namespace)
+
+    def org_id(self) -> ResId:
+        return self.prev_ids[0] if self.prev_ids else self.cur_id()
+
+    def all_ids(self) -> list[ResId]:
+        return [*self.prev_ids, self.cur_id()]
+
+    def store_previous_id(self) -> None:
+        self.prev_ids.append(self.cur_id())
+
+    def set_name(self, name: str) -> None:
+        meta(self.obj)["name"] = name
+
+    def copy(self) -> Resource:
+        import copy
+
+        return Resource(
+            copy.deepcopy(self.obj),
+            list(self.prev_ids),
+            list(self.prefixes),
+            list(self.suffixes),
+            self.needs_hash,
+            self.behavior,
+            self.origin,
+        )

@@ -1,0 +1,163 @@
+"""Builtin transformers that rewrite fields in place: namespace, name prefix/suffix, labels,
+annotations, images and replicas. Each takes the current resources and the kustomization's value."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rosgit.errors import UsageError
+from rosgit.kustomize import fieldspecs as fs
+from rosgit.kustomize.resource import Resource, meta
+
+
+def _set_string(value: str) -> Any:
+    def setter(parent: Any, key: str) -> None:
+        parent[key] = value
+
+    return setter
+
+
+def set_namespace(resources: list[Resource], namespace: str) -> None:
+    for res in resources:
+        gvk = res.gvk
+        before = res.cur_id()
+        if not gvk.is_cluster_scoped():
+            meta(res.obj)["namespace"] = namespace
+        if gvk.kind in ("RoleBinding", "ClusterRoleBinding"):
+            _subjects_namespace(res.obj, namespace)
+        fs.apply_specs(res.obj, gvk, fs.NAMESPACE_EXTRA, fs.SCALAR, _set_string(namespace))
+        if res.cur_id() != before:
+            res.prev_ids.append(before)
+
+
+def _subjects_namespace(obj: dict[str, Any], namespace: str) -> None:
+    # Only the subject named "default" is moved (kustomize's defaultOnly subject mode).
+    subjects = obj.get("subjects")
+    if not isinstance(subjects, list):
+        return
+    for subject in subjects:
+        if isinstance(subject, dict) and subject.get("name") == "default":
+            subject["namespace"] = namespace
+
+
+def add_prefix_suffix(resources: list[Resource], prefix: str, suffix: str) -> None:
+    for res in resources:
+        # Namespaces keep their name; CRDs' names are fixed by their group.
+        if res.gvk.kind in ("Namespace", "CustomResourceDefinition"):
+            continue
+        res.store_previous_id()
+        res.set_name(f"{prefix}{res.name}{suffix}")
+        if prefix:
+            res.prefixes.append(prefix)
+        if suffix:
+            res.suffixes.append(suffix)
+
+
+def set_map_entries(
+    resources: list[Resource], pairs: dict[str, str], specs: list[fs.FieldSpec]
+) -> None:
+    def setter(parent: Any, key: str) -> None:
+        current = parent.get(key)
+        if not isinstance(current, dict):
+            current = {}
+            parent[key] = current
+        for k, v in pairs.items():
+            current[k] = v
+
+    for res in resources:
+        fs.apply_specs(res.obj, res.gvk, specs, fs.MAP, setter)
+
+
+def label_specs(include_selectors: bool, include_templates: bool) -> list[fs.FieldSpec]:
+    if include_selectors:
+        return fs.COMMON_LABELS
+    if include_templates:
+        return [*fs.METADATA_LABELS, *fs.TEMPLATE_LABELS]
+    return fs.METADATA_LABELS
+
+
+def set_replicas(resources: list[Resource], replicas: list[dict[str, Any]], location: str) -> None:
+    for entry in replicas:
+        name = str(entry.get("name") or "")
+        count = entry.get("count")
+        matched = False
+        for res in resources:
+            if not any(rid.name == name for rid in res.all_ids()):
+                continue
+            for spec in fs.REPLICAS:
+                if spec.selects(res.gvk):
+                    matched = True
+                    fs.apply_spec(res.obj, spec.path, True, fs.SCALAR, _set_value(count))
+        if not matched:
+            raise UsageError(f"replicas: no resource named '{name}' holds replicas", location=location)
+
+
+def _set_value(value: Any) -> Any:
+    def setter(parent: Any, key: str) -> None:
+        parent[key] = value
+
+    return setter
+
+
+# ---- images ----------------------------------------------------------------------------------
+
+
+def split_image(image: str) -> tuple[str, str, str]:
+    """(name, tag, digest) of an image reference."""
+    digest = ""
+    if "@" in image:
+        image, _, digest = image.partition("@")
+    tag = ""
+    colon = image.rfind(":")
+    if colon > image.rfind("/"):
+        image, tag = image[:colon], image[colon + 1 :]
+    return image, tag, digest
+
+
+def _rewrite_image(value: str, entry: dict[str, Any]) -> str | None:
+    name, tag, digest = split_image(value)
+    if name != str(entry.get("name") or ""):
+        return None
+    new_name = entry.get("newName")
+    new_tag = entry.get("newTag")
+    new_digest = entry.get("digest")
+    tag_suffix = entry.get("tagSuffix")
+    if new_name:
+        name = str(new_name)
+    if new_tag is not None and str(new_tag) != "" and new_digest:
+        tag, digest = str(new_tag), str(new_digest)
+    elif new_tag is not None and str(new_tag) != "":
+        tag, digest = str(new_tag), ""
+    elif new_digest:
+        tag, digest = "", str(new_digest)
+    if tag_suffix:
+        tag = f"{tag}{tag_suffix}"
+    out = name
+    if tag:
+        out += f":{tag}"
+    if digest:
+        out += f"@{digest}"
+    return out
+
+
+def set_images(resources: list[Resource], images: list[dict[str, Any]]) -> None:
+    for res in resources:
+        if res.gvk.kind == "CustomResourceDefinition":
+            continue
+        for entry in images:
+            _walk_containers(res.obj, entry)
+
+
+def _walk_containers(node: Any, entry: dict[str, Any]) -> None:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in ("containers", "initContainers") and isinstance(value, list):
+                for item in value:
+                    if isinstance(item, dict) and isinstance(item.get("image"), str):
+                        new = _rewrite_image(item["image"], entry)
+                        if new is not None:
+                            item["image"] = new
+            _walk_containers(value, entry)
+    elif isinstance(node, list):
+        for item in node:
+            _walk_containers(item, entry)

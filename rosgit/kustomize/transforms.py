@@ -1,0 +1,207 @@
+"""The builtin transformer sequence of one kustomization, in kustomize's fixed order:
+patchesStrategicMerge, patches, namespace, namePrefix, nameSuffix, labels, commonAnnotations,
+patchesJson6902, replicas, images, replacements."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from rosgit.errors import UsageError
+from rosgit.kustomize import loader, patches, transformers
+from rosgit.kustomize.loader import Root, as_list
+from rosgit.kustomize.resource import Resource, ResId, gvk_of
+
+
+def run_all(root: Root, kust: dict[str, Any], items: list[Resource]) -> None:
+    location = root.location()
+    for entry in as_list(kust.get("patchesStrategicMerge"), root, "patchesStrategicMerge"):
+        for doc in _smp_docs(root, str(entry), "patchesStrategicMerge"):
+            _apply_smp_by_id(items, doc, location)
+    for entry in as_list(kust.get("patches"), root, "patches"):
+        _apply_patch_entry(root, entry, items)
+    namespace = kust.get("namespace")
+    if namespace:
+        transformers.set_namespace(items, str(namespace))
+    prefix = str(kust.get("namePrefix") or "")
+    if prefix:
+        transformers.add_prefix_suffix(items, prefix, "")
+    suffix = str(kust.get("nameSuffix") or "")
+    if suffix:
+        transformers.add_prefix_suffix(items, "", suffix)
+    for label in as_list(kust.get("labels"), root, "labels"):
+        if not isinstance(label, dict):
+            raise UsageError("labels: expected a mapping", location=location)
+        pairs = _string_map(label.get("pairs"), root, "labels.pairs")
+        if label.get("fields"):
+            raise UsageError(
+                "labels.fields is not supported by the builtin engine; use --engine kustomize",
+                location=location,
+            )
+        specs = transformers.label_specs(
+            bool(label.get("includeSelectors")), bool(label.get("includeTemplates"))
+        )
+        transformers.set_map_entries(items, pairs, specs)
+    common_labels = _string_map(kust.get("commonLabels"), root, "commonLabels")
+    if common_labels:
+        transformers.set_map_entries(items, common_labels, transformers.label_specs(True, True))
+    annotations = _string_map(kust.get("commonAnnotations"), root, "commonAnnotations")
+    if annotations:
+        from rosgit.kustomize.fieldspecs import COMMON_ANNOTATIONS
+
+        transformers.set_map_entries(items, annotations, COMMON_ANNOTATIONS)
+    for entry in as_list(kust.get("patchesJson6902"), root, "patchesJson6902"):
+        _apply_json6902_entry(root, entry, items)
+    replicas = as_list(kust.get("replicas"), root, "replicas")
+    if replicas:
+        transformers.set_replicas(items, replicas, location)
+    images = as_list(kust.get("images"), root, "images")
+    if images:
+        transformers.set_images(items, images)
+    replacements = as_list(kust.get("replacements"), root, "replacements")
+    if replacements:
+        from rosgit.kustomize.replacements import apply_replacements
+
+        apply_replacements(root, replacements, items)
+
+
+def _string_map(value: Any, root: Root, field: str) -> dict[str, str]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise UsageError(f"{field}: expected a mapping", location=root.location())
+    out: dict[str, str] = {}
+    for key, val in value.items():
+        if val is None:
+            val = ""
+        if not isinstance(val, str):
+            kind = "bool" if isinstance(val, bool) else "number" if isinstance(val, int | float) else "object"
+            raise UsageError(
+                f"invalid Kustomization: {field}: cannot unmarshal {kind} into string (value of '{key}'; quote it)",
+                location=root.location(),
+            )
+        out[str(key)] = val
+    return out
+
+
+def _is_inline(entry: str) -> bool:
+    return "\n" in entry or entry.lstrip().startswith(("{", "["))
+
+
+def _load_patch_docs(root: Root, text: str, source: str) -> list[Any]:
+    from rosgit.kustomize.yamlio import load_resource_documents
+
+    try:
+        return list(load_resource_documents(text, source))
+    except UsageError:
+        raise
+    except Exception as exc:
+        raise UsageError(f"patch {source}: {' '.join(str(exc).split())}", location=root.location()) from exc
+
+
+def _patch_text(root: Root, entry: dict[str, Any] | str, field: str) -> tuple[str, str]:
+    if isinstance(entry, str):
+        if _is_inline(entry):
+            return entry, "inline patch"
+        return loader.read_text(root, entry, field), entry
+    if entry.get("path") and entry.get("patch"):
+        raise UsageError(f"{field}: patch and path can't be set at the same time", location=root.location())
+    if entry.get("path"):
+        path = str(entry["path"])
+        return loader.read_text(root, path, field), path
+    if entry.get("patch") is not None:
+        return str(entry["patch"]), "inline patch"
+    raise UsageError(f"{field}: must specify one of patch and path", location=root.location())
+
+
+def _smp_docs(root: Root, entry: str, field: str) -> list[dict[str, Any]]:
+    text, source = _patch_text(root, entry, field)
+    docs = _load_patch_docs(root, text, source)
+    for doc in docs:
+        if not isinstance(doc, dict):
+            raise UsageError(f"{field}: {source}: expected a strategic merge patch mapping", location=root.location())
+    return docs
+
+
+def _patch_id(doc: dict[str, Any]) -> ResId:
+    md = doc.get("metadata") or {}
+    return ResId(gvk_of(doc), str(md.get("name") or ""), str(md.get("namespace") or ""))
+
+
+def _apply_smp_by_id(items: list[Resource], doc: dict[str, Any], location: str) -> None:
+    pid = _patch_id(doc)
+    matches = [r for r in items if any(_id_equal(i, pid) for i in r.all_ids())]
+    if len(matches) != 1:
+        what = "no matches" if not matches else "multiple matches"
+        raise UsageError(
+            f"{what} for Id {pid.describe()}; failed to find unique target for patch", location=location
+        )
+    _apply_smp(items, matches[0], doc)
+
+
+def _id_equal(a: ResId, b: ResId) -> bool:
+    return a.gvk == b.gvk and a.name == b.name and a.ns_equals(b)
+
+
+def _apply_smp(items: list[Resource], target: Resource, doc: dict[str, Any]) -> None:
+    if doc.get("$patch") == "delete":
+        items.remove(target)
+        return
+    merged = patches.strategic_merge(target.obj, doc, target.gvk.kind)
+    if merged is None:
+        items.remove(target)
+        return
+    target.obj = merged
+
+
+def _apply_patch_entry(root: Root, entry: Any, items: list[Resource]) -> None:
+    location = root.location()
+    if not isinstance(entry, dict):
+        raise UsageError("patches: each entry needs path or patch", location=location)
+    text, source = _patch_text(root, entry, "patches")
+    docs = _load_patch_docs(root, text, source)
+    target = entry.get("target")
+    options = entry.get("options") or {}
+    if len(docs) == 1 and isinstance(docs[0], list):
+        if not target:
+            raise UsageError(f"patches: {source}: must specify a target for JSON patch", location=location)
+        for res in patches.select(items, target):
+            _json6902(res, docs[0], source, location)
+        return
+    for doc in docs:
+        if not isinstance(doc, dict):
+            raise UsageError(f"patches: {source}: unable to parse as a patch", location=location)
+        if not target:
+            _apply_smp_by_id(items, doc, location)
+            continue
+        for res in patches.select(items, target):
+            patch = copy.deepcopy(doc)
+            md = patch.setdefault("metadata", {}) if isinstance(patch.get("metadata"), dict) or "metadata" not in patch else {}
+            if not options.get("allowNameChange"):
+                md["name"] = res.name
+            if not options.get("allowKindChange"):
+                patch["kind"] = res.gvk.kind
+                patch["apiVersion"] = res.obj.get("apiVersion")
+            _apply_smp(items, res, patch)
+
+
+def _json6902(res: Resource, ops: list[Any], source: str, location: str) -> None:
+    try:
+        res.obj = patches.apply_json6902(res.obj, ops)
+    except Exception as exc:
+        raise UsageError(
+            f"patch {source} failed on {res.cur_id().describe()}: {' '.join(str(exc).split())}",
+            location=location,
+        ) from exc
+
+
+def _apply_json6902_entry(root: Root, entry: Any, items: list[Resource]) -> None:
+    location = root.location()
+    if not isinstance(entry, dict) or not isinstance(entry.get("target"), dict):
+        raise UsageError("patchesJson6902: each entry needs a target", location=location)
+    text, source = _patch_text(root, entry, "patchesJson6902")
+    docs = _load_patch_docs(root, text, source)
+    if len(docs) != 1 or not isinstance(docs[0], list):
+        raise UsageError(f"patchesJson6902: {source}: expected a list of operations", location=location)
+    for res in patches.select(items, entry["target"]):
+        _json6902(res, docs[0], source, location)
