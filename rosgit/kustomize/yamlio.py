@@ -1,0 +1,1034 @@
+"""YAML input and output exactly as kustomize v5 reads resources and prints `kustomize build`.
+
+Reading follows kyaml (go-yaml v3 scalar resolution) followed by the JSON round trip kustomize
+performs on output, so loaded values already hold what would be printed (0755 -> 493, 1.0 -> 1).
+Printing follows sigs.k8s.io/yaml's JSONToYAML, i.e. go-yaml v2's encoder and libyaml-style
+emitter: natural key order, indentless sequences, YAML 1.1 quoting, 80-column folding.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import decimal
+import functools
+import math
+import re
+from collections.abc import Callable
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from rosgit.errors import UsageError
+
+__all__ = [
+    "dump_documents",
+    "format_go_float",
+    "load_kustomization",
+    "load_resource_documents",
+    "natural_key_sort",
+]
+
+_INT64_MIN = -(1 << 63)
+_UINT64_LIMIT = 1 << 64
+_STR_TAG = "tag:yaml.org,2002:str"
+_PLAIN_TAG = "!rosgit/plain"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+_MAP_TAG = "tag:yaml.org,2002:map"
+_MERGE_KEY = "<<"
+
+# ---------------------------------------------------------------------------------------------
+# Go number parsing helpers (strconv semantics)
+# ---------------------------------------------------------------------------------------------
+
+_GO_DEC = r"[0-9](?:_?[0-9])*"
+_GO_INT_RE = re.compile(r"[+-]?(?:0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)")
+_YAML_FLOAT_RE = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?")
+_DOT_FLOAT_RE = re.compile(r"\." + _GO_DEC + r"(?:[eE][-+]?" + _GO_DEC + ")?")
+_BASE60_RE = re.compile(r"[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?")
+
+
+def _go_parse_int(text: str) -> int | None:
+    """strconv.ParseInt(text, 0, 64), falling back to ParseUint; None when both fail."""
+    if not _GO_INT_RE.fullmatch(text):
+        return None
+    sign = 1
+    body = text
+    if body[0] in "+-":
+        if body[0] == "-":
+            sign = -1
+        body = body[1:]
+    lowered = body[:2].lower()
+    if lowered == "0x":
+        value = int(body[2:], 16)
+    elif lowered == "0o":
+        value = int(body[2:], 8)
+    elif lowered == "0b":
+        value = int(body[2:], 2)
+    elif len(body) > 1 and body[0] == "0":
+        value = int(body[1:], 8)
+    else:
+        value = int(body)
+    value *= sign
+    if _INT64_MIN <= value < _UINT64_LIMIT and not (text[0] == "+" and value >= 1 << 63):
+        # ParseUint rejects a sign, so "+" beyond int64 fails like "-" does.
+        return value
+    return None
+
+
+def _go_parse_yaml_float(text: str) -> float | None:
+    """A float per go-yaml's float pattern, or None (including overflow, which Go reports as an error)."""
+    if not _YAML_FLOAT_RE.fullmatch(text):
+        return None
+    value = float(text)
+    if math.isinf(value):
+        return None
+    return value
+
+
+# ---------------------------------------------------------------------------------------------
+# Timestamps (go-yaml v3 decodes them to time.Time; JSON prints RFC 3339 with nanoseconds)
+# ---------------------------------------------------------------------------------------------
+
+_TIMESTAMP_RE = re.compile(
+    r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})"
+    r"(?:(?:([Tt])|( ))([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2})(?:\.([0-9]+))?"
+    r"(Z|[+-][0-9]{2}:[0-9]{2})?)?"
+)
+
+
+def _parse_timestamp(text: str) -> str | None:
+    """The RFC 3339 text Go prints for a YAML timestamp, or None when `text` is not one."""
+    match = _TIMESTAMP_RE.fullmatch(text)
+    if match is None:
+        return None
+    year, month, day = int(match[1]), int(match[2]), int(match[3])
+    has_time = match[6] is not None
+    zone = match[10]
+    if has_time:
+        if match[4] is not None and zone is None:
+            return None
+        if match[5] is not None and zone is not None:
+            return None
+    try:
+        _dt.date(year if year > 0 else 2000, month, day)
+    except ValueError:
+        return None
+    if year == 0 and month == 2 and day == 29:
+        pass  # year 0 is a leap year in Go's proleptic calendar; date() cannot check it
+    date_text = f"{year:04d}-{month:02d}-{day:02d}"
+    if not has_time:
+        return date_text + "T00:00:00Z"
+    hour, minute, second = int(match[6]), int(match[7]), int(match[8])
+    if hour > 23 or minute > 59 or second > 59:
+        return None
+    fraction = (match[9] or "")[:9].rstrip("0")
+    if zone is None or zone in ("Z", "+00:00", "-00:00"):
+        zone_text = "Z"
+    else:
+        if int(zone[1:3]) > 23 or int(zone[4:6]) > 59:
+            return None
+        zone_text = zone
+    frac_text = "." + fraction if fraction else ""
+    return f"{date_text}T{hour:02d}:{minute:02d}:{second:02d}{frac_text}{zone_text}"
+
+
+# ---------------------------------------------------------------------------------------------
+# go-yaml v3 plain-scalar resolution, then JSON normalisation
+# ---------------------------------------------------------------------------------------------
+
+_V3_SPECIAL: dict[str, Any] = {
+    "": None,
+    "~": None,
+    "null": None,
+    "Null": None,
+    "NULL": None,
+    "true": True,
+    "True": True,
+    "TRUE": True,
+    "false": False,
+    "False": False,
+    "FALSE": False,
+}
+_V3_SPECIAL_FLOATS = {
+    ".nan", ".NaN", ".NAN", ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF",
+}
+_V3_HINT_CHARS = frozenset("+-0123456789.yYnNtTfFoO~")
+
+
+class _NotJSON(Exception):
+    """A value JSON cannot carry (NaN, infinities)."""
+
+
+def _json_number(value: int | float) -> int | float:
+    """What a number becomes after Go's JSON encoding and go-yaml v2's re-parse."""
+    if isinstance(value, int):
+        if _INT64_MIN <= value < _UINT64_LIMIT:
+            return value
+        value = float(value)
+    if math.isnan(value) or math.isinf(value):
+        raise _NotJSON(str(value))
+    if value.is_integer() and abs(value) < 1e21:
+        whole = int(value)
+        if _INT64_MIN <= whole < _UINT64_LIMIT:
+            return whole
+        # JSON prints all digits; the re-parse only fits a float64 again.
+        return float(format_go_float(value, "f"))
+    return value
+
+
+_V3_CACHE: dict[str, Any] = {}
+
+
+def _resolve_v3(text: str) -> Any:
+    """The JSON-normalised value go-yaml v3 gives an untagged plain scalar."""
+    try:
+        return _V3_CACHE[text]
+    except KeyError:
+        pass
+    value: Any = text
+    if text in _V3_SPECIAL:
+        value = _V3_SPECIAL[text]
+    elif text in _V3_SPECIAL_FLOATS:
+        raise _NotJSON(text)
+    elif text and text[0] in "+-0123456789":
+        stamp = _parse_timestamp(text) if text[0].isdigit() else None
+        if stamp is not None:
+            value = stamp
+        else:
+            plain = text.replace("_", "")
+            number: int | float | None = _go_parse_int(plain) if plain else None
+            if number is None and plain:
+                number = _go_parse_yaml_float(plain)
+            if number is not None:
+                value = _json_number(number)
+    elif text and text[0] == "." and _DOT_FLOAT_RE.fullmatch(text):
+        parsed = float(text.replace("_", ""))
+        if not math.isinf(parsed):
+            value = _json_number(parsed)
+    if len(_V3_CACHE) < 200_000:
+        _V3_CACHE[text] = value
+    return value
+
+
+# ---------------------------------------------------------------------------------------------
+# Node composition with libyaml, construction in one tight recursive pass
+# ---------------------------------------------------------------------------------------------
+
+
+class _ComposeOnly(yaml.CSafeLoader):
+    """libyaml composes; every untagged plain scalar keeps a marker tag so we resolve it ourselves."""
+
+    def resolve(self, kind: type[Node], value: Any, implicit: Any) -> str:
+        if kind is ScalarNode:
+            return _PLAIN_TAG if implicit[0] else _STR_TAG
+        if kind is SequenceNode:
+            return _SEQ_TAG
+        return _MAP_TAG
+
+
+class _Builder:
+    """Turns composed nodes into plain data the way kyaml + JSON would, copying aliased subtrees."""
+
+    def __init__(self, source: str, budget: int, resolve_plain: Callable[[str], Any]) -> None:
+        self.source = source
+        self.budget = budget
+        self.resolve_plain = resolve_plain
+
+    def fail(self, node: Node, message: str) -> UsageError:
+        mark = node.start_mark
+        return UsageError(f"line {mark.line + 1}: {message}", location=self.source)
+
+    def scalar(self, node: ScalarNode) -> Any:
+        tag = node.tag
+        if tag == _PLAIN_TAG:
+            try:
+                return self.resolve_plain(node.value)
+            except _NotJSON as exc:
+                raise self.fail(node, f"json: unsupported value: {exc}") from None
+        if tag == _STR_TAG or not tag.startswith("tag:yaml.org,2002:"):
+            return node.value
+        short = tag[len("tag:yaml.org,2002:") :]
+        if short in ("int", "float", "bool", "null"):
+            try:
+                resolved = self.resolve_plain(node.value)
+            except _NotJSON as exc:
+                raise self.fail(node, f"json: unsupported value: {exc}") from None
+            return resolved
+        return node.value
+
+    def key(self, node: Node) -> str:
+        if not isinstance(node, ScalarNode):
+            raise self.fail(node, "invalid map key: a key must be a scalar")
+        value = self.scalar(node)
+        if isinstance(value, str):
+            return value
+        if value is None or isinstance(value, bool):
+            # go-yaml v3 decodes null/bool keys into a string-keyed map as their text.
+            return str(node.value)
+        raise self.fail(
+            node, f"json: unsupported type: map[interface {{}}]interface {{}} (non-string key {node.value})"
+        )
+
+    def build(self, node: Node) -> Any:
+        self.budget -= 1
+        if self.budget < 0:
+            raise self.fail(node, "document contains excessive aliasing")
+        if isinstance(node, ScalarNode):
+            return self.scalar(node)
+        if isinstance(node, MappingNode):
+            result: dict[str, Any] = {}
+            merges: list[Node] = []
+            for key_node, value_node in node.value:
+                if (
+                    isinstance(key_node, ScalarNode)
+                    and key_node.tag in (_PLAIN_TAG, "tag:yaml.org,2002:merge")
+                    and key_node.value == _MERGE_KEY
+                ):
+                    merges.append(value_node)
+                    continue
+                key = self.key(key_node)
+                if key in result:
+                    mark = key_node.start_mark
+                    raise UsageError(
+                        f"line {mark.line + 1}: mapping key {key!r} already defined", location=self.source
+                    )
+                result[key] = self.build(value_node)
+            if merges:
+                self.merge_into(result, merges)
+            return result
+        if isinstance(node, SequenceNode):
+            return [self.build(item) for item in node.value]
+        raise self.fail(node, "unsupported YAML node")
+
+    def merge_into(self, result: dict[str, Any], merges: list[Node]) -> None:
+        # Explicit keys win over merged ones; earlier merge sources win over later ones.
+        sources: list[Node] = []
+        for merge in merges:
+            if isinstance(merge, SequenceNode):
+                sources.extend(merge.value)
+            else:
+                sources.append(merge)
+        for source_node in sources:
+            merged = self.build(source_node)
+            if not isinstance(merged, dict):
+                raise self.fail(source_node, "map merge requires map or sequence of maps as the value")
+            for key, value in merged.items():
+                result.setdefault(key, value)
+
+
+def _compose_all(text: str, source: str) -> list[Node | None]:
+    loader = _ComposeOnly(text)
+    nodes: list[Node | None] = []
+    try:
+        while loader.check_node():
+            nodes.append(loader.get_node())
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f"line {mark.line + 1}: " if mark is not None else ""
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise UsageError(f"{where}yaml: {problem}", location=source) from None
+    except yaml.YAMLError as exc:
+        raise UsageError(f"yaml: {str(exc).splitlines()[0]}", location=source) from None
+    finally:
+        loader.dispose()
+    return nodes
+
+
+def _is_empty_document(node: Node | None) -> bool:
+    if node is None:
+        return True
+    return isinstance(node, ScalarNode) and node.tag == _PLAIN_TAG and node.value in _V2_NULLS
+
+
+def _annotation_text(node: Node) -> str:
+    """kyaml reads annotation values as the scalar's source text; anything else reads as ''."""
+    return node.value if isinstance(node, ScalarNode) else ""
+
+
+def _fix_annotations(root: Node, obj: dict[str, Any]) -> None:
+    metadata = obj.get("metadata")
+    if not isinstance(metadata, dict) or "annotations" not in metadata:
+        return
+    annotations_node: Node | None = None
+    assert isinstance(root, MappingNode)
+    for key_node, value_node in root.value:
+        if key_node.value == "metadata" and isinstance(value_node, MappingNode):
+            for inner_key, inner_value in value_node.value:
+                if isinstance(inner_key, ScalarNode) and inner_key.value == "annotations":
+                    annotations_node = inner_value
+    texts: dict[str, str] = {}
+    if isinstance(annotations_node, MappingNode):
+        for key_node, value_node in annotations_node.value:
+            if isinstance(key_node, ScalarNode):
+                texts[key_node.value] = _annotation_text(value_node)
+    if texts:
+        metadata["annotations"] = texts
+    else:
+        del metadata["annotations"]
+
+
+def _alias_budget(text: str) -> int:
+    return 100_000 + 20 * len(text)
+
+
+def load_resource_documents(text: str, source: str) -> list[dict[str, Any]]:
+    """Every non-empty document of a resource file, parsed as kustomize reads resources.
+
+    `kind: List` style documents (a kind ending in "List" holding `items`) are expanded into their items.
+    """
+    nodes = _compose_all(text, source)
+    builder = _Builder(source, _alias_budget(text), _resolve_v3)
+    out: list[dict[str, Any]] = []
+    for node in nodes:
+        if _is_empty_document(node):
+            continue
+        assert node is not None
+        if not isinstance(node, MappingNode):
+            raise builder.fail(node, "a resource document must be a mapping (got a " + _node_kind(node) + ")")
+        try:
+            obj = builder.build(node)
+        except RecursionError:
+            raise builder.fail(node, "document nests too deeply") from None
+        _fix_annotations(node, obj)
+        kind = obj.get("kind")
+        items = obj.get("items")
+        if isinstance(kind, str) and kind.endswith("List") and "items" in obj:
+            if items is None:
+                continue
+            if not isinstance(items, list):
+                raise builder.fail(node, f"{kind}: items must be a list")
+            for item in items:
+                if not isinstance(item, dict):
+                    raise builder.fail(node, f"{kind}: every item must be a mapping")
+                out.append(item)
+            continue
+        out.append(obj)
+    return out
+
+
+def _node_kind(node: Node) -> str:
+    if isinstance(node, SequenceNode):
+        return "sequence"
+    if isinstance(node, ScalarNode):
+        return "scalar"
+    return "mapping"
+
+
+# ---------------------------------------------------------------------------------------------
+# kustomization.yaml: sigs.k8s.io/yaml -> go-yaml v2 (YAML 1.1 scalars) -> JSON -> Go structs
+# ---------------------------------------------------------------------------------------------
+
+_V2_BOOLS = {
+    "y": True, "Y": True, "yes": True, "Yes": True, "YES": True,
+    "on": True, "On": True, "ON": True, "true": True, "True": True, "TRUE": True,
+    "n": False, "N": False, "no": False, "No": False, "NO": False,
+    "off": False, "Off": False, "OFF": False, "false": False, "False": False, "FALSE": False,
+}  # fmt: skip
+_V2_NULLS = frozenset(("", "~", "null", "Null", "NULL"))
+_V2_SPECIAL_FLOATS = frozenset(
+    (".nan", ".NaN", ".NAN", ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF")
+)
+
+
+def _resolve_v2_value(text: str) -> Any:
+    """go-yaml v2's value for an untagged plain scalar (timestamps stay strings in v2's generic decode)."""
+    if text in _V2_NULLS:
+        return None
+    if text in _V2_BOOLS:
+        return _V2_BOOLS[text]
+    if text in _V2_SPECIAL_FLOATS:
+        raise _NotJSON(text)
+    first = text[0]
+    if first == ".":
+        if _DOT_FLOAT_RE.fullmatch(text):
+            parsed = float(text.replace("_", ""))
+            if not math.isinf(parsed):
+                return _json_number(parsed)
+        return text
+    if first in "+-0123456789":
+        plain = text.replace("_", "")
+        number: int | float | None = _go_parse_int(plain) if plain else None
+        if number is None and plain:
+            number = _go_parse_yaml_float(plain)
+        if number is None and plain.startswith("0b"):
+            number = _go_parse_int(plain)
+        if number is not None:
+            return _json_number(number)
+    return text
+
+
+def load_kustomization(text: str, source: str) -> dict[str, Any]:
+    """A kustomization file's content as kustomize's strict Go decode sees it (YAML 1.1 scalars)."""
+    nodes = [n for n in _compose_all(text, source) if not _is_empty_document(n)]
+    if not nodes:
+        return {}
+    if len(nodes) > 1:
+        raise UsageError("a kustomization file must hold a single YAML document", location=source)
+    node = nodes[0]
+    builder = _Builder(source, _alias_budget(text), _resolve_v2_value)
+    assert node is not None
+    if not isinstance(node, MappingNode):
+        raise builder.fail(node, "a kustomization must be a mapping (got a " + _node_kind(node) + ")")
+    try:
+        result = builder.build(node)
+    except RecursionError:
+        raise builder.fail(node, "document nests too deeply") from None
+    assert isinstance(result, dict)
+    return result
+
+
+# ---------------------------------------------------------------------------------------------
+# Go float formatting
+# ---------------------------------------------------------------------------------------------
+
+
+def _shortest_digits(value: float) -> tuple[str, int]:
+    """(digits, decimal point position) of the shortest round-trip representation of |value|."""
+    if value == 0:
+        return "0", 1
+    sign_digits_exp = decimal.Decimal(repr(abs(value))).as_tuple()
+    digits = "".join(map(str, sign_digits_exp.digits)).lstrip("0") or "0"
+    exponent = int(sign_digits_exp.exponent)
+    stripped = digits.rstrip("0")
+    exponent += len(digits) - len(stripped)
+    return stripped, len(stripped) + exponent
+
+
+def format_go_float(value: float, fmt: str = "g") -> str:
+    """strconv.FormatFloat(value, fmt, -1, 64) for fmt in 'g', 'e', 'f'."""
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "+Inf" if value > 0 else "-Inf"
+    sign = "-" if math.copysign(1.0, value) < 0 else ""
+    digits, point = _shortest_digits(value)
+    if fmt == "g":
+        # Shortest formatting decides with precision 6, like %g.
+        exp = point - 1
+        fmt = "e" if exp < -4 or exp >= 6 else "f"
+    if fmt == "e":
+        exp = point - 1 if digits != "0" else 0
+        mantissa = digits[0] + ("." + digits[1:] if len(digits) > 1 else "")
+        exp_sign = "-" if exp < 0 else "+"
+        return f"{sign}{mantissa}e{exp_sign}{abs(exp):02d}"
+    if point <= 0:
+        return f"{sign}0.{'0' * -point}{digits}"
+    if point >= len(digits):
+        return sign + digits + "0" * (point - len(digits))
+    return f"{sign}{digits[:point]}.{digits[point:]}"
+
+
+# ---------------------------------------------------------------------------------------------
+# go-yaml v2 emitter
+# ---------------------------------------------------------------------------------------------
+
+_BEST_WIDTH = 80
+
+
+def _v2_resolves_non_string(text: str) -> bool:
+    """True when go-yaml v2 would read `text` as plain YAML into something other than a string."""
+    if text in _V2_NULLS or text in _V2_BOOLS or text in _V2_SPECIAL_FLOATS:
+        return True
+    first = text[0]
+    if first == ".":
+        return _DOT_FLOAT_RE.fullmatch(text) is not None
+    if first in "+-0123456789":
+        if first.isdigit() and _parse_timestamp(text) is not None:
+            return True
+        plain = text.replace("_", "")
+        if not plain:
+            return False
+        if _go_parse_int(plain) is not None:
+            return True
+        if _YAML_FLOAT_RE.fullmatch(plain):
+            return not math.isinf(float(plain))
+        return False
+    return False
+
+
+def _is_printable(ch: str) -> bool:
+    code = ord(ch)
+    if code < 0x80:
+        return code == 0x0A or 0x20 <= code <= 0x7E
+    if code < 0xA0:
+        return False
+    if code <= 0xD7FF:
+        return True
+    if 0xE000 <= code <= 0xFFFD:
+        return code != 0xFEFF
+    return False
+
+
+_BREAKS = frozenset("\r\n\x85\u2028\u2029")
+_FLOW_INDICATORS_FIRST = frozenset("#,[]{}&*!|>'\"%@`")
+
+
+class _Analysis:
+    __slots__ = ("block_allowed", "block_plain", "multiline", "single_allowed", "special")
+
+    def __init__(self, block_plain: bool, single_allowed: bool, block_allowed: bool, multiline: bool,
+                 special: bool) -> None:
+        self.block_plain = block_plain
+        self.single_allowed = single_allowed
+        self.block_allowed = block_allowed
+        self.multiline = multiline
+        self.special = special
+
+
+def _analyze(value: str) -> _Analysis:
+    if not value:
+        return _Analysis(True, True, False, False, False)
+    block_indicators = False
+    if value.startswith(("---", "...")) and (len(value) == 3 or value[3] in " \t\r\n\x85\u2028\u2029"):
+        block_indicators = True
+    preceded_by_ws = True
+    length = len(value)
+    special = line_breaks = False
+    leading_space = leading_break = trailing_space = trailing_break = False
+    break_space = space_break = previous_space = previous_break = False
+    for i, ch in enumerate(value):
+        nxt = value[i + 1] if i + 1 < length else ""
+        followed_by_ws = nxt == "" or nxt in " \t\r\n\x85\u2028\u2029"
+        if i == 0:
+            if ch in _FLOW_INDICATORS_FIRST:
+                block_indicators = True
+            elif ch in "?:":
+                if followed_by_ws:
+                    block_indicators = True
+            elif ch == "-" and followed_by_ws:
+                block_indicators = True
+        else:
+            if ch == ":":
+                if followed_by_ws:
+                    block_indicators = True
+            elif ch == "#" and preceded_by_ws:
+                block_indicators = True
+        if not _is_printable(ch):
+            special = True
+        if ch in _BREAKS:
+            line_breaks = True
+        if ch == " ":
+            if i == 0:
+                leading_space = True
+            if i == length - 1:
+                trailing_space = True
+            if previous_break:
+                break_space = True
+            previous_space = True
+            previous_break = False
+        elif ch in _BREAKS:
+            if i == 0:
+                leading_break = True
+            if i == length - 1:
+                trailing_break = True
+            if previous_space:
+                space_break = True
+            previous_break = True
+            previous_space = False
+        else:
+            previous_space = previous_break = False
+        preceded_by_ws = ch in " \t\r\n\x85\u2028\u2029"
+    block_plain = single_allowed = block_allowed = True
+    if leading_space or leading_break or trailing_space or trailing_break:
+        block_plain = False
+    if trailing_space:
+        block_allowed = False
+    if break_space:
+        block_plain = single_allowed = False
+    if space_break or special:
+        block_plain = single_allowed = block_allowed = False
+    if line_breaks:
+        block_plain = False
+    if block_indicators:
+        block_plain = False
+    return _Analysis(block_plain, single_allowed, block_allowed, line_breaks, special)
+
+
+_PLAIN, _SINGLE, _DOUBLE, _LITERAL = 0, 1, 2, 3
+_STYLE_CACHE: dict[str, tuple[int, int, bool]] = {}
+
+
+def _styles(value: str) -> tuple[int, int, bool]:
+    """(style as a map value / sequence item, style as a simple key, usable as a simple key)."""
+    cached = _STYLE_CACHE.get(value)
+    if cached is not None:
+        return cached
+    info = _analyze(value)
+    can_plain = bool(value) and not _v2_resolves_non_string(value) and not _BASE60_RE.fullmatch(value)
+    if "\n" in value:
+        value_style = _LITERAL if info.block_allowed else _DOUBLE
+        key_style = _DOUBLE
+    elif can_plain:
+        if info.block_plain:
+            value_style = key_style = _PLAIN
+        elif info.single_allowed:
+            value_style = key_style = _SINGLE
+        else:
+            value_style = key_style = _DOUBLE
+    else:
+        value_style = key_style = _DOUBLE
+    simple = not info.multiline and len(value.encode("utf-8", "surrogatepass")) <= 128
+    result = (value_style, key_style, simple)
+    if len(_STYLE_CACHE) < 200_000:
+        _STYLE_CACHE[value] = result
+    return result
+
+
+_DOUBLE_ESCAPES = {
+    "\x00": "0", "\x07": "a", "\x08": "b", "\t": "t", "\n": "n", "\x0b": "v", "\x0c": "f",
+    "\r": "r", "\x1b": "e", '"': '"', "\\": "\\", "\x85": "N", "\xa0": "_", "\u2028": "L", "\u2029": "P",
+}  # fmt: skip
+
+
+def _double_escape(ch: str) -> str | None:
+    if _is_printable(ch) and ch not in _BREAKS and ch not in '"\\' and ch != "\ufeff":
+        return None
+    short = _DOUBLE_ESCAPES.get(ch)
+    if short is not None:
+        return "\\" + short
+    code = ord(ch)
+    if code <= 0xFF:
+        return f"\\x{code:02X}"
+    if code <= 0xFFFF:
+        return f"\\u{code:04X}"
+    return f"\\U{code:08X}"
+
+
+def _write_plain(value: str, column: int, indent: int, allow_breaks: bool) -> str:
+    """Plain scalar text starting after a separating space at `column`, folding like libyaml."""
+    if not allow_breaks or column + len(value) <= _BEST_WIDTH + 1:
+        return value
+    out: list[str] = []
+    spaces = False
+    length = len(value)
+    pad = "\n" + " " * indent
+    for i, ch in enumerate(value):
+        if ch == " ":
+            nxt = value[i + 1] if i + 1 < length else ""
+            if not spaces and column > _BEST_WIDTH and nxt != " ":
+                out.append(pad)
+                column = indent
+            else:
+                out.append(ch)
+                column += 1
+            spaces = True
+        else:
+            out.append(ch)
+            column += 1
+            spaces = False
+    return "".join(out)
+
+
+def _write_single(value: str, column: int, indent: int, allow_breaks: bool) -> str:
+    """Single-quoted text (quotes included); `column` is where the opening quote goes."""
+    out: list[str] = ["'"]
+    column += 1
+    spaces = breaks = False
+    length = len(value)
+    pad = "\n" + " " * indent
+    for i, ch in enumerate(value):
+        if ch == " ":
+            nxt = value[i + 1] if i + 1 < length else ""
+            if allow_breaks and not spaces and column > _BEST_WIDTH and 0 < i < length - 1 and nxt != " ":
+                out.append(pad)
+                column = indent
+            else:
+                out.append(ch)
+                column += 1
+            spaces = True
+        elif ch in _BREAKS:
+            if not breaks and ch == "\n":
+                out.append("\n")
+            out.append(ch if ch != "\n" else "\n")
+            column = 0
+            breaks = True
+        else:
+            if breaks:
+                out.append(" " * indent)
+                column = indent
+            if ch == "'":
+                out.append("'")
+                column += 1
+            out.append(ch)
+            column += 1
+            spaces = breaks = False
+    out.append("'")
+    return "".join(out)
+
+
+def _write_double(value: str, column: int, indent: int, allow_breaks: bool) -> str:
+    """Double-quoted text (quotes included); `column` is where the opening quote goes."""
+    out: list[str] = ['"']
+    column += 1
+    spaces = False
+    length = len(value)
+    pad = "\n" + " " * indent
+    for i, ch in enumerate(value):
+        escaped = _double_escape(ch)
+        if escaped is not None:
+            out.append(escaped)
+            column += len(escaped)
+            spaces = False
+        elif ch == " ":
+            if allow_breaks and not spaces and column > _BEST_WIDTH and 0 < i < length - 1:
+                out.append(pad)
+                column = indent
+                if value[i + 1] == " ":
+                    out.append("\\")
+                    column += 1
+            else:
+                out.append(ch)
+                column += 1
+            spaces = True
+        else:
+            out.append(ch)
+            column += 1
+            spaces = False
+    out.append('"')
+    return "".join(out)
+
+
+def _write_literal(value: str, indent: int) -> str:
+    """Literal block text starting with '|' (hints included), ending without the final line break."""
+    head = "|"
+    if value[0] == " " or value[0] in _BREAKS:
+        head += "2"
+    last = value[-1]
+    if last not in _BREAKS:
+        head += "-"
+    elif len(value) == 1 or value[-2] in _BREAKS:
+        head += "+"
+    pad = " " * indent
+    if not any(ch in value for ch in "\r\x85\u2028\u2029"):
+        lines = value.split("\n")
+        body = "\n".join(pad + line if line else "" for line in lines)
+        if value.endswith("\n"):
+            body = body[:-1]
+        return head + "\n" + body
+    out: list[str] = [head, "\n"]
+    breaks = True
+    for ch in value:
+        if ch in _BREAKS:
+            out.append(ch)
+            breaks = True
+        else:
+            if breaks:
+                out.append(pad)
+                breaks = False
+            out.append(ch)
+    text = "".join(out)
+    return text[:-1] if text.endswith("\n") else text
+
+
+def _scalar_text(value: Any) -> str | None:
+    """Text of a non-string scalar, or None for strings and containers."""
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        if _INT64_MIN <= value < _UINT64_LIMIT:
+            return str(value)
+        return format_go_float(float(value))
+    if isinstance(value, float):
+        if math.isnan(value):
+            raise UsageError("json: unsupported value: NaN")
+        if math.isinf(value):
+            raise UsageError("json: unsupported value: " + ("+Inf" if value > 0 else "-Inf"))
+        normalised = _json_number(value)
+        if isinstance(normalised, int):
+            return str(normalised)
+        return format_go_float(normalised)
+    return None
+
+
+def _value_scalar(value: Any, column: int, indent: int) -> str:
+    """' ' + the scalar as a block value; `column` is right after the ':' or '-' indicator."""
+    if isinstance(value, str):
+        style = _styles(value)[0]
+        if style == _PLAIN:
+            return " " + _write_plain(value, column + 1, indent, True)
+        if style == _DOUBLE:
+            return " " + _write_double(value, column + 1, indent, True)
+        if style == _SINGLE:
+            return " " + _write_single(value, column + 1, indent, True)
+        return " " + _write_literal(value, indent)
+    text = _scalar_text(value)
+    if text is None:
+        raise UsageError(f"cannot print a value of type {type(value).__name__}")
+    return " " + text
+
+
+def _key_text(key: str) -> str | None:
+    """The key as a simple (inline) key, or None when it needs the '? ' long form."""
+    _, key_style, simple = _styles(key)
+    if not simple:
+        return None
+    if key_style == _PLAIN:
+        return key
+    if key_style == _SINGLE:
+        return _write_single(key, 0, 0, False)
+    return _write_double(key, 0, 0, False)
+
+
+_KEY_CACHE: dict[str, str | None] = {}
+
+
+def _go_less(a: str, b: str) -> bool:
+    """go-yaml v2's key ordering: letters after non-letters, digit runs compared numerically."""
+    la, lb = len(a), len(b)
+    for i in range(min(la, lb)):
+        ca, cb = a[i], b[i]
+        if ca == cb:
+            continue
+        al, bl = ca.isalpha(), cb.isalpha()
+        if al and bl:
+            return ca < cb
+        if al or bl:
+            return bl
+        an = bn = 0
+        if ca == "0" or cb == "0":
+            j = i - 1
+            while j >= 0 and a[j].isdecimal():
+                if a[j] != "0":
+                    an = bn = 1
+                    break
+                j -= 1
+        ai = i
+        while ai < la and a[ai].isdecimal():
+            an = _wrap64(an * 10 + ord(a[ai]) - 48)
+            ai += 1
+        bi = i
+        while bi < lb and b[bi].isdecimal():
+            bn = _wrap64(bn * 10 + ord(b[bi]) - 48)
+            bi += 1
+        if an != bn:
+            return an < bn
+        if ai != bi:
+            return ai < bi
+        return ca < cb
+    return la < lb
+
+
+def _wrap64(value: int) -> int:
+    value &= (1 << 64) - 1
+    return value - (1 << 64) if value >= 1 << 63 else value
+
+
+def _go_cmp(a: str, b: str) -> int:
+    if _go_less(a, b):
+        return -1
+    if _go_less(b, a):
+        return 1
+    return 0
+
+
+_SORT_KEY = functools.cmp_to_key(_go_cmp)
+_ORDER_CACHE: dict[tuple[str, ...], list[str]] = {}
+_SIMPLE_KEY_RE = re.compile(r"[A-Za-z]+")
+
+
+def natural_key_sort(keys: list[str]) -> list[str]:
+    """Keys in the order go-yaml v2 writes map keys."""
+    if len(keys) < 2:
+        return keys
+    signature = tuple(keys)
+    cached = _ORDER_CACHE.get(signature)
+    if cached is not None:
+        return cached
+    # Pure ASCII letters compare by code point, which is what str ordering does.
+    simple = all(_SIMPLE_KEY_RE.fullmatch(k) for k in keys)
+    ordered = sorted(keys) if simple else sorted(keys, key=_SORT_KEY)
+    if len(_ORDER_CACHE) < 50_000:
+        _ORDER_CACHE[signature] = ordered
+    return ordered
+
+
+def _emit_mapping(mapping: dict[str, Any], indent: int, lead: str, out: list[str]) -> None:
+    """Block mapping with keys at `indent`; `lead` starts the first line (indentation or '- ')."""
+    pad = " " * indent
+    first = True
+    inner = indent + 2
+    for key in natural_key_sort(list(mapping)):
+        value = mapping[key]
+        start = lead if first else pad
+        first = False
+        key_text = _KEY_CACHE.get(key)
+        if key_text is None and key not in _KEY_CACHE:
+            key_text = _key_text(key)
+            if len(_KEY_CACHE) < 100_000:
+                _KEY_CACHE[key] = key_text
+        if key_text is None:
+            _emit_long_key(key, value, indent, start, out)
+            continue
+        if isinstance(value, dict):
+            if value:
+                out.append(start + key_text + ":\n")
+                _emit_mapping(value, inner, " " * inner, out)
+            else:
+                out.append(start + key_text + ": {}\n")
+        elif isinstance(value, list):
+            if value:
+                out.append(start + key_text + ":\n")
+                _emit_sequence(value, indent, pad, out)
+            else:
+                out.append(start + key_text + ": []\n")
+        else:
+            column = indent + len(key_text) + 1
+            out.append(start + key_text + ":" + _value_scalar(value, column, inner) + "\n")
+
+
+def _emit_long_key(key: str, value: Any, indent: int, start: str, out: list[str]) -> None:
+    """A key too long or multi-line for the inline form: '? key' then ': value'."""
+    pad = " " * indent
+    inner = indent + 2
+    out.append(start + "?" + _value_scalar(key, indent + 1, inner) + "\n")
+    if isinstance(value, dict) and value:
+        _emit_mapping(value, inner, pad + ": ", out)
+    elif isinstance(value, list) and value:
+        _emit_sequence(value, inner, pad + ": ", out)
+    elif isinstance(value, dict):
+        out.append(pad + ": {}\n")
+    elif isinstance(value, list):
+        out.append(pad + ": []\n")
+    else:
+        out.append(pad + ":" + _value_scalar(value, indent + 1, inner) + "\n")
+
+
+def _emit_sequence(items: list[Any], indent: int, lead: str, out: list[str]) -> None:
+    """Block sequence with dashes at `indent`; `lead` starts the first line."""
+    pad = " " * indent
+    inner = indent + 2
+    first = True
+    for item in items:
+        start = (lead if first else pad) + "-"
+        first = False
+        if isinstance(item, dict):
+            if item:
+                _emit_mapping(item, inner, start + " ", out)
+            else:
+                out.append(start + " {}\n")
+        elif isinstance(item, list):
+            if item:
+                _emit_sequence(item, inner, start + " ", out)
+            else:
+                out.append(start + " []\n")
+        else:
+            out.append(start + _value_scalar(item, indent + 1, inner) + "\n")
+
+
+def dump_document(obj: dict[str, Any]) -> str:
+    """One object as `kustomize build` prints it (ends with a newline)."""
+    if not obj:
+        return "{}\n"
+    out: list[str] = []
+    _emit_mapping(obj, 0, "", out)
+    return "".join(out)
+
+
+def dump_documents(objs: list[dict[str, Any]]) -> str:
+    """The objects, in this order, exactly as `kustomize build` prints them."""
+    return "---\n".join(dump_document(obj) for obj in objs)
