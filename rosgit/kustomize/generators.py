@@ -67,6 +67,16 @@ def _collect(entry: dict[str, Any], root: Root, field: str) -> tuple[list[tuple[
     return texts, blobs
 
 
+def _wrapped_base64(data: bytes) -> str:
+    """binaryData as kustomize encodes it: lines of 70 characters, each ending in a newline,
+    unless the whole encoding fits on one line."""
+    encoded = base64.b64encode(data).decode("ascii")
+    line = 70
+    if len(encoded) // line + 1 <= 1:
+        return encoded
+    return "".join(encoded[i : i + line] + "\n" for i in range(0, len(encoded), line))
+
+
 def _check_unique(pairs: list[tuple[str, Any]], kind: str, name: str, root: Root) -> None:
     seen: set[str] = set()
     for key, _ in pairs:
@@ -105,7 +115,7 @@ def generate(
         if texts:
             obj["data"] = dict(texts)
         if blobs:
-            obj["binaryData"] = {k: base64.b64encode(v).decode("ascii") for k, v in blobs}
+            obj["binaryData"] = {k: _wrapped_base64(v) for k, v in blobs}
     else:
         obj["type"] = str(entry.get("type") or "Opaque")
         data = {k: base64.b64encode(v.encode("utf-8")).decode("ascii") for k, v in texts}

@@ -32,8 +32,16 @@ _ATOMIC: frozenset[str] = frozenset(
     {"args", "command", "tolerations", "envFrom", "rules", "subjects", "tls", "accessModes"}
 )
 
-# With no schema, kustomize infers a list's merge key from these element fields, in this order.
-_GUESSED_KEYS = ("mountPath", "devicePath", "ip", "type", "topologyKey", "name", "containerPort")
+# API groups of the builtin Kubernetes schema. Lists in other kinds (custom resources) have no
+# merge keys, so a patch replaces them whole.
+BUILTIN_GROUPS = frozenset(
+    {
+        "", "apps", "batch", "autoscaling", "policy", "networking.k8s.io", "rbac.authorization.k8s.io",
+        "storage.k8s.io", "scheduling.k8s.io", "admissionregistration.k8s.io", "apiextensions.k8s.io",
+        "apiregistration.k8s.io", "coordination.k8s.io", "discovery.k8s.io", "node.k8s.io",
+        "certificates.k8s.io", "events.k8s.io", "flowcontrol.apiserver.k8s.io", "extensions",
+    }
+)
 
 _DIRECTIVE = "$patch"
 
@@ -46,16 +54,12 @@ def _merge_key(field: str, path: tuple[str, ...], kind: str, items: list[Any]) -
         return "port" if kind == "Service" and path == ("spec",) else "containerPort"
     if field in _MERGE_KEYS:
         return _MERGE_KEYS[field]
-    maps = [i for i in items if isinstance(i, dict)]
-    if not maps or len(maps) != len(items):
-        return None
-    for key in _GUESSED_KEYS:
-        if all(key in m for m in maps):
-            return key
     return None
 
 
-def strategic_merge(target: Any, patch: Any, kind: str, path: tuple[str, ...] = ()) -> Any:
+def strategic_merge(
+    target: Any, patch: Any, kind: str, path: tuple[str, ...] = (), known: bool = True
+) -> Any:
     """The result of applying a strategic-merge patch map to a target map; None deletes."""
     if not isinstance(patch, dict) or not isinstance(target, dict):
         return copy.deepcopy(patch)
@@ -73,13 +77,13 @@ def strategic_merge(target: Any, patch: Any, kind: str, path: tuple[str, ...] = 
             continue
         current = out.get(key)
         if isinstance(value, dict) and isinstance(current, dict):
-            merged = strategic_merge(current, value, kind, (*path, key))
+            merged = strategic_merge(current, value, kind, (*path, key), known)
             if merged is None:
                 out.pop(key, None)
             else:
                 out[key] = merged
         elif isinstance(value, list) and isinstance(current, list):
-            out[key] = _merge_list(current, value, key, path, kind)
+            out[key] = _merge_list(current, value, key, path, kind, known)
         elif isinstance(value, dict):
             cleaned = _strip_directives(value)
             if cleaned is None:
@@ -111,33 +115,37 @@ def _strip_directives(value: Any) -> Any:
     return copy.deepcopy(value)
 
 
-def _merge_list(current: list[Any], patch: list[Any], field: str, path: tuple[str, ...], kind: str) -> list[Any]:
+def _merge_list(
+    current: list[Any], patch: list[Any], field: str, path: tuple[str, ...], kind: str, known: bool
+) -> list[Any]:
     if any(isinstance(p, dict) and p.get(_DIRECTIVE) == "replace" for p in patch):
         return [_strip_directives(p) for p in patch if not (isinstance(p, dict) and p.get(_DIRECTIVE))]
-    key = _merge_key(field, path, kind, [*current, *patch])
+    key = _merge_key(field, path, kind, [*current, *patch]) if known else None
     if key is None:
         return [_strip_directives(p) for p in patch if not _is_delete(p)]
-    out = [copy.deepcopy(c) for c in current]
+    # Patch elements come first, in patch order (merged into their originals); then the
+    # untouched originals in their order. This is what kustomize prints.
+    used: set[int] = set()
+    head: list[Any] = []
     for item in patch:
         if not isinstance(item, dict) or key not in item:
             continue
         index = next(
-            (i for i, c in enumerate(out) if isinstance(c, dict) and c.get(key) == item[key]), None
+            (i for i, c in enumerate(current) if i not in used and isinstance(c, dict) and c.get(key) == item[key]),
+            None,
         )
+        if index is not None:
+            used.add(index)
         if _is_delete(item):
-            if index is not None:
-                out.pop(index)
             continue
         if index is None:
-            cleaned = _strip_directives(item)
-            out.append(cleaned)
-        else:
-            merged = strategic_merge(out[index], item, kind, (*path, field))
-            if merged is None:
-                out.pop(index)
-            else:
-                out[index] = merged
-    return out
+            head.append(_strip_directives(item))
+            continue
+        merged = strategic_merge(current[index], item, kind, (*path, field), known)
+        if merged is not None:
+            head.append(merged)
+    tail = [copy.deepcopy(c) for i, c in enumerate(current) if i not in used]
+    return head + tail
 
 
 def apply_json6902(obj: dict[str, Any], ops: list[dict[str, Any]]) -> dict[str, Any]:

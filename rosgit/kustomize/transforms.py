@@ -88,9 +88,34 @@ def _is_inline(entry: str) -> bool:
     return "\n" in entry or entry.lstrip().startswith(("{", "["))
 
 
+def _looks_like_ops(text: str) -> bool:
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        return stripped.startswith("[") or (stripped.startswith("-") and not stripped.startswith("---"))
+    return False
+
+
+def _load_ops(root: Root, text: str, source: str) -> list[Any]:
+    """JSON 6902 operations, read as kustomize reads them (YAML 1.1 scalars, then JSON)."""
+    from rosgit.kustomize.yamlio import load_kustomization
+
+    wrapped = "ops:\n" + "".join(f"  {line}\n" for line in text.splitlines())
+    try:
+        ops = load_kustomization(wrapped, source).get("ops")
+    except UsageError as exc:
+        raise UsageError(f"patch {source}: {exc.message}", location=root.location()) from exc
+    if not isinstance(ops, list):
+        raise UsageError(f"patch {source}: expected a list of operations", location=root.location())
+    return ops
+
+
 def _load_patch_docs(root: Root, text: str, source: str) -> list[Any]:
     from rosgit.kustomize.yamlio import load_resource_documents
 
+    if _looks_like_ops(text):
+        return [_load_ops(root, text, source)]
     try:
         return list(load_resource_documents(text, source))
     except UsageError:
@@ -147,7 +172,8 @@ def _apply_smp(items: list[Resource], target: Resource, doc: dict[str, Any]) -> 
     if doc.get("$patch") == "delete":
         items.remove(target)
         return
-    merged = patches.strategic_merge(target.obj, doc, target.gvk.kind)
+    gvk = target.gvk
+    merged = patches.strategic_merge(target.obj, doc, gvk.kind, (), gvk.group in patches.BUILTIN_GROUPS)
     if merged is None:
         items.remove(target)
         return
