@@ -257,20 +257,21 @@ class _Builder:
             return resolved
         return node.value
 
-    def key(self, node: Node) -> str:
+    def key(self, node: Node, top_level: bool) -> str:
         if not isinstance(node, ScalarNode):
             raise self.fail(node, "invalid map key: a key must be a scalar")
         value = self.scalar(node)
         if isinstance(value, str):
             return value
-        if value is None or isinstance(value, bool):
-            # go-yaml v3 decodes null/bool keys into a string-keyed map as their text.
+        if value is None:
+            # kustomize fails on null keys with a confusing duplicate-key error; fail plainly instead.
+            raise self.fail(node, f"mapping key {node.value!r}: null keys are not supported")
+        if top_level:
+            # The top level decodes into a string-keyed map, which takes the key's source text.
             return str(node.value)
-        raise self.fail(
-            node, f"json: unsupported type: map[interface {{}}]interface {{}} (non-string key {node.value})"
-        )
+        raise self.fail(node, f"json: unsupported type: map[interface {{}}]interface {{}} (key {node.value})")
 
-    def build(self, node: Node) -> Any:
+    def build(self, node: Node, top_level: bool = False) -> Any:
         self.budget -= 1
         if self.budget < 0:
             raise self.fail(node, "document contains excessive aliasing")
@@ -279,15 +280,19 @@ class _Builder:
         if isinstance(node, MappingNode):
             result: dict[str, Any] = {}
             merges: list[Node] = []
+            quoted_merge_keys = 0
             for key_node, value_node in node.value:
-                if (
-                    isinstance(key_node, ScalarNode)
-                    and key_node.tag in (_PLAIN_TAG, "tag:yaml.org,2002:merge")
-                    and key_node.value == _MERGE_KEY
-                ):
-                    merges.append(value_node)
-                    continue
-                key = self.key(key_node)
+                if isinstance(key_node, ScalarNode) and key_node.value == _MERGE_KEY:
+                    if key_node.tag in (_PLAIN_TAG, "tag:yaml.org,2002:merge"):
+                        if merges:
+                            raise self.fail(key_node, "duplicate merge key")
+                        merges.append(value_node)
+                        continue
+                    quoted_merge_keys += 1
+                    if quoted_merge_keys == 1:
+                        # kyaml's anchor expansion swallows a lone quoted "<<" key and its value.
+                        continue
+                key = self.key(key_node, top_level)
                 if key in result:
                     mark = key_node.start_mark
                     raise UsageError(
@@ -387,7 +392,7 @@ def load_resource_documents(text: str, source: str) -> list[dict[str, Any]]:
         if not isinstance(node, MappingNode):
             raise builder.fail(node, "a resource document must be a mapping (got a " + _node_kind(node) + ")")
         try:
-            obj = builder.build(node)
+            obj = builder.build(node, top_level=True)
         except RecursionError:
             raise builder.fail(node, "document nests too deeply") from None
         _fix_annotations(node, obj)
@@ -646,6 +651,7 @@ def _analyze(value: str) -> _Analysis:
 
 
 _PLAIN, _SINGLE, _DOUBLE, _LITERAL = 0, 1, 2, 3
+_JSON_RAW_FORBIDDEN = re.compile("[\x7f-\x84\x86-\x9f\ufffe\uffff\ud800-\udfff]")
 _STYLE_CACHE: dict[str, tuple[int, int, bool]] = {}
 
 
@@ -654,6 +660,9 @@ def _styles(value: str) -> tuple[int, int, bool]:
     cached = _STYLE_CACHE.get(value)
     if cached is not None:
         return cached
+    if _JSON_RAW_FORBIDDEN.search(value):
+        # JSON leaves these raw, and go-yaml's reader then refuses the JSON text.
+        raise UsageError(f"yaml: control characters are not allowed (in {value[:40]!r})")
     info = _analyze(value)
     can_plain = bool(value) and not _v2_resolves_non_string(value) and not _BASE60_RE.fullmatch(value)
     if "\n" in value:
