@@ -66,7 +66,13 @@ def open_root(directory: Path, parent: Root | None) -> Root:
                 f"cycle detected: candidate root '{display(real)}' contains visited root '{display(seen)}'",
                 location=where,
             )
-    return Root(real, find_kustomization_file(real), (*chain, real))
+    try:
+        file = find_kustomization_file(real)
+    except UsageError as exc:
+        if parent is None:
+            raise
+        raise UsageError(exc.message, location=parent.location()) from None
+    return Root(real, file, (*chain, real))
 
 
 def resolve_file(root: Root, entry: str, field: str) -> Path:

@@ -212,26 +212,26 @@ def _copy_to_target(res: Resource, value: Any, target: dict[str, Any], location:
     options = target.get("options") or {}
     create = bool(options.get("create"))
     for field_path in target.get("fieldPaths") or ["metadata.name"]:
-        parts = split_field_path(str(field_path))
-        slots = _lookup(res.obj, parts)
-        if not slots:
-            raise UsageError(
-                f"replacements: unable to find field `{field_path}` in replacement target "
-                f"{res.cur_id().describe()}",
-                location=location,
-            )
-        for parent, key, *rest in slots:
-            if rest or (isinstance(parent, dict) and key not in parent):
-                if not create:
-                    raise UsageError(
-                        f"replacements: unable to find field `{field_path}` in replacement target "
-                        f"{res.cur_id().describe()}",
-                        location=location,
-                    )
-                parent, key = _create(parent, [key, *rest])
-                parent[key] = _apply_delimiter(None, value, options)
-                continue
-            parent[key] = _apply_delimiter(parent[key], value, options)
+        slots = _lookup(res.obj, split_field_path(str(field_path)))
+        present = [
+            (parent, key)
+            for parent, key, *rest in slots
+            if not rest and (isinstance(parent, list) or key in parent)
+        ]
+        if present:
+            for parent, key in present:
+                parent[key] = _apply_delimiter(parent[key], value, options)
+            continue
+        if create and len(slots) == 1:
+            parent, key, *rest = slots[0]
+            parent, key = _create(parent, [key, *rest])
+            parent[key] = _apply_delimiter(None, value, options)
+            continue
+        raise UsageError(
+            f'replacements: unable to find field "{field_path}" in replacement target '
+            f"{res.cur_id().describe()}",
+            location=location,
+        )
 
 
 def _describe(sel: dict[str, Any]) -> str:
