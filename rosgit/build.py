@@ -27,9 +27,7 @@ def build_overlay(path: Path, *, engine: str = "builtin") -> str:
 
 def run_kustomize(path: Path) -> str:
     binary = require_tool("kustomize")
-    proc = subprocess.run(
-        [str(binary), "build", str(path)], capture_output=True, text=True, check=False
-    )
+    proc = subprocess.run([str(binary), "build", str(path)], capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         message = proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else "kustomize build failed"
         raise UsageError(f"{path}: kustomize: {message}")

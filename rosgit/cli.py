@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -65,7 +66,9 @@ def generate(
 
 @app.command()
 def build(
-    overlay: Annotated[Path, typer.Argument(help="Kustomization directory, e.g. overlays/openshift-minimal.")],
+    overlay: Annotated[
+        Path, typer.Argument(help="Kustomization directory, e.g. overlays/openshift-minimal.")
+    ],
     engine: Annotated[
         str, typer.Option("--engine", help="builtin (pure Python) or kustomize (the pinned binary).")
     ] = "builtin",
@@ -106,6 +109,14 @@ def main() -> None:
     except KeyboardInterrupt:
         typer.echo("rosgit: interrupted", err=True)
         sys.exit(130)
+    except Exception as err:  # a bug in rosgit, not in the user's input: one line unless debugging
+        if os.environ.get("ROSGIT_DEBUG"):
+            raise
+        typer.echo(
+            f"rosgit: internal error: {type(err).__name__}: {err} (ROSGIT_DEBUG=1 shows the traceback)",
+            err=True,
+        )
+        sys.exit(3)
 
 
 if __name__ == "__main__":

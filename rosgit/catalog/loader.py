@@ -1,0 +1,146 @@
+"""Load rosgit.yaml: parse with line numbers, expand component templates, read typed objects, validate."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from rosgit.catalog.model import Catalog, Component
+from rosgit.catalog.schema import Reader
+from rosgit.catalog.validate import validate_catalog
+from rosgit.errors import UsageError
+
+# Lists merged by their `name` when a component extends a template; the component's entry wins.
+_MERGED_LISTS = ("env", "volumes", "ports", "storage")
+
+
+def parse_yaml(path: Path) -> Any:
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UsageError(
+            "catalog not found; run `rosgit init` to write the default one", location=str(path)
+        ) from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise UsageError(f"cannot read catalog: {err}", location=str(path)) from None
+    yaml = YAML(typ="rt")
+    yaml.allow_duplicate_keys = False
+    try:
+        return yaml.load(text)
+    except MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        line = f":{mark.line + 1}" if mark is not None else ""
+        problem = (err.problem or err.context or "invalid YAML").strip().splitlines()[0]
+        raise UsageError(f"{problem}", location=f"{path}{line}") from None
+    except YAMLError as err:
+        raise UsageError(f"invalid YAML: {str(err).splitlines()[0]}", location=str(path)) from None
+
+
+def load_catalog(path: Path) -> Catalog:
+    """Reads and validates a catalog; raises UsageError with FILE:LINE on the first problem."""
+    tree = parse_yaml(path)
+    reader = Reader(path)
+    if not isinstance(tree, dict):
+        raise reader.fail(None, "the catalog must be a mapping")
+    templates = tree.get("templates") or {}
+    if not isinstance(templates, dict):
+        raise reader.fail(_line(tree, "templates"), "templates: expected a mapping")
+    components = tree.get("components")
+    if isinstance(components, list):
+        tree = _copy_map(tree)
+        tree["components"] = _expand_templates(components, templates, reader)
+    catalog = reader.read(Catalog, tree, 0, "catalog")
+    validate_catalog(catalog, reader)
+    return catalog
+
+
+def _expand_templates(components: list[Any], templates: dict[str, Any], reader: Reader) -> list[Any]:
+    from ruamel.yaml.comments import CommentedSeq
+
+    expanded = CommentedSeq()
+    for index, node in enumerate(components):
+        line = _item_line(components, index)
+        if isinstance(node, dict) and "extends" in node:
+            name = node["extends"]
+            if name not in templates:
+                raise reader.fail(_line(node, "extends"), f"components[{index}]: unknown template {name!r}")
+            node = _merge(templates[name], node)
+        expanded.append(node)
+        expanded.lc.add_idx_line_col(index, [line, 0])
+    return expanded
+
+
+def _merge(template: Any, component: Any) -> Any:
+    from ruamel.yaml.comments import CommentedMap
+
+    merged = CommentedMap()
+    merged.lc.line = getattr(component.lc, "line", 0)
+    for source in (template, component):
+        for key, value in source.items():
+            if key in _MERGED_LISTS and key in merged and isinstance(value, list):
+                merged[key] = _merge_named_list(merged[key], value)
+            else:
+                merged[key] = value
+            merged.lc.add_kv_line_col(key, _kv_where(source, key))
+    return merged
+
+
+def _merge_named_list(base: list[Any], override: list[Any]) -> list[Any]:
+    from ruamel.yaml.comments import CommentedSeq
+
+    items: list[tuple[Any, Any]] = []
+    for source in (base, override):
+        for index, item in enumerate(source):
+            key = item.get("name") if isinstance(item, dict) else None
+            position = next((i for i, (k, _) in enumerate(items) if key is not None and k == key), None)
+            entry = (key, (item, _idx_where(source, index)))
+            if position is None:
+                items.append(entry)
+            else:
+                items[position] = entry
+    merged = CommentedSeq()
+    for index, (_, (item, where)) in enumerate(items):
+        merged.append(item)
+        merged.lc.add_idx_line_col(index, where)
+    return merged
+
+
+def _copy_map(node: Any) -> Any:
+    from ruamel.yaml.comments import CommentedMap
+
+    copy = CommentedMap()
+    for key, value in node.items():
+        copy[key] = value
+        copy.lc.add_kv_line_col(key, _kv_where(node, key))
+    return copy
+
+
+def _kv_where(node: Any, key: Any) -> list[int]:
+    data = getattr(getattr(node, "lc", None), "data", None) or {}
+    return list(data.get(key, [0, 0, 0, 0]))
+
+
+def _idx_where(node: Any, index: int) -> list[int]:
+    data = getattr(getattr(node, "lc", None), "data", None) or {}
+    return list(data.get(index, [0, 0]))
+
+
+def _line(node: Any, key: str) -> int | None:
+    try:
+        return int(node.lc.key(key)[0])
+    except (AttributeError, KeyError, TypeError):
+        return None
+
+
+def _item_line(node: Any, index: int) -> int:
+    try:
+        return int(node.lc.item(index)[0])
+    except (AttributeError, KeyError, TypeError, IndexError):
+        return 0
+
+
+def component_line(reader: Reader, component: Component) -> int | None:
+    return reader.line_of(component)

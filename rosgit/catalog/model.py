@@ -1,0 +1,306 @@
+"""The typed catalog: the single source of truth for components, traffic, profiles, platforms and overlays."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from rosgit.catalog.schema import DnsName, ImageRef, Quantity
+
+Group = Literal["ros", "infrastructure", "koku", "trino"]
+PlatformName = Literal["kubernetes", "openshift"]
+WorkloadKind = Literal["Deployment", "StatefulSet", "Job", "CronJob"]
+# The Argo CD sync phase a component belongs to; the generator turns it into sync waves.
+Phase = Literal["data", "setup", "migration", "app"]
+ALL_PLATFORMS: tuple[PlatformName, ...] = ("kubernetes", "openshift")
+
+
+@dataclass(frozen=True)
+class Project:
+    name: DnsName
+    namespace: DnsName
+    repo_url: str
+    target_revision: str = "main"
+    argocd_namespace: str = "argocd"
+    destination_server: str = "https://kubernetes.default.svc"
+    # the profile the bases carry; overlays patch only what differs from it
+    base_profile: str = "minimal"
+
+
+@dataclass(frozen=True)
+class KeyRef:
+    name: DnsName
+    key: str
+
+
+@dataclass(frozen=True)
+class EnvVar:
+    """Exactly one of value / secret / configMap / field / resource is set."""
+
+    name: str
+    value: str | None = None
+    secret: KeyRef | None = None
+    config_map: KeyRef | None = None
+    field: str | None = None
+    resource: str | None = None
+
+
+@dataclass(frozen=True)
+class Port:
+    name: DnsName
+    port: int
+    protocol: Literal["TCP", "UDP"] = "TCP"
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    ports: list[str]
+    name: DnsName | None = None
+    headless: bool = False
+    # select pods by app.kubernetes.io/component instead of app.kubernetes.io/name (one Service, many Deployments)
+    select_role: bool = False
+
+
+@dataclass(frozen=True)
+class HttpGet:
+    path: str
+    port: str
+
+
+@dataclass(frozen=True)
+class Probe:
+    http_get: HttpGet | None = None
+    exec: list[str] | None = None
+    tcp_port: str | None = None
+    initial_delay_seconds: int = 30
+    period_seconds: int = 10
+    timeout_seconds: int = 5
+    failure_threshold: int = 3
+
+
+@dataclass(frozen=True)
+class Probes:
+    liveness: Probe | None = None
+    readiness: Probe | None = None
+    startup: Probe | None = None
+
+
+@dataclass(frozen=True)
+class Volume:
+    """A pod volume and its mount. Exactly one source: emptyDir, configMap, secret or claim."""
+
+    name: DnsName
+    mount_path: str
+    empty_dir: bool = False
+    size_limit: Quantity | None = None
+    config_map: DnsName | None = None
+    secret: DnsName | None = None
+    claim: DnsName | None = None
+    sub_path: str | None = None
+    read_only: bool = False
+
+
+@dataclass(frozen=True)
+class Claim:
+    """Persistent storage: a volumeClaimTemplate on StatefulSets, a PersistentVolumeClaim otherwise."""
+
+    name: DnsName
+    mount_path: str
+    size: Quantity
+
+
+@dataclass(frozen=True)
+class ConfigFiles:
+    """Files rendered into a generated ConfigMap (hash-suffixed) and mounted; `${var}` comes from the profile."""
+
+    name: DnsName
+    mount_path: str
+    files: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Expose:
+    """Published outside the cluster: a Route on OpenShift, an Ingress path on Kubernetes."""
+
+    path: str
+    port: str
+    timeout: str = "300s"
+
+
+@dataclass(frozen=True)
+class Component:
+    name: DnsName
+    group: Group
+    role: DnsName
+    image: str
+    size: str
+    kind: WorkloadKind = "Deployment"
+    description: str = ""
+    enabled: bool = True
+    platforms: list[PlatformName] = field(default_factory=lambda: list(ALL_PLATFORMS))
+    phase: Phase = "app"
+    command: list[str] | None = None
+    args: list[str] | None = None
+    ports: list[Port] = field(default_factory=list)
+    service: ServiceSpec | None = None
+    env: list[EnvVar] = field(default_factory=list)
+    probes: Probes | None = None
+    volumes: list[Volume] = field(default_factory=list)
+    storage: list[Claim] = field(default_factory=list)
+    config: ConfigFiles | None = None
+    wait_for: list[str] = field(default_factory=list)
+    replicas: int = 1
+    singleton: bool = False
+    scalable: bool = False
+    schedule: str | None = None
+    backoff_limit: int | None = None
+    run_as_user: int | None = None
+    fs_group: int | None = None
+    service_account: bool = False
+    labels: dict[str, str] = field(default_factory=dict)
+    metrics_port: str | None = None
+    metrics_path: str = "/metrics"
+    expose: Expose | None = None
+    extends: str | None = None
+
+    def port(self, ref: str | int) -> Port | None:
+        for port in self.ports:
+            if port.name == ref or port.port == ref:
+                return port
+        return None
+
+    @property
+    def service_name(self) -> str:
+        if self.service is None:
+            return self.name
+        return self.service.name or self.name
+
+    @property
+    def runs_pods_continuously(self) -> bool:
+        return self.kind in ("Deployment", "StatefulSet")
+
+
+@dataclass(frozen=True)
+class SecretKey:
+    generate: Literal["password", "django-secret-key", "access-key", "secret-key", "username", "none"]
+    length: int | None = None
+    value: str | None = None
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class SecretSpec:
+    name: DnsName
+    keys: dict[str, SecretKey]
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class External:
+    """A peer outside this namespace (router, monitoring, DNS, object storage), selected by namespace labels."""
+
+    namespace_labels: dict[str, str]
+    ports: list[int] = field(default_factory=list)
+    pod_labels: dict[str, str] = field(default_factory=dict)
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class TrafficRule:
+    source: list[str] = field(metadata={"key": "from", "scalar_ok": True})
+    to: str
+    port: str
+    purpose: str
+    platforms: list[PlatformName] = field(default_factory=lambda: list(ALL_PLATFORMS))
+
+
+@dataclass(frozen=True)
+class Amounts:
+    cpu: Quantity
+    memory: Quantity
+
+
+@dataclass(frozen=True)
+class Resources:
+    requests: Amounts
+    limits: Amounts
+
+
+@dataclass(frozen=True)
+class Profile:
+    description: str = ""
+    extends: str | None = None
+    sizes: dict[str, Resources] = field(default_factory=dict)
+    replicas: dict[str, int] = field(default_factory=dict)
+    scalable_replicas: int | None = None
+    storage: dict[str, dict[str, Quantity]] = field(default_factory=dict)
+    vars: dict[str, str] = field(default_factory=dict)
+    pod_disruption_budgets: bool | None = None
+    anti_affinity: bool | None = None
+
+
+@dataclass(frozen=True)
+class ObjectStorage:
+    host: str
+    port: int
+    secure: bool
+    region: str = "onprem"
+
+
+@dataclass(frozen=True)
+class Platform:
+    object_storage: ObjectStorage
+    description: str = ""
+    ingress_class_name: str | None = None
+    ingress_host: str | None = None
+    image_overrides: dict[str, str] = field(default_factory=dict)
+    command_overrides: dict[str, list[str]] = field(default_factory=dict)
+    dns: str | None = None
+
+
+@dataclass(frozen=True)
+class OverlaySpec:
+    name: DnsName
+    profile: str
+    platform: PlatformName
+    namespace: DnsName | None = None
+    destination_server: str | None = None
+    patches: list[str] = field(default_factory=list)
+    production: bool = False
+
+
+@dataclass(frozen=True)
+class Catalog:
+    api_version: Literal["rosgit.io/v1alpha1"]
+    kind: Literal["Catalog"]
+    project: Project
+    images: dict[str, ImageRef]
+    components: list[Component]
+    profiles: dict[str, Profile]
+    platforms: dict[PlatformName, Platform]
+    overlays: list[OverlaySpec]
+    secrets: list[SecretSpec] = field(default_factory=list)
+    externals: dict[str, External] = field(default_factory=dict)
+    traffic: list[TrafficRule] = field(default_factory=list)
+    templates: dict[str, Any] = field(default_factory=dict)
+
+    def component(self, name: str) -> Component | None:
+        for component in self.components:
+            if component.name == name:
+                return component
+        return None
+
+    def components_for(self, platform: str) -> list[Component]:
+        return [c for c in self.components if c.enabled and platform in c.platforms]
+
+    def secret(self, name: str) -> SecretSpec | None:
+        for secret in self.secrets:
+            if secret.name == name:
+                return secret
+        return None
+
+    def overlay(self, name: str) -> OverlaySpec | None:
+        for overlay in self.overlays:
+            if overlay.name == name:
+                return overlay
+        return None

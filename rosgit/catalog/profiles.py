@@ -1,0 +1,63 @@
+"""Profiles inherit from each other with `extends`; resolution merges them into one flat profile."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rosgit.catalog.model import Catalog, Component, Resources
+from rosgit.catalog.schema import Quantity, Reader
+from rosgit.errors import UsageError
+
+
+@dataclass(frozen=True)
+class ResolvedProfile:
+    name: str
+    sizes: dict[str, Resources]
+    replicas: dict[str, int]
+    scalable_replicas: int
+    storage: dict[str, dict[str, Quantity]]
+    vars: dict[str, str]
+    pod_disruption_budgets: bool
+    anti_affinity: bool
+
+    def replicas_for(self, component: Component) -> int:
+        if component.name in self.replicas:
+            return self.replicas[component.name]
+        if component.scalable:
+            return max(component.replicas, self.scalable_replicas)
+        return component.replicas
+
+    def storage_for(self, component: Component, claim: str, default: Quantity) -> Quantity:
+        return self.storage.get(component.name, {}).get(claim, default)
+
+
+def resolve_profile(catalog: Catalog, name: str, reader: Reader | None = None) -> ResolvedProfile:
+    chain: list[str] = []
+    current: str | None = name
+    while current is not None:
+        if current in chain:
+            raise UsageError(f"profile {name!r}: extends cycle through {current!r}")
+        profile = catalog.profiles.get(current)
+        if profile is None:
+            location = reader.where(reader.line_of(catalog.profiles[chain[-1]])) if reader and chain else None
+            raise UsageError(
+                f"profile {chain[-1] if chain else name!r}: unknown parent {current!r}", location=location
+            )
+        chain.append(current)
+        current = profile.extends
+    sizes: dict[str, Resources] = {}
+    replicas: dict[str, int] = {}
+    storage: dict[str, dict[str, Quantity]] = {}
+    variables: dict[str, str] = {}
+    scalable, pdbs, anti = 1, False, False
+    for link in reversed(chain):
+        profile = catalog.profiles[link]
+        sizes.update(profile.sizes)
+        replicas.update(profile.replicas)
+        for component, claims in profile.storage.items():
+            storage.setdefault(component, {}).update(claims)
+        variables.update(profile.vars)
+        scalable = profile.scalable_replicas if profile.scalable_replicas is not None else scalable
+        pdbs = profile.pod_disruption_budgets if profile.pod_disruption_budgets is not None else pdbs
+        anti = profile.anti_affinity if profile.anti_affinity is not None else anti
+    return ResolvedProfile(name, sizes, replicas, scalable, storage, variables, pdbs, anti)

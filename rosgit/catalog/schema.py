@@ -1,0 +1,207 @@
+"""A small typed-schema reader: turns ruamel.yaml nodes into frozen dataclasses, with FILE:LINE errors.
+
+Dataclass fields are read from camelCase keys (`mount_path` <- `mountPath`). Supported field types:
+str, int, bool, Quantity, ImageRef, DnsName, Literal[...], list[T], dict[str, T], T | None and nested dataclasses.
+Unknown keys, wrong types and missing required fields are errors naming the file and line.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import types
+import typing
+from pathlib import Path
+from typing import Any, TypeVar, get_args, get_origin
+
+from rosgit.errors import UsageError
+
+T = TypeVar("T")
+
+_QUANTITY = re.compile(
+    r"^[+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)(m|k|Ki|Mi|Gi|Ti|Pi|Ei|M|G|T|P|E|[eE][+-]?[0-9]+)?$"
+)
+_DNS_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+# registry/repo[:tag][@sha256:digest]; the tag must not be `latest` and a tag or digest is required
+_IMAGE = re.compile(
+    r"^(?P<repo>[a-z0-9]+(?:[._-][a-z0-9]+)*(?::[0-9]+)?(?:/[a-z0-9]+(?:[._-]+[a-z0-9]+)*)*)"
+    r"(?::(?P<tag>[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?(?:@(?P<digest>sha256:[a-f0-9]{64}))?$"
+)
+
+
+class Quantity(str):
+    """A Kubernetes resource quantity such as 500m, 1Gi or 2."""
+
+
+class DnsName(str):
+    """An RFC 1123 label: lower case alphanumerics and '-', at most 63 characters."""
+
+
+class ImageRef(str):
+    """A container image pinned to a tag (not `latest`) or a digest."""
+
+
+def camel(name: str) -> str:
+    head, *rest = name.rstrip("_").split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+class Reader:
+    """Reads one file's ruamel tree into dataclasses, remembering where each object came from."""
+
+    def __init__(self, source: Path) -> None:
+        self.source = source
+        self.locations: dict[int, int] = {}
+
+    def where(self, line: int | None) -> str:
+        return f"{self.source}:{line + 1}" if line is not None else str(self.source)
+
+    def fail(self, line: int | None, message: str) -> UsageError:
+        return UsageError(message, location=self.where(line))
+
+    def read(self, cls: type[T], node: Any, line: int | None, context: str) -> T:
+        return typing.cast(T, self._read(cls, node, line, context))
+
+    def _read(self, tp: Any, node: Any, line: int | None, context: str) -> Any:
+        origin = get_origin(tp)
+        if origin in (typing.Union, types.UnionType):
+            options = [a for a in get_args(tp) if a is not type(None)]
+            if node is None and type(None) in get_args(tp):
+                return None
+            if len(options) == 1:
+                return self._read(options[0], node, line, context)
+            raise TypeError(f"unsupported union {tp}")
+        if origin is typing.Literal:
+            allowed = get_args(tp)
+            if node not in allowed:
+                choices = ", ".join(str(a) for a in allowed)
+                raise self.fail(line, f"{context}: {node!r} is not one of {choices}")
+            return node
+        if origin is list:
+            if not isinstance(node, list):
+                raise self.fail(line, f"{context}: expected a list, got {_kind(node)}")
+            (item_tp,) = get_args(tp)
+            return tuple(
+                self._read(item_tp, item, _item_line(node, i, line), f"{context}[{i}]")
+                for i, item in enumerate(node)
+            )
+        if origin is dict:
+            if not isinstance(node, dict):
+                raise self.fail(line, f"{context}: expected a mapping, got {_kind(node)}")
+            _, value_tp = get_args(tp)
+            result = {}
+            for key, value in node.items():
+                if not isinstance(key, str):
+                    raise self.fail(_key_line(node, key, line), f"{context}: key {key!r} must be a string")
+                result[key] = self._read(value_tp, value, _value_line(node, key, line), f"{context}.{key}")
+            return result
+        if dataclasses.is_dataclass(tp):
+            return self._read_dataclass(typing.cast(type, tp), node, line, context)
+        return self._read_scalar(tp, node, line, context)
+
+    def _read_scalar(self, tp: Any, node: Any, line: int | None, context: str) -> Any:
+        if tp is bool:
+            if not isinstance(node, bool):
+                raise self.fail(line, f"{context}: expected true or false, got {_kind(node)}")
+            return node
+        if tp is int:
+            if isinstance(node, bool) or not isinstance(node, int):
+                raise self.fail(line, f"{context}: expected an integer, got {_kind(node)}")
+            return node
+        if tp is Quantity:
+            text = str(node) if isinstance(node, int | float) and not isinstance(node, bool) else node
+            if not isinstance(text, str) or not _QUANTITY.match(text):
+                raise self.fail(line, f"{context}: invalid quantity {node!r} (e.g. 500m, 1Gi, 2)")
+            return Quantity(text)
+        if tp is DnsName:
+            if not isinstance(node, str) or len(node) > 63 or not _DNS_NAME.match(node):
+                raise self.fail(line, f"{context}: {node!r} is not a valid name (lower case, digits, '-')")
+            return DnsName(node)
+        if tp is ImageRef:
+            return ImageRef(self._image(node, line, context))
+        if tp is str:
+            if isinstance(node, bool) or not isinstance(node, str | int | float):
+                raise self.fail(line, f"{context}: expected a string, got {_kind(node)}")
+            return str(node)
+        if tp is Any:
+            return node
+        raise TypeError(f"unsupported field type {tp}")
+
+    def _image(self, node: Any, line: int | None, context: str) -> str:
+        if not isinstance(node, str):
+            raise self.fail(line, f"{context}: expected an image reference, got {_kind(node)}")
+        match = _IMAGE.match(node)
+        if not match:
+            raise self.fail(line, f"{context}: {node!r} is not a valid image reference")
+        if not match.group("tag") and not match.group("digest"):
+            raise self.fail(line, f"{context}: image {node!r} has no tag or digest; pin it (never latest)")
+        if match.group("tag") == "latest" and not match.group("digest"):
+            raise self.fail(line, f"{context}: image {node!r} uses the tag 'latest'; pin a version or digest")
+        return node
+
+    def _read_dataclass(self, cls: type, node: Any, line: int | None, context: str) -> Any:
+        if not isinstance(node, dict):
+            raise self.fail(line, f"{context}: expected a mapping, got {_kind(node)}")
+        hints = typing.get_type_hints(cls)
+        fields = {f.metadata.get("key", camel(f.name)): f for f in dataclasses.fields(cls)}
+        for key in node:
+            if key not in fields:
+                known = ", ".join(sorted(fields))
+                raise self.fail(
+                    _key_line(node, key, line), f"{context}: unknown field {key!r} (known: {known})"
+                )
+        values: dict[str, Any] = {}
+        for key, field in fields.items():
+            if key in node:
+                value = node[key]
+                if field.metadata.get("scalar_ok") and isinstance(value, str):
+                    value = [value]
+                values[field.name] = self._read(
+                    hints[field.name], value, _value_line(node, key, line), f"{context}.{key}"
+                )
+            elif field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING:
+                raise self.fail(line, f"{context}: missing required field {key!r}")
+        obj = cls(**values)
+        if line is not None:
+            self.locations[id(obj)] = line
+        return obj
+
+    def line_of(self, obj: object) -> int | None:
+        return self.locations.get(id(obj))
+
+
+def _kind(node: Any) -> str:
+    if node is None:
+        return "null"
+    if isinstance(node, bool):
+        return "a boolean"
+    if isinstance(node, int | float):
+        return f"the number {node}"
+    if isinstance(node, str):
+        return f"the string {node!r}"
+    if isinstance(node, list):
+        return "a list"
+    if isinstance(node, dict):
+        return "a mapping"
+    return type(node).__name__
+
+
+def _key_line(node: Any, key: Any, fallback: int | None) -> int | None:
+    try:
+        return int(node.lc.key(key)[0])
+    except (AttributeError, KeyError, TypeError):
+        return fallback
+
+
+def _value_line(node: Any, key: Any, fallback: int | None) -> int | None:
+    try:
+        return int(node.lc.value(key)[0])
+    except (AttributeError, KeyError, TypeError):
+        return _key_line(node, key, fallback)
+
+
+def _item_line(node: Any, index: int, fallback: int | None) -> int | None:
+    try:
+        return int(node.lc.item(index)[0])
+    except (AttributeError, KeyError, TypeError, IndexError):
+        return fallback

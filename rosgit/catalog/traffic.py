@@ -1,0 +1,49 @@
+"""The traffic matrix resolved for one platform: the exact set of flows the stack needs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rosgit.catalog.model import Catalog
+
+DNS_PORTS = (53, 5353)
+
+
+@dataclass(frozen=True, order=True)
+class Flow:
+    """One allowed connection. Source and destination are component names or external names."""
+
+    source: str
+    destination: str
+    port: int
+    protocol: str = "TCP"
+    purpose: str = ""
+
+    @property
+    def key(self) -> tuple[str, str, int, str]:
+        return (self.source, self.destination, self.port, self.protocol)
+
+
+def deployed(catalog: Catalog, platform: str) -> set[str]:
+    return {c.name for c in catalog.components_for(platform)}
+
+
+def required_flows(catalog: Catalog, platform: str) -> list[Flow]:
+    """Flows of the traffic matrix on this platform, between deployed components or externals, sorted."""
+    present = deployed(catalog, platform) | set(catalog.externals)
+    flows: dict[tuple[str, str, int, str], Flow] = {}
+    for rule in catalog.traffic:
+        if platform not in rule.platforms or rule.to not in present:
+            continue
+        destination = catalog.component(rule.to)
+        if destination is not None:
+            port = destination.port(int(rule.port) if rule.port.isdigit() else rule.port)
+            assert port is not None, "validated by the loader"
+            number, protocol = port.port, port.protocol
+        else:
+            number, protocol = int(rule.port), "TCP"
+        for source in rule.source:
+            if source in present:
+                flow = Flow(source, rule.to, number, protocol, rule.purpose)
+                flows.setdefault(flow.key, flow)
+    return sorted(flows.values())

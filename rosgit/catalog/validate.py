@@ -1,0 +1,163 @@
+"""Cross-reference checks on a typed catalog: every name it mentions must exist and every rule must hold."""
+
+from __future__ import annotations
+
+from rosgit.catalog.model import ALL_PLATFORMS, Catalog, Component, Probe
+from rosgit.catalog.profiles import resolve_profile
+from rosgit.catalog.schema import Reader
+
+
+def validate_catalog(catalog: Catalog, reader: Reader) -> None:
+    """Raises UsageError(FILE:LINE: reason) for the first broken rule, in file order."""
+    _check_components(catalog, reader)
+    _check_traffic(catalog, reader)
+    _check_profiles(catalog, reader)
+    _check_overlays(catalog, reader)
+
+
+def _check_components(catalog: Catalog, reader: Reader) -> None:
+    seen: dict[str, Component] = {}
+    secret_keys = {(s.name, key) for s in catalog.secrets for key in s.keys}
+    for component in catalog.components:
+        line = reader.line_of(component)
+        where = f"component {component.name!r}"
+        if component.name in seen:
+            raise reader.fail(line, f"duplicate component {component.name!r}")
+        seen[component.name] = component
+        if component.image not in catalog.images:
+            raise reader.fail(line, f"{where}: unknown image {component.image!r} (not in images:)")
+        if component.singleton and component.replicas != 1:
+            raise reader.fail(
+                line, f"{where}: a singleton must run exactly one replica, not {component.replicas}"
+            )
+        if component.kind == "CronJob" and not component.schedule:
+            raise reader.fail(line, f"{where}: a CronJob needs a schedule")
+        if component.service is not None:
+            for port in component.service.ports:
+                if component.port(port) is None:
+                    raise reader.fail(
+                        line, f"{where}: service port {port!r} is not one of the component's ports"
+                    )
+        if component.metrics_port and component.port(component.metrics_port) is None:
+            raise reader.fail(line, f"{where}: metricsPort {component.metrics_port!r} is not a declared port")
+        if component.expose and component.port(component.expose.port) is None:
+            raise reader.fail(line, f"{where}: expose.port {component.expose.port!r} is not a declared port")
+        if component.probes is not None:
+            for probe in (component.probes.liveness, component.probes.readiness, component.probes.startup):
+                _check_probe(component, probe, reader)
+        for env in component.env:
+            sources: list[object] = [env.value, env.secret, env.config_map, env.field, env.resource]
+            if sum(source is not None for source in sources) != 1:
+                raise reader.fail(
+                    reader.line_of(env) or line,
+                    f"{where}: env {env.name!r} needs exactly one of value, secret, configMap, field, resource",
+                )
+            if env.secret is not None and (env.secret.name, env.secret.key) not in secret_keys:
+                raise reader.fail(
+                    reader.line_of(env) or line,
+                    f"{where}: env {env.name!r} uses secret key {env.secret.name}/{env.secret.key}"
+                    " which is not declared under secrets:",
+                )
+        for volume in component.volumes:
+            sources = [volume.empty_dir or None, volume.config_map, volume.secret, volume.claim]
+            if sum(source is not None for source in sources) != 1:
+                raise reader.fail(
+                    reader.line_of(volume) or line,
+                    f"{where}: volume {volume.name!r} needs exactly one of emptyDir, configMap, secret, claim",
+                )
+            if volume.claim and volume.claim not in {c.name for c in component.storage}:
+                raise reader.fail(
+                    reader.line_of(volume) or line, f"{where}: volume {volume.name!r} claims unknown storage"
+                )
+        for platform in component.platforms:
+            if platform not in ALL_PLATFORMS:
+                raise reader.fail(line, f"{where}: unknown platform {platform!r}")
+    for component in catalog.components:
+        for target in component.wait_for:
+            name, _, port = target.partition(":")
+            peer = seen.get(name)
+            if peer is None or not port or peer.port(port) is None:
+                raise reader.fail(
+                    reader.line_of(component),
+                    f"component {component.name!r}: waitFor {target!r} must name a component and one of its ports",
+                )
+
+
+def _check_probe(component: Component, probe: Probe | None, reader: Reader) -> None:
+    if probe is None:
+        return
+    line = reader.line_of(probe) or reader.line_of(component)
+    kinds = [probe.http_get, probe.exec, probe.tcp_port]
+    if sum(kind is not None for kind in kinds) != 1:
+        raise reader.fail(
+            line, f"component {component.name!r}: a probe needs exactly one of httpGet, exec, tcpPort"
+        )
+    port = probe.http_get.port if probe.http_get else probe.tcp_port
+    if port is not None and component.port(port) is None:
+        raise reader.fail(line, f"component {component.name!r}: probe port {port!r} is not a declared port")
+
+
+def _check_traffic(catalog: Catalog, reader: Reader) -> None:
+    for rule in catalog.traffic:
+        line = reader.line_of(rule)
+        for source in rule.source:
+            if catalog.component(source) is None and source not in catalog.externals:
+                raise reader.fail(line, f"traffic: unknown source {source!r} (not a component or external)")
+        destination = catalog.component(rule.to)
+        if destination is not None:
+            if destination.port(_port_ref(rule.port)) is None:
+                raise reader.fail(line, f"traffic: {rule.to!r} has no port {rule.port!r}")
+        elif rule.to in catalog.externals:
+            if not rule.port.isdigit():
+                raise reader.fail(line, f"traffic: the port of external {rule.to!r} must be a number")
+        else:
+            raise reader.fail(line, f"traffic: unknown destination {rule.to!r} (not a component or external)")
+
+
+def _port_ref(port: str) -> str | int:
+    return int(port) if port.isdigit() else port
+
+
+def _check_profiles(catalog: Catalog, reader: Reader) -> None:
+    for name, profile in catalog.profiles.items():
+        line = reader.line_of(profile)
+        resolved = resolve_profile(catalog, name, reader)
+        for component in catalog.components:
+            if component.size not in resolved.sizes:
+                raise reader.fail(
+                    line, f"profile {name!r}: no size {component.size!r} (used by {component.name!r})"
+                )
+        for target, count in profile.replicas.items():
+            replicated = catalog.component(target)
+            if replicated is None:
+                raise reader.fail(line, f"profile {name!r}: replicas for unknown component {target!r}")
+            if replicated.singleton and count != 1:
+                raise reader.fail(
+                    line,
+                    f"profile {name!r}: {target!r} is a singleton and must run exactly 1 replica, not {count}",
+                )
+        for target, claims in profile.storage.items():
+            stored = catalog.component(target)
+            if stored is None:
+                raise reader.fail(line, f"profile {name!r}: storage for unknown component {target!r}")
+            for claim in claims:
+                if claim not in {c.name for c in stored.storage}:
+                    raise reader.fail(line, f"profile {name!r}: {target!r} has no storage {claim!r}")
+
+
+def _check_overlays(catalog: Catalog, reader: Reader) -> None:
+    if catalog.project.base_profile not in catalog.profiles:
+        raise reader.fail(
+            reader.line_of(catalog.project),
+            f"project.baseProfile: unknown profile {catalog.project.base_profile!r}",
+        )
+    seen: set[str] = set()
+    for overlay in catalog.overlays:
+        line = reader.line_of(overlay)
+        if overlay.name in seen:
+            raise reader.fail(line, f"duplicate overlay {overlay.name!r}")
+        seen.add(overlay.name)
+        if overlay.profile not in catalog.profiles:
+            raise reader.fail(line, f"overlay {overlay.name!r}: unknown profile {overlay.profile!r}")
+        if overlay.platform not in catalog.platforms:
+            raise reader.fail(line, f"overlay {overlay.name!r}: unknown platform {overlay.platform!r}")

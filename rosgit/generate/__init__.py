@@ -1,0 +1,1 @@
+"""Generation of the Kustomize tree (bases, platform Components, overlays) from the catalog."""

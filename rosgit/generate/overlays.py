@@ -1,0 +1,193 @@
+"""Overlays: one per profile x platform, each a namespace, the platform's bases and Component,
+the sealed secrets, and patches for what the profile changes relative to the bases."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rosgit.catalog.model import Catalog, Component, OverlaySpec
+from rosgit.catalog.profiles import ResolvedProfile, resolve_profile
+from rosgit.generate import labels as L
+from rosgit.generate.files import text_file, yaml_file
+from rosgit.generate.waves import WAVE_APP, WAVE_CONFIG, wave_annotation
+from rosgit.generate.workloads import (
+    WORKLOAD_API,
+    claim_name,
+    config_key,
+    render_config_file,
+    resources_of,
+    volume_claim_templates,
+)
+
+Obj = dict[str, Any]
+KUSTOMIZATION_API = "kustomize.config.k8s.io/v1beta1"
+STUB_ANNOTATION = "rosgit.io/sealed-secret-stub"
+
+
+def referenced_secrets(catalog: Catalog, platform: str) -> list[str]:
+    """Names of the Secrets the components deployed on this platform read."""
+    names: set[str] = set()
+    for component in catalog.components_for(platform):
+        names.update(var.secret.name for var in component.env if var.secret is not None)
+        names.update(volume.secret for volume in component.volumes if volume.secret)
+    return sorted(names)
+
+
+def sealed_secret_stub(catalog: Catalog, name: str, namespace: str) -> Obj:
+    """A placeholder that cannot decrypt; `rosgit seal` replaces it with real ciphertext."""
+    metadata: Obj = {"name": name, "namespace": namespace, "labels": L.project_labels(catalog)}
+    return {
+        "apiVersion": "bitnami.com/v1alpha1",
+        "kind": "SealedSecret",
+        "metadata": {
+            **metadata,
+            "annotations": {**wave_annotation(WAVE_CONFIG), STUB_ANNOTATION: "true"},
+        },
+        "spec": {"encryptedData": {}, "template": {"metadata": metadata, "type": "Opaque"}},
+    }
+
+
+def sealed_secret_path(overlay: str, name: str) -> str:
+    return f"overlays/{overlay}/sealed-secrets/{name}.yaml"
+
+
+def overlay_namespace(catalog: Catalog, overlay: OverlaySpec) -> str:
+    return overlay.namespace or catalog.project.namespace
+
+
+def _pod_template_patch(component: Component, pod_spec: Obj) -> Obj:
+    if component.kind == "CronJob":
+        return {"jobTemplate": {"spec": {"template": {"spec": pod_spec}}}}
+    return {"template": {"spec": pod_spec}}
+
+
+def _anti_affinity(catalog: Catalog, component: Component) -> Obj:
+    return {
+        "podAntiAffinity": {
+            "preferredDuringSchedulingIgnoredDuringExecution": [
+                {
+                    "weight": 100,
+                    "podAffinityTerm": {
+                        "topologyKey": "kubernetes.io/hostname",
+                        "labelSelector": {"matchLabels": L.selector_labels(catalog, component)},
+                    },
+                }
+            ]
+        }
+    }
+
+
+def profile_patches(
+    catalog: Catalog, platform: str, base: ResolvedProfile, profile: ResolvedProfile
+) -> list[Obj]:
+    """Strategic-merge patches turning the bases (at the base profile) into this profile."""
+    patches: list[Obj] = []
+    for component in catalog.components_for(platform):
+        spec: Obj = {}
+        pod_spec: Obj = {}
+        if component.runs_pods_continuously and profile.replicas_for(component) != base.replicas_for(
+            component
+        ):
+            spec["replicas"] = profile.replicas_for(component)
+        if resources_of(profile, component) != resources_of(base, component):
+            pod_spec["containers"] = [{"name": component.name, "resources": resources_of(profile, component)}]
+        if profile.anti_affinity and component.scalable and component.kind == "Deployment":
+            pod_spec["affinity"] = _anti_affinity(catalog, component)
+        if pod_spec:
+            spec.update(_pod_template_patch(component, pod_spec))
+        if component.kind == "StatefulSet" and component.storage:
+            wanted = volume_claim_templates(catalog, component, profile)
+            if wanted != volume_claim_templates(catalog, component, base):
+                # volumeClaimTemplates has no merge key: the whole list is replaced
+                spec["volumeClaimTemplates"] = wanted
+        if spec:
+            patches.append(
+                {
+                    "apiVersion": WORKLOAD_API[component.kind],
+                    "kind": component.kind,
+                    "metadata": {"name": component.name},
+                    "spec": spec,
+                }
+            )
+        if component.kind != "StatefulSet":
+            for claim in component.storage:
+                size = profile.storage_for(component, claim.name, claim.size)
+                if size != base.storage_for(component, claim.name, claim.size):
+                    patches.append(
+                        {
+                            "apiVersion": "v1",
+                            "kind": "PersistentVolumeClaim",
+                            "metadata": {"name": claim_name(component, claim.name)},
+                            "spec": {"resources": {"requests": {"storage": str(size)}}},
+                        }
+                    )
+    return patches
+
+
+def pod_disruption_budgets(catalog: Catalog, platform: str, profile: ResolvedProfile) -> list[Obj]:
+    if not profile.pod_disruption_budgets:
+        return []
+    return [
+        {
+            "apiVersion": "policy/v1",
+            "kind": "PodDisruptionBudget",
+            "metadata": {
+                "name": component.name,
+                "labels": L.component_labels(catalog, component),
+                "annotations": wave_annotation(WAVE_APP),
+            },
+            "spec": {"maxUnavailable": 1, "selector": {"matchLabels": L.selector_labels(catalog, component)}},
+        }
+        for component in catalog.components_for(platform)
+        if component.scalable and component.kind == "Deployment" and profile.replicas_for(component) > 1
+    ]
+
+
+def overlay_files(catalog: Catalog, overlay: OverlaySpec) -> dict[str, str]:
+    prefix = f"overlays/{overlay.name}"
+    base = resolve_profile(catalog, catalog.project.base_profile)
+    profile = resolve_profile(catalog, overlay.profile)
+    namespace = overlay_namespace(catalog, overlay)
+    files: dict[str, str] = {}
+    resources = [f"../../base/{c.name}" for c in catalog.components_for(overlay.platform)]
+    for secret in referenced_secrets(catalog, overlay.platform):
+        files[sealed_secret_path(overlay.name, secret)] = yaml_file(
+            sealed_secret_stub(catalog, secret, namespace)
+        )
+        resources.append(f"sealed-secrets/{secret}.yaml")
+    pdbs = pod_disruption_budgets(catalog, overlay.platform, profile)
+    if pdbs:
+        files[f"{prefix}/pod-disruption-budgets.yaml"] = yaml_file(*pdbs)
+        resources.append("pod-disruption-budgets.yaml")
+    kustomization: Obj = {
+        "apiVersion": KUSTOMIZATION_API,
+        "kind": "Kustomization",
+        "namespace": namespace,
+        "resources": resources,
+        "components": [f"../../components/{overlay.platform}"],
+    }
+    generators = []
+    for component in catalog.components_for(overlay.platform):
+        if component.config is None:
+            continue
+        changed = []
+        for path in sorted(component.config.files):
+            text = render_config_file(component, path, profile)
+            if text != render_config_file(component, path, base):
+                local = f"config/{component.name}/{path}"
+                files[f"{prefix}/{local}"] = text_file(text)
+                changed.append(f"{config_key(path)}={local}")
+        if changed:
+            generators.append({"name": component.config.name, "behavior": "merge", "files": changed})
+    if generators:
+        kustomization["configMapGenerator"] = generators
+    patches: list[Obj] = []
+    profile_objs = profile_patches(catalog, overlay.platform, base, profile)
+    if profile_objs:
+        files[f"{prefix}/profile-patches.yaml"] = yaml_file(*profile_objs)
+        patches.append({"path": "profile-patches.yaml"})
+    patches.extend({"path": path} for path in overlay.patches)
+    if patches:
+        kustomization["patches"] = patches
+    files[f"{prefix}/kustomization.yaml"] = yaml_file(kustomization)
+    return files

@@ -1,0 +1,279 @@
+"""Kustomize Components holding the platform differences: components/kubernetes and components/openshift."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rosgit.catalog.model import Catalog, Component, Platform
+from rosgit.generate import labels as L
+from rosgit.generate.files import yaml_file
+from rosgit.generate.networkpolicy import network_policies
+from rosgit.generate.waves import WAVE_CONFIG, WAVE_EDGE, wave_annotation
+from rosgit.generate.workloads import WORKLOAD_API
+
+Obj = dict[str, Any]
+OBJECT_STORAGE_CONFIG = "object-storage"
+SERVICE_CA_CONFIG = "service-ca"
+SERVICE_CA_MOUNT = "/etc/pki/service-ca"
+COMPONENT_API = "kustomize.config.k8s.io/v1alpha1"
+
+
+def _project_metadata(catalog: Catalog, name: str, component: str, wave: int, **annotations: str) -> Obj:
+    return {
+        "name": name,
+        "labels": {**L.project_labels(catalog), L.COMPONENT: component},
+        "annotations": {**wave_annotation(wave), **annotations},
+    }
+
+
+def object_storage_config(catalog: Catalog, platform: Platform) -> Obj:
+    storage = platform.object_storage
+    scheme = "https" if storage.secure else "http"
+    return {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": _project_metadata(catalog, OBJECT_STORAGE_CONFIG, "object-storage", WAVE_CONFIG),
+        "data": {
+            "endpoint": f"{storage.host}:{storage.port}",
+            "endpoint-url": f"{scheme}://{storage.host}:{storage.port}",
+            "host": storage.host,
+            "port": str(storage.port),
+            "region": storage.region,
+            "use-ssl": "true" if storage.secure else "false",
+        },
+    }
+
+
+def _exposed(catalog: Catalog, platform: str) -> list[Component]:
+    return [c for c in catalog.components_for(platform) if c.expose is not None and c.service is not None]
+
+
+def _pod_spec_path(component: Component) -> str:
+    return "/spec/jobTemplate/spec/template/spec" if component.kind == "CronJob" else "/spec/template/spec"
+
+
+def _smp_pod_spec(component: Component, pod_spec: Obj) -> Obj:
+    """A strategic-merge patch setting fields of a workload's pod spec."""
+    template = {"spec": pod_spec}
+    spec: Obj = (
+        {"jobTemplate": {"spec": {"template": template}}}
+        if component.kind == "CronJob"
+        else {"template": template}
+    )
+    return {
+        "apiVersion": WORKLOAD_API[component.kind],
+        "kind": component.kind,
+        "metadata": {"name": component.name},
+        "spec": spec,
+    }
+
+
+def kubernetes_files(catalog: Catalog, platform: Platform) -> dict[str, str]:
+    prefix = "components/kubernetes"
+    files: dict[str, str] = {
+        f"{prefix}/object-storage.yaml": yaml_file(object_storage_config(catalog, platform))
+    }
+    resources = ["object-storage.yaml"]
+    exposed = _exposed(catalog, "kubernetes")
+    if exposed:
+        paths = []
+        for component in sorted(exposed, key=lambda c: c.expose.path if c.expose else ""):
+            assert component.expose is not None
+            backend = {"service": {"name": component.service_name, "port": {"name": component.expose.port}}}
+            paths.append({"path": component.expose.path, "pathType": "Prefix", "backend": backend})
+        ingress_spec: Obj = {}
+        if platform.ingress_class_name:
+            ingress_spec["ingressClassName"] = platform.ingress_class_name
+        rule: Obj = {"http": {"paths": paths}}
+        if platform.ingress_host:
+            rule = {"host": platform.ingress_host, **rule}
+        ingress_spec["rules"] = [rule]
+        ingress = {
+            "apiVersion": "networking.k8s.io/v1",
+            "kind": "Ingress",
+            "metadata": _project_metadata(catalog, catalog.project.name, "ingress", WAVE_EDGE),
+            "spec": ingress_spec,
+        }
+        files[f"{prefix}/ingress.yaml"] = yaml_file(ingress)
+        resources.append("ingress.yaml")
+    # Images without OpenShift's per-namespace UID range need a fixed non-root UID to pass runAsNonRoot.
+    user_patches = [
+        _smp_pod_spec(
+            component,
+            {
+                "securityContext": {
+                    k: v
+                    for k, v in (
+                        ("runAsUser", component.run_as_user),
+                        ("runAsGroup", component.run_as_user),
+                        ("fsGroup", component.fs_group),
+                    )
+                    if v is not None
+                }
+            },
+        )
+        for component in catalog.components_for("kubernetes")
+        if component.run_as_user is not None or component.fs_group is not None
+    ]
+    kustomization: Obj = {"apiVersion": COMPONENT_API, "kind": "Component", "resources": resources}
+    if user_patches:
+        files[f"{prefix}/security-context.yaml"] = yaml_file(*user_patches)
+        kustomization["patches"] = [{"path": "security-context.yaml"}]
+    files[f"{prefix}/kustomization.yaml"] = yaml_file(kustomization)
+    return files
+
+
+def _routes(catalog: Catalog) -> list[Obj]:
+    routes = []
+    for component in _exposed(catalog, "openshift"):
+        assert component.expose is not None
+        routes.append(
+            {
+                "apiVersion": "route.openshift.io/v1",
+                "kind": "Route",
+                "metadata": _project_metadata(
+                    catalog,
+                    component.service_name,
+                    component.role,
+                    WAVE_EDGE,
+                    **{"haproxy.router.openshift.io/timeout": component.expose.timeout},
+                ),
+                "spec": {
+                    "path": component.expose.path,
+                    "to": {"kind": "Service", "name": component.service_name, "weight": 100},
+                    "port": {"targetPort": component.expose.port},
+                    "tls": {"termination": "edge", "insecureEdgeTerminationPolicy": "Redirect"},
+                    "wildcardPolicy": "None",
+                },
+            }
+        )
+    return routes
+
+
+def _service_monitors(catalog: Catalog) -> list[Obj]:
+    monitors = []
+    for component in catalog.components_for("openshift"):
+        if not component.metrics_port or component.service is None:
+            continue
+        if component.metrics_port not in component.service.ports:
+            continue
+        monitors.append(
+            {
+                "apiVersion": "monitoring.coreos.com/v1",
+                "kind": "ServiceMonitor",
+                "metadata": _project_metadata(catalog, component.service_name, component.role, WAVE_EDGE),
+                "spec": {
+                    "selector": {"matchLabels": {L.NAME: component.name, L.INSTANCE: catalog.project.name}},
+                    "endpoints": [
+                        {"port": component.metrics_port, "path": component.metrics_path, "interval": "30s"}
+                    ],
+                },
+            }
+        )
+    return monitors
+
+
+def _service_ca_patch(component: Component) -> Obj:
+    """Trust the OpenShift service CA, which signs in-cluster endpoints such as the ODF S3 service."""
+    bundle = f"{SERVICE_CA_MOUNT}/service-ca.crt"
+    container = {
+        "name": component.name,
+        "env": [{"name": "AWS_CA_BUNDLE", "value": bundle}, {"name": "REQUESTS_CA_BUNDLE", "value": bundle}],
+        "volumeMounts": [{"name": "service-ca", "mountPath": SERVICE_CA_MOUNT, "readOnly": True}],
+    }
+    volumes = [{"name": "service-ca", "configMap": {"name": SERVICE_CA_CONFIG}}]
+    return _smp_pod_spec(component, {"containers": [container], "volumes": volumes})
+
+
+def yaml_body(data: Any) -> str:
+    from rosgit.generate.files import to_yaml
+
+    return to_yaml(data)
+
+
+def openshift_files(catalog: Catalog, platform: Platform) -> dict[str, str]:
+    prefix = "components/openshift"
+    service_ca = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": _project_metadata(
+            catalog,
+            SERVICE_CA_CONFIG,
+            "service-ca",
+            WAVE_CONFIG,
+            **{"service.beta.openshift.io/inject-cabundle": "true"},
+        ),
+    }
+    files: dict[str, str] = {
+        f"{prefix}/object-storage.yaml": yaml_file(object_storage_config(catalog, platform)),
+        f"{prefix}/service-ca.yaml": yaml_file(service_ca),
+        f"{prefix}/network-policies.yaml": yaml_file(
+            *network_policies(catalog, "openshift", platform.dns or "openshift-dns")
+        ),
+    }
+    resources = ["object-storage.yaml", "service-ca.yaml", "network-policies.yaml"]
+    routes = _routes(catalog)
+    if routes:
+        files[f"{prefix}/routes.yaml"] = yaml_file(*routes)
+        resources.append("routes.yaml")
+    monitors = _service_monitors(catalog)
+    if monitors:
+        files[f"{prefix}/service-monitors.yaml"] = yaml_file(*monitors)
+        resources.append("service-monitors.yaml")
+    kustomization: Obj = {"apiVersion": COMPONENT_API, "kind": "Component", "resources": resources}
+    images = []
+    for source_key, target_key in sorted(platform.image_overrides.items()):
+        source, target = str(catalog.images[source_key]), str(catalog.images[target_key])
+        name, new = _split_image(source), _split_image(target)
+        entry: Obj = {"name": name[0], "newName": new[0]}
+        entry.update({"digest": new[2]} if new[2] else {"newTag": new[1]})
+        images.append(entry)
+    if images:
+        kustomization["images"] = images
+    patches = []
+    for target_name, command in sorted(platform.command_overrides.items()):
+        component = catalog.component(target_name)
+        assert component is not None
+        patches.append(
+            {
+                "target": {"kind": component.kind, "name": component.name},
+                "patch": yaml_body(
+                    [
+                        {
+                            "op": "replace",
+                            "path": f"{_pod_spec_path(component)}/containers/0/command",
+                            "value": list(command),
+                        }
+                    ]
+                ),
+            }
+        )
+    ca_patches = [
+        _service_ca_patch(c) for c in catalog.components_for("openshift") if _uses_object_storage(c)
+    ]
+    if ca_patches:
+        files[f"{prefix}/service-ca-patches.yaml"] = yaml_file(*ca_patches)
+        patches.append({"path": "service-ca-patches.yaml"})
+    if patches:
+        kustomization["patches"] = patches
+    files[f"{prefix}/kustomization.yaml"] = yaml_file(kustomization)
+    return files
+
+
+def _uses_object_storage(component: Component) -> bool:
+    # Python clients (boto3, requests) honour AWS_CA_BUNDLE / REQUESTS_CA_BUNDLE; Java and Go clients
+    # need a truststore or SSL_CERT_FILE, which would replace their system CAs, so only Koku gets this.
+    return component.group == "koku" and any(
+        var.config_map is not None and var.config_map.name == OBJECT_STORAGE_CONFIG for var in component.env
+    )
+
+
+def _split_image(ref: str) -> tuple[str, str, str]:
+    """(name, tag, digest) of an image reference; a registry port is not a tag."""
+    name, _, digest = ref.partition("@")
+    slash = name.rfind("/")
+    colon = name.rfind(":")
+    tag = ""
+    if colon > slash:
+        name, tag = name[:colon], name[colon + 1 :]
+    return name, tag, digest

@@ -1,0 +1,63 @@
+"""The whole generated tree as data: {relative path: file text}. Pure: reads nothing but the catalog."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rosgit.catalog.model import Catalog
+from rosgit.catalog.profiles import resolve_profile
+from rosgit.generate.bases import base_files
+from rosgit.generate.overlays import overlay_files
+from rosgit.generate.platforms import kubernetes_files, openshift_files
+
+# Top-level directories the generator owns files in; files there without the header are left alone.
+MANAGED_DIRS = ("base", "components", "overlays", "argocd")
+
+Producer = Callable[[Catalog], dict[str, str]]
+
+
+def _bases(catalog: Catalog) -> dict[str, str]:
+    profile = resolve_profile(catalog, catalog.project.base_profile)
+    files: dict[str, str] = {}
+    for component in catalog.components:
+        if component.enabled:
+            files.update(base_files(catalog, component, profile))
+    return files
+
+
+def _platforms(catalog: Catalog) -> dict[str, str]:
+    files: dict[str, str] = {}
+    if "kubernetes" in catalog.platforms:
+        files.update(kubernetes_files(catalog, catalog.platforms["kubernetes"]))
+    if "openshift" in catalog.platforms:
+        files.update(openshift_files(catalog, catalog.platforms["openshift"]))
+    return files
+
+
+def _overlays(catalog: Catalog) -> dict[str, str]:
+    files: dict[str, str] = {}
+    for overlay in catalog.overlays:
+        files.update(overlay_files(catalog, overlay))
+    return files
+
+
+def _argocd(catalog: Catalog) -> dict[str, str]:
+    try:
+        from rosgit.argocd.generate import argocd_files
+    except ImportError:
+        return {}
+    files: dict[str, str] = argocd_files(catalog)
+    return files
+
+
+PRODUCERS: tuple[Producer, ...] = (_bases, _platforms, _overlays, _argocd)
+
+
+def render_tree(catalog: Catalog) -> dict[str, str]:
+    files: dict[str, str] = {}
+    for produce in PRODUCERS:
+        for path, text in produce(catalog).items():
+            if path in files:
+                raise AssertionError(f"two producers write {path}")
+            files[path] = text
+    return dict(sorted(files.items()))
