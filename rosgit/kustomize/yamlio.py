@@ -26,6 +26,7 @@ __all__ = [
     "format_go_float",
     "load_kustomization",
     "load_resource_documents",
+    "load_yaml_documents",
     "natural_key_sort",
 ]
 
@@ -230,10 +231,13 @@ class _ComposeOnly(yaml.CSafeLoader):
 class _Builder:
     """Turns composed nodes into plain data the way kyaml + JSON would, copying aliased subtrees."""
 
-    def __init__(self, source: str, budget: int, resolve_plain: Callable[[str], Any]) -> None:
+    def __init__(self, source: str, budget: int, resolve_plain: Callable[[str], Any], *, kyaml: bool = True) -> None:
         self.source = source
         self.budget = budget
         self.resolve_plain = resolve_plain
+        # kyaml mode: resource semantics (unique keys, kyaml's key quirks); otherwise sigs.k8s.io/yaml's
+        # YAML-to-JSON conversion (last duplicate wins, every key stringified).
+        self.kyaml = kyaml
 
     def fail(self, node: Node, message: str) -> UsageError:
         mark = node.start_mark
@@ -263,6 +267,8 @@ class _Builder:
         value = self.scalar(node)
         if isinstance(value, str):
             return value
+        if not self.kyaml:
+            return _scalar_text(value) or ""
         if value is None:
             # kustomize fails on null keys with a confusing duplicate-key error; fail plainly instead.
             raise self.fail(node, f"mapping key {node.value!r}: null keys are not supported")
@@ -284,16 +290,18 @@ class _Builder:
             for key_node, value_node in node.value:
                 if isinstance(key_node, ScalarNode) and key_node.value == _MERGE_KEY:
                     if key_node.tag in (_PLAIN_TAG, "tag:yaml.org,2002:merge"):
-                        if merges:
+                        if merges and self.kyaml:
                             raise self.fail(key_node, "duplicate merge key")
                         merges.append(value_node)
                         continue
+                    if not self.kyaml:
+                        quoted_merge_keys = 2
                     quoted_merge_keys += 1
                     if quoted_merge_keys == 1:
                         # kyaml's anchor expansion swallows a lone quoted "<<" key and its value.
                         continue
                 key = self.key(key_node, top_level)
-                if key in result:
+                if key in result and self.kyaml:
                     mark = key_node.start_mark
                     raise UsageError(
                         f"line {mark.line + 1}: mapping key {key!r} already defined", location=self.source
@@ -380,7 +388,8 @@ def _alias_budget(text: str) -> int:
 def load_resource_documents(text: str, source: str) -> list[dict[str, Any]]:
     """Every non-empty document of a resource file, parsed as kustomize reads resources.
 
-    `kind: List` style documents (a kind ending in "List" holding `items`) are expanded into their items.
+    A document whose kind ends in "List" and that has `items` is replaced by its items (recursively).
+    Like kustomize, every resource needs a mapping with `kind` and `metadata.name`.
     """
     nodes = _compose_all(text, source)
     builder = _Builder(source, _alias_budget(text), _resolve_v3)
@@ -389,27 +398,51 @@ def load_resource_documents(text: str, source: str) -> list[dict[str, Any]]:
         if _is_empty_document(node):
             continue
         assert node is not None
-        if not isinstance(node, MappingNode):
-            raise builder.fail(node, "a resource document must be a mapping (got a " + _node_kind(node) + ")")
         try:
-            obj = builder.build(node, top_level=True)
+            _collect_resource(builder, node, out)
         except RecursionError:
             raise builder.fail(node, "document nests too deeply") from None
-        _fix_annotations(node, obj)
-        kind = obj.get("kind")
-        items = obj.get("items")
-        if isinstance(kind, str) and kind.endswith("List") and "items" in obj:
-            if items is None:
-                continue
-            if not isinstance(items, list):
-                raise builder.fail(node, f"{kind}: items must be a list")
-            for item in items:
-                if not isinstance(item, dict):
-                    raise builder.fail(node, f"{kind}: every item must be a mapping")
-                out.append(item)
-            continue
-        out.append(obj)
     return out
+
+
+def load_yaml_documents(text: str, source: str) -> list[Any]:
+    """Every non-empty document as plain data with kyaml's scalar rules, without resource checks.
+
+    For patch files and other inputs read through kyaml that are not necessarily resources.
+    """
+    builder = _Builder(source, _alias_budget(text), _resolve_v3)
+    out: list[Any] = []
+    for node in _compose_all(text, source):
+        if _is_empty_document(node):
+            continue
+        assert node is not None
+        try:
+            out.append(builder.build(node, top_level=isinstance(node, MappingNode)))
+        except RecursionError:
+            raise builder.fail(node, "document nests too deeply") from None
+    return out
+
+
+def _collect_resource(builder: _Builder, node: Node, out: list[dict[str, Any]]) -> None:
+    if not isinstance(node, MappingNode):
+        kind_of = _node_kind(node)
+        raise builder.fail(node, f"missing Resource metadata (the document is a {kind_of}, not a mapping)")
+    obj = builder.build(node, top_level=True)
+    _fix_annotations(node, obj)
+    kind = obj.get("kind")
+    if isinstance(kind, str) and kind.endswith("List") and "items" in obj:
+        items_node = next(v for k, v in node.value if isinstance(k, ScalarNode) and k.value == "items")
+        if isinstance(items_node, SequenceNode):
+            for item_node in items_node.value:
+                _collect_resource(builder, item_node, out)
+        return
+    if kind in (None, ""):
+        raise builder.fail(node, "missing kind in object")
+    metadata = obj.get("metadata")
+    name = metadata.get("name") if isinstance(metadata, dict) else None
+    if name in (None, ""):
+        raise builder.fail(node, f"missing metadata.name in object of kind {kind}")
+    out.append(obj)
 
 
 def _node_kind(node: Node) -> str:
@@ -465,16 +498,17 @@ def _resolve_v2_value(text: str) -> Any:
 
 def load_kustomization(text: str, source: str) -> dict[str, Any]:
     """A kustomization file's content as kustomize's strict Go decode sees it (YAML 1.1 scalars)."""
-    nodes = [n for n in _compose_all(text, source) if not _is_empty_document(n)]
-    if not nodes:
+    # Only the first document counts; kustomize silently ignores any others.
+    nodes = _compose_all(text, source)
+    if not nodes or _is_empty_document(nodes[0]):
         return {}
-    if len(nodes) > 1:
-        raise UsageError("a kustomization file must hold a single YAML document", location=source)
     node = nodes[0]
-    builder = _Builder(source, _alias_budget(text), _resolve_v2_value)
+    builder = _Builder(source, _alias_budget(text), _resolve_v2_value, kyaml=False)
     assert node is not None
     if not isinstance(node, MappingNode):
-        raise builder.fail(node, "a kustomization must be a mapping (got a " + _node_kind(node) + ")")
+        raise builder.fail(
+            node, f"invalid Kustomization: cannot unmarshal {_node_kind(node)} into a Kustomization mapping"
+        )
     try:
         result = builder.build(node)
     except RecursionError:
