@@ -1,4 +1,4 @@
-"""configMapGenerator and secretGenerator: build ConfigMap/Secret objects from literals, files and env files."""
+"""configMapGenerator and secretGenerator: ConfigMap/Secret objects from literals, files and env files."""
 
 from __future__ import annotations
 
@@ -35,7 +35,9 @@ def _env_pairs(text: str) -> list[tuple[str, str]]:
     return pairs
 
 
-def _collect(entry: dict[str, Any], root: Root, field: str) -> tuple[list[tuple[str, str]], list[tuple[str, bytes]]]:
+def _collect(
+    entry: dict[str, Any], root: Root, field: str
+) -> tuple[list[tuple[str, str]], list[tuple[str, bytes]]]:
     texts: list[tuple[str, str]] = []
     blobs: list[tuple[str, bytes]] = []
     envs = list(as_list(entry.get("envs"), root, f"{field}.envs"))
@@ -56,7 +58,9 @@ def _collect(entry: dict[str, Any], root: Root, field: str) -> tuple[list[tuple[
         if "=" in text:
             key, _, path = text.partition("=")
             if not key or not path:
-                raise UsageError(f"{field}: key or file path is missing in '{text}'", location=root.location())
+                raise UsageError(
+                    f"{field}: key or file path is missing in '{text}'", location=root.location()
+                )
         else:
             key, path = os.path.basename(text), text
         data = read_bytes(root, path, f"{field}.files")

@@ -18,7 +18,9 @@ def _could_be_referenced_by(referrer: Resource, resources: list[Resource]) -> li
     binding_namespaces: set[str] = set()
     if referrer.gvk.kind in ("RoleBinding", "ClusterRoleBinding"):
         for subject in referrer.obj.get("subjects") or []:
-            if isinstance(subject, dict) and subject.get("kind") == "ServiceAccount" and subject.get("namespace"):
+            if not isinstance(subject, dict) or subject.get("kind") != "ServiceAccount":
+                continue
+            if subject.get("namespace"):
                 binding_namespaces.add(str(subject["namespace"]))
     out: list[Resource] = []
     for res in resources:

@@ -131,7 +131,11 @@ def _merge_list(
         if not isinstance(item, dict) or key not in item:
             continue
         index = next(
-            (i for i, c in enumerate(current) if i not in used and isinstance(c, dict) and c.get(key) == item[key]),
+            (
+                i
+                for i, c in enumerate(current)
+                if i not in used and isinstance(c, dict) and c.get(key) == item[key]
+            ),
             None,
         )
         if index is not None:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import copy
+from dataclasses import dataclass
 from typing import Any
 
 from rosgit.errors import UsageError
 from rosgit.kustomize import loader
 from rosgit.kustomize.loader import Root
-from rosgit.kustomize.resource import Gvk, Resource, ResId, split_api_version
+from rosgit.kustomize.resource import Gvk, ResId, Resource, split_api_version
 
 _MISSING = object()
 
@@ -63,53 +64,59 @@ def _labels_selected(res: Resource, sel: dict[str, Any]) -> bool:
     )
 
 
-def _lookup(node: Any, parts: list[str]) -> list[tuple[Any, Any]]:
-    """All (parent, key) slots that a path reaches; the slot may be missing."""
+@dataclass(frozen=True)
+class _Slot:
+    """A place a field path reaches: `parent[key]`, or, when `missing` is set, the fields still
+    to create below `parent` (only for plain paths)."""
+
+    parent: Any
+    key: Any
+    missing: tuple[str, ...] = ()
+
+    @property
+    def present(self) -> bool:
+        return not self.missing and (isinstance(self.parent, list) or self.key in self.parent)
+
+
+def _lookup(node: Any, parts: list[str]) -> list[_Slot]:
+    """Every slot a field path reaches; `*` and `[k=v]` may fan out."""
     if not parts:
         return []
     head, rest = parts[0], parts[1:]
-    slots: list[tuple[Any, Any]] = []
+
+    def descend(parent: Any, key: Any) -> list[_Slot]:
+        return [_Slot(parent, key)] if not rest else _lookup(parent[key], rest)
+
     if head.startswith("[") and head.endswith("]"):
         if not isinstance(node, list) or "=" not in head:
             return []
-        key, _, value = head[1:-1].partition("=")
-        for i, item in enumerate(node):
-            if isinstance(item, dict) and str(item.get(key)) == value:
-                slots.extend([(node, i)] if not rest else _lookup(item, rest))
-        return slots
+        field, _, wanted = head[1:-1].partition("=")
+        return [
+            slot
+            for i, item in enumerate(node)
+            if isinstance(item, dict) and str(item.get(field)) == wanted
+            for slot in descend(node, i)
+        ]
     if head == "*":
-        if isinstance(node, list):
-            items = list(enumerate(node))
-        elif isinstance(node, dict):
-            items = list(node.items())
-        else:
-            return []
-        for key, value in items:
-            slots.extend([(node, key)] if not rest else _lookup(value, rest))
-        return slots
+        keys: list[Any] = list(range(len(node))) if isinstance(node, list) else (
+            list(node) if isinstance(node, dict) else []
+        )
+        return [slot for key in keys for slot in descend(node, key)]
     if isinstance(node, list):
-        if head.isdigit() or (head.startswith("-") and head[1:].isdigit()):
-            index = int(head)
-            if 0 <= index < len(node):
-                return [(node, index)] if not rest else _lookup(node[index], rest)
+        if head.lstrip("-").isdigit() and 0 <= int(head) < len(node):
+            return descend(node, int(head))
         return []
     if not isinstance(node, dict):
         return []
-    if not rest:
-        return [(node, head)]
-    if head not in node or node[head] is None:
-        return [(node, head, *rest)]  # type: ignore[list-item]
-    return _lookup(node[head], rest)
+    if rest and node.get(head) is None:
+        return [_Slot(node, head, tuple(rest))]
+    return descend(node, head)
 
 
 def _get(node: Any, path: str) -> Any:
-    for parent, key, *rest in _lookup(node, split_field_path(path)):
-        if rest:
-            continue
-        if isinstance(parent, dict) and key in parent:
-            return parent[key]
-        if isinstance(parent, list):
-            return parent[key]
+    for slot in _lookup(node, split_field_path(path)):
+        if slot.present:
+            return slot.parent[slot.key]
     return _MISSING
 
 
@@ -142,14 +149,17 @@ def apply_replacements(root: Root, entries: list[Any], items: list[Resource]) ->
 
 def _expand(root: Root, entry: Any) -> list[dict[str, Any]]:
     if isinstance(entry, dict) and entry.get("path") and not entry.get("source"):
-        from rosgit.kustomize.yamlio import load_resource_documents
+        from rosgit.kustomize.plainyaml import load_plain
 
         text = loader.read_text(root, str(entry["path"]), "replacements")
-        docs = load_resource_documents(text, str(entry["path"]))
-        out: list[dict[str, Any]] = []
-        for doc in docs:
-            out.extend(doc if isinstance(doc, list) else [doc])
-        return out
+        try:
+            doc = load_plain(text, str(entry["path"]))
+        except UsageError as exc:
+            raise UsageError(f"replacements: {exc}", location=root.location()) from exc
+        items = doc if isinstance(doc, list) else [doc]
+        if not all(isinstance(item, dict) for item in items):
+            raise UsageError(f"replacements: {entry['path']}: expected replacements", location=root.location())
+        return items
     if not isinstance(entry, dict):
         raise UsageError("replacements: expected a mapping", location=root.location())
     return [entry]
@@ -213,18 +223,13 @@ def _copy_to_target(res: Resource, value: Any, target: dict[str, Any], location:
     create = bool(options.get("create"))
     for field_path in target.get("fieldPaths") or ["metadata.name"]:
         slots = _lookup(res.obj, split_field_path(str(field_path)))
-        present = [
-            (parent, key)
-            for parent, key, *rest in slots
-            if not rest and (isinstance(parent, list) or key in parent)
-        ]
+        present = [slot for slot in slots if slot.present]
         if present:
-            for parent, key in present:
-                parent[key] = _apply_delimiter(parent[key], value, options)
+            for slot in present:
+                slot.parent[slot.key] = _apply_delimiter(slot.parent[slot.key], value, options)
             continue
-        if create and len(slots) == 1:
-            parent, key, *rest = slots[0]
-            parent, key = _create(parent, [key, *rest])
+        if create and len(slots) == 1 and isinstance(slots[0].parent, dict):
+            parent, key = _create(slots[0].parent, [slots[0].key, *slots[0].missing])
             parent[key] = _apply_delimiter(None, value, options)
             continue
         raise UsageError(

@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from rosgit.errors import UsageError
-from rosgit.kustomize import loader, transformers
+from rosgit.kustomize import loader
 from rosgit.kustomize.loader import Root, as_list, remote_error
-from rosgit.kustomize.resource import Resource, ResId
+from rosgit.kustomize.resource import ResId, Resource
 
 SUPPORTED_FIELDS = frozenset(
     {
@@ -164,7 +164,9 @@ def load_documents(text: str, root: Root, entry: str) -> list[Resource]:
             out.extend(Resource(item) for item in doc["items"] if isinstance(item, dict))
             continue
         if not doc.get("kind"):
-            raise UsageError(f"resources: '{entry}': missing Resource metadata (kind)", location=root.location())
+            raise UsageError(
+                f"resources: '{entry}': missing Resource metadata (kind)", location=root.location()
+            )
         out.append(Resource(doc))
     return out
 

@@ -10,7 +10,7 @@ from typing import Any
 from rosgit.errors import UsageError
 from rosgit.kustomize import loader, patches, transformers
 from rosgit.kustomize.loader import Root, as_list
-from rosgit.kustomize.resource import Resource, ResId, gvk_of
+from rosgit.kustomize.resource import ResId, Resource, gvk_of
 
 
 def run_all(root: Root, kust: dict[str, Any], items: list[Resource]) -> None:
@@ -77,7 +77,8 @@ def _string_map(value: Any, root: Root, field: str) -> dict[str, str]:
         if not isinstance(val, str):
             kind = "bool" if isinstance(val, bool) else "number" if isinstance(val, int | float) else "object"
             raise UsageError(
-                f"invalid Kustomization: {field}: cannot unmarshal {kind} into string (value of '{key}'; quote it)",
+                f"invalid Kustomization: {field}: cannot unmarshal {kind} into string "
+                f"(value of '{key}'; quote it)",
                 location=root.location(),
             )
         out[str(key)] = val
@@ -99,11 +100,10 @@ def _looks_like_ops(text: str) -> bool:
 
 def _load_ops(root: Root, text: str, source: str) -> list[Any]:
     """JSON 6902 operations, read as kustomize reads them (YAML 1.1 scalars, then JSON)."""
-    from rosgit.kustomize.yamlio import load_kustomization
+    from rosgit.kustomize.plainyaml import load_plain
 
-    wrapped = "ops:\n" + "".join(f"  {line}\n" for line in text.splitlines())
     try:
-        ops = load_kustomization(wrapped, source).get("ops")
+        ops = load_plain(text, source)
     except UsageError as exc:
         raise UsageError(f"patch {source}: {exc.message}", location=root.location()) from exc
     if not isinstance(ops, list):
@@ -144,7 +144,9 @@ def _smp_docs(root: Root, entry: str, field: str) -> list[dict[str, Any]]:
     docs = _load_patch_docs(root, text, source)
     for doc in docs:
         if not isinstance(doc, dict):
-            raise UsageError(f"{field}: {source}: expected a strategic merge patch mapping", location=root.location())
+            raise UsageError(
+                f"{field}: {source}: expected a strategic merge patch mapping", location=root.location()
+            )
     return docs
 
 
@@ -202,7 +204,9 @@ def _apply_patch_entry(root: Root, entry: Any, items: list[Resource]) -> None:
             continue
         for res in patches.select(items, target):
             patch = copy.deepcopy(doc)
-            md = patch.setdefault("metadata", {}) if isinstance(patch.get("metadata"), dict) or "metadata" not in patch else {}
+            if not isinstance(patch.get("metadata"), dict):
+                patch["metadata"] = {}
+            md = patch["metadata"]
             if not options.get("allowNameChange"):
                 md["name"] = res.name
             if not options.get("allowKindChange"):
