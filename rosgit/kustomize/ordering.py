@@ -57,12 +57,36 @@ def _text(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
 
-def _sort_key(obj: dict[str, Any], ranks: dict[str, int]) -> tuple[int, int, str, str]:
+class _Descending:
+    """Orders strings backwards inside a sort key."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __lt__(self, other: _Descending) -> bool:
+        return other.text < self.text
+
+    def __gt__(self, other: _Descending) -> bool:
+        return other.text > self.text
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Descending) and other.text == self.text
+
+    def __hash__(self) -> int:
+        return hash(self.text)
+
+
+def _sort_key(obj: dict[str, Any], ranks: dict[str, int]) -> tuple[int, int, str | _Descending, str]:
     kind = _text(obj.get("kind"))
     group, version = split_api_version(_text(obj.get("apiVersion")))
     gvk = "_".join((group or "~G", version or "~V", kind or "~K"))
-    # A core-group Namespace must precede any same-named custom kind "Namespace" (kustomize #5457).
-    core_namespace_first = 0 if kind == "Namespace" and not group else 1
+    # kustomize inverts the comparison of two Namespace GVKs when either is in the core group
+    # (so a core Namespace precedes a custom kind called "Namespace", #5457); between core
+    # Namespaces that inversion also puts higher versions first.
+    core_namespace = kind == "Namespace" and not group
+    gvk_key: str | _Descending = _Descending(gvk) if core_namespace else gvk
     metadata = obj.get("metadata")
     namespace = name = ""
     if isinstance(metadata, dict):
@@ -70,7 +94,7 @@ def _sort_key(obj: dict[str, Any], ranks: dict[str, int]) -> tuple[int, int, str
         name = _text(metadata.get("name"))
     # The separator takes part in the comparison, exactly like comparing kustomize's id strings.
     rest = (namespace or "~X") + "|" + (name or "~N")
-    return ranks.get(kind, 0), core_namespace_first, gvk, rest
+    return ranks.get(kind, 0), 0 if core_namespace else 1, gvk_key, rest
 
 
 def legacy_sort(
@@ -78,12 +102,14 @@ def legacy_sort(
     order_first: Sequence[str] | None = None,
     order_last: Sequence[str] | None = None,
 ) -> list[dict[str, Any]]:
-    """The objects in kustomize's legacy order; custom first/last kind lists replace the defaults."""
+    """The objects in kustomize's legacy order.
+
+    With neither list given, kustomize's default kind lists apply. Once a kustomization sets
+    `sortOptions.legacySortOptions`, its lists replace both defaults and a missing list is empty
+    (so pass `[]` for it). A kind in both lists is ranked by the last list.
+    """
     if order_first is None and order_last is None:
         ranks = _DEFAULT_RANKS
     else:
-        ranks = _ranks(
-            DEFAULT_ORDER_FIRST if order_first is None else order_first,
-            DEFAULT_ORDER_LAST if order_last is None else order_last,
-        )
+        ranks = _ranks(order_first or (), order_last or ())
     return sorted(objs, key=lambda obj: _sort_key(obj, ranks))
