@@ -4,30 +4,38 @@ referred to an object by its old name so it names the object's final name."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from rosgit.errors import UsageError
 from rosgit.kustomize import fieldspecs as fs
-from rosgit.kustomize.resource import Gvk, Resource
+from rosgit.kustomize.resource import Gvk, ResId, Resource
 
 
-def _could_be_referenced_by(referrer: Resource, resources: list[Resource]) -> list[Resource]:
-    ref_id = referrer.cur_id()
-    if ref_id.gvk.is_cluster_scoped():
-        return resources
-    binding_namespaces: set[str] = set()
-    if referrer.gvk.kind in ("RoleBinding", "ClusterRoleBinding"):
-        for subject in referrer.obj.get("subjects") or []:
-            if not isinstance(subject, dict) or subject.get("kind") != "ServiceAccount":
-                continue
-            if subject.get("namespace"):
-                binding_namespaces.add(str(subject["namespace"]))
-    out: list[Resource] = []
-    for res in resources:
-        rid = res.cur_id()
-        if rid.gvk.is_cluster_scoped() or rid.ns_equals(ref_id) or res.namespace in binding_namespaces:
-            out.append(res)
-    return out
+@dataclass
+class _Snapshot:
+    """Ids of every resource, computed once: name fixing never renames objects."""
+
+    cur: dict[int, ResId]
+
+    def could_be_referenced_by(self, referrer: Resource, resources: list[Resource]) -> list[Resource]:
+        ref_id = self.cur[id(referrer)]
+        if ref_id.gvk.is_cluster_scoped():
+            return resources
+        binding_namespaces: set[str] = set()
+        if ref_id.gvk.kind in ("RoleBinding", "ClusterRoleBinding"):
+            for subject in referrer.obj.get("subjects") or []:
+                if not isinstance(subject, dict) or subject.get("kind") != "ServiceAccount":
+                    continue
+                if subject.get("namespace"):
+                    binding_namespaces.add(str(subject["namespace"]))
+        out: list[Resource] = []
+        for res in resources:
+            rid = self.cur[id(res)]
+            if rid.gvk.is_cluster_scoped() or rid.ns_equals(ref_id) or rid.namespace in binding_namespaces:
+                out.append(res)
+        return out
 
 
 class _Fixer:
@@ -133,14 +141,23 @@ def _same_names_and_namespaces(rs: list[Resource]) -> bool:
 
 
 def fix_references(resources: list[Resource]) -> None:
+    snapshot = _Snapshot({id(r): r.cur_id() for r in resources})
     for referrer in resources:
         candidates: list[Resource] | None = None
-        gvk = referrer.gvk
-        for target, specs in fs.NAME_REFERENCES:
-            for spec in specs:
-                if not spec.selects(gvk):
-                    continue
+        gvk = snapshot.cur[id(referrer)].gvk
+        for target, spec in _specs_by_kind().get(gvk.kind, ()):
+            if spec.selects(gvk):
                 if candidates is None:
-                    candidates = _could_be_referenced_by(referrer, resources)
+                    candidates = snapshot.could_be_referenced_by(referrer, resources)
                 fixer = _Fixer(referrer, target, "/".join(spec.path), candidates)
                 fs.apply_spec(referrer.obj, spec.path, False, fs.SCALAR, fixer)
+
+
+@lru_cache(maxsize=1)
+def _specs_by_kind() -> dict[str, list[tuple[Gvk, fs.FieldSpec]]]:
+    """Name-reference field specs grouped by referrer kind (every spec names one), in table order."""
+    out: dict[str, list[tuple[Gvk, fs.FieldSpec]]] = {}
+    for target, specs in fs.NAME_REFERENCES:
+        for spec in specs:
+            out.setdefault(spec.gvk.kind, []).append((target, spec))
+    return out

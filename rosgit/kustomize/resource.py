@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 Obj = dict[str, Any]
@@ -43,6 +44,11 @@ _CLUSTER_SCOPED: frozenset[tuple[str, str]] = frozenset(
 )
 
 
+@lru_cache(maxsize=1024)
+def _cluster_scoped(group: str, kind: str) -> bool:
+    return (group, kind) in _CLUSTER_SCOPED
+
+
 def split_api_version(api_version: str) -> tuple[str, str]:
     """(group, version); the core group is ''."""
     if "/" in api_version:
@@ -58,7 +64,7 @@ class Gvk:
     kind: str
 
     def is_cluster_scoped(self) -> bool:
-        return (self.group, self.kind) in _CLUSTER_SCOPED
+        return _cluster_scoped(self.group, self.kind)
 
     def is_selected_by(self, selector: Gvk) -> bool:
         """Empty fields of the selector match anything."""
@@ -95,9 +101,17 @@ def _effective_ns(rid: ResId) -> str:
     return rid.namespace or "default"
 
 
+@lru_cache(maxsize=1024)
+def _gvk(api_version: str, kind: str) -> Gvk:
+    group, version = split_api_version(api_version)
+    return Gvk(group, version, kind)
+
+
 def gvk_of(obj: Obj) -> Gvk:
-    group, version = split_api_version(str(obj.get("apiVersion") or ""))
-    return Gvk(group, version, str(obj.get("kind") or ""))
+    api_version = obj.get("apiVersion")
+    kind = obj.get("kind")
+    return _gvk(api_version if isinstance(api_version, str) else str(api_version or ""),
+                kind if isinstance(kind, str) else str(kind or ""))
 
 
 def meta(obj: Obj) -> Obj:

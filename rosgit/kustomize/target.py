@@ -65,18 +65,32 @@ class ResMap:
 
     def __init__(self) -> None:
         self.items: list[Resource] = []
+        # Current ids of `items`; rebuilt after anything that may rename (transformers, merges).
+        self._ids: set[tuple[Any, ...]] | None = None
+
+    def invalidate(self) -> None:
+        self._ids = None
 
     def append(self, res: Resource, location: str) -> None:
+        if self._ids is None:
+            self._ids = {_id_key(r.cur_id()) for r in self.items}
         rid = res.cur_id()
-        for other in self.items:
-            if _same_id(other.cur_id(), rid):
-                raise UsageError(
-                    f"may not add resource with an already registered id: {rid.describe()}", location=location
-                )
+        key = _id_key(rid)
+        if key in self._ids:
+            raise UsageError(
+                f"may not add resource with an already registered id: {rid.describe()}", location=location
+            )
+        self._ids.add(key)
         self.items.append(res)
 
     def find_any_id(self, rid: ResId) -> list[Resource]:
         return [r for r in self.items if any(_same_id(i, rid) for i in r.all_ids())]
+
+
+def _id_key(rid: ResId) -> tuple[Any, ...]:
+    """A hashable form of an id under kustomize's equality ('' and 'default' namespaces agree)."""
+    ns = "" if rid.gvk.is_cluster_scoped() else (rid.namespace or "default")
+    return (rid.gvk, rid.name, ns)
 
 
 def _same_id(a: ResId, b: ResId) -> bool:
@@ -116,7 +130,7 @@ def accumulate(root: Root, kust: dict[str, Any], resmap: ResMap) -> None:
     for entry in as_list(kust.get("components"), root, "components"):
         _accumulate_component(root, str(entry), resmap)
     transforms.run_all(root, kust, resmap.items)
-    # Patches may delete resources; keep the map's list in sync.
+    resmap.invalidate()
 
 
 def _accumulate_component(parent: Root, entry: str, resmap: ResMap) -> None:
@@ -208,6 +222,7 @@ def _absorb(resmap: ResMap, res: Resource, location: str) -> None:
     res.suffixes = list(old.suffixes)
     index = resmap.items.index(old)
     resmap.items[index] = res
+    resmap.invalidate()
 
 
 
