@@ -265,17 +265,19 @@ class _Builder:
         if not isinstance(node, ScalarNode):
             raise self.fail(node, "invalid map key: a key must be a scalar")
         value = self.scalar(node)
-        if isinstance(value, str):
-            return value
         if not self.kyaml:
-            return _scalar_text(value) or ""
+            return value if isinstance(value, str) else (_scalar_text(value) or "")
+        text = node.value
+        if isinstance(value, str) and (value == text or node.tag != _PLAIN_TAG):
+            return value
+        # A key typed as something other than a string (a timestamp resolves to different text).
         if value is None:
             # kustomize fails on null keys with a confusing duplicate-key error; fail plainly instead.
-            raise self.fail(node, f"mapping key {node.value!r}: null keys are not supported")
+            raise self.fail(node, f"mapping key {text!r}: null keys are not supported")
         if top_level:
             # The top level decodes into a string-keyed map, which takes the key's source text.
-            return str(node.value)
-        raise self.fail(node, f"json: unsupported type: map[interface {{}}]interface {{}} (key {node.value})")
+            return str(text)
+        raise self.fail(node, f"json: unsupported type: map[interface {{}}]interface {{}} (key {text})")
 
     def build(self, node: Node, top_level: bool = False) -> Any:
         self.budget -= 1
@@ -394,12 +396,11 @@ def load_resource_documents(text: str, source: str) -> list[dict[str, Any]]:
     nodes = _compose_all(text, source)
     builder = _Builder(source, _alias_budget(text), _resolve_v3)
     out: list[dict[str, Any]] = []
-    for node in nodes:
-        if _is_empty_document(node):
-            continue
+    documents = [node for node in nodes if not _is_empty_document(node)]
+    for node in documents:
         assert node is not None
         try:
-            _collect_resource(builder, node, out)
+            _collect_resource(builder, node, out, len(documents) == 1)
         except RecursionError:
             raise builder.fail(node, "document nests too deeply") from None
     return out
@@ -423,18 +424,38 @@ def load_yaml_documents(text: str, source: str) -> list[Any]:
     return out
 
 
-def _collect_resource(builder: _Builder, node: Node, out: list[dict[str, Any]]) -> None:
+def _go_type_name(value: Any) -> str:
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int):
+        return "int"
+    if isinstance(value, float):
+        return "float64"
+    if isinstance(value, str):
+        return "string"
+    return "map[string]interface {}"
+
+
+def _collect_resource(builder: _Builder, node: Node, out: list[dict[str, Any]], single: bool) -> None:
     if not isinstance(node, MappingNode):
         kind_of = _node_kind(node)
         raise builder.fail(node, f"missing Resource metadata (the document is a {kind_of}, not a mapping)")
     obj = builder.build(node, top_level=True)
     _fix_annotations(node, obj)
     kind = obj.get("kind")
-    if isinstance(kind, str) and kind.endswith("List") and "items" in obj:
+    if isinstance(kind, str) and kind.endswith("List"):
+        if "items" not in obj:
+            # kustomize keeps an item-less list as an ordinary (nameless) resource.
+            obj.setdefault("metadata", {})
+            out.append(obj)
+            return
         items_node = next(v for k, v in node.value if isinstance(k, ScalarNode) and k.value == "items")
         if isinstance(items_node, SequenceNode):
             for item_node in items_node.value:
-                _collect_resource(builder, item_node, out)
+                _collect_resource(builder, item_node, out, single)
+        elif obj["items"] is not None and not single:
+            # A file holding only this document is read on a path that silently yields nothing.
+            raise builder.fail(node, f"expected array in {kind}/items, but found {_go_type_name(obj['items'])}")
         return
     if kind in (None, ""):
         raise builder.fail(node, "missing kind in object")

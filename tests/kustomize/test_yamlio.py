@@ -1,0 +1,202 @@
+"""The YAML layer: parsing like kyaml, printing like `kustomize build` (go-yaml v2).
+
+Differential tests write small inputs, run the real pinned kustomize, and compare its output with
+`dump_documents(legacy_sort(load_resource_documents(...)))`. Pure helpers get direct unit tests.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from rosgit.errors import UsageError
+from rosgit.kustomize.ordering import legacy_sort
+from rosgit.kustomize.yamlio import (
+    dump_documents,
+    format_go_float,
+    load_kustomization,
+    load_resource_documents,
+    load_yaml_documents,
+    natural_key_sort,
+)
+from tests.conftest import require_real_tool
+
+KUSTOMIZATION = "resources:\n- resources.yaml\n"
+
+
+def real_build(files: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """Runs the real kustomize on a temporary directory holding `files`."""
+    kustomize = require_real_tool("kustomize")
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        for name, text in files.items():
+            (root / name).write_text(text, encoding="utf-8")
+        return subprocess.run([str(kustomize), "build", str(root)], capture_output=True, text=True, check=False)
+
+
+def ours(resource_text: str) -> str:
+    return dump_documents(legacy_sort(load_resource_documents(resource_text, "resources.yaml")))
+
+
+def assert_same_as_real(resource_text: str) -> None:
+    real = real_build({"kustomization.yaml": KUSTOMIZATION, "resources.yaml": resource_text})
+    if real.returncode != 0:
+        with pytest.raises(UsageError) as caught:
+            ours(resource_text)
+        assert "\n" not in str(caught.value)
+        return
+    assert ours(resource_text) == real.stdout
+
+
+HEAD = "apiVersion: example.com/v1\nkind: Thing\nmetadata:\n  name: t\n"
+
+PARSE_CASES = {
+    "yaml12-scalars": HEAD + "x:\n  a: yes\n  b: on\n  c: 0755\n  d: 012\n  e: 0x1F\n  f: 1.0\n  g: .5\n"
+    "  h: 2024-01-01\n  i: 08\n  j: 1_000\n  k: 1e3\n  l: 0o17\n  m: ~\n  n: 12345678901234567890\n"
+    "  o: 123456789012345678901234\n  p: 1e-7\n  q: 1:20\n  r: -0\n  s: +5\n  t: 0b101\n  u: 1.\n"
+    "  v: 2024-01-01T10:20:30.500+02:00\n  w: 2024-1-2 3:04:05\n  x: True\n  y: NULL\n  z: n\n",
+    "annotations-keep-source-text": HEAD[:-1] + "\n  annotations:\n    a: 0755\n    b: yes\n    c: 1.0\n"
+    "    d: true\n    e: ~\n    f:\n    g: null\n    h: [1]\n    i: {j: k}\n    k: 'q'\n  labels:\n    a: 0755\n",
+    "empty-annotations-dropped": HEAD[:-1] + "\n  annotations: {}\n  labels: {}\n",
+    "template-annotations-normalised": HEAD + "spec:\n  template:\n    metadata:\n      annotations:\n"
+    "        a: 0755\n",
+    "multi-doc-and-empty-docs": "---\n" + HEAD + "---\n---\n# only a comment\n---\n~\n---\n"
+    + HEAD.replace("name: t", "name: u"),
+    "list-kind-expanded": "apiVersion: v1\nkind: List\nitems:\n- " + HEAD.replace("\n", "\n  ").rstrip()
+    + "\n- apiVersion: v1\n  kind: ConfigMapList\n  items:\n  - apiVersion: v1\n    kind: ConfigMap\n"
+    "    metadata:\n      name: c\n      annotations: {a: 0755}\n---\napiVersion: v1\nkind: FooList\n"
+    "metadata:\n  name: no-items\n---\napiVersion: v1\nkind: List\nitems: 5\n",
+    "anchors-and-merge-keys": HEAD + "base: &b\n  a: 1\n  b: 2\nother: &o\n  b: 3\n  c: 4\n"
+    "x:\n  <<: *b\n  a: 9\nw:\n  <<: [*o, *b]\n  z: 1\ny:\n  '<<': {q: 1}\n  z: 1\nl: &l [1, 2]\nm: *l\n",
+    # (kept to keys whose go-yaml v2 order is transitive: kustomize's own order is random otherwise)
+    "root-level-typed-keys": HEAD + "1e3: a\n0x10: b\ntrue: c\n.5: d\n2024-01-01: e\n",
+    "json-input": '{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "j"}, '
+    '"data": {"a": "1", "b": "x\\ny", "c": "\\u00e9\\u263a", "d": "<&>"}, "n": 1.5e300, "m": -0.0}',
+    "explicit-tags": HEAD + "x:\n  a: !!str 0755\n  b: !!int 12\n  c: !!float 1\n  d: !custom z\n",
+    "block-scalars-in": HEAD + "x:\n  a: |\n    one\n    two\n  b: >\n    folded\n    text\n\n    para\n"
+    "  c: |+\n    keep\n\n  d: |-\n    strip\n  e: >-\n    x\n",
+    "nested-non-string-key-fails": HEAD + "x:\n  9: a\n",
+    "nested-bool-key-fails": HEAD + "x:\n  true: a\n",
+    "null-key-fails": HEAD + "x:\n  ~: a\n",
+    "nan-fails": HEAD + "x: .nan\n",
+    "duplicate-key-fails": HEAD + "x: 1\nx: 2\n",
+    "duplicate-merge-fails": HEAD + "b: &b {a: 1}\nx:\n  <<: *b\n  <<: *b\n",
+    "merge-scalar-fails": HEAD + "x:\n  <<: 1\n",
+    "sequence-document-fails": "- a\n- b\n",
+    "scalar-document-fails": "hello\n",
+    "missing-kind-fails": "metadata:\n  name: a\n",
+    "missing-name-fails": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  namespace: x\n",
+    "invalid-yaml-fails": HEAD + "x: [\n",
+    "control-character-fails": HEAD + 'x: "\\x7f"\n',
+}
+
+
+@pytest.mark.tools
+@pytest.mark.parametrize("name", sorted(PARSE_CASES))
+def test_parse_matches_real_kustomize(name: str) -> None:
+    assert_same_as_real(PARSE_CASES[name])
+
+
+FORMAT_VALUES = [
+    "", " ", "yes", "NO", "On", "y", "N", "~", "null", "true", "0755", "0x1F", "1.0", "1e3", ".5", "+1", "-0",
+    "1:20", "1_000", "2024-01-01", "2024-01-01T10:00:00Z", "<<", "-", "- a", "a: b", "a:b", "#x", "a #b", "a#b",
+    "@x", "%y", "`z", "*", "&a", "!t", "|", ">", "'", '"', "it's", 'say "hi"', "\\", "tab\there", "x ", " x",
+    "---", "...", "--- a", "? x", "?x", ":x", ",", "[a]", "{a}", "é", "日本語", "😀", "\u00a0", "\u2028", "\ufeff",
+    "\x07", "\x1b", "\r", "a\rb", "a  b", "\n", "a\n", "a\nb", "a\nb\n", "a\n\n", "\na", " a\nb", "a \nb",
+    "a\n b", "a\tb\nc", "a\n\nb", "é\n", "x" * 150, ("word " * 40).strip(), ("w\u00e9rd " * 30).strip(),
+    "a " + "b" * 100 + " c", ("'q' " * 30).strip(), ("\"q\" " * 30).strip(), ("t\tx " * 30).strip(),
+    "  lead " * 20, ("x" * 79) + " y", ("x" * 80) + " y", ("x" * 81) + " y z",
+]
+FORMAT_NUMBERS = [0, -1, 493, 2**63 - 1, 2**63, 2**64 - 1, -(2**63), 0.5, -0.25, 1e-7, 0.0001, 1234567.5, 1e21, 1e22,
+                  3.14159, 123456.789, 1e300, 5e-324, True, False, None]  # fmt: skip
+
+
+@pytest.mark.tools
+def test_scalar_formatting_matches_real_kustomize() -> None:
+    import json
+
+    docs = []
+    for index, value in enumerate(FORMAT_VALUES + FORMAT_NUMBERS):
+        doc = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": f"v{index:03d}"},
+               "v": value, "l": [value, [value], {"k": value}], "m": {"k": value, "n": {"deep": value}}}
+        if isinstance(value, str) and value and "\x00" not in value:
+            doc["keyed"] = {value: 1, "x" + value: [value]}
+        docs.append(json.dumps(doc, ensure_ascii=False))
+    assert_same_as_real("\n---\n".join(docs) + "\n")
+
+
+def test_natural_key_sort_matches_go_yaml_examples() -> None:
+    assert natural_key_sort(["a", "_a", "Z", "~x", "A"]) == ["_a", "~x", "A", "Z", "a"]
+    assert natural_key_sort(["b10", "b002", "b2", "b02", "b1"]) == ["b1", "b2", "b02", "b002", "b10"]
+    assert natural_key_sort(["ab", "a.b", "a-b", "a"]) == ["a", "a-b", "a.b", "ab"]
+    assert natural_key_sort(["é", "z", "Z"]) == ["Z", "z", "é"]
+
+
+def test_go_float_formatting() -> None:
+    assert format_go_float(0.5) == "0.5"
+    assert format_go_float(1e-7) == "1e-07"
+    assert format_go_float(1234567.5) == "1.2345675e+06"
+    assert format_go_float(1e21) == "1e+21"
+    assert format_go_float(0.0001) == "0.0001"
+    assert format_go_float(0.00001) == "1e-05"
+    assert format_go_float(123456.789) == "123456.789"
+    assert format_go_float(1e20, "f") == "100000000000000000000"
+
+
+def test_loaded_values_are_json_normalised() -> None:
+    (doc,) = load_resource_documents(HEAD + "x: [0755, 1.0, .5, yes, 2024-01-01, 0x1F]\n", "r.yaml")
+    assert doc["x"] == [493, 1, 0.5, "yes", "2024-01-01T00:00:00Z", 31]
+
+
+def test_errors_are_one_line_and_name_the_file() -> None:
+    for text in ("- a\n", HEAD + "x: [\n", HEAD + "x: 1\nx: 2\n", "a: &a [*a]\n"):
+        with pytest.raises(UsageError) as caught:
+            load_resource_documents(text, "some/file.yaml")
+        assert "\n" not in str(caught.value)
+        assert str(caught.value).startswith("some/file.yaml: ")
+
+
+def test_alias_bomb_fails_fast() -> None:
+    lines = ["a: &a [x, x, x, x, x, x, x, x, x, x]"]
+    for level in range(1, 12):
+        previous = chr(ord("a") + level - 1)
+        name = chr(ord("a") + level)
+        lines.append(f"{name}: &{name} [" + ", ".join(f"*{previous}" for _ in range(10)) + "]")
+    bomb = HEAD + "\n".join(lines) + "\n"
+    with pytest.raises(UsageError, match="aliasing"):
+        load_resource_documents(bomb, "bomb.yaml")
+
+
+def test_aliased_subtrees_are_independent_copies() -> None:
+    (doc,) = load_resource_documents(HEAD + "a: &x {k: [1]}\nb: *x\n", "r.yaml")
+    doc["a"]["k"].append(2)
+    assert doc["b"] == {"k": [1]}
+
+
+def test_load_yaml_documents_keeps_non_mappings() -> None:
+    docs = load_yaml_documents("- op: add\n  path: /x\n  value: 0755\n---\n---\nfoo\n", "patch.yaml")
+    assert docs == [[{"op": "add", "path": "/x", "value": 493}], "foo"]
+
+
+def test_kustomization_uses_yaml11_scalars_and_first_document() -> None:
+    text = "namePrefix: a-\nnamePrefix: b-\nflag: yes\nmode: 0755\nwhen: 2024-01-01\nlabels: {9: x, on: y}\n---\nx: 1\n"
+    assert load_kustomization(text, "kustomization.yaml") == {
+        "namePrefix": "b-",
+        "flag": True,
+        "mode": 493,
+        "when": "2024-01-01",
+        "labels": {"9": "x", "true": True},
+    }
+    assert load_kustomization("", "kustomization.yaml") == {}
+    with pytest.raises(UsageError):
+        load_kustomization("- a\n", "kustomization.yaml")
+
+
+def test_dump_shapes() -> None:
+    obj = {"b": [], "a": {}, "c": [{"x": 1, "y": [1, [2, 3]]}, [4]], "d": {"e": "f\ng\n"}}
+    assert dump_documents([obj, {"z": None}]) == (
+        "a: {}\nb: []\nc:\n- x: 1\n  \"y\":\n  - 1\n  - - 2\n    - 3\n- - 4\nd:\n  e: |\n    f\n    g\n---\nz: null\n"
+    )
