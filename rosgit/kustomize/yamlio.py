@@ -11,10 +11,11 @@ from __future__ import annotations
 import datetime as _dt
 import decimal
 import functools
+import gc
 import math
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -30,6 +31,7 @@ __all__ = [
     "natural_key_sort",
 ]
 
+_T = TypeVar("_T")
 _INT64_MIN = -(1 << 63)
 _UINT64_LIMIT = 1 << 64
 _STR_TAG = "tag:yaml.org,2002:str"
@@ -227,6 +229,13 @@ class _ComposeOnly(yaml.CSafeLoader):
             return _SEQ_TAG
         return _MAP_TAG
 
+    # Path-based resolvers are unused; skipping their bookkeeping saves two calls per node.
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        return None
+
+    def ascend_resolver(self) -> None:
+        return None
+
 
 class _Builder:
     """Turns composed nodes into plain data the way kyaml + JSON would, copying aliased subtrees."""
@@ -387,12 +396,47 @@ def _alias_budget(text: str) -> int:
     return 100_000 + 20 * len(text)
 
 
+_LOAD_CACHE: dict[str, list[dict[str, Any]]] = {}
+_LOAD_CACHE_LIMIT = 256
+
+
+def _copy(value: Any) -> Any:
+    """Deep copy of plain data (dicts, lists, immutable scalars), much cheaper than copy.deepcopy."""
+    if type(value) is dict:
+        return {key: _copy(item) for key, item in value.items()}
+    if type(value) is list:
+        return [_copy(item) for item in value]
+    return value
+
+
 def load_resource_documents(text: str, source: str) -> list[dict[str, Any]]:
     """Every non-empty document of a resource file, parsed as kustomize reads resources.
 
     A document whose kind ends in "List" and that has `items` is replaced by its items (recursively).
     Like kustomize, every resource needs a mapping with `kind` and `metadata.name`.
+    The result is the caller's to mutate: repeated loads of the same text return fresh copies.
     """
+    cached = _LOAD_CACHE.get(text)
+    if cached is None:
+        cached = _without_gc(_load_resources, text, source)
+        if len(_LOAD_CACHE) >= _LOAD_CACHE_LIMIT:
+            _LOAD_CACHE.pop(next(iter(_LOAD_CACHE)))
+        _LOAD_CACHE[text] = cached
+    return [_copy(doc) for doc in cached]
+
+
+def _without_gc(func: Callable[[str, str], _T], text: str, source: str) -> _T:
+    # Parsing allocates many small objects that never form cycles; the collector only slows it down.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return func(text, source)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _load_resources(text: str, source: str) -> list[dict[str, Any]]:
     nodes = _compose_all(text, source)
     builder = _Builder(source, _alias_budget(text), _resolve_v3)
     out: list[dict[str, Any]] = []
@@ -909,9 +953,34 @@ def _scalar_text(value: Any) -> str | None:
     return None
 
 
+_UNFOLDED: dict[str, str] = {}
+
+
+def _unfolded(value: str) -> str:
+    """' ' + the value's text when nothing folds; '' for literal blocks (their layout needs the indent)."""
+    style = _styles(value)[0]
+    if style == _PLAIN:
+        text = " " + value
+    elif style == _DOUBLE:
+        text = " " + _write_double(value, 0, 0, False)
+    elif style == _SINGLE:
+        text = " " + _write_single(value, 0, 0, False)
+    else:
+        text = ""
+    if len(_UNFOLDED) < 200_000:
+        _UNFOLDED[value] = text
+    return text
+
+
 def _value_scalar(value: Any, column: int, indent: int) -> str:
     """' ' + the scalar as a block value; `column` is right after the ':' or '-' indicator."""
-    if isinstance(value, str):
+    if type(value) is str:
+        short = _UNFOLDED.get(value)
+        if short is None:
+            short = _unfolded(value)
+        # Folding only happens at a space past column 80, so short enough text never folds.
+        if short and column + len(short) <= _BEST_WIDTH + 1:
+            return short
         style = _styles(value)[0]
         if style == _PLAIN:
             return " " + _write_plain(value, column + 1, indent, True)
@@ -920,6 +989,8 @@ def _value_scalar(value: Any, column: int, indent: int) -> str:
         if style == _SINGLE:
             return " " + _write_single(value, column + 1, indent, True)
         return " " + _write_literal(value, indent)
+    if isinstance(value, str):
+        return _value_scalar(str(value), column, indent)
     text = _scalar_text(value)
     if text is None:
         raise UsageError(f"cannot print a value of type {type(value).__name__}")
