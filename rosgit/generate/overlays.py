@@ -18,10 +18,11 @@ from rosgit.generate.workloads import (
     resources_of,
     volume_claim_templates,
 )
+from rosgit.secrets.files import STUB_ANNOTATION, STUB_VALUE, sealed_secret_object
+from rosgit.secrets.files import sealed_secret_path as _sealed_secret_path
 
 Obj = dict[str, Any]
 KUSTOMIZATION_API = "kustomize.config.k8s.io/v1beta1"
-STUB_ANNOTATION = "rosgit.io/sealed-secret-stub"
 
 
 def referenced_secrets(catalog: Catalog, platform: str) -> list[str]:
@@ -34,21 +35,26 @@ def referenced_secrets(catalog: Catalog, platform: str) -> list[str]:
 
 
 def sealed_secret_stub(catalog: Catalog, name: str, namespace: str) -> Obj:
-    """A placeholder that cannot decrypt; `rosgit seal` replaces it with real ciphertext."""
-    metadata: Obj = {"name": name, "namespace": namespace, "labels": L.project_labels(catalog)}
-    return {
-        "apiVersion": "bitnami.com/v1alpha1",
-        "kind": "SealedSecret",
-        "metadata": {
-            **metadata,
-            "annotations": {**wave_annotation(WAVE_CONFIG), STUB_ANNOTATION: "true"},
-        },
-        "spec": {"encryptedData": {}, "template": {"metadata": metadata, "type": "Opaque"}},
-    }
+    """A placeholder that cannot decrypt; `rosgit seal` replaces it with real ciphertext.
+
+    Every declared key gets a non-base64 placeholder: the controller then reports Synced=False (Argo CD:
+    Degraded, so the sync stops before the databases) instead of creating an empty Secret.
+    """
+    spec = catalog.secret(name)
+    keys = sorted(spec.keys) if spec is not None else []
+    obj = sealed_secret_object(
+        name=name,
+        namespace=namespace,
+        labels=L.project_labels(catalog),
+        annotations={**wave_annotation(WAVE_CONFIG), STUB_ANNOTATION: "true"},
+        encrypted={key: STUB_VALUE for key in keys},
+        scope="strict",
+    )
+    return obj
 
 
 def sealed_secret_path(overlay: str, name: str) -> str:
-    return f"overlays/{overlay}/sealed-secrets/{name}.yaml"
+    return _sealed_secret_path(overlay, name)
 
 
 def overlay_namespace(catalog: Catalog, overlay: OverlaySpec) -> str:

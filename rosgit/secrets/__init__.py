@@ -1,0 +1,1 @@
+"""Sealed secrets: SealedSecret stubs and files, kubeseal-compatible encryption, value inputs, `rosgit seal`."""

@@ -1,0 +1,189 @@
+"""The SealedSecret files in overlays: building their objects, writing and reading them back.
+
+A file `rosgit seal` wrote starts with SEALED_HEADER instead of the generator header, so `rosgit generate`
+treats it as foreign and keeps it; a stub still carries the generator header and is regenerated freely.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+from rosgit.errors import UsageError
+from rosgit.generate.files import is_generated, to_yaml
+from rosgit.secrets.crypto import SCOPES, Scope
+
+SEALED_MARK = "Sealed by rosgit seal"
+SEALED_HEADER = f"# {SEALED_MARK}: encrypted, safe to commit. Change values with `rosgit seal`, never by hand."
+STUB_ANNOTATION = "rosgit.io/sealed-secret-stub"
+HMAC_ANNOTATION = "rosgit.io/sealed-value-hmacs"
+CERT_ANNOTATION = "rosgit.io/sealed-with"
+NAMESPACE_WIDE = "sealedsecrets.bitnami.com/namespace-wide"
+CLUSTER_WIDE = "sealedsecrets.bitnami.com/cluster-wide"
+# Not base64, so the controller fails to unseal a stub (Synced=False, Degraded in Argo CD) instead of
+# creating an empty Secret that pods would only trip over later.
+STUB_VALUE = "not-sealed:run-rosgit-seal"
+SEALED_API = "bitnami.com/v1alpha1"
+
+Obj = dict[str, Any]
+FileState = Literal["stub", "sealed", "foreign"]
+
+
+def sealed_secrets_dir(overlay: str) -> str:
+    return f"overlays/{overlay}/sealed-secrets"
+
+
+def sealed_secret_path(overlay: str, name: str) -> str:
+    return f"{sealed_secrets_dir(overlay)}/{name}.yaml"
+
+
+def scope_annotations(scope: Scope) -> dict[str, str]:
+    if scope == "namespace-wide":
+        return {NAMESPACE_WIDE: "true"}
+    if scope == "cluster-wide":
+        return {CLUSTER_WIDE: "true"}
+    return {}
+
+
+def scope_of(annotations: dict[str, str]) -> Scope:
+    """The scope the controller reads from a SealedSecret's own annotations (cluster-wide wins)."""
+    if annotations.get(CLUSTER_WIDE) == "true":
+        return "cluster-wide"
+    if annotations.get(NAMESPACE_WIDE) == "true":
+        return "namespace-wide"
+    return "strict"
+
+
+def sealed_secret_object(
+    *,
+    name: str,
+    namespace: str,
+    labels: dict[str, str],
+    annotations: dict[str, str],
+    encrypted: dict[str, str],
+    scope: Scope,
+) -> Obj:
+    """A SealedSecret as kubeseal shapes it: scope annotations on the object and its template."""
+    scoped = scope_annotations(scope)
+    template_meta: Obj = {"name": name, "namespace": namespace, "labels": dict(labels)}
+    if scoped:
+        template_meta["annotations"] = dict(scoped)
+    return {
+        "apiVersion": SEALED_API,
+        "kind": "SealedSecret",
+        "metadata": {
+            "name": name,
+            "namespace": namespace,
+            "labels": dict(labels),
+            "annotations": {**annotations, **scoped},
+        },
+        "spec": {
+            "encryptedData": dict(sorted(encrypted.items())),
+            "template": {"metadata": template_meta, "type": "Opaque"},
+        },
+    }
+
+
+def encode_hmacs(hmacs: dict[str, str]) -> str:
+    return json.dumps(dict(sorted(hmacs.items())), separators=(",", ":"))
+
+
+def sealed_file_text(obj: Obj) -> str:
+    return f"{SEALED_HEADER}\n{to_yaml(obj)}"
+
+
+def is_sealed_text(text: str) -> bool:
+    return text.startswith(f"# {SEALED_MARK}")
+
+
+@dataclass(frozen=True)
+class SealedFile:
+    """What a file under overlays/<o>/sealed-secrets/ holds, as far as sealing and checks care."""
+
+    path: str
+    state: FileState
+    name: str = ""
+    namespace: str = ""
+    scope: Scope = "strict"
+    encrypted: dict[str, str] = field(default_factory=dict)
+    hmacs: dict[str, str] = field(default_factory=dict)
+    cert: str = ""
+    labels: dict[str, str] = field(default_factory=dict)
+    template_name: str = ""
+    template_namespace: str = ""
+
+
+def parse_sealed_file(rel: str, text: str) -> SealedFile:
+    """Reads one file; a malformed sealed file is a UsageError naming it (it would never decrypt)."""
+    if is_generated(text):
+        state: FileState = "stub"
+    elif is_sealed_text(text):
+        state = "sealed"
+    else:
+        return SealedFile(path=rel, state="foreign")
+    try:
+        docs = [doc for doc in yaml.safe_load_all(text) if doc is not None]
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        line = f":{mark.line + 1}" if mark is not None else ""
+        raise UsageError("invalid YAML in sealed secret file", location=f"{rel}{line}") from None
+    if len(docs) != 1 or not isinstance(docs[0], dict) or docs[0].get("kind") != "SealedSecret":
+        raise UsageError("expected exactly one SealedSecret object", location=rel)
+    obj = docs[0]
+    meta = obj.get("metadata") or {}
+    spec = obj.get("spec") or {}
+    annotations = {str(k): str(v) for k, v in (meta.get("annotations") or {}).items()}
+    encrypted = spec.get("encryptedData") or {}
+    template_meta = (spec.get("template") or {}).get("metadata") or {}
+    if not isinstance(encrypted, dict) or not all(isinstance(v, str) for v in encrypted.values()):
+        raise UsageError("spec.encryptedData must map keys to base64 strings", location=rel)
+    hmacs: dict[str, str] = {}
+    if HMAC_ANNOTATION in annotations:
+        try:
+            loaded = json.loads(annotations[HMAC_ANNOTATION])
+        except json.JSONDecodeError:
+            loaded = None
+        if not isinstance(loaded, dict) or not all(isinstance(v, str) for v in loaded.values()):
+            raise UsageError(f"annotation {HMAC_ANNOTATION} is not a JSON object of strings", location=rel)
+        hmacs = {str(k): v for k, v in loaded.items()}
+    return SealedFile(
+        path=rel,
+        state="stub" if state == "stub" or annotations.get(STUB_ANNOTATION) == "true" else "sealed",
+        name=str(meta.get("name") or ""),
+        namespace=str(meta.get("namespace") or ""),
+        scope=scope_of(annotations),
+        encrypted={str(k): v for k, v in encrypted.items()},
+        hmacs=hmacs,
+        cert=annotations.get(CERT_ANNOTATION, ""),
+        labels={str(k): str(v) for k, v in (meta.get("labels") or {}).items()},
+        template_name=str(template_meta.get("name") or ""),
+        template_namespace=str(template_meta.get("namespace") or ""),
+    )
+
+
+def read_overlay_sealed_files(root: Path, overlay: str) -> dict[str, SealedFile]:
+    """Every YAML file in the overlay's sealed-secrets directory, keyed by the secret name (file stem)."""
+    directory = root / sealed_secrets_dir(overlay)
+    found: dict[str, SealedFile] = {}
+    if not directory.is_dir():
+        return found
+    for path in sorted(directory.iterdir()):
+        if path.is_file() and path.suffix in (".yaml", ".yml"):
+            rel = path.relative_to(root).as_posix()
+            try:
+                text = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as err:
+                raise UsageError(f"cannot read: {err}", location=rel) from None
+            found[path.stem] = parse_sealed_file(rel, text)
+    return found
+
+
+def valid_scope(value: str) -> Scope:
+    for scope in SCOPES:
+        if value == scope:
+            return scope
+    raise UsageError(f"unknown scope {value!r}; choose one of {', '.join(SCOPES)}")
