@@ -270,6 +270,37 @@ class OverlaySpec:
 
 
 @dataclass(frozen=True)
+class SyncRetry:
+    """Argo CD retries a failed sync `limit` times, waiting `backoff`, then `factor` times longer, up to the max."""
+
+    limit: int = 5
+    backoff: str = "10s"
+    factor: int = 2
+    max_backoff: str = "3m"
+
+
+@dataclass(frozen=True)
+class Fleet:
+    """One overlay deployed to every Argo CD cluster carrying these labels (ApplicationSet cluster generator)."""
+
+    overlay: str
+    cluster_labels: dict[str, str]
+
+
+@dataclass(frozen=True)
+class ArgoCD:
+    """How the generated Applications sync."""
+
+    automated: bool = True
+    prune: bool = True
+    self_heal: bool = True
+    retry: SyncRetry = field(default_factory=SyncRetry)
+    # pod-security.kubernetes.io labels on the namespaces Argo CD creates
+    pod_security: Literal["restricted", "baseline", "privileged"] = "restricted"
+    fleet: Fleet | None = None
+
+
+@dataclass(frozen=True)
 class Catalog:
     api_version: Literal["rosgit.io/v1alpha1"]
     kind: Literal["Catalog"]
@@ -283,6 +314,7 @@ class Catalog:
     externals: dict[str, External] = field(default_factory=dict)
     traffic: list[TrafficRule] = field(default_factory=list)
     templates: dict[str, Any] = field(default_factory=dict)
+    argocd: ArgoCD = field(default_factory=ArgoCD)
 
     def component(self, name: str) -> Component | None:
         for component in self.components:

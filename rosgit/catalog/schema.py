@@ -52,6 +52,7 @@ class Reader:
     def __init__(self, source: Path) -> None:
         self.source = source
         self.locations: dict[int, int] = {}
+        self.paths: dict[str, int] = {}
 
     def where(self, line: int | None) -> str:
         return f"{self.source}:{line + 1}" if line is not None else str(self.source)
@@ -63,6 +64,8 @@ class Reader:
         return typing.cast(T, self._read(cls, node, line, context))
 
     def _read(self, tp: Any, node: Any, line: int | None, context: str) -> Any:
+        if line is not None:
+            self.paths[context] = line
         origin = get_origin(tp)
         if origin in (typing.Union, types.UnionType):
             options = [a for a in get_args(tp) if a is not type(None)]
@@ -168,6 +171,10 @@ class Reader:
 
     def line_of(self, obj: object) -> int | None:
         return self.locations.get(id(obj))
+
+    def line_at(self, path: str) -> int | None:
+        """The line of a value by its dotted path, e.g. `catalog.profiles.prod.replicas.koku-api-reads`."""
+        return self.paths.get(path)
 
 
 def _kind(node: Any) -> str:

@@ -128,6 +128,7 @@ def _check_profiles(catalog: Catalog, reader: Reader) -> None:
                     line, f"profile {name!r}: no size {component.size!r} (used by {component.name!r})"
                 )
         for target, count in profile.replicas.items():
+            line = reader.line_at(f"catalog.profiles.{name}.replicas.{target}") or reader.line_of(profile)
             replicated = catalog.component(target)
             if replicated is None:
                 raise reader.fail(line, f"profile {name!r}: replicas for unknown component {target!r}")
@@ -137,6 +138,7 @@ def _check_profiles(catalog: Catalog, reader: Reader) -> None:
                     f"profile {name!r}: {target!r} is a singleton and must run exactly 1 replica, not {count}",
                 )
         for target, claims in profile.storage.items():
+            line = reader.line_at(f"catalog.profiles.{name}.storage.{target}") or reader.line_of(profile)
             stored = catalog.component(target)
             if stored is None:
                 raise reader.fail(line, f"profile {name!r}: storage for unknown component {target!r}")

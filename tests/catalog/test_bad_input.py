@@ -1,0 +1,117 @@
+"""Every kind of bad catalog input: exit 2, one line `FILE:LINE: reason`, nothing written."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO_ROOT, run_rosgit
+
+CATALOG = (REPO_ROOT / "rosgit.yaml").read_text(encoding="utf-8")
+
+
+def _line_of(text: str, needle: str) -> int:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if needle in line:
+            return number
+    raise AssertionError(f"{needle!r} not in catalog")
+
+
+# (case id, text to replace, replacement, marker on the line the error must name, reason regex)
+CASES = [
+    (
+        "unknown-field",
+        "    scalable: true\n    command: [/bin/sh, -c, ./rosocp start api]",
+        "    scalable: true\n    comand: [/bin/sh, -c, ./rosocp start api]",
+        "comand:",
+        r"unknown field 'comand'",
+    ),
+    (
+        "wrong-type",
+        "  - name: rosocp-api\n    extends: ros",
+        "  - name: rosocp-api\n    extends: ros\n    replicas: two",
+        "replicas: two",
+        r"expected an integer",
+    ),
+    (
+        "duplicate-component",
+        "  - name: rosocp-processor\n",
+        "  - name: rosocp-api\n",
+        None,
+        r"duplicate component 'rosocp-api'",
+    ),
+    (
+        "traffic-unknown-component",
+        "{from: trino-worker, to: trino-coordinator,",
+        "{from: trino-wrker, to: trino-coordinator,",
+        "from: trino-wrker",
+        r"unknown source 'trino-wrker'",
+    ),
+    (
+        "traffic-unknown-port",
+        "to: hive-metastore, port: thrift,",
+        "to: hive-metastore, port: thrfit,",
+        "port: thrfit",
+        r"'hive-metastore' has no port 'thrfit'",
+    ),
+    (
+        "invalid-quantity",
+        "koku-beat: {requests: {cpu: 100m,",
+        "koku-beat: {requests: {cpu: 100x,",
+        "cpu: 100x",
+        r"invalid quantity '100x'",
+    ),
+    (
+        "beat-replicas-2",
+        "replicas: {koku-api-reads: 2}",
+        "replicas: {koku-api-reads: 2, koku-celery-beat: 2}",
+        "koku-celery-beat: 2",
+        r"singleton and must run exactly 1 replica",
+    ),
+    (
+        "image-without-tag",
+        "  trino: docker.io/trinodb/trino:435",
+        "  trino: docker.io/trinodb/trino",
+        "trino: docker.io/trinodb/trino",
+        r"has no tag or digest",
+    ),
+    (
+        "image-latest",
+        "  trino: docker.io/trinodb/trino:435",
+        "  trino: docker.io/trinodb/trino:latest",
+        "trino: docker.io/trinodb/trino:latest",
+        r"uses the tag 'latest'",
+    ),
+    ("malformed-yaml", "  - name: kruize\n", "  - name: kruize\n   bad: [\n", None, r"."),
+]
+
+
+@pytest.mark.parametrize(("case", "old", "new", "marker", "reason"), CASES, ids=[c[0] for c in CASES])
+def test_bad_catalog_is_one_line_error(
+    tmp_path: Path, case: str, old: str, new: str, marker: str | None, reason: str
+) -> None:
+    assert old in CATALOG, case
+    text = CATALOG.replace(old, new, 1)
+    catalog = tmp_path / "rosgit.yaml"
+    catalog.write_text(text, encoding="utf-8")
+
+    result = run_rosgit("generate", "--catalog", str(catalog))
+
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    match = re.match(rf"^rosgit: {re.escape(str(catalog))}:(\d+): (.*)$", lines[0])
+    assert match, lines[0]
+    assert re.search(reason, match.group(2)), lines[0]
+    if marker is not None:
+        assert int(match.group(1)) == _line_of(text, marker), lines[0]
+    assert "Traceback" not in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["rosgit.yaml"], "nothing may be written"
+
+
+def test_missing_catalog_names_the_file(tmp_path: Path) -> None:
+    result = run_rosgit("generate", "--catalog", str(tmp_path / "nope.yaml"))
+    assert result.returncode == 2
+    assert "nope.yaml" in result.stderr and "rosgit init" in result.stderr
