@@ -1,0 +1,28 @@
+"""What a lint rule knows besides the built objects: the catalog, the overlay's platform and namespace."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rosgit.catalog.model import Catalog
+from rosgit.findings import Finding, Severity
+
+
+@dataclass(frozen=True)
+class LintContext:
+    """`catalog` is optional so rules also run on plain manifests; rules needing it then skip."""
+
+    catalog: Catalog | None = None
+    platform: str | None = None
+    namespace: str | None = None
+    source: str = ""
+
+    def finding(self, rule_id: str, severity: Severity, obj: str, message: str, hint: str = "") -> Finding:
+        return Finding(rule_id, severity, obj, message, hint, self.source)
+
+    def catalog_secret_keys(self, name: str) -> set[str] | None:
+        """The keys the catalog declares for a Secret, or None when the catalog does not declare it."""
+        if self.catalog is None:
+            return None
+        spec = self.catalog.secret(name)
+        return None if spec is None else set(spec.keys)

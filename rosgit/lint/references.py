@@ -1,0 +1,217 @@
+"""ROS1xx: every Secret, ConfigMap, claim, ServiceAccount and volume a pod names exists in the overlay.
+
+A pod whose Secret or key is missing stays in CreateContainerConfigError; Argo CD reports it only after
+the sync, so these are caught here from the built objects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from rosgit.findings import Finding
+from rosgit.lint.context import LintContext
+from rosgit.lint.objects import (
+    Obj,
+    PodTemplate,
+    annotations_of,
+    metadata,
+    name_of,
+    namespace_of,
+    pod_templates,
+)
+
+STUB_ANNOTATION = "rosgit.io/sealed-secret-stub"
+SERVING_CERT = "service.beta.openshift.io/serving-cert-secret-name"
+INJECT_CA_BUNDLE = "service.beta.openshift.io/inject-cabundle"
+
+
+@dataclass(frozen=True)
+class Reference:
+    """One name (and maybe key) a pod reads, and where in the pod it is read."""
+
+    kind: str  # Secret, ConfigMap, PersistentVolumeClaim, ServiceAccount
+    name: str
+    key: str | None
+    optional: bool
+    where: str
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _items(value: Any) -> list[dict[str, Any]]:
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
+def _keyed(kind: str, source: dict[str, Any], name_field: str, where: str) -> Iterator[Reference]:
+    name = str(source.get(name_field, ""))
+    optional = source.get("optional") is True
+    items = _items(source.get("items"))
+    if not items:
+        yield Reference(kind, name, None, optional, where)
+    for item in items:
+        yield Reference(kind, name, str(item.get("key", "")), optional, where)
+
+
+def pod_references(template: PodTemplate) -> Iterator[Reference]:
+    """Every Secret/ConfigMap/claim/ServiceAccount the pod template names, in document order."""
+    spec = template.spec
+    for container in template.containers():
+        cname = container.get("name", "?")
+        for env in _items(container.get("env")):
+            value_from = _dict(env.get("valueFrom"))
+            where = f"container {cname} env {env.get('name')}"
+            for field, kind in (("secretKeyRef", "Secret"), ("configMapKeyRef", "ConfigMap")):
+                source = _dict(value_from.get(field))
+                if source:
+                    yield Reference(
+                        kind,
+                        str(source.get("name", "")),
+                        str(source.get("key", "")),
+                        source.get("optional") is True,
+                        where,
+                    )
+        for env_from in _items(container.get("envFrom")):
+            for field, kind in (("secretRef", "Secret"), ("configMapRef", "ConfigMap")):
+                source = _dict(env_from.get(field))
+                if source:
+                    yield Reference(
+                        kind,
+                        str(source.get("name", "")),
+                        None,
+                        source.get("optional") is True,
+                        f"container {cname} envFrom",
+                    )
+    for volume in _items(spec.get("volumes")):
+        where = f"volume {volume.get('name')}"
+        if "secret" in volume:
+            yield from _keyed("Secret", _dict(volume["secret"]), "secretName", where)
+        if "configMap" in volume:
+            yield from _keyed("ConfigMap", _dict(volume["configMap"]), "name", where)
+        if "persistentVolumeClaim" in volume:
+            claim = _dict(volume["persistentVolumeClaim"])
+            yield Reference("PersistentVolumeClaim", str(claim.get("claimName", "")), None, False, where)
+        for source in _items(_dict(volume.get("projected")).get("sources")):
+            if "secret" in source:
+                yield from _keyed("Secret", _dict(source["secret"]), "name", where)
+            if "configMap" in source:
+                yield from _keyed("ConfigMap", _dict(source["configMap"]), "name", where)
+    for pull in _items(spec.get("imagePullSecrets")):
+        yield Reference("Secret", str(pull.get("name", "")), None, True, "imagePullSecrets")
+    account = spec.get("serviceAccountName") or spec.get("serviceAccount")
+    if account and account != "default":
+        yield Reference("ServiceAccount", str(account), None, False, "serviceAccountName")
+
+
+def sealed_secret_target(obj: Obj, context: LintContext) -> tuple[str, str, set[str]]:
+    spec = _dict(obj.get("spec"))
+    template_meta = _dict(_dict(spec.get("template")).get("metadata"))
+    name = str(template_meta.get("name") or metadata(obj).get("name", ""))
+    namespace = str(template_meta.get("namespace") or namespace_of(obj))
+    keys = {str(k) for k in _dict(spec.get("encryptedData"))}
+    keys |= {str(k) for k in _dict(_dict(spec.get("template")).get("data"))}
+    is_stub = annotations_of(obj).get(STUB_ANNOTATION) == "true" or not _dict(spec.get("encryptedData"))
+    declared = context.catalog_secret_keys(name)
+    if is_stub and declared is not None:
+        # A stub is sealed later by `rosgit seal` with exactly the catalog's keys.
+        keys |= declared
+    return namespace, name, keys
+
+
+def available(objects: list[Obj], context: LintContext) -> dict[tuple[str, str, str], set[str]]:
+    """(kind, namespace, name) -> keys, for every Secret/ConfigMap/claim/ServiceAccount the overlay creates."""
+    found: dict[tuple[str, str, str], set[str]] = {}
+
+    def add(kind: str, namespace: str, name: str, keys: set[str]) -> None:
+        found.setdefault((kind, namespace, name), set()).update(keys)
+
+    for obj in objects:
+        kind = obj.get("kind")
+        namespace, name = namespace_of(obj), name_of(obj)
+        if kind == "Secret":
+            add("Secret", namespace, name, {*_dict(obj.get("data")), *_dict(obj.get("stringData"))})
+        elif kind == "SealedSecret":
+            add("Secret", *sealed_secret_target(obj, context))
+        elif kind == "ConfigMap":
+            keys = {*_dict(obj.get("data")), *_dict(obj.get("binaryData"))}
+            if annotations_of(obj).get(INJECT_CA_BUNDLE) == "true":
+                keys.add("service-ca.crt")
+            add("ConfigMap", namespace, name, keys)
+        elif kind in ("PersistentVolumeClaim", "ServiceAccount"):
+            add(str(kind), namespace, name, set())
+        elif kind == "Service" and annotations_of(obj).get(SERVING_CERT):
+            # OpenShift's service-ca operator creates this Secret for the Service.
+            add("Secret", namespace, annotations_of(obj)[SERVING_CERT], {"tls.crt", "tls.key"})
+    return found
+
+
+_MISSING = {"Secret": "ROS101", "ConfigMap": "ROS103", "PersistentVolumeClaim": "ROS105", "ServiceAccount": "ROS106"}
+_MISSING_KEY = {"Secret": "ROS102", "ConfigMap": "ROS104"}
+_HINTS = {
+    "Secret": "declare it under `secrets:` in rosgit.yaml and run `rosgit generate`, or fix the name",
+    "ConfigMap": "add the ConfigMap to the overlay (catalog `config:`) or fix the name",
+    "PersistentVolumeClaim": "declare the claim under the component's `storage:` or fix claimName",
+    "ServiceAccount": "set `serviceAccount: true` on the component or drop serviceAccountName",
+}
+
+
+def check_references(objects: list[Obj], context: LintContext) -> list[Finding]:
+    """ROS101-ROS106: dangling Secret/ConfigMap names and keys, claims and ServiceAccounts."""
+    have = available(objects, context)
+    findings: list[Finding] = []
+    for template in pod_templates(objects):
+        for reference in pod_references(template):
+            keys = have.get((reference.kind, template.namespace, reference.name))
+            if keys is None:
+                if reference.optional:
+                    continue
+                findings.append(
+                    context.finding(
+                        _MISSING[reference.kind],
+                        "error",
+                        template.ref,
+                        f"{reference.where} reads {reference.kind} {reference.name!r}, "
+                        f"which the overlay does not create",
+                        _HINTS[reference.kind],
+                    )
+                )
+            elif reference.key is not None and reference.key not in keys and not reference.optional:
+                known = ", ".join(sorted(keys)) or "none"
+                findings.append(
+                    context.finding(
+                        _MISSING_KEY[reference.kind],
+                        "error",
+                        template.ref,
+                        f"{reference.where} reads key {reference.key!r} of {reference.kind} "
+                        f"{reference.name!r}, which has no such key (keys: {known})",
+                        "fix the key, or add it to the catalog's `secrets:`/`config:` entry",
+                    )
+                )
+    return findings
+
+
+def check_volume_mounts(objects: list[Obj], context: LintContext) -> list[Finding]:
+    """ROS107: every volumeMount names a pod volume (or a StatefulSet volumeClaimTemplate)."""
+    findings: list[Finding] = []
+    for template in pod_templates(objects):
+        volumes = {str(v.get("name")) for v in _items(template.spec.get("volumes"))}
+        if template.kind == "StatefulSet":
+            claims = _items(_dict(template.owner.get("spec")).get("volumeClaimTemplates"))
+            volumes |= {str(_dict(c.get("metadata")).get("name")) for c in claims}
+        for container in template.containers():
+            for mount in _items(container.get("volumeMounts")):
+                if str(mount.get("name")) not in volumes:
+                    findings.append(
+                        context.finding(
+                            "ROS107",
+                            "error",
+                            template.ref,
+                            f"container {container.get('name')} mounts volume {mount.get('name')!r}, "
+                            "which the pod does not declare",
+                            "add the volume to the component or fix the mount name",
+                        )
+                    )
+    return findings
