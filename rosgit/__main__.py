@@ -1,3 +1,3 @@
-from rosgit.cli import main
+from rosgit.entry import main
 
 main()

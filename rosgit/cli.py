@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -10,7 +9,6 @@ from typing import Annotated
 import typer
 
 from rosgit import __version__
-from rosgit.errors import RosgitError
 
 app = typer.Typer(
     name="rosgit",
@@ -100,23 +98,49 @@ def resources(
     typer.echo(render_table(report, output))
 
 
+@app.command()
+def lint(
+    overlays: Annotated[
+        list[str] | None, typer.Argument(help="Overlay names or directories (default: every catalog overlay).")
+    ] = None,
+    catalog: CatalogOption = Path("rosgit.yaml"),
+    engine: Annotated[str, typer.Option("--engine", help="builtin or kustomize.")] = "builtin",
+    output: Annotated[str, typer.Option("--output", "-o", help="text or json.")] = "text",
+    select: Annotated[
+        list[str] | None, typer.Option("--select", help="Only these rule ids (repeatable or comma-separated).")
+    ] = None,
+    list_rules: Annotated[bool, typer.Option("--list-rules", help="Print the rule ids and exit.")] = False,
+) -> None:
+    """Cluster-free deployability checks on built overlays; exit 1 on any error finding."""
+    from rosgit.lint.command import render_rules, run_lint
+
+    if list_rules:
+        typer.echo(render_rules(), nl=False)
+        raise typer.Exit(0)
+    raise typer.Exit(run_lint(catalog, overlays or [], engine=engine, output=output, select=select or []))
+
+
+@app.command()
+def check(
+    catalog: CatalogOption = Path("rosgit.yaml"),
+    output: Annotated[str, typer.Option("--output", "-o", help="text, json or junit.")] = "text",
+    overlays: Annotated[
+        list[str] | None, typer.Option("--overlay", help="Only these overlays (repeatable; default: all).")
+    ] = None,
+    skip: Annotated[
+        list[str] | None, typer.Option("--skip", help="Skip these stages (repeatable or comma-separated).")
+    ] = None,
+) -> None:
+    """The whole PR pipeline: drift, build (and compare with kustomize), validate, lint, Argo CD, secrets, Helm."""
+    from rosgit.check.command import run_check
+
+    raise typer.Exit(run_check(catalog, output=output, overlays=overlays or [], skip=skip or []))
+
+
 def main() -> None:
-    try:
-        app()
-    except RosgitError as err:
-        typer.echo(f"rosgit: {err}", err=True)
-        sys.exit(err.exit_code)
-    except KeyboardInterrupt:
-        typer.echo("rosgit: interrupted", err=True)
-        sys.exit(130)
-    except Exception as err:  # a bug in rosgit, not in the user's input: one line unless debugging
-        if os.environ.get("ROSGIT_DEBUG"):
-            raise
-        typer.echo(
-            f"rosgit: internal error: {type(err).__name__}: {err} (ROSGIT_DEBUG=1 shows the traceback)",
-            err=True,
-        )
-        sys.exit(3)
+    from rosgit.entry import main as entry_main
+
+    entry_main()
 
 
 if __name__ == "__main__":
