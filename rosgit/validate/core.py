@@ -1,0 +1,167 @@
+"""One validation run: documents in, one result per resource out.
+
+Everything a validator cannot judge is settled here first, identically for both validators: unreadable
+documents, missing apiVersion/kind, duplicate objects, values JSON cannot hold, and kinds without a schema.
+What is left goes to kubeconform or to the builtin validator, which see the same JSON and the same schemas.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rosgit.errors import UsageError
+from rosgit.validate.inputs import Document, to_json
+from rosgit.validate.report import ResourceResult, ValidationReport
+from rosgit.validate.schemas import SchemaSet, schema_set
+
+VALIDATORS = ("auto", "kubeconform", "builtin")
+
+
+@dataclass(frozen=True)
+class _Pending:
+    index: int
+    base: ResourceResult
+    obj: Any
+    text: str
+    schema: Path
+
+
+def choose_validator(validator: str) -> tuple[str, Path | None]:
+    """("kubeconform", binary) or ("builtin", None); `auto` takes kubeconform when it is installed."""
+    from rosgit.tools import find_tool, require_tool
+
+    if validator not in VALIDATORS:
+        raise UsageError(f"unknown validator {validator!r}; choose one of {', '.join(VALIDATORS)}")
+    if validator == "builtin":
+        return "builtin", None
+    if validator == "kubeconform":
+        return "kubeconform", require_tool("kubeconform")
+    binary = find_tool("kubeconform")
+    return ("kubeconform", binary) if binary is not None else ("builtin", None)
+
+
+def _signature(doc: Document) -> ResourceResult | str:
+    """The resource's identity, or kubeconform's reason for refusing the document."""
+    obj = doc.obj
+    if not isinstance(obj, dict):
+        return f"document is a {type(obj).__name__}, not a mapping of fields"
+    kind = obj.get("kind")
+    api_version = obj.get("apiVersion")
+    raw_metadata = obj.get("metadata")
+    metadata: dict[str, Any] = raw_metadata if isinstance(raw_metadata, dict) else {}
+    name = _text(metadata.get("name"))
+    if isinstance(metadata.get("generateName"), str):
+        name = metadata["generateName"] + "*"
+    namespace = _text(metadata.get("namespace"))
+    base = ResourceResult(
+        source=doc.source, line=doc.line, status="valid", kind=kind if isinstance(kind, str) else "",
+        name=name, namespace=namespace, api_version=api_version if isinstance(api_version, str) else "",
+    )
+    if not isinstance(kind, str) or not kind:
+        return _with(base, "error", "missing 'kind' key")
+    if not isinstance(api_version, str) or not api_version:
+        return _with(base, "error", "missing 'apiVersion' key")
+    return base
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _with(base: ResourceResult, status: Any, message: str, errors: tuple[Any, ...] = ()) -> ResourceResult:
+    return ResourceResult(
+        source=base.source, line=base.line, status=status, kind=base.kind, name=base.name,
+        namespace=base.namespace, api_version=base.api_version, message=message, errors=errors,
+    )
+
+
+def _identity(result: ResourceResult) -> tuple[str, str, str, str] | None:
+    """Two objects are the same object when group, kind, namespace and name match (versions may differ)."""
+    if not result.name or result.name.endswith("*"):
+        return None
+    group = result.api_version.rpartition("/")[0]
+    return group, result.kind, result.namespace, result.name
+
+
+def validate(
+    documents: list[Document],
+    *,
+    kubernetes_version: str | None = None,
+    ignore_missing_schemas: bool = False,
+    validator: str = "auto",
+    sources: list[str] | None = None,
+    schemas: SchemaSet | None = None,
+) -> ValidationReport:
+    name, binary = choose_validator(validator)
+    schemas = schemas or schema_set(kubernetes_version)
+    results: list[ResourceResult | None] = []
+    pending: list[_Pending] = []
+    seen: dict[tuple[str, str, str, str], ResourceResult] = {}
+    for doc in documents:
+        if doc.error is not None:
+            results.append(ResourceResult(source=doc.source, line=doc.line, status="error", message=doc.error))
+            continue
+        signature = _signature(doc)
+        if isinstance(signature, str):
+            results.append(ResourceResult(source=doc.source, line=doc.line, status="error", message=signature))
+            continue
+        if signature.status == "error":
+            results.append(signature)
+            continue
+        identity = _identity(signature)
+        if identity is not None and identity in seen:
+            first = seen[identity]
+            message = f"duplicate object: {first.ref} already defined at {first.location}"
+            results.append(_with(signature, "error", message))
+            continue
+        if identity is not None:
+            seen[identity] = signature
+        try:
+            text = to_json(doc.obj)
+        except (TypeError, ValueError) as err:
+            results.append(_with(signature, "error", f"value not representable in JSON: {err}"))
+            continue
+        schema = schemas.locate(signature.kind, signature.api_version)
+        if schema is None:
+            if ignore_missing_schemas:
+                results.append(_with(signature, "skipped", ""))
+            else:
+                results.append(_with(signature, "error", f"could not find schema for {signature.kind}"))
+            continue
+        pending.append(_Pending(len(results), signature, doc.obj, text, schema))
+        results.append(None)
+    for item, verdict in zip(pending, _run(name, binary, pending, schemas), strict=True):
+        results[item.index] = verdict
+    final = tuple(result for result in results if result is not None)
+    return ValidationReport(
+        results=final,
+        validator=name,
+        kubernetes_version=schemas.kubernetes_version,
+        sources=tuple(sources or sorted({doc.source for doc in documents})),
+    )
+
+
+def _run(name: str, binary: Path | None, pending: list[_Pending], schemas: SchemaSet) -> list[ResourceResult]:
+    if name == "kubeconform" and binary is not None:
+        from rosgit.validate import kubeconform
+
+        outcomes = kubeconform.run(binary, [p.text for p in pending], schemas.kubeconform_locations())
+        verdicts = []
+        for p, o in zip(pending, outcomes, strict=True):
+            message = o.message if o.status != "invalid" else ""
+            if o.status == "error" and message.startswith("could not find schema"):
+                # kubeconform treats a schema it cannot compile as absent; we know the file is there.
+                message = f"kubeconform cannot load the schema {p.schema} for {p.base.kind}"
+            verdicts.append(_with(p.base, o.status, message, o.errors))
+        return verdicts
+    from rosgit.validate.builtin import validate_object
+
+    verdicts = []
+    for p in pending:
+        # The JSON round trip gives the builtin validator exactly the data kubeconform reads.
+        errors = tuple(validate_object(json.loads(p.text), p.schema))
+        verdicts.append(_with(p.base, "invalid" if errors else "valid", "", errors))
+    return verdicts

@@ -1,0 +1,488 @@
+"""Locating, converting and caching the JSON schemas kubeconform and the builtin validator share.
+
+Three sources, searched in this order (first hit wins, like kubeconform's repeated `-schema-location`):
+
+1. project-local CRD schemas written by `rosgit schemas add-crd` (`schemas/crds/{group}/{kind}_{version}.json`);
+2. the CRDs vendored in `rosgit/validate/crds/`, converted once into the same layout in the cache;
+3. Kubernetes schemas from the `kubernetes-validate` package, whose `v1.N.0-local-strict` files `$ref` a shared
+   `_definitions.json`. kubeconform loads one file per kind, so each needed kind is turned into a standalone file
+   (`{kind}{-group-version}.json`) carrying only the definitions it reaches under a local `$defs`.
+
+All generated schemas declare draft 2020-12 so that both validators treat `format` as an annotation: the
+kubernetes-validate schemas are 2020-12 already, and asserting formats in one validator only would split verdicts.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import hashlib
+import json
+import os
+import re
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from rosgit.errors import UsageError
+
+JSONDict = dict[str, Any]
+
+DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/schema"
+DEFAULT_KUBERNETES_VERSION = "1.33.0"
+# Bump when the conversion below changes, so stale cached files are never reused.
+CONVERTER_VERSION = "4"
+PROJECT_CRD_DIR = Path("schemas") / "crds"
+VENDORED_CRD_DIR = Path(__file__).resolve().parent / "crds"
+
+_DEFS_PREFIXES = ("/api/_definitions.json#/$defs/", "_definitions.json#/$defs/", "#/$defs/")
+_LOGIC_KEYWORDS = ("allOf", "anyOf", "oneOf")
+_NULL_MEANINGFUL = ("default", "example", "const")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Naming: the same file names kubeconform's schema-location templates produce.
+
+
+def kind_suffix(api_version: str) -> str:
+    """`-apps-v1` for apps/v1, `-v1` for v1, `-rbac-v1` for rbac.authorization.k8s.io/v1 (`{{.KindSuffix}}`)."""
+    group_parts = api_version.split("/")
+    suffix = "-" + group_parts[0].split(".")[0].lower()
+    if len(group_parts) > 1:
+        suffix += "-" + group_parts[1].lower()
+    return suffix
+
+
+def kubernetes_schema_name(kind: str, api_version: str) -> str:
+    return f"{kind.lower()}{kind_suffix(api_version)}.json"
+
+
+def crd_schema_relpath(kind: str, api_version: str) -> str:
+    """`{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json`, e.g. `argoproj.io/application_v1alpha1.json`."""
+    group_parts = api_version.split("/")
+    return f"{group_parts[0]}/{kind.lower()}_{group_parts[-1]}.json"
+
+
+KUBECONFORM_KUBERNETES_TEMPLATE = "{{.ResourceKind}}{{.KindSuffix}}.json"
+KUBECONFORM_CRD_TEMPLATE = "{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Cache directory and atomic writes.
+
+
+def cache_root() -> Path:
+    """`$ROSGIT_CACHE_DIR`, else `$XDG_CACHE_HOME/rosgit`, else `~/.cache/rosgit`."""
+    explicit = os.environ.get("ROSGIT_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    base = Path(xdg) if xdg else Path.home() / ".cache"
+    return base / "rosgit"
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Concurrent runs (pytest -n 2, two terminals) may convert the same schema: readers never see half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def dump_schema(schema: JSONDict) -> str:
+    """Deterministic JSON: sorted keys, two-space indent, trailing newline."""
+    return json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Kubernetes schemas from kubernetes-validate.
+
+
+def _kubernetes_validate_root() -> Path:
+    try:
+        import kubernetes_validate
+    except ImportError as err:  # a broken install, not a user mistake; still one line
+        raise UsageError("the kubernetes-validate package is not installed (pip install -e .)") from err
+    return Path(kubernetes_validate.__file__).resolve().parent / "kubernetes-json-schema"
+
+
+@functools.cache
+def kubernetes_validate_version() -> str:
+    return metadata.version("kubernetes-validate")
+
+
+def available_kubernetes_versions() -> list[str]:
+    """The `1.N.0` versions kubernetes-validate ships strict schemas for, oldest first."""
+    versions = []
+    for entry in _kubernetes_validate_root().iterdir():
+        match = re.fullmatch(r"v(\d+)\.(\d+)\.(\d+)-local-strict", entry.name)
+        if match:
+            versions.append(tuple(int(part) for part in match.groups()))
+    return [".".join(str(part) for part in version) for version in sorted(versions)]
+
+
+def normalize_kubernetes_version(version: str | None) -> str:
+    """`1.33`, `v1.33`, `1.33.0` -> `1.33.0`; a version without schemas is a usage error listing the choices."""
+    if version is None or version == "":
+        return DEFAULT_KUBERNETES_VERSION
+    match = re.fullmatch(r"v?(\d+)\.(\d+)(?:\.(\d+))?", version.strip())
+    available = available_kubernetes_versions()
+    if match:
+        candidate = f"{int(match.group(1))}.{int(match.group(2))}.{int(match.group(3) or 0)}"
+        if candidate in available:
+            return candidate
+        # Patch releases share their minor's API: 1.33.4 validates against the 1.33.0 schemas.
+        minor = f"{int(match.group(1))}.{int(match.group(2))}.0"
+        if minor in available:
+            return minor
+    choices = ", ".join(v.rsplit(".", 1)[0] for v in available)
+    raise UsageError(f"no Kubernetes schemas for version {version!r}; available: {choices}")
+
+
+def _source_dir(version: str) -> Path:
+    return _kubernetes_validate_root() / f"v{version}-local-strict"
+
+
+@functools.cache
+def _definitions(version: str) -> dict[str, JSONDict]:
+    with (_source_dir(version) / "_definitions.json").open(encoding="utf-8") as handle:
+        data = json.load(handle)
+    defs: dict[str, JSONDict] = data["$defs"]
+    return defs
+
+
+def _ref_target(ref: str) -> str | None:
+    for prefix in _DEFS_PREFIXES:
+        if ref.startswith(prefix):
+            return ref[len(prefix) :]
+    return None
+
+
+def _localize_refs(node: Any, found: set[str]) -> Any:
+    """A copy of `node` with every definitions `$ref` rewritten to `#/$defs/NAME`; names are added to `found`."""
+    if isinstance(node, dict):
+        out: JSONDict = {}
+        for key, value in node.items():
+            if key == "$ref" and isinstance(value, str):
+                target = _ref_target(value)
+                if target is not None:
+                    found.add(target)
+                    out[key] = f"#/$defs/{target}"
+                    continue
+            out[key] = _localize_refs(value, found)
+        return out
+    if isinstance(node, list):
+        return [_localize_refs(item, found) for item in node]
+    return node
+
+
+def standalone_schema(root: JSONDict, definitions: dict[str, JSONDict]) -> JSONDict:
+    """`root` with the definitions it reaches (transitively) inlined under a local `$defs`.
+
+    Local `$defs` rather than fully inlined refs: recursive types (JSONSchemaProps in CustomResourceDefinition)
+    cannot be inlined, and sharing one copy of ObjectMeta/Container keeps files small.
+    """
+    found: set[str] = set()
+    schema = {k: v for k, v in _localize_refs(root, found).items() if k not in ("$id", "$schema")}
+    defs: JSONDict = {}
+    pending = sorted(found)
+    while pending:
+        name = pending.pop()
+        if name in defs:
+            continue
+        if name not in definitions:
+            raise UsageError(f"kubernetes-validate schema refers to a missing definition {name}")
+        more: set[str] = set()
+        defs[name] = _localize_refs(definitions[name], more)
+        pending.extend(sorted(more - defs.keys()))
+    schema["$schema"] = DRAFT_2020_12
+    if defs:
+        schema["$defs"] = defs
+    return schema
+
+
+def kubernetes_cache_dir(version: str) -> Path:
+    key = f"kubernetes-validate-{kubernetes_validate_version()}-c{CONVERTER_VERSION}"
+    return cache_root() / "schemas" / key / f"v{version}-standalone-strict"
+
+
+def ensure_kubernetes_schema(version: str, kind: str, api_version: str) -> Path | None:
+    """The standalone schema file for one kind, converted on first use; None when Kubernetes has no such kind."""
+    name = kubernetes_schema_name(kind, api_version)
+    target = kubernetes_cache_dir(version) / name
+    if target.is_file():
+        return target
+    source = _source_dir(version) / name
+    # _definitions.json and all.json are not kinds; a document claiming such a kind has no schema.
+    if name.startswith("_") or name == "all.json" or not source.is_file():
+        return None
+    with source.open(encoding="utf-8") as handle:
+        root = json.load(handle)
+    if not _declares_kind(root, kind, api_version):
+        return None
+    write_atomic(target, json.dumps(standalone_schema(root, _definitions(version)), sort_keys=True))
+    return target
+
+
+def _declares_kind(root: JSONDict, kind: str, api_version: str) -> bool:
+    """kubernetes-validate also ships files for plain types (affinity-v1.json); only real kinds count.
+
+    The kind match is case-insensitive because kubeconform lowercases the kind for the file name; the schema's
+    own `kind` enum then rejects a wrongly cased kind, exactly as kubeconform does.
+    """
+    group, _, version = api_version.rpartition("/")
+    for gvk in root.get("x-kubernetes-group-version-kind", []):
+        if gvk.get("kind", "").lower() == kind.lower() and gvk.get("group", "") == group and (
+            gvk.get("version") == version
+        ):
+            return True
+    return False
+
+
+# ---------------------------------------------------------------------------------------------------------
+# CRDs -> kubeconform's CRD layout, as kubeconform's openapi2jsonschema does it, with its known bugs fixed.
+
+
+def convert_openapi_schema(schema: JSONDict) -> JSONDict:
+    """A CRD `openAPIV3Schema` as a draft 2020-12 JSON schema.
+
+    Like openapi2jsonschema: `additionalProperties: false` on every object with `properties` except the root,
+    and `format: int-or-string` becomes `oneOf[string, integer]`. Unlike it (kubeconform #224/#199): nodes with
+    `x-kubernetes-preserve-unknown-fields` stay open, `nullable: true` admits null, an embedded resource admits
+    apiVersion/kind/metadata, and the walk follows the schema structure so a *field* named `properties` is not
+    mistaken for the keyword. Subschemas of allOf/anyOf/oneOf/not only add constraints to the object their
+    parent describes, so closing them would reject fields the parent allows.
+    """
+    converted: JSONDict = _convert_node(copy.deepcopy(schema), root=True, in_logic=False)
+    converted["$schema"] = DRAFT_2020_12
+    return converted
+
+
+def _convert_node(node: Any, *, root: bool, in_logic: bool) -> Any:
+    if not isinstance(node, dict):
+        return node
+    if node.get("format") == "int-or-string":
+        return {"oneOf": [{"type": "string"}, {"type": "integer"}]}
+    # The API server reads `anyOf: null` (route.openshift.io has one) as absent; JSON Schema rejects it.
+    out: JSONDict = {k: v for k, v in node.items() if v is not None or k in _NULL_MEANINGFUL}
+    if out.get("nullable") is True:
+        _admit_null(out)
+    for bound, limit in (("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")):
+        # OpenAPI 3.0 / draft-4 booleans; draft 2020-12 wants the number itself.
+        if isinstance(out.get(bound), bool):
+            if out[bound] and limit in out:
+                out[bound] = out.pop(limit)
+            else:
+                del out[bound]
+    if out.get("x-kubernetes-embedded-resource") is True and isinstance(out.get("properties"), dict):
+        props = dict(out["properties"])
+        props.setdefault("apiVersion", {"type": "string"})
+        props.setdefault("kind", {"type": "string"})
+        props.setdefault("metadata", {"type": "object"})
+        out["properties"] = props
+    if isinstance(out.get("properties"), dict):
+        out["properties"] = {
+            name: _convert_node(sub, root=False, in_logic=in_logic) for name, sub in out["properties"].items()
+        }
+        preserve = out.get("x-kubernetes-preserve-unknown-fields") is True
+        if not root and not in_logic and not preserve and "additionalProperties" not in out:
+            out["additionalProperties"] = False
+    if isinstance(out.get("patternProperties"), dict):
+        out["patternProperties"] = {
+            pattern: _convert_node(sub, root=False, in_logic=in_logic)
+            for pattern, sub in out["patternProperties"].items()
+        }
+    if isinstance(out.get("additionalProperties"), dict):
+        out["additionalProperties"] = _convert_node(out["additionalProperties"], root=False, in_logic=in_logic)
+    if isinstance(out.get("items"), dict):
+        out["items"] = _convert_node(out["items"], root=False, in_logic=in_logic)
+    elif isinstance(out.get("items"), list):
+        # OpenAPI tuple form; 2020-12 calls it prefixItems.
+        out["prefixItems"] = [_convert_node(s, root=False, in_logic=in_logic) for s in out.pop("items")]
+    for keyword in _LOGIC_KEYWORDS:
+        if isinstance(out.get(keyword), list):
+            out[keyword] = [_convert_node(sub, root=False, in_logic=True) for sub in out[keyword]]
+    if isinstance(out.get("not"), dict):
+        out["not"] = _convert_node(out["not"], root=False, in_logic=True)
+    return out
+
+
+def _admit_null(node: JSONDict) -> None:
+    kind = node.get("type")
+    if isinstance(kind, str) and kind != "null":
+        node["type"] = [kind, "null"]
+    elif isinstance(kind, list) and "null" not in kind:
+        node["type"] = [*kind, "null"]
+    if isinstance(node.get("enum"), list) and None not in node["enum"]:
+        node["enum"] = [*node["enum"], None]
+
+
+@dataclass(frozen=True)
+class ConvertedSchema:
+    relpath: str
+    group: str
+    kind: str
+    version: str
+    schema: JSONDict
+
+
+def crd_schemas(crd: Any, *, location: str) -> list[ConvertedSchema]:
+    """One schema per version of a CustomResourceDefinition (apiextensions.k8s.io v1, or v1beta1's validation)."""
+    if not isinstance(crd, dict) or crd.get("kind") != "CustomResourceDefinition":
+        raise UsageError("not a CustomResourceDefinition", location=location)
+    spec = crd.get("spec")
+    if not isinstance(spec, dict):
+        raise UsageError("CustomResourceDefinition has no spec", location=location)
+    group = spec.get("group")
+    names = spec.get("names")
+    kind = names.get("kind") if isinstance(names, dict) else None
+    if not isinstance(group, str) or not group or not isinstance(kind, str) or not kind:
+        raise UsageError("CustomResourceDefinition needs spec.group and spec.names.kind", location=location)
+    where = f"{location} ({kind}.{group})"
+    out: list[ConvertedSchema] = []
+    versions = spec.get("versions")
+    shared = spec.get("validation", {}).get("openAPIV3Schema") if isinstance(spec.get("validation"), dict) else None
+    if isinstance(versions, list) and versions:
+        for entry in versions:
+            if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
+                raise UsageError("spec.versions[] entry without a name", location=where)
+            schema_block = entry.get("schema")
+            schema = schema_block.get("openAPIV3Schema") if isinstance(schema_block, dict) else shared
+            if isinstance(schema, dict):
+                out.append(_converted(group, kind, entry["name"], schema))
+    elif isinstance(spec.get("version"), str) and isinstance(shared, dict):
+        out.append(_converted(group, kind, spec["version"], shared))
+    if not out:
+        raise UsageError("CustomResourceDefinition has no openAPIV3Schema in any version", location=where)
+    return out
+
+
+def _converted(group: str, kind: str, version: str, schema: JSONDict) -> ConvertedSchema:
+    return ConvertedSchema(
+        relpath=crd_schema_relpath(kind, f"{group}/{version}"),
+        group=group,
+        kind=kind,
+        version=version,
+        schema=convert_openapi_schema(schema),
+    )
+
+
+def iter_crds(text: str, *, location: str) -> Iterator[tuple[str, JSONDict]]:
+    """The CRDs in a YAML stream (Lists expanded, other kinds ignored), each with a `FILE:LINE`-ish location."""
+    from rosgit.validate.inputs import parse_stream
+
+    for doc in parse_stream(text, source=location):
+        if doc.error is not None:
+            raise UsageError(doc.error, location=doc.location)
+        obj = doc.obj
+        if isinstance(obj, dict) and obj.get("kind") == "CustomResourceDefinition":
+            yield doc.location, obj
+
+
+def convert_crd_text(text: str, *, location: str) -> list[ConvertedSchema]:
+    out: list[ConvertedSchema] = []
+    for where, crd in iter_crds(text, location=location):
+        out.extend(crd_schemas(crd, location=where))
+    return out
+
+
+def vendored_crd_files() -> list[Path]:
+    return sorted(VENDORED_CRD_DIR.glob("*.yaml"))
+
+
+def vendored_cache_dir() -> Path:
+    digest = hashlib.sha256(CONVERTER_VERSION.encode())
+    for path in vendored_crd_files():
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return cache_root() / "schemas" / f"crds-{digest.hexdigest()[:16]}"
+
+
+def ensure_vendored_crd_schemas() -> Path:
+    """The converted vendored CRD schemas, converted once per set of vendored files."""
+    target = vendored_cache_dir()
+    marker = target / ".complete"
+    if marker.is_file():
+        return target
+    for path in vendored_crd_files():
+        for converted in convert_crd_text(path.read_text(encoding="utf-8"), location=str(path)):
+            write_atomic(target / converted.relpath, json.dumps(converted.schema, sort_keys=True))
+    write_atomic(marker, "")
+    return target
+
+
+def add_crd(source_text: str, *, location: str, dest: Path) -> list[Path]:
+    """Converts the CRDs in `source_text` into `dest/{group}/{kind}_{version}.json`; all or nothing."""
+    converted = convert_crd_text(source_text, location=location)
+    if not converted:
+        raise UsageError("no CustomResourceDefinition found", location=location)
+    written = []
+    for item in converted:
+        path = dest / item.relpath
+        write_atomic(path, dump_schema(item.schema))
+        written.append(path)
+    return written
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The schema set one validation run uses.
+
+
+@dataclass
+class SchemaSet:
+    """Where the schemas of one run live, in search order, and a lookup both validators share."""
+
+    kubernetes_version: str
+    crd_dirs: list[Path]
+    kubernetes_dir: Path
+    _resolved: dict[tuple[str, str], Path | None] = field(default_factory=dict)
+
+    def locate(self, kind: str, api_version: str) -> Path | None:
+        """The schema file for a kind, or None: first the CRD directories, then Kubernetes."""
+        key = (kind, api_version)
+        if key not in self._resolved:
+            self._resolved[key] = self._find(kind, api_version)
+        return self._resolved[key]
+
+    def _find(self, kind: str, api_version: str) -> Path | None:
+        if "/" in api_version:
+            rel = crd_schema_relpath(kind, api_version)
+            for directory in self.crd_dirs:
+                candidate = directory / rel
+                if candidate.is_file():
+                    return candidate
+        return ensure_kubernetes_schema(self.kubernetes_version, kind, api_version)
+
+    def prepare(self, kinds: Iterable[tuple[str, str]]) -> None:
+        """Convert every Kubernetes schema these (kind, apiVersion) pairs need before kubeconform runs."""
+        for kind, api_version in sorted(set(kinds)):
+            self.locate(kind, api_version)
+
+    def kubeconform_locations(self) -> list[str]:
+        locations = [str(directory / KUBECONFORM_CRD_TEMPLATE) for directory in self.crd_dirs]
+        locations.append(str(self.kubernetes_dir / KUBECONFORM_KUBERNETES_TEMPLATE))
+        return locations
+
+
+def project_crd_dir(root: Path | None = None) -> Path:
+    from rosgit.tools import project_root
+
+    return (root or project_root()) / PROJECT_CRD_DIR
+
+
+def schema_set(kubernetes_version: str | None = None, *, project_root: Path | None = None) -> SchemaSet:
+    version = normalize_kubernetes_version(kubernetes_version)
+    crd_dirs = []
+    local = project_crd_dir(project_root)
+    if local.is_dir():
+        crd_dirs.append(local)
+    crd_dirs.append(ensure_vendored_crd_schemas())
+    return SchemaSet(kubernetes_version=version, crd_dirs=crd_dirs, kubernetes_dir=kubernetes_cache_dir(version))
