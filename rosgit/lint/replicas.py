@@ -20,7 +20,7 @@ def singleton_names(context: LintContext) -> set[str]:
 
 
 def check_singletons(objects: list[Obj], context: LintContext) -> list[Finding]:
-    """ROS501: a singleton runs exactly one replica and is not autoscaled; ROS502: nor rolled with surge."""
+    """ROS801: a singleton runs exactly one replica and is not autoscaled; ROS802: nor rolled with surge."""
     singletons = singleton_names(context)
     findings: list[Finding] = []
     targets: dict[tuple[str, str, str], str] = {}
@@ -31,7 +31,7 @@ def check_singletons(objects: list[Obj], context: LintContext) -> list[Finding]:
         if template.replicas is not None and template.replicas != 1:
             findings.append(
                 context.finding(
-                    "ROS501",
+                    "ROS801",
                     "error",
                     template.ref,
                     f"singleton runs {template.replicas} replicas; every periodic task would run "
@@ -43,7 +43,7 @@ def check_singletons(objects: list[Obj], context: LintContext) -> list[Finding]:
         if template.kind == "Deployment" and strategy.get("type", "RollingUpdate") == "RollingUpdate":
             findings.append(
                 context.finding(
-                    "ROS502",
+                    "ROS802",
                     "warning",
                     template.ref,
                     "singleton Deployment uses RollingUpdate, so two replicas overlap during a rollout",
@@ -56,7 +56,7 @@ def check_singletons(objects: list[Obj], context: LintContext) -> list[Finding]:
         if key in targets and _dict(hpa.get("spec")).get("maxReplicas", 1) != 1:
             findings.append(
                 context.finding(
-                    "ROS501", "error", ref(hpa), f"autoscales singleton {targets[key]} beyond one replica",
+                    "ROS801", "error", ref(hpa), f"autoscales singleton {targets[key]} beyond one replica",
                     "remove the autoscaler",
                 )
             )
@@ -64,7 +64,7 @@ def check_singletons(objects: list[Obj], context: LintContext) -> list[Finding]:
 
 
 def check_disruption_budgets(objects: list[Obj], context: LintContext) -> list[Finding]:
-    """ROS503: a PodDisruptionBudget that can never allow an eviction blocks every node drain."""
+    """ROS803: a PodDisruptionBudget that can never allow an eviction blocks every node drain."""
     findings: list[Finding] = []
     templates = pod_templates(objects)
     for pdb in by_kind(objects, "PodDisruptionBudget"):
@@ -77,7 +77,7 @@ def check_disruption_budgets(objects: list[Obj], context: LintContext) -> list[F
         if not pods:
             findings.append(
                 context.finding(
-                    "ROS503", "warning", ref(pdb), "selects no Deployment or StatefulSet pods",
+                    "ROS803", "warning", ref(pdb), "selects no Deployment or StatefulSet pods",
                     "fix the selector or remove the budget",
                 )
             )
@@ -90,7 +90,7 @@ def check_disruption_budgets(objects: list[Obj], context: LintContext) -> list[F
         if blocked:
             findings.append(
                 context.finding(
-                    "ROS503",
+                    "ROS803",
                     "error",
                     ref(pdb),
                     f"allows no voluntary eviction of {', '.join(name_of(t.owner) for t in pods)} "

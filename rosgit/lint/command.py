@@ -1,0 +1,45 @@
+"""`rosgit lint`: build the overlays, run the rules, print the findings (text or JSON)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from rosgit.catalog import load_catalog
+from rosgit.errors import UsageError
+from rosgit.findings import Finding, has_errors
+from rosgit.lint.rules import DESCRIPTIONS
+from rosgit.lint.runner import lint_objects
+from rosgit.lint.targets import resolve_targets
+
+
+def render_findings(findings: list[Finding], output: str) -> str:
+    if output == "json":
+        return json.dumps([f.__dict__ for f in findings], indent=2, sort_keys=True) + "\n"
+    return "".join(f.line() + "\n" for f in findings)
+
+
+def render_rules() -> str:
+    return "".join(f"{rule_id}  {text}\n" for rule_id, text in DESCRIPTIONS.items())
+
+
+def run_lint(catalog_path: Path, overlays: list[str], *, engine: str, output: str, select: list[str]) -> int:
+    if output not in ("text", "json"):
+        raise UsageError(f"unknown output {output!r}; choose text or json")
+    chosen = {s.strip().upper() for part in select for s in part.split(",") if s.strip()} or None
+    unknown = sorted((chosen or set()) - set(DESCRIPTIONS))
+    if unknown:
+        raise UsageError(f"unknown rule id(s) {', '.join(unknown)}; `rosgit lint --list-rules` lists them")
+    from rosgit.build import build_objects
+
+    catalog = load_catalog(catalog_path)
+    root = catalog_path.resolve().parent
+    findings: list[Finding] = []
+    for target in resolve_targets(catalog, root, overlays):
+        findings.extend(lint_objects(build_objects(target.path, engine=engine), target.context, select=chosen))
+    sys.stdout.write(render_findings(findings, output))
+    errors = sum(1 for f in findings if f.severity == "error")
+    warnings = sum(1 for f in findings if f.severity == "warning")
+    print(f"rosgit: lint: {errors} error(s), {warnings} warning(s)", file=sys.stderr)
+    return 1 if has_errors(findings) else 0

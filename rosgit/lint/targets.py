@@ -1,0 +1,41 @@
+"""Which overlays to work on: catalog overlay names or kustomization directories, with their context."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from rosgit.catalog.model import Catalog
+from rosgit.errors import UsageError
+from rosgit.lint.context import LintContext
+
+
+@dataclass(frozen=True)
+class OverlayTarget:
+    name: str
+    path: Path
+    context: LintContext
+
+
+def resolve_targets(catalog: Catalog, root: Path, requested: list[str]) -> list[OverlayTarget]:
+    """Every catalog overlay when nothing is requested; else each name or directory, in the given order."""
+    by_name = {o.name: o for o in catalog.overlays}
+    targets: list[OverlayTarget] = []
+    for item in requested or [o.name for o in catalog.overlays]:
+        spec = by_name.get(item)
+        path = root / "overlays" / item if spec is not None else Path(item)
+        if spec is None:
+            resolved = path.resolve()
+            spec = next(
+                (o for o in catalog.overlays if (root / "overlays" / o.name).resolve() == resolved), None
+            )
+        if not path.is_dir():
+            known = ", ".join(by_name)
+            raise UsageError(f"no overlay {item!r} (catalog overlays: {known}; or give a kustomization directory)")
+        if spec is not None:
+            rel = f"overlays/{spec.name}"
+            context = LintContext(catalog, spec.platform, spec.namespace or catalog.project.namespace, rel)
+            targets.append(OverlayTarget(spec.name, path, context))
+        else:
+            targets.append(OverlayTarget(path.name, path, LintContext(catalog, None, None, str(path))))
+    return targets
