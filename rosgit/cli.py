@@ -137,6 +137,60 @@ def check(
     raise typer.Exit(run_check(catalog, output=output, overlays=overlays or [], skip=skip or []))
 
 
+@app.command()
+def validate(
+    targets: Annotated[
+        list[str] | None,
+        typer.Argument(help="Overlay directories, YAML/JSON files or folders, or - for stdin.", show_default=False),
+    ] = None,
+    output: Annotated[str, typer.Option("--output", "-o", help="text, json, junit or tap.")] = "text",
+    kubernetes_version: Annotated[
+        str | None, typer.Option("--kubernetes-version", help="Kubernetes version of the schemas (default 1.33).")
+    ] = None,
+    ignore_missing_schemas: Annotated[
+        bool, typer.Option("--ignore-missing-schemas", help="Skip kinds without a schema instead of failing.")
+    ] = False,
+    validator: Annotated[
+        str, typer.Option("--validator", help="auto (kubeconform when installed), kubeconform or builtin.")
+    ] = "auto",
+    engine: Annotated[str, typer.Option("--engine", help="Overlay build engine: builtin or kustomize.")] = "builtin",
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Also list valid and skipped resources.")] = False,
+) -> None:
+    """Validate objects against Kubernetes and CRD schemas, offline; exit 1 if any is invalid."""
+    from rosgit.validate.command import run_validate
+
+    raise typer.Exit(
+        run_validate(
+            targets or [],
+            output=output,
+            kubernetes_version=kubernetes_version,
+            ignore_missing_schemas=ignore_missing_schemas,
+            validator=validator,
+            engine=engine,
+            verbose=verbose,
+        )
+    )
+
+
+schemas_app = typer.Typer(help="Manage the schemas `rosgit validate` uses.", no_args_is_help=True)
+app.add_typer(schemas_app, name="schemas")
+
+
+@schemas_app.command("add-crd")
+def schemas_add_crd(
+    files: Annotated[list[Path], typer.Argument(help="CRD YAML files (or - for stdin).", show_default=False)],
+    output_dir: Annotated[
+        Path | None,
+        typer.Option("--output-dir", help="Schema directory (default: schemas/crds at the project root)."),
+    ] = None,
+) -> None:
+    """Convert CustomResourceDefinitions into project-local schemas that `rosgit validate` then uses."""
+    from rosgit.validate.command import run_add_crd
+
+    for path in run_add_crd(files, dest=output_dir):
+        typer.echo(f"wrote {path}")
+
+
 def main() -> None:
     from rosgit.entry import main as entry_main
 

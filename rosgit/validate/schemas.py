@@ -419,6 +419,21 @@ def ensure_vendored_crd_schemas() -> Path:
     return target
 
 
+def check_schemas(converted: list[ConvertedSchema], *, location: str) -> None:
+    """Refuse a schema the validators cannot compile: kubeconform would silently treat it as missing."""
+    import jsonschema
+
+    for item in converted:
+        try:
+            jsonschema.Draft202012Validator.check_schema(item.schema)
+        except jsonschema.SchemaError as err:
+            where = "/".join(str(part) for part in err.absolute_path) or "(root)"
+            raise UsageError(
+                f"{item.kind} {item.version}: openAPIV3Schema is not a valid JSON schema at {where}: {err.message}",
+                location=location,
+            ) from err
+
+
 def add_crd(source_text: str, *, location: str, dest: Path) -> list[Path]:
     """Converts the CRDs in `source_text` into `dest/{group}/{kind}_{version}.json`; all or nothing."""
     converted = convert_crd_text(source_text, location=location)

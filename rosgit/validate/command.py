@@ -1,0 +1,66 @@
+"""The thin layer behind `rosgit validate` and `rosgit schemas add-crd`: read, validate, print."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from rosgit.errors import UsageError
+from rosgit.validate.core import VALIDATORS, validate
+from rosgit.validate.inputs import read_inputs
+from rosgit.validate.output import FORMATTERS, render
+from rosgit.validate.schemas import add_crd, normalize_kubernetes_version, project_crd_dir
+
+
+def run_validate(
+    args: list[str],
+    *,
+    output: str = "text",
+    kubernetes_version: str | None = None,
+    ignore_missing_schemas: bool = False,
+    validator: str = "auto",
+    engine: str = "builtin",
+    verbose: bool = False,
+) -> int:
+    """Prints the report; returns 0 when every resource is valid (or skipped), 1 otherwise."""
+    # Every option is checked before the (possibly slow) builds, so a typo fails at once.
+    if output not in FORMATTERS:
+        raise UsageError(f"unknown output format {output!r}; choose one of {', '.join(FORMATTERS)}")
+    if validator not in VALIDATORS:
+        raise UsageError(f"unknown validator {validator!r}; choose one of {', '.join(VALIDATORS)}")
+    version = normalize_kubernetes_version(kubernetes_version)
+    documents, sources = read_inputs(args, engine=engine)
+    report = validate(
+        documents,
+        kubernetes_version=version,
+        ignore_missing_schemas=ignore_missing_schemas,
+        validator=validator,
+        sources=sources,
+    )
+    sys.stdout.write(render(report, output, verbose=verbose))
+    return report.exit_code
+
+
+def run_add_crd(files: list[Path], *, dest: Path | None = None) -> list[Path]:
+    """Converts every CRD in the files into the project-local schema directory; returns the files written.
+
+    All files are read and converted before anything is written, so a bad CRD leaves the directory untouched.
+    """
+    target = dest or project_crd_dir()
+    texts = []
+    for file in files:
+        if str(file) == "-":
+            texts.append((sys.stdin.read(), "stdin"))
+            continue
+        try:
+            texts.append((file.read_text(encoding="utf-8"), str(file)))
+        except (OSError, UnicodeDecodeError) as err:
+            raise UsageError(f"cannot read CRD file: {err}", location=str(file)) from err
+    from rosgit.validate.schemas import check_schemas, convert_crd_text
+
+    for text, location in texts:
+        check_schemas(convert_crd_text(text, location=location), location=location)
+    written: list[Path] = []
+    for text, location in texts:
+        written.extend(add_crd(text, location=location, dest=target))
+    return written
