@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from rosgit.errors import UsageError
+from rosgit.validate.defaults import defaulted
 from rosgit.validate.inputs import Document, to_json
 from rosgit.validate.report import ResourceResult, ValidationReport
 from rosgit.validate.schemas import SchemaSet, schema_set
@@ -24,7 +25,6 @@ VALIDATORS = ("auto", "kubeconform", "builtin")
 class _Pending:
     index: int
     base: ResourceResult
-    obj: Any
     text: str
     schema: Path
 
@@ -119,11 +119,6 @@ def validate(
             continue
         if identity is not None:
             seen[identity] = signature
-        try:
-            text = to_json(doc.obj)
-        except (TypeError, ValueError) as err:
-            results.append(_with(signature, "error", f"value not representable in JSON: {err}"))
-            continue
         schema = schemas.locate(signature.kind, signature.api_version)
         if schema is None:
             if ignore_missing_schemas:
@@ -131,7 +126,13 @@ def validate(
             else:
                 results.append(_with(signature, "error", f"could not find schema for {signature.kind}"))
             continue
-        pending.append(_Pending(len(results), signature, doc.obj, text, schema))
+        obj = defaulted(doc.obj, schema) if schemas.is_crd_schema(schema) else doc.obj
+        try:
+            text = to_json(obj)
+        except (TypeError, ValueError) as err:
+            results.append(_with(signature, "error", f"value not representable in JSON: {err}"))
+            continue
+        pending.append(_Pending(len(results), signature, text, schema))
         results.append(None)
     for item, verdict in zip(pending, _run(name, binary, pending, schemas), strict=True):
         results[item.index] = verdict

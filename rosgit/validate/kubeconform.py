@@ -26,7 +26,8 @@ _STATUSES: dict[str, Status] = {
 }
 # One node of the error tree kubeconform flattens into `msg`: `<indent>- at '<pointer>': <message>`.
 _NODE = re.compile(r"(?P<indent> *)- at '(?P<path>(?:[^'\\]|\\.)*)': ")
-_WRAPPERS = ("oneOf failed", "anyOf failed", "allOf failed", "not failed")
+# allOf is not one: python-jsonschema reports an allOf's failing subschemas directly, and so do we.
+_WRAPPERS = ("oneOf failed", "anyOf failed", "not failed")
 _PREFIX = "problem validating schema. Check JSON formatting: "
 
 

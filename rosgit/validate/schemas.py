@@ -21,7 +21,7 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -476,10 +476,8 @@ class SchemaSet:
                     return candidate
         return ensure_kubernetes_schema(self.kubernetes_version, kind, api_version)
 
-    def prepare(self, kinds: Iterable[tuple[str, str]]) -> None:
-        """Convert every Kubernetes schema these (kind, apiVersion) pairs need before kubeconform runs."""
-        for kind, api_version in sorted(set(kinds)):
-            self.locate(kind, api_version)
+    def is_crd_schema(self, path: Path) -> bool:
+        return any(path.is_relative_to(directory) for directory in self.crd_dirs)
 
     def kubeconform_locations(self) -> list[str]:
         locations = [str(directory / KUBECONFORM_CRD_TEMPLATE) for directory in self.crd_dirs]
