@@ -12,7 +12,7 @@ import re
 import types
 import typing
 from pathlib import Path
-from typing import Any, TypeVar, get_args, get_origin
+from typing import Annotated, Any, TypeVar, get_args, get_origin
 
 from rosgit.errors import UsageError
 
@@ -29,16 +29,23 @@ _IMAGE = re.compile(
 )
 
 
-class Quantity(str):
-    """A Kubernetes resource quantity such as 500m, 1Gi or 2."""
+class _Check:
+    """A validation marker carried in `Annotated[str, ...]`: the value stays a plain str for type checkers."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return self.name
 
 
-class DnsName(str):
-    """An RFC 1123 label: lower case alphanumerics and '-', at most 63 characters."""
-
-
-class ImageRef(str):
-    """A container image pinned to a tag (not `latest`) or a digest."""
+QUANTITY, DNS_NAME, IMAGE_REF = _Check("Quantity"), _Check("DnsName"), _Check("ImageRef")
+# A Kubernetes resource quantity such as 500m, 1Gi or 2.
+Quantity = Annotated[str, QUANTITY]
+# An RFC 1123 label: lower case alphanumerics and '-', at most 63 characters.
+DnsName = Annotated[str, DNS_NAME]
+# A container image pinned to a tag (not `latest`) or a digest.
+ImageRef = Annotated[str, IMAGE_REF]
 
 
 def camel(name: str) -> str:
@@ -67,6 +74,13 @@ class Reader:
         if line is not None:
             self.paths[context] = line
         origin = get_origin(tp)
+        if origin is Annotated:
+            base, *marks = get_args(tp)
+            value = self._read(base, node, line, context)
+            for mark in marks:
+                if isinstance(mark, _Check):
+                    value = self._check(mark, node, line, context)
+            return value
         if origin in (typing.Union, types.UnionType):
             options = [a for a in get_args(tp) if a is not type(None)]
             if node is None and type(None) in get_args(tp):
@@ -111,17 +125,6 @@ class Reader:
             if isinstance(node, bool) or not isinstance(node, int):
                 raise self.fail(line, f"{context}: expected an integer, got {_kind(node)}")
             return node
-        if tp is Quantity:
-            text = str(node) if isinstance(node, int | float) and not isinstance(node, bool) else node
-            if not isinstance(text, str) or not _QUANTITY.match(text):
-                raise self.fail(line, f"{context}: invalid quantity {node!r} (e.g. 500m, 1Gi, 2)")
-            return Quantity(text)
-        if tp is DnsName:
-            if not isinstance(node, str) or len(node) > 63 or not _DNS_NAME.match(node):
-                raise self.fail(line, f"{context}: {node!r} is not a valid name (lower case, digits, '-')")
-            return DnsName(node)
-        if tp is ImageRef:
-            return ImageRef(self._image(node, line, context))
         if tp is str:
             if isinstance(node, bool) or not isinstance(node, str | int | float):
                 raise self.fail(line, f"{context}: expected a string, got {_kind(node)}")
@@ -129,6 +132,18 @@ class Reader:
         if tp is Any:
             return node
         raise TypeError(f"unsupported field type {tp}")
+
+    def _check(self, mark: _Check, node: Any, line: int | None, context: str) -> str:
+        if mark is QUANTITY:
+            text = str(node) if isinstance(node, int | float) and not isinstance(node, bool) else node
+            if not isinstance(text, str) or not _QUANTITY.match(text):
+                raise self.fail(line, f"{context}: invalid quantity {node!r} (e.g. 500m, 1Gi, 2)")
+            return text
+        if mark is DNS_NAME:
+            if not isinstance(node, str) or len(node) > 63 or not _DNS_NAME.match(node):
+                raise self.fail(line, f"{context}: {node!r} is not a valid name (lower case, digits, '-')")
+            return node
+        return self._image(node, line, context)
 
     def _image(self, node: Any, line: int | None, context: str) -> str:
         if not isinstance(node, str):
@@ -145,7 +160,7 @@ class Reader:
     def _read_dataclass(self, cls: type, node: Any, line: int | None, context: str) -> Any:
         if not isinstance(node, dict):
             raise self.fail(line, f"{context}: expected a mapping, got {_kind(node)}")
-        hints = typing.get_type_hints(cls)
+        hints = typing.get_type_hints(cls, include_extras=True)
         fields = {f.metadata.get("key", camel(f.name)): f for f in dataclasses.fields(cls)}
         for key in node:
             if key not in fields:
