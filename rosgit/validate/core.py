@@ -78,12 +78,15 @@ def _with(base: ResourceResult, status: Any, message: str, errors: tuple[Any, ..
     )
 
 
-def _identity(result: ResourceResult) -> tuple[str, str, str, str] | None:
-    """Two objects are the same object when group, kind, namespace and name match (versions may differ)."""
+def _identity(scope: str, result: ResourceResult) -> tuple[str, str, str, str, str] | None:
+    """Two objects of one scope are the same object when group, kind, namespace and name match.
+
+    The version is left out: apps/v1 and apps/v1beta1 Deployments of one name are one object to the API server.
+    """
     if not result.name or result.name.endswith("*"):
         return None
     group = result.api_version.rpartition("/")[0]
-    return group, result.kind, result.namespace, result.name
+    return scope, group, result.kind, result.namespace, result.name
 
 
 def validate(
@@ -99,7 +102,7 @@ def validate(
     schemas = schemas or schema_set(kubernetes_version)
     results: list[ResourceResult | None] = []
     pending: list[_Pending] = []
-    seen: dict[tuple[str, str, str, str], ResourceResult] = {}
+    seen: dict[tuple[str, str, str, str, str], ResourceResult] = {}
     for doc in documents:
         if doc.error is not None:
             results.append(ResourceResult(source=doc.source, line=doc.line, status="error", message=doc.error))
@@ -111,7 +114,7 @@ def validate(
         if signature.status == "error":
             results.append(signature)
             continue
-        identity = _identity(signature)
+        identity = _identity(doc.scope, signature)
         if identity is not None and identity in seen:
             first = seen[identity]
             message = f"duplicate object: {first.ref} already defined at {first.location}"

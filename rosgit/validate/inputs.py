@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,9 @@ class Document:
     line: int
     obj: Any = None
     error: str | None = None
+    # Objects in one scope are applied together, so two of them must not be the same object. Each overlay
+    # is its own scope; plain files and stdin given together share the empty scope.
+    scope: str = ""
 
     @property
     def location(self) -> str:
@@ -143,7 +146,7 @@ def _expand_list(doc: Document) -> list[Document]:
             return []
         if not isinstance(items, list):
             return [Document(source=doc.source, line=doc.line, error="List has an `items` that is not a list")]
-        return [Document(source=doc.source, line=doc.line, obj=item) for item in items]
+        return [replace(doc, obj=item) for item in items]
     return [doc]
 
 
@@ -186,7 +189,8 @@ def read_overlay(path: Path, *, engine: str = "builtin") -> list[Document]:
     """The overlay's built objects, with line numbers into the build output."""
     from rosgit.build import build_overlay
 
-    return parse_stream(build_overlay(path, engine=engine), source=str(path))
+    docs = parse_stream(build_overlay(path, engine=engine), source=str(path))
+    return [replace(doc, scope=f"overlay:{path}") for doc in docs]
 
 
 def expand_directory(path: Path) -> list[Path]:
