@@ -191,6 +191,38 @@ def schemas_add_crd(
         typer.echo(f"wrote {path}")
 
 
+@app.command("export-helm")
+def export_helm(
+    out: Annotated[Path, typer.Option("--out", help="Directory to write the chart (or package) into.")],
+    catalog: CatalogOption = Path("rosgit.yaml"),
+    package: Annotated[
+        bool, typer.Option("--package", help="Write <chart>-<version>.tgz instead of the chart directory.")
+    ] = False,
+) -> None:
+    """Export the single Helm chart, rendering the same objects as the overlays."""
+    from rosgit.helm.command import run_export
+
+    raise typer.Exit(run_export(catalog, out, package=package))
+
+
+@app.command("helm-diff")
+def helm_diff(
+    catalog: CatalogOption = Path("rosgit.yaml"),
+    overlay: Annotated[
+        list[str] | None, typer.Option("--overlay", help="Only this overlay (repeatable); default all.")
+    ] = None,
+    helm: Annotated[str, typer.Option("--helm", help="helm (v4) or helm3.")] = "helm",
+    engine: Annotated[str, typer.Option("--engine", help="builtin or kustomize.")] = "builtin",
+    chart: Annotated[
+        Path | None, typer.Option("--chart", help="Chart directory; default charts/<project>, else exported.")
+    ] = None,
+) -> None:
+    """Prove the chart renders the overlays' objects; print per-object field diffs and exit 1 if not."""
+    from rosgit.helm.command import run_helm_diff
+
+    raise typer.Exit(run_helm_diff(catalog, helm=helm, engine=engine, overlays=overlay, chart=chart))
+
+
 def main() -> None:
     from rosgit.entry import main as entry_main
 

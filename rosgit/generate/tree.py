@@ -11,7 +11,7 @@ from rosgit.generate.overlays import overlay_files
 from rosgit.generate.platforms import kubernetes_files, openshift_files
 
 # Top-level directories the generator owns files in; files there without the header are left alone.
-MANAGED_DIRS = ("base", "components", "overlays", "argocd")
+MANAGED_DIRS = ("base", "components", "overlays", "argocd", "charts")
 
 Producer = Callable[[Catalog], dict[str, str]]
 
@@ -50,7 +50,14 @@ def _argocd(catalog: Catalog) -> dict[str, str]:
     return files
 
 
-PRODUCERS: tuple[Producer, ...] = (_bases, _platforms, _overlays, _argocd)
+def _chart(catalog: Catalog) -> dict[str, str]:
+    # the Helm export lives beside the overlays so `generate --check` keeps it in step with the catalog
+    from rosgit.helm.chart import chart_tree
+
+    return chart_tree(catalog)
+
+
+PRODUCERS: tuple[Producer, ...] = (_bases, _platforms, _overlays, _argocd, _chart)
 
 
 def render_tree(catalog: Catalog) -> dict[str, str]:

@@ -1,0 +1,43 @@
+"""`rosgit export-helm` and `rosgit helm-diff`: load the catalog, call the pure parts, print, exit."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from rosgit.catalog import load_catalog
+from rosgit.findings import has_errors
+
+HELMS = ("helm", "helm3")
+
+
+def run_export(catalog_path: Path, out: Path, *, package: bool) -> int:
+    from rosgit.helm.export import write_chart, write_package
+
+    catalog = load_catalog(catalog_path)
+    target = write_package(catalog, out) if package else write_chart(catalog, out)
+    print(f"rosgit: wrote {target}", file=sys.stderr)
+    return 0
+
+
+def run_helm_diff(
+    catalog_path: Path, *, helm: str, engine: str, overlays: list[str] | None, chart: Path | None
+) -> int:
+    from rosgit.errors import UsageError
+    from rosgit.helm.equivalence import check_equivalence
+
+    if helm not in HELMS:
+        raise UsageError(f"unknown helm {helm!r}; choose one of {', '.join(HELMS)}")
+    if chart is not None and not (chart / "Chart.yaml").is_file():
+        raise UsageError(f"{chart}: no Chart.yaml; pass the chart directory")
+    catalog = load_catalog(catalog_path)
+    root = catalog_path.resolve().parent
+    findings = check_equivalence(root, catalog, helm=helm, engine=engine, chart=chart, overlays=overlays)
+    for finding in findings:
+        print(finding.line())
+    count = len([o for o in catalog.overlays if overlays is None or o.name in overlays])
+    if has_errors(findings):
+        print(f"rosgit: the chart differs from the overlays ({len(findings)} object(s))", file=sys.stderr)
+        return 1
+    print(f"rosgit: chart and overlays render the same objects ({count} overlay(s), {helm})", file=sys.stderr)
+    return 0

@@ -1,0 +1,81 @@
+"""NOTES.txt and README.md of the chart: how to install, where secrets come from, why Jobs are hooks."""
+
+from __future__ import annotations
+
+from rosgit.catalog.model import Catalog
+from rosgit.generate.files import HEADER_MARK
+from rosgit.helm.values import secret_values_key
+
+_GENERATED = f"{HEADER_MARK} from rosgit.yaml. Do not edit: change the catalog and run `rosgit generate`."
+
+ORDERING = """\
+Install order. Databases, Kafka and object storage are ordinary objects, created with everything else.
+The Jobs (topic and bucket setup, database migrations) are post-install/post-upgrade hooks, weighted
+like the overlays' Argo CD sync waves (setup -5 before migrations 0): Helm creates them only after the
+release's objects exist, each waits for its database or broker with a wait-for init container, and
+they are re-created on every upgrade (before-hook-creation), so a new image migrates again. A
+pre-install hook would run before any database exists and never finish. Apps that need migrated
+tables restart until the migration Job is done; do not use Helm 3's `--wait` on the first install
+(it waits for app readiness before running post-install hooks). Helm 4's default wait is fine."""
+
+SECRETS = """\
+Secrets. Each Secret is generated on first install (random values) and kept on upgrade: the template
+looks the live Secret up and reuses its data, drawing random values only for keys it lacks. They
+carry helm.sh/resource-policy: keep, so uninstalling does not lose the passwords the databases on the
+kept volumes were initialised with. To bring your own, create the Secret with the same keys and set
+secrets.<name>.existingSecret. `helm template` cannot look anything up and renders fresh values each
+time; use the Kustomize overlays with SealedSecrets for GitOps."""
+
+
+def notes_text(catalog: Catalog) -> str:
+    lines = [
+        f"{{{{- /* {_GENERATED} */ -}}}}",
+        f"{catalog.project.name} {{{{ .Chart.Version }}}} is installed in namespace {{{{ .Release.Namespace }}}}"
+        " (platform: {{ if .Values.global.platform.openshift }}OpenShift{{ else }}Kubernetes{{ end }}).",
+        "",
+        ORDERING,
+        "",
+        SECRETS,
+        "",
+        "Watch the rollout:",
+        "  kubectl get pods -n {{ .Release.Namespace }} -w",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def readme_text(catalog: Catalog) -> str:
+    profiles = sorted({o.profile for o in catalog.overlays})
+    secrets = "\n".join(
+        f"| `{s.name}` | `secrets.{secret_values_key(s.name)}.existingSecret` | {', '.join(sorted(s.keys))} |"
+        for s in sorted(catalog.secrets, key=lambda s: s.name)
+    )
+    return f"""<!-- {_GENERATED} -->
+# {catalog.project.name} Helm chart
+
+Exported by `rosgit export-helm` from `rosgit.yaml`. It renders exactly the objects of the Kustomize
+overlays (same names, labels, specs, hash-suffixed ConfigMap names); `rosgit helm-diff` proves it for
+every profile and platform on every change.
+
+## Install
+
+```
+helm install {catalog.project.name} charts/{catalog.project.name} -n NAMESPACE --create-namespace -f values-PROFILE.yaml
+# OpenShift: add -f values-openshift.yaml after the profile file
+```
+
+Profiles: {", ".join(f"`values-{p}.yaml`" for p in profiles)}. `values.yaml` carries the
+`{catalog.project.base_profile}` profile on Kubernetes. `values.schema.json` closes every section, so a
+misspelt key is an error rather than silently ignored.
+
+{ORDERING}
+
+{SECRETS}
+
+| Secret | Bring your own | Keys |
+|---|---|---|
+{secrets}
+
+Object names do not carry the release name: the overlays' names are the contract, so install one
+release per namespace.
+"""

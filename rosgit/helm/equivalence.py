@@ -1,0 +1,220 @@
+"""Proof that the chart renders what the overlays build: `helm template` with the real pinned helm
+against `rosgit build overlays/<overlay>`, object by object, after the normalisation in normalize.py."""
+
+from __future__ import annotations
+
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from rosgit.catalog.model import Catalog, OverlaySpec
+from rosgit.errors import RosgitError, UsageError
+from rosgit.findings import Finding
+from rosgit.generate.overlays import overlay_namespace
+from rosgit.helm.normalize import key_text, normalize_chart_object, normalize_overlay_object, object_key
+from rosgit.tools import require_tool
+
+Obj = dict[str, Any]
+Key = tuple[str, str, str, str]
+DIFFERS = "ROS601"
+MISSING_IN_CHART = "ROS602"
+ONLY_IN_CHART = "ROS603"
+RENDER_FAILED = "ROS604"
+# differences listed per object before the rest are summarised, so one broken field cannot flood output
+MAX_FIELDS = 20
+
+
+@dataclass(frozen=True)
+class FieldDiff:
+    path: str
+    overlay: Any
+    chart: Any
+
+    def text(self) -> str:
+        return f"{self.path}: overlay {_short(self.overlay)} != chart {_short(self.chart)}"
+
+
+_MISSING = object()
+
+
+def _short(value: Any) -> str:
+    if value is _MISSING:
+        return "<absent>"
+    text = yaml.safe_dump(value, default_flow_style=True, width=float("inf")).strip()
+    text = text.removesuffix("\n...").removesuffix("...").strip()
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+def _item_label(item: Any, index: int) -> str:
+    if isinstance(item, dict) and isinstance(item.get("name"), str):
+        return f"[name={item['name']}]"
+    return f"[{index}]"
+
+
+def field_diffs(overlay: Any, chart: Any, path: str = "") -> Iterator[FieldDiff]:
+    """Every leaf where the two differ, as a dotted field path (list items by name where they have one)."""
+    if isinstance(overlay, dict) and isinstance(chart, dict):
+        for key in sorted(set(overlay) | set(chart), key=str):
+            sub = f"{path}.{key}" if path else str(key)
+            yield from field_diffs(overlay.get(key, _MISSING), chart.get(key, _MISSING), sub)
+        return
+    if isinstance(overlay, list) and isinstance(chart, list):
+        if len(overlay) == len(chart):
+            for index, (a, b) in enumerate(zip(overlay, chart, strict=True)):
+                yield from field_diffs(a, b, f"{path}{_item_label(a, index)}")
+            return
+        named_a = {_item_label(a, i): a for i, a in enumerate(overlay)}
+        named_b = {_item_label(b, i): b for i, b in enumerate(chart)}
+        if all(label.startswith("[name=") for label in [*named_a, *named_b]):
+            for label in [*named_a, *[b for b in named_b if b not in named_a]]:
+                yield from field_diffs(
+                    named_a.get(label, _MISSING), named_b.get(label, _MISSING), path + label
+                )
+            return
+    if overlay != chart or type(overlay) is not type(chart):
+        if isinstance(overlay, int | float) and isinstance(chart, int | float) and overlay == chart:
+            return
+        yield FieldDiff(path or "<object>", overlay, chart)
+
+
+def parse_objects(text: str) -> list[Obj]:
+    return [doc for doc in yaml.load_all(text, Loader=yaml.CSafeLoader) if isinstance(doc, dict)]
+
+
+def render_chart(
+    chart: Path, namespace: str, values_files: list[Path], *, helm: str = "helm", release: str = "ros-ocp"
+) -> str:
+    """`helm template RELEASE CHART -n NAMESPACE -f ...` with the pinned helm (helm or helm3)."""
+    binary = require_tool(helm)
+    args = [str(binary), "template", release, str(chart), "-n", namespace]
+    for values in values_files:
+        args += ["-f", str(values)]
+    proc = subprocess.run(args, capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        lines = proc.stderr.strip().splitlines()
+        raise UsageError(
+            f"{helm} template failed: {' '.join(lines[-3:]) if lines else 'no output'}", location=str(chart)
+        )
+    return proc.stdout
+
+
+def overlay_values(chart: Path, overlay: OverlaySpec) -> list[Path]:
+    files = [chart / f"values-{overlay.profile}.yaml"]
+    if overlay.platform == "openshift":
+        files.append(chart / "values-openshift.yaml")
+    return files
+
+
+def compare_objects(
+    overlay_objects: list[Obj], chart_objects: list[Obj], catalog: Catalog, source: str
+) -> list[Finding]:
+    expected: dict[Key, Obj] = {}
+    for obj in overlay_objects:
+        norm = normalize_overlay_object(obj, catalog)
+        expected[object_key(norm)] = norm
+    actual: dict[Key, Obj] = {}
+    for obj in chart_objects:
+        norm = normalize_chart_object(obj)
+        actual[object_key(norm)] = norm
+    findings: list[Finding] = []
+    for key in sorted(set(expected) | set(actual)):
+        name = key_text(key)
+        if key not in actual:
+            findings.append(
+                Finding(
+                    MISSING_IN_CHART,
+                    "error",
+                    name,
+                    "in the overlay but not rendered by the chart",
+                    "regenerate the chart: rosgit generate",
+                    source,
+                )
+            )
+            continue
+        if key not in expected:
+            findings.append(
+                Finding(
+                    ONLY_IN_CHART,
+                    "error",
+                    name,
+                    "rendered by the chart but not in the overlay",
+                    "regenerate the chart: rosgit generate",
+                    source,
+                )
+            )
+            continue
+        diffs = list(field_diffs(expected[key], actual[key]))
+        if diffs:
+            shown = "; ".join(d.text() for d in diffs[:MAX_FIELDS])
+            more = f"; and {len(diffs) - MAX_FIELDS} more" if len(diffs) > MAX_FIELDS else ""
+            findings.append(
+                Finding(
+                    DIFFERS, "error", name, f"{shown}{more}", "regenerate the chart: rosgit generate", source
+                )
+            )
+    return findings
+
+
+def check_overlay(
+    root: Path,
+    catalog: Catalog,
+    overlay: OverlaySpec,
+    chart: Path,
+    *,
+    helm: str = "helm",
+    engine: str = "builtin",
+) -> list[Finding]:
+    from rosgit.build import build_objects
+
+    source = f"overlays/{overlay.name}"
+    namespace = overlay_namespace(catalog, overlay)
+    try:
+        rendered = render_chart(
+            chart, namespace, overlay_values(chart, overlay), helm=helm, release=catalog.project.name
+        )
+        built = build_objects(root / "overlays" / overlay.name, engine=engine)
+    except RosgitError as err:
+        return [Finding(RENDER_FAILED, "error", source, str(err), "", source)]
+    return compare_objects(built, parse_objects(rendered), catalog, f"{source} vs chart ({helm})")
+
+
+def check_equivalence(
+    root: Path,
+    catalog: Catalog,
+    *,
+    helm: str = "helm",
+    engine: str = "builtin",
+    chart: Path | None = None,
+    overlays: list[str] | None = None,
+) -> list[Finding]:
+    """Findings for every overlay whose objects differ from the chart rendered with its values files.
+
+    The chart is the committed one (charts/<project>) when present, else exported from the catalog.
+    """
+    selected = [o for o in catalog.overlays if overlays is None or o.name in overlays]
+    if overlays is not None:
+        unknown = sorted(set(overlays) - {o.name for o in catalog.overlays})
+        if unknown:
+            raise UsageError(
+                f"unknown overlay {unknown[0]!r}; the catalog has {', '.join(o.name for o in catalog.overlays)}"
+            )
+    committed = root / "charts" / catalog.project.name
+    if chart is None and (committed / "Chart.yaml").is_file():
+        chart = committed
+    findings: list[Finding] = []
+    if chart is not None:
+        for overlay in selected:
+            findings += check_overlay(root, catalog, overlay, chart, helm=helm, engine=engine)
+        return findings
+    from rosgit.helm.export import write_chart
+
+    with tempfile.TemporaryDirectory(prefix="rosgit-chart-") as tmp:
+        exported = write_chart(catalog, Path(tmp))
+        for overlay in selected:
+            findings += check_overlay(root, catalog, overlay, exported, helm=helm, engine=engine)
+    return findings

@@ -1,0 +1,207 @@
+"""values.yaml and friends: where each component lives in the values tree, and what each profile and
+platform sets there. Pure functions over the catalog."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rosgit.catalog.model import Catalog, Component, PlatformName
+from rosgit.catalog.profiles import ResolvedProfile
+from rosgit.generate.workloads import image_of, resources_of
+
+Obj = dict[str, Any]
+_VAR = re.compile(r"\$\{([A-Za-z][A-Za-z0-9_]*)\}")
+# keys a component's values section holds; a nested section (trino.metastore.database) may not reuse them
+COMPONENT_KEYS = ("enabled", "replicas", "image", "command", "resources", "storage")
+
+
+def camel(name: str) -> str:
+    head, *rest = name.split("-")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+def values_path(catalog: Catalog, component: Component) -> tuple[str, ...]:
+    """The plan's layout: koku.api.reads, koku.celery.workers.priorityXl, trino.metastore, ros.api, ..."""
+    name, group = component.name, component.group
+    if group == "koku":
+        rest = name.removeprefix("koku-")
+        if rest.startswith("worker-"):
+            return ("koku", "celery", "workers", camel(rest.removeprefix("worker-")))
+        if rest == "celery-beat":
+            return ("koku", "celery", "beat")
+        if rest.startswith("api-"):
+            return ("koku", "api", camel(rest.removeprefix("api-")))
+        if rest == "db":
+            return ("koku", "database")
+        return ("koku", camel(rest))
+    if group == "trino":
+        if name.endswith("-db"):
+            parent = catalog.component(name.removesuffix("-db"))
+            if parent is not None and parent.group == group:
+                return (*values_path(catalog, parent), "database")
+        rest = name.removeprefix("trino-")
+        if rest == "hive-metastore":
+            return ("trino", "metastore")
+        return ("trino", camel(rest))
+    if group == "ros":
+        for prefix in ("rosocp-", "ros-"):
+            if name.startswith(prefix):
+                return ("ros", camel(name.removeprefix(prefix)))
+        return ("ros", camel(name))
+    return (group, camel(name))
+
+
+def values_ref(catalog: Catalog, component: Component) -> str:
+    """The component's section as a template expression."""
+    return ".Values." + ".".join(values_path(catalog, component))
+
+
+def secret_values_key(name: str) -> str:
+    return camel(name)
+
+
+def command_overridden(catalog: Catalog, component: Component) -> bool:
+    return any(component.name in platform.command_overrides for platform in catalog.platforms.values())
+
+
+def chart_components(catalog: Catalog) -> list[Component]:
+    """Every component on some platform, disabled ones included: values.yaml can switch them on."""
+    return [c for c in catalog.components if any(p in catalog.platforms for p in c.platforms)]
+
+
+def config_vars(catalog: Catalog) -> dict[str, list[str]]:
+    """{values section: var names}: a var lives in the group of the components using it, else in global."""
+    users: dict[str, set[str]] = {}
+    for component in chart_components(catalog):
+        if component.config is None:
+            continue
+        for text in component.config.files.values():
+            for var in _VAR.findall(text):
+                users.setdefault(var, set()).add(component.group)
+    sections: dict[str, list[str]] = {}
+    for var, groups in sorted(users.items()):
+        section = next(iter(groups)) if len(groups) == 1 else "global"
+        sections.setdefault(section, []).append(var)
+    return sections
+
+
+def var_ref(catalog: Catalog, var: str) -> str:
+    for section, names in config_vars(catalog).items():
+        if var in names:
+            return f".Values.{section}.vars.{var}"
+    raise KeyError(var)
+
+
+def _set(tree: Obj, path: tuple[str, ...], key: str, value: Any) -> None:
+    node = tree
+    for part in path:
+        node = node.setdefault(part, {})
+    node[key] = value
+
+
+def component_sizing(catalog: Catalog, component: Component, profile: ResolvedProfile) -> Obj:
+    """What a profile decides for a component: replicas, resources, storage."""
+    sizing: Obj = {}
+    if component.runs_pods_continuously:
+        sizing["replicas"] = profile.replicas_for(component)
+    sizing["resources"] = resources_of(profile, component)
+    if component.storage:
+        sizing["storage"] = {
+            claim.name: str(profile.storage_for(component, claim.name, claim.size))
+            for claim in component.storage
+        }
+    return sizing
+
+
+def profile_values(catalog: Catalog, profile: ResolvedProfile) -> Obj:
+    """Everything a profile sets: sizing of every component, spreading, PDBs and config vars."""
+    tree: Obj = {
+        "global": {
+            "antiAffinity": profile.anti_affinity,
+            "podDisruptionBudgets": profile.pod_disruption_budgets,
+        }
+    }
+    for section, names in config_vars(catalog).items():
+        tree.setdefault(section, {})["vars"] = {name: profile.vars.get(name, "") for name in names}
+    for component in chart_components(catalog):
+        for key, value in component_sizing(catalog, component, profile).items():
+            _set(tree, values_path(catalog, component), key, value)
+    return tree
+
+
+def platform_values(catalog: Catalog, platform_name: PlatformName) -> Obj:
+    """Everything a platform sets: the switch, object storage, ingress, images and commands it overrides."""
+    platform = catalog.platforms[platform_name]
+    storage = platform.object_storage
+    tree: Obj = {
+        "global": {
+            "platform": {"openshift": platform_name == "openshift"},
+            "objectStorage": {
+                "host": storage.host,
+                "port": storage.port,
+                "secure": storage.secure,
+                "region": storage.region,
+            },
+        }
+    }
+    if platform_name == "kubernetes":
+        tree["global"]["ingress"] = {
+            "className": platform.ingress_class_name or "",
+            "host": platform.ingress_host or "",
+        }
+    images = {key: str(catalog.images[key]) for key in catalog.images}
+    for source, target in platform.image_overrides.items():
+        images[source] = images[target]
+    if "wait" in catalog.images:
+        tree["global"]["waitImage"] = images["wait"]
+    for component in chart_components(catalog):
+        path = values_path(catalog, component)
+        if component.image in platform.image_overrides:
+            _set(tree, path, "image", images[component.image])
+        if command_overridden(catalog, component):
+            command = platform.command_overrides.get(component.name, component.command or [])
+            _set(tree, path, "command", list(command))
+    return tree
+
+
+def default_values(catalog: Catalog) -> Obj:
+    """values.yaml: the bases' profile on Kubernetes, every component with all its keys."""
+    from rosgit.catalog.profiles import resolve_profile
+
+    profile = resolve_profile(catalog, catalog.project.base_profile)
+    base_platform: PlatformName = "kubernetes" if "kubernetes" in catalog.platforms else "openshift"
+    tree: Obj = {"global": {"platform": {"openshift": base_platform == "openshift"}}}
+    platform = platform_values(catalog, base_platform)
+    sizing = profile_values(catalog, profile)
+    tree["global"].update(platform["global"])
+    tree["global"].update(sizing["global"])
+    tree["global"].setdefault("waitImage", "")
+    tree["global"].setdefault("ingress", {"className": "", "host": ""})
+    tree["secrets"] = {
+        secret_values_key(s.name): {"existingSecret": ""}
+        for s in sorted(catalog.secrets, key=lambda s: s.name)
+    }
+    for section in config_vars(catalog):
+        tree.setdefault(section, {})["vars"] = sizing[section]["vars"]
+    for component in chart_components(catalog):
+        path = values_path(catalog, component)
+        _set(tree, path, "enabled", component.enabled)
+        if component.runs_pods_continuously:
+            _set(tree, path, "replicas", profile.replicas_for(component))
+        _set(tree, path, "image", image_of(catalog, component))
+        if command_overridden(catalog, component):
+            _set(tree, path, "command", list(component.command or []))
+        for key, value in component_sizing(catalog, component, profile).items():
+            _set(tree, path, key, value)
+    # the base platform's images and commands win over the catalog's defaults
+    _merge(tree, {k: v for k, v in platform.items() if k != "global"})
+    return tree
+
+
+def _merge(into: Obj, other: Obj) -> None:
+    for key, value in other.items():
+        if isinstance(value, dict) and isinstance(into.get(key), dict):
+            _merge(into[key], value)
+        else:
+            into[key] = value
