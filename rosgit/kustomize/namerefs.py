@@ -1,10 +1,13 @@
 """Name-reference fixing: after names changed (prefix, suffix, hash), rewrite every field that
-referred to an object by its old name so it names the object's final name."""
+referred to an object by its old name so it names the object's final name.
+
+Name fixing never renames objects, so ids are computed once and candidates are looked up through
+an index of earlier names; this keeps the work linear in the number of references.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -13,37 +16,44 @@ from rosgit.kustomize import fieldspecs as fs
 from rosgit.kustomize.resource import Gvk, ResId, Resource
 
 
-@dataclass
-class _Snapshot:
-    """Ids of every resource, computed once: name fixing never renames objects."""
-
-    cur: dict[int, ResId]
-
-    def could_be_referenced_by(self, referrer: Resource, resources: list[Resource]) -> list[Resource]:
-        ref_id = self.cur[id(referrer)]
-        if ref_id.gvk.is_cluster_scoped():
-            return resources
-        binding_namespaces: set[str] = set()
-        if ref_id.gvk.kind in ("RoleBinding", "ClusterRoleBinding"):
-            for subject in referrer.obj.get("subjects") or []:
-                if not isinstance(subject, dict) or subject.get("kind") != "ServiceAccount":
-                    continue
-                if subject.get("namespace"):
-                    binding_namespaces.add(str(subject["namespace"]))
-        out: list[Resource] = []
+class _Index:
+    def __init__(self, resources: list[Resource]) -> None:
+        self.resources = resources
+        self.cur: dict[int, ResId] = {}
+        self.ns_key: dict[int, str] = {}
+        self.by_prev_name: dict[str, list[Resource]] = {}
         for res in resources:
-            rid = self.cur[id(res)]
-            if rid.gvk.is_cluster_scoped() or rid.ns_equals(ref_id) or rid.namespace in binding_namespaces:
-                out.append(res)
-        return out
+            rid = res.cur_id()
+            self.cur[id(res)] = rid
+            # Cluster-scoped objects are reachable from every namespace.
+            self.ns_key[id(res)] = "*" if rid.gvk.is_cluster_scoped() else (rid.namespace or "default")
+            for name in dict.fromkeys(i.name for i in res.prev_ids):
+                self.by_prev_name.setdefault(name, []).append(res)
+
+    def reachable_from(self, referrer: Resource) -> Callable[[Resource], bool]:
+        """Which objects `referrer` may refer to: same namespace, cluster-scoped, or (for role
+        bindings) the namespaces of its service-account subjects."""
+        ref_ns = self.ns_key[id(referrer)]
+        if ref_ns == "*":
+            return lambda res: True
+        allowed = {ref_ns, "*"}
+        namespaces: set[str] = set()
+        if self.cur[id(referrer)].gvk.kind in ("RoleBinding", "ClusterRoleBinding"):
+            for subject in referrer.obj.get("subjects") or []:
+                is_account = isinstance(subject, dict) and subject.get("kind") == "ServiceAccount"
+                if is_account and subject.get("namespace"):
+                    namespaces.add(str(subject["namespace"]))
+        ns_key, cur = self.ns_key, self.cur
+        return lambda res: ns_key[id(res)] in allowed or cur[id(res)].namespace in namespaces
 
 
 class _Fixer:
-    def __init__(self, referrer: Resource, target: Gvk, path: str, candidates: list[Resource]) -> None:
+    def __init__(self, index: _Index, referrer: Resource, target: Gvk, path: str) -> None:
+        self.index = index
         self.referrer = referrer
         self.target = target
         self.path = path
-        self.candidates = candidates
+        self.reachable = index.reachable_from(referrer)
 
     def _role_ref_gvk(self) -> Gvk | None:
         if not self.path.endswith("roleRef/name"):
@@ -54,21 +64,25 @@ class _Fixer:
         return Gvk(str(role_ref["apiGroup"] or ""), "", str(role_ref["kind"] or ""))
 
     def select(
-        self, old_name: str, candidates: list[Resource], identical: Callable[[list[Resource]], bool]
+        self, old_name: str, pool: list[Resource] | None, identical: Callable[[list[Resource]], bool]
     ) -> Resource | None:
-        found = [r for r in candidates if any(i.name == old_name for i in r.prev_ids)]
+        """The object a reference by `old_name` means, as kustomize narrows it down."""
+        found = self.index.by_prev_name.get(old_name, [])
+        if pool is None:
+            found = [r for r in found if self.reachable(r)]
+        else:
+            allowed = {id(r) for r in pool}
+            found = [r for r in found if id(r) in allowed]
         found = [r for r in found if any(i.gvk.is_selected_by(self.target) for i in r.prev_ids)]
         role_gvk = self._role_ref_gvk()
         if role_gvk is not None:
             found = [r for r in found if any(i.gvk.is_selected_by(role_gvk) for i in r.prev_ids)]
-        ref_id = self.referrer.cur_id()
-        if not ref_id.gvk.is_cluster_scoped():
+        ref_ns = self.index.ns_key[id(self.referrer)]
+        if ref_ns != "*":
             found = [
                 r
                 for r in found
-                if r.cur_id().gvk.is_cluster_scoped()
-                or r.gvk.kind == "ServiceAccount"
-                or ref_id.ns_equals(r.cur_id())
+                if self.index.ns_key[id(r)] in ("*", ref_ns) or r.gvk.kind == "ServiceAccount"
             ]
         if len(found) == 1:
             return found[0]
@@ -81,17 +95,17 @@ class _Fixer:
             return None
         if identical(found):
             return found[0]
-        ids = ", ".join(r.cur_id().describe() for r in found)
+        ids = ", ".join(self.index.cur[id(r)].describe() for r in found)
         raise UsageError(
-            f"updating name reference in '{self.path}' field of '{self.referrer.cur_id().describe()}': "
-            f"found multiple possible referrals: {ids}"
+            f"updating name reference in '{self.path}' field of "
+            f"'{self.index.cur[id(self.referrer)].describe()}': found multiple possible referrals: {ids}"
         )
 
     def set_scalar(self, parent: Any, key: Any) -> None:
         value = parent[key]
         if not isinstance(value, str):
             return
-        referral = self.select(value, self.candidates, _same_names)
+        referral = self.select(value, None, _same_names)
         if referral is not None and referral.name != value:
             parent[key] = referral.name
 
@@ -99,15 +113,19 @@ class _Fixer:
         if "name" not in node:
             raise UsageError(
                 f"updating name reference in '{self.path}' field of "
-                f"'{self.referrer.cur_id().describe()}': path config error; no 'name' field in node"
+                f"'{self.index.cur[id(self.referrer)].describe()}': "
+                "path config error; no 'name' field in node"
             )
-        candidates = self.candidates
+        pool: list[Resource] | None = None
         if "namespace" in node:
+            # Prefer objects that started in that namespace; else those now in it.
             ns = str(node["namespace"])
-            by_org = [r for r in candidates if r.org_id().namespace == ns]
-            candidates = by_org or [r for r in candidates if r.namespace == ns]
+            candidates = [r for r in self.index.resources if self.reachable(r)]
+            pool = [r for r in candidates if r.org_id().namespace == ns] or [
+                r for r in candidates if self.index.cur[id(r)].namespace == ns
+            ]
         old = str(node["name"])
-        referral = self.select(old, candidates, _same_names_and_namespaces)
+        referral = self.select(old, pool, _same_names_and_namespaces)
         if referral is None:
             return
         if referral.name == old and not referral.namespace:
@@ -141,15 +159,12 @@ def _same_names_and_namespaces(rs: list[Resource]) -> bool:
 
 
 def fix_references(resources: list[Resource]) -> None:
-    snapshot = _Snapshot({id(r): r.cur_id() for r in resources})
+    index = _Index(resources)
     for referrer in resources:
-        candidates: list[Resource] | None = None
-        gvk = snapshot.cur[id(referrer)].gvk
+        gvk = index.cur[id(referrer)].gvk
         for target, spec in _specs_by_kind().get(gvk.kind, ()):
             if spec.selects(gvk):
-                if candidates is None:
-                    candidates = snapshot.could_be_referenced_by(referrer, resources)
-                fixer = _Fixer(referrer, target, "/".join(spec.path), candidates)
+                fixer = _Fixer(index, referrer, target, "/".join(spec.path))
                 fs.apply_spec(referrer.obj, spec.path, False, fs.SCALAR, fixer)
 
 

@@ -163,7 +163,12 @@ def _apply_smp_by_id(items: list[Resource], doc: dict[str, Any], location: str) 
         raise UsageError(
             f"{what} for Id {pid.describe()}; failed to find unique target for patch", location=location
         )
-    _apply_smp(items, matches[0], doc)
+    target = matches[0]
+    md = doc.get("metadata")
+    if isinstance(md, dict) and md.get("name") != target.name:
+        # The patch found its target by an earlier name; it must not undo later renames.
+        doc = {**doc, "metadata": {**md, "name": target.name}}
+    _apply_smp(items, target, doc)
 
 
 def _id_equal(a: ResId, b: ResId) -> bool:
