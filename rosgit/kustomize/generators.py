@@ -105,8 +105,9 @@ def generate(
     own = entry.get("options") or {}
     labels = {**(options.get("labels") or {}), **(own.get("labels") or {})}
     annotations = {**(options.get("annotations") or {}), **(own.get("annotations") or {})}
-    disable_hash = bool(own.get("disableNameSuffixHash", options.get("disableNameSuffixHash", False)))
-    immutable = bool(own.get("immutable", options.get("immutable", False)))
+    # A global true wins over a generator's own false.
+    disable_hash = bool(own.get("disableNameSuffixHash")) or bool(options.get("disableNameSuffixHash"))
+    immutable = bool(own.get("immutable")) or bool(options.get("immutable"))
     metadata: dict[str, Any] = {"name": name}
     if entry.get("namespace"):
         metadata["namespace"] = str(entry["namespace"])

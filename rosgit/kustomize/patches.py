@@ -154,8 +154,17 @@ def _merge_list(
 
 def apply_json6902(obj: dict[str, Any], ops: list[dict[str, Any]]) -> dict[str, Any]:
     import jsonpatch
+    import jsonpointer
 
-    result: dict[str, Any] = jsonpatch.JsonPatch(ops).apply(obj, in_place=False)
+    result: dict[str, Any] = copy.deepcopy(obj)
+    for op in ops:
+        if isinstance(op, dict) and op.get("op") == "replace" and isinstance(op.get("path"), str):
+            # Like kustomize's JSON patch library, replacing a missing map key adds it.
+            pointer = jsonpointer.JsonPointer(op["path"])
+            parent, key = pointer.to_last(result)
+            if isinstance(parent, dict) and key not in parent:
+                op = {**op, "op": "add"}
+        result = jsonpatch.JsonPatch([op]).apply(result, in_place=True)
     return result
 
 
