@@ -9,7 +9,13 @@ from rosgit.errors import UsageError
 from rosgit.validate.core import VALIDATORS, validate
 from rosgit.validate.inputs import read_inputs
 from rosgit.validate.output import FORMATTERS, render
-from rosgit.validate.schemas import add_crd, normalize_kubernetes_version, project_crd_dir
+from rosgit.validate.schemas import (
+    dump_schema,
+    normalize_kubernetes_version,
+    plan_crd_schemas,
+    project_crd_dir,
+    write_atomic,
+)
 
 
 def run_validate(
@@ -54,13 +60,13 @@ def run_add_crd(files: list[Path], *, dest: Path | None = None) -> list[Path]:
             continue
         try:
             texts.append((file.read_text(encoding="utf-8"), str(file)))
-        except (OSError, UnicodeDecodeError) as err:
-            raise UsageError(f"cannot read CRD file: {err}", location=str(file)) from err
-    from rosgit.validate.schemas import check_schemas, convert_crd_text
-
-    for text, location in texts:
-        check_schemas(convert_crd_text(text, location=location), location=location)
+        except OSError as err:
+            raise UsageError(f"cannot read CRD file: {err.strerror}", location=str(file)) from err
+        except UnicodeDecodeError as err:
+            raise UsageError("cannot read CRD file: not UTF-8 text", location=str(file)) from err
     written: list[Path] = []
-    for text, location in texts:
-        written.extend(add_crd(text, location=location, dest=target))
+    for item in plan_crd_schemas(texts):
+        path = target / item.relpath
+        write_atomic(path, dump_schema(item.schema))
+        written.append(path)
     return written

@@ -17,6 +17,7 @@ from __future__ import annotations
 import copy
 import functools
 import hashlib
+import importlib.util
 import json
 import os
 import re
@@ -107,12 +108,13 @@ def dump_schema(schema: JSONDict) -> str:
 # Kubernetes schemas from kubernetes-validate.
 
 
+@functools.cache
 def _kubernetes_validate_root() -> Path:
-    try:
-        import kubernetes_validate
-    except ImportError as err:  # a broken install, not a user mistake; still one line
-        raise UsageError("the kubernetes-validate package is not installed (pip install -e .)") from err
-    return Path(kubernetes_validate.__file__).resolve().parent / "kubernetes-json-schema"
+    # find_spec, not import: importing kubernetes_validate pulls in its own validator stack (~0.25 s).
+    spec = importlib.util.find_spec("kubernetes_validate")
+    if spec is None or spec.origin is None:  # a broken install, not a user mistake; still one line
+        raise UsageError("the kubernetes-validate package is not installed (pip install -e .)")
+    return Path(spec.origin).resolve().parent / "kubernetes-json-schema"
 
 
 @functools.cache
@@ -434,17 +436,16 @@ def check_schemas(converted: list[ConvertedSchema], *, location: str) -> None:
             ) from err
 
 
-def add_crd(source_text: str, *, location: str, dest: Path) -> list[Path]:
-    """Converts the CRDs in `source_text` into `dest/{group}/{kind}_{version}.json`; all or nothing."""
-    converted = convert_crd_text(source_text, location=location)
-    if not converted:
-        raise UsageError("no CustomResourceDefinition found", location=location)
-    written = []
-    for item in converted:
-        path = dest / item.relpath
-        write_atomic(path, dump_schema(item.schema))
-        written.append(path)
-    return written
+def plan_crd_schemas(texts: list[tuple[str, str]]) -> list[ConvertedSchema]:
+    """The schemas `rosgit schemas add-crd` writes for (text, location) pairs; raises before anything is written."""
+    planned: list[ConvertedSchema] = []
+    for text, location in texts:
+        converted = convert_crd_text(text, location=location)
+        if not converted:
+            raise UsageError("no CustomResourceDefinition found", location=location)
+        check_schemas(converted, location=location)
+        planned.extend(converted)
+    return planned
 
 
 # ---------------------------------------------------------------------------------------------------------
