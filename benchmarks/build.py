@@ -39,7 +39,7 @@ def timed(cmd: Sequence[str], cwd: Path) -> float:
 def interleaved(commands: dict[str, list[str]], cwd: Path, runs: int) -> dict[str, float]:
     """Median wall time of each command, alternating them so machine noise hits both alike."""
     samples: dict[str, list[float]] = {name: [] for name in commands}
-    for name, cmd in commands.items():  # warm the page cache and .pyc files
+    for cmd in commands.values():  # warm the page cache and .pyc files
         timed(cmd, cwd)
     for _ in range(runs):
         for name, cmd in commands.items():
