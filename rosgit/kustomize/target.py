@@ -98,6 +98,10 @@ def _same_id(a: ResId, b: ResId) -> bool:
 
 
 def build_directory(directory: Path, parent: Root | None) -> list[Resource]:
+    return _build(directory, parent)[0]
+
+
+def _build(directory: Path, parent: Root | None) -> tuple[list[Resource], Root, dict[str, Any]]:
     root = loader.open_root(directory, parent)
     kust = load_kustomization(root)
     kind = kust.get("kind") or KUSTOMIZATION_KIND
@@ -110,7 +114,7 @@ def build_directory(directory: Path, parent: Root | None) -> list[Resource]:
         raise UsageError(f"unsupported kind '{kind}'", location=root.location())
     resmap = ResMap()
     accumulate(root, kust, resmap)
-    return resmap.items
+    return resmap.items, root, kust
 
 
 def accumulate(root: Root, kust: dict[str, Any], resmap: ResMap) -> None:
@@ -232,9 +236,8 @@ def build_directory_with_options(directory: Path) -> tuple[list[Resource], bool]
     """Build the top kustomization; also says whether the output takes kustomize's legacy sort."""
     if not directory.is_dir():
         raise UsageError(f"{directory}: not a directory")
-    resources = build_directory(directory, None)
-    root = loader.open_root(directory, None)
-    sort_options = load_kustomization(root).get("sortOptions") or {}
+    resources, root, kust = _build(directory, None)
+    sort_options = kust.get("sortOptions") or {}
     order = sort_options.get("order", "legacy") if isinstance(sort_options, dict) else "legacy"
     if order not in ("legacy", "fifo"):
         raise UsageError(f"sortOptions: unknown order '{order}'", location=root.location())
