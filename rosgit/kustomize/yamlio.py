@@ -172,7 +172,8 @@ def _json_number(value: int | float) -> int | float:
     if math.isnan(value) or math.isinf(value):
         raise _NotJSON(str(value))
     if value.is_integer() and abs(value) < 1e21:
-        whole = int(value)
+        # JSON prints the shortest round-trip digits padded with zeros, not the exact binary value.
+        whole = int(format_go_float(value, "f"))
         if _INT64_MIN <= whole < _UINT64_LIMIT:
             return whole
         # JSON prints all digits; the re-parse only fits a float64 again.
@@ -963,13 +964,37 @@ def _unfolded(value: str) -> str:
         text = " " + value
     elif style == _DOUBLE:
         text = " " + _write_double(value, 0, 0, False)
-    elif style == _SINGLE:
+    elif style == _SINGLE and not any(ch in value for ch in _BREAKS):
         text = " " + _write_single(value, 0, 0, False)
     else:
+        # Literal blocks and quoted line separators are laid out relative to the indent.
         text = ""
     if len(_UNFOLDED) < 200_000:
         _UNFOLDED[value] = text
     return text
+
+
+_NEL_RUN = re.compile("[ ]*\x85[ \x85]*")
+
+
+def _refold_next_line(value: str) -> str:
+    """The string after its trip through JSON text re-read by go-yaml v2.
+
+    JSON leaves U+0085 (NEL) raw, and YAML 1.1 reads it as a line break inside the double-quoted
+    JSON string, so it is folded: one break becomes a space, n consecutive breaks become n-1
+    newlines, and spaces around the breaks disappear.
+    """
+
+    def fold(match: re.Match[str]) -> str:
+        breaks = match.group().count("\x85")
+        return " " if breaks == 1 else "\n" * (breaks - 1)
+
+    folded = _NEL_RUN.sub(fold, value)
+    for line in re.split("\x85", value)[1:]:
+        stripped = line.lstrip(" ")
+        if line == stripped and line[:3] in ("---", "...") and line[3:4] in (" ", "\x85"):
+            raise UsageError("yaml: found unexpected document indicator (a string holds U+0085 before ---)")
+    return folded
 
 
 def _value_scalar(value: Any, column: int, indent: int) -> str:
@@ -977,6 +1002,8 @@ def _value_scalar(value: Any, column: int, indent: int) -> str:
     if type(value) is str:
         short = _UNFOLDED.get(value)
         if short is None:
+            if "\x85" in value:
+                return _value_scalar(_refold_next_line(value), column, indent)
             short = _unfolded(value)
         # Folding only happens at a space past column 80, so short enough text never folds.
         if short and column + len(short) <= _BEST_WIDTH + 1:
@@ -999,6 +1026,9 @@ def _value_scalar(value: Any, column: int, indent: int) -> str:
 
 def _key_text(key: str) -> str | None:
     """The key as a simple (inline) key, or None when it needs the '? ' long form."""
+    if "\x85" in key:
+        # In the JSON text go-yaml re-reads, a NEL turns the key into an illegal multi-line key.
+        raise UsageError(f"yaml: did not find expected ',' or '}}' (key {key!r} holds U+0085)")
     _, key_style, simple = _styles(key)
     if not simple:
         return None
