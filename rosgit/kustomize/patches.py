@@ -25,7 +25,12 @@ _MERGE_KEYS: dict[str, str] = {
     "ownerReferences": "uid",
     "conditions": "type",
     "readinessGates": "conditionType",
+    "secrets": "name",
+    "webhooks": "name",
 }
+
+# Built-in lists of scalars merged as sets (patch values first, then the remaining originals).
+_SCALAR_SETS: frozenset[str] = frozenset({"finalizers"})
 
 # Built-in list fields replaced whole by a patch.
 _ATOMIC: frozenset[str] = frozenset(
@@ -120,6 +125,9 @@ def _merge_list(
 ) -> list[Any]:
     if any(isinstance(p, dict) and p.get(_DIRECTIVE) == "replace" for p in patch):
         return [_strip_directives(p) for p in patch if not (isinstance(p, dict) and p.get(_DIRECTIVE))]
+    if known and field in _SCALAR_SETS and all(not isinstance(v, dict | list) for v in [*current, *patch]):
+        head = list(dict.fromkeys(patch))
+        return head + [v for v in current if v not in head]
     key = _merge_key(field, path, kind, [*current, *patch]) if known else None
     if key is None:
         return [_strip_directives(p) for p in patch if not _is_delete(p)]
