@@ -126,8 +126,8 @@ def _merge_list(
     if any(isinstance(p, dict) and p.get(_DIRECTIVE) == "replace" for p in patch):
         return [_strip_directives(p) for p in patch if not (isinstance(p, dict) and p.get(_DIRECTIVE))]
     if known and field in _SCALAR_SETS and all(not isinstance(v, dict | list) for v in [*current, *patch]):
-        head = list(dict.fromkeys(patch))
-        return head + [v for v in current if v not in head]
+        values = list(dict.fromkeys(patch))
+        return values + [v for v in current if v not in values]
     key = _merge_key(field, path, kind, [*current, *patch]) if known else None
     if key is None:
         return [_strip_directives(p) for p in patch if not _is_delete(p)]
