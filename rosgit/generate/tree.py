@@ -42,12 +42,10 @@ def _overlays(catalog: Catalog) -> dict[str, str]:
 
 
 def _argocd(catalog: Catalog) -> dict[str, str]:
-    try:
-        from rosgit.argocd.generate import argocd_files
-    except ImportError:
-        return {}
-    files: dict[str, str] = argocd_files(catalog)
-    return files
+    # imported here: argocd.generate reads the other producers' output through this module
+    from rosgit.argocd.generate import argocd_files
+
+    return argocd_files(catalog)
 
 
 def _chart(catalog: Catalog) -> dict[str, str]:

@@ -18,7 +18,9 @@ from rosgit.generate.files import is_generated, to_yaml
 from rosgit.secrets.crypto import SCOPES, Scope
 
 SEALED_MARK = "Sealed by rosgit seal"
-SEALED_HEADER = f"# {SEALED_MARK}: encrypted, safe to commit. Change values with `rosgit seal`, never by hand."
+SEALED_HEADER = (
+    f"# {SEALED_MARK}: encrypted, safe to commit. Change values with `rosgit seal`, never by hand."
+)
 STUB_ANNOTATION = "rosgit.io/sealed-secret-stub"
 HMAC_ANNOTATION = "rosgit.io/sealed-value-hmacs"
 CERT_ANNOTATION = "rosgit.io/sealed-with"

@@ -1,0 +1,75 @@
+"""Which resource kinds the generated Kustomize tree emits, read from the tree itself (no build needed)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+# Kinds that only configure Kustomize; they never reach the cluster.
+_KUSTOMIZE_KINDS = {"Kustomization", "Component"}
+_GENERATED_KINDS = {"configMapGenerator": ("", "ConfigMap"), "secretGenerator": ("", "Secret")}
+INJECT_CA_BUNDLE = "service.beta.openshift.io/inject-cabundle"
+
+GroupKind = tuple[str, str]
+
+
+def group_of(api_version: str) -> str:
+    return api_version.rpartition("/")[0] if "/" in api_version else ""
+
+
+def tree_objects(tree: dict[str, str], prefixes: tuple[str, ...]) -> list[tuple[str, dict[str, Any]]]:
+    """(path, object) for every YAML document in the tree's files under the given directory prefixes."""
+    found: list[tuple[str, dict[str, Any]]] = []
+    for path, text in sorted(tree.items()):
+        if not path.endswith((".yaml", ".yml")) or not path.startswith(prefixes):
+            continue
+        for doc in yaml.safe_load_all(text):
+            if isinstance(doc, dict) and "kind" in doc:
+                found.append((path, doc))
+    return found
+
+
+def emitted_kinds(tree: dict[str, str]) -> set[GroupKind]:
+    """(group, kind) of every object the overlays can emit: resources and generator outputs.
+
+    Patches are excluded: a patch file is only referenced from `patches:` and never adds an object; the
+    kustomizations' resources lists decide which files are objects.
+    """
+    resource_files: set[str] = set()
+    kinds: set[GroupKind] = set()
+    for path, doc in tree_objects(tree, ("base/", "components/", "overlays/")):
+        if doc.get("kind") not in _KUSTOMIZE_KINDS:
+            continue
+        directory = path.rpartition("/")[0]
+        for entry in doc.get("resources") or []:
+            if isinstance(entry, str) and entry.endswith((".yaml", ".yml")):
+                resource_files.add(_join(directory, entry))
+        for generator, group_kind in _GENERATED_KINDS.items():
+            if doc.get(generator):
+                kinds.add(group_kind)
+    for path, doc in tree_objects(tree, ("base/", "components/", "overlays/")):
+        if path in resource_files and doc.get("kind") not in _KUSTOMIZE_KINDS:
+            kinds.add((group_of(str(doc.get("apiVersion", ""))), str(doc["kind"])))
+    return kinds
+
+
+def injected_config_maps(tree: dict[str, str], prefix: str) -> list[str]:
+    """ConfigMaps under `prefix` whose data OpenShift's service-ca operator injects in the cluster."""
+    names = []
+    for _path, doc in tree_objects(tree, (prefix,)):
+        meta = doc.get("metadata") or {}
+        if doc.get("kind") == "ConfigMap" and (meta.get("annotations") or {}).get(INJECT_CA_BUNDLE) == "true":
+            names.append(str(meta.get("name")))
+    return sorted(names)
+
+
+def _join(directory: str, entry: str) -> str:
+    parts: list[str] = directory.split("/") if directory else []
+    for piece in entry.split("/"):
+        if piece == "..":
+            if parts:
+                parts.pop()
+        elif piece not in ("", "."):
+            parts.append(piece)
+    return "/".join(parts)
