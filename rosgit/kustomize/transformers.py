@@ -141,23 +141,40 @@ def _rewrite_image(value: str, entry: dict[str, Any]) -> str | None:
 
 
 def set_images(resources: list[Resource], images: list[dict[str, Any]]) -> None:
+    """Rewrite `image` in every containers/initContainers list at any depth (kustomize's legacy
+    image filter), except in CRDs. Entries apply in order, as successive transformers would."""
+    by_name: dict[str, list[dict[str, Any]]] = {}
+    for entry in images:
+        by_name.setdefault(str(entry.get("name") or ""), []).append(entry)
     for res in resources:
-        if res.gvk.kind == "CustomResourceDefinition":
-            continue
-        for entry in images:
-            _walk_containers(res.obj, entry)
+        if res.gvk.kind != "CustomResourceDefinition":
+            _walk_containers(res.obj, images, by_name)
 
 
-def _walk_containers(node: Any, entry: dict[str, Any]) -> None:
+def _update_image(item: dict[str, Any], images: list[dict[str, Any]], by_name: dict[str, Any]) -> None:
+    image = item.get("image")
+    if not isinstance(image, str) or split_image(image)[0] not in by_name:
+        return
+    for entry in images:
+        new = _rewrite_image(item["image"], entry)
+        if new is not None:
+            item["image"] = new
+
+
+def _walk_containers(node: Any, images: list[dict[str, Any]], by_name: dict[str, Any]) -> None:
     if isinstance(node, dict):
         for key, value in node.items():
-            if key in ("containers", "initContainers") and isinstance(value, list):
+            if isinstance(value, list):
+                if key in ("containers", "initContainers"):
+                    for item in value:
+                        if isinstance(item, dict):
+                            _update_image(item, images, by_name)
                 for item in value:
-                    if isinstance(item, dict) and isinstance(item.get("image"), str):
-                        new = _rewrite_image(item["image"], entry)
-                        if new is not None:
-                            item["image"] = new
-            _walk_containers(value, entry)
+                    if isinstance(item, dict | list):
+                        _walk_containers(item, images, by_name)
+            elif isinstance(value, dict):
+                _walk_containers(value, images, by_name)
     elif isinstance(node, list):
         for item in node:
-            _walk_containers(item, entry)
+            if isinstance(item, dict | list):
+                _walk_containers(item, images, by_name)
