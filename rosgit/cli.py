@@ -223,6 +223,39 @@ def helm_diff(
     raise typer.Exit(run_helm_diff(catalog, helm=helm, engine=engine, overlays=overlay, chart=chart))
 
 
+@app.command()
+def seal(
+    overlay: Annotated[str, typer.Argument(help="Overlay name or directory, e.g. openshift-prod.")],
+    cert: Annotated[
+        Path, typer.Option("--cert", help="The controller's public certificate (kubeseal --fetch-cert).")
+    ],
+    catalog: CatalogOption = Path("rosgit.yaml"),
+    scope: Annotated[
+        str | None, typer.Option("--scope", help="strict (default), namespace-wide or cluster-wide.")
+    ] = None,
+    from_file: Annotated[
+        list[str] | None,
+        typer.Option("--from-file", help="SECRET/KEY=PATH: the value is the file's content."),
+    ] = None,
+    from_env_file: Annotated[
+        list[str] | None,
+        typer.Option("--from-env-file", help="File of SECRET/KEY=VALUE lines ('-' reads stdin)."),
+    ] = None,
+) -> None:
+    """Seal the overlay's secrets with the controller's certificate; values never come from arguments.
+
+    Values: --from-file, --from-env-file, or $ROSGIT_SECRET_<SECRET>_<KEY>. Keys never sealed before
+    and given no value get a random value of their declared shape.
+    """
+    from rosgit.secrets.seal import run_seal
+
+    raise typer.Exit(
+        run_seal(
+            catalog, overlay, cert, scope=scope, from_files=from_file or [], env_files=from_env_file or []
+        )
+    )
+
+
 def main() -> None:
     from rosgit.entry import main as entry_main
 

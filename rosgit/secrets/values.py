@@ -1,0 +1,173 @@
+"""Where secret values come from: files, env files (or stdin), ROSGIT_SECRET_* variables, or generation.
+
+Values never come from command-line arguments (argv is visible to every user of the machine) and are never
+printed; errors name the source (file:line, variable name) and the secret key, never the value.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from rosgit.catalog.model import Catalog, SecretKey
+from rosgit.errors import UsageError
+
+ENV_PREFIX = "ROSGIT_SECRET_"
+DJANGO_CHARS = string.ascii_lowercase + string.digits + "!@#$%^&*(-_=+)"
+ALNUM = string.ascii_letters + string.digits
+DEFAULT_LENGTHS = {
+    "password": 32,
+    "django-secret-key": 50,
+    "access-key": 20,
+    "secret-key": 40,
+    "username": 16,
+}
+
+SecretRef = tuple[str, str]
+
+
+@dataclass(frozen=True)
+class ValueInputs:
+    """What the user passed: `--from-file SECRET/KEY=PATH`, `--from-env-file FILE` ('-' = stdin), the env."""
+
+    from_files: list[str] = field(default_factory=list)
+    env_files: list[str] = field(default_factory=list)
+    environ: Mapping[str, str] = field(default_factory=dict)
+    stdin: TextIO | None = None
+
+
+def env_var_name(secret: str, key: str) -> str:
+    return ENV_PREFIX + re.sub(r"[^A-Z0-9]", "_", f"{secret}_{key}".upper())
+
+
+def _env_names(catalog: Catalog) -> dict[str, SecretRef]:
+    names: dict[str, SecretRef] = {}
+    for spec in catalog.secrets:
+        for key in spec.keys:
+            name = env_var_name(spec.name, key)
+            if name in names:
+                other = "/".join(names[name])
+                raise UsageError(
+                    f"secrets {other} and {spec.name}/{key} both map to ${name}; use --from-file for them"
+                )
+            names[name] = (spec.name, key)
+    return names
+
+
+def _declared(catalog: Catalog, secret: str, key: str, where: str, usable: set[str]) -> SecretRef:
+    spec = catalog.secret(secret)
+    if spec is None:
+        known = ", ".join(s.name for s in catalog.secrets)
+        raise UsageError(
+            f"secret {secret!r} is not declared under secrets: (declared: {known})", location=where
+        )
+    if key not in spec.keys:
+        known = ", ".join(sorted(spec.keys))
+        raise UsageError(
+            f"key {key!r} is not declared for secret {secret!r} (declared: {known})", location=where
+        )
+    if secret not in usable:
+        raise UsageError(f"secret {secret!r} is not used by this overlay's components", location=where)
+    return (secret, key)
+
+
+def _split_ref(text: str, where: str) -> tuple[str, str]:
+    secret, slash, key = text.partition("/")
+    if not slash or not secret or not key:
+        raise UsageError(f"expected SECRET/KEY, got {text!r}", location=where)
+    return secret.strip(), key.strip()
+
+
+def _put(
+    values: dict[SecretRef, bytes], origins: dict[SecretRef, str], ref: SecretRef, value: bytes, where: str
+) -> None:
+    if not value:
+        raise UsageError(f"empty value for {ref[0]}/{ref[1]}", location=where)
+    if ref in values:
+        raise UsageError(
+            f"{ref[0]}/{ref[1]} is also given by {origins[ref]}; give each value once", location=where
+        )
+    values[ref] = value
+    origins[ref] = where
+
+
+def collect_values(catalog: Catalog, usable: list[str], inputs: ValueInputs) -> dict[SecretRef, bytes]:
+    """Every value the user provided, checked against the catalog's declared secret keys."""
+    usable_set = set(usable)
+    values: dict[SecretRef, bytes] = {}
+    origins: dict[SecretRef, str] = {}
+    env_names = _env_names(catalog)
+    for spec_text in inputs.from_files:
+        where = f"--from-file {spec_text.partition('=')[0]}"
+        ref_text, eq, path_text = spec_text.partition("=")
+        if not eq or not path_text:
+            raise UsageError("expected --from-file SECRET/KEY=PATH", location=where)
+        ref = _declared(catalog, *_split_ref(ref_text, where), where, usable_set)
+        try:
+            data = Path(path_text).read_bytes()
+        except OSError as err:
+            raise UsageError(f"cannot read {path_text}: {err.strerror}", location=where) from None
+        _put(values, origins, ref, data, f"{path_text}")
+    for source in inputs.env_files:
+        if source == "-":
+            if inputs.stdin is None:
+                raise UsageError("no standard input to read values from", location="--from-env-file -")
+            text, label = inputs.stdin.read(), "<stdin>"
+        else:
+            try:
+                text, label = Path(source).read_text(encoding="utf-8"), source
+            except (OSError, UnicodeDecodeError) as err:
+                raise UsageError(f"cannot read env file: {err}", location=source) from None
+        for number, raw in enumerate(text.splitlines(), start=1):
+            line = raw.rstrip("\r")
+            where = f"{label}:{number}"
+            if not line.strip() or line.lstrip().startswith("#"):
+                continue
+            name, eq, value = line.partition("=")
+            if not eq:
+                raise UsageError("expected SECRET/KEY=VALUE or ROSGIT_SECRET_...=VALUE", location=where)
+            name = name.strip()
+            if "/" in name:
+                ref = _declared(catalog, *_split_ref(name, where), where, usable_set)
+            elif name in env_names:
+                ref = _declared(catalog, *env_names[name], where, usable_set)
+            else:
+                raise UsageError(f"{name!r} names no declared secret key", location=where)
+            _put(values, origins, ref, value.encode(), where)
+    for name in sorted(inputs.environ):
+        if not name.startswith(ENV_PREFIX):
+            continue
+        where = f"${name}"
+        if name not in env_names:
+            raise UsageError("names no secret key declared under secrets: in the catalog", location=where)
+        secret, key = env_names[name]
+        if secret not in usable_set:
+            continue  # the environment is shared by every overlay; other overlays' secrets are not an error
+        _put(values, origins, (secret, key), inputs.environ[name].encode(), where)
+    return values
+
+
+def generate_value(spec: SecretKey) -> str | None:
+    """A fresh random value of the declared shape, or the fixed value; None when it must be provided."""
+    if spec.value is not None:
+        return spec.value
+    if spec.generate == "none":
+        return None
+    length = spec.length or DEFAULT_LENGTHS[spec.generate]
+    if spec.generate == "django-secret-key":
+        alphabet = DJANGO_CHARS
+    elif spec.generate == "access-key":
+        alphabet = string.ascii_uppercase + string.digits
+    elif spec.generate == "username":
+        first = secrets.choice(string.ascii_lowercase)
+        return first + "".join(
+            secrets.choice(string.ascii_lowercase + string.digits) for _ in range(length - 1)
+        )
+    else:
+        alphabet = ALNUM
+    return "".join(secrets.choice(alphabet) for _ in range(length))
