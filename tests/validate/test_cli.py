@@ -11,6 +11,7 @@ from xml.etree import ElementTree
 
 import pytest
 
+from rosgit.validate.command import run_add_crd, run_validate
 from tests.conftest import require_real_tool, run_rosgit
 from tests.validate.conftest import CORPUS
 
@@ -61,11 +62,10 @@ def test_stdin_and_verbose() -> None:
     ]
 
 
-def test_json_output(validator: str) -> None:
+def test_json_output(validator: str, capsys: pytest.CaptureFixture[str]) -> None:
     path = _corpus("invalid-wrong-type.yaml")
-    proc = run_rosgit("validate", "--validator", validator, "-o", "json", path, _corpus("valid-route.yaml"))
-    assert proc.returncode == 1
-    payload = json.loads(proc.stdout)
+    assert run_validate([path, _corpus("valid-route.yaml")], validator=validator, output="json") == 1
+    payload = json.loads(capsys.readouterr().out)
     assert payload["summary"] == {"valid": 1, "invalid": 1, "errors": 0, "skipped": 0}
     assert payload["validator"] == validator and payload["kubernetesVersion"] == "1.33.0"
     [entry] = payload["resources"]
@@ -140,18 +140,17 @@ def test_usage_errors_exit_2(args: list[str], message: str) -> None:
     assert proc.stdout == ""
 
 
-def test_user_crd_added_with_schemas_add_crd_is_used(tmp_path: Path, validator: str) -> None:
+def test_user_crd_added_with_schemas_add_crd_is_used(
+    tmp_path: Path, validator: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     (tmp_path / "rosgit.yaml").write_text("# project root marker\n", encoding="utf-8")
-    crd = tmp_path / "widgets.yaml"
-    crd.write_text(WIDGET_CRD, encoding="utf-8")
-    good = tmp_path / "good.yaml"
-    good.write_text(WIDGET.format(extra=""), encoding="utf-8")
-    bad = tmp_path / "bad.yaml"
-    bad.write_text(WIDGET.format(extra="  colour: red\n"), encoding="utf-8")
+    (tmp_path / "widgets.yaml").write_text(WIDGET_CRD, encoding="utf-8")
+    (tmp_path / "good.yaml").write_text(WIDGET.format(extra=""), encoding="utf-8")
+    (tmp_path / "bad.yaml").write_text(WIDGET.format(extra="  colour: red\n"), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
 
-    before = run_rosgit("validate", "--validator", validator, "good.yaml", cwd=tmp_path)
-    assert before.returncode == 1
-    assert "could not find schema for Widget" in before.stdout
+    assert run_validate(["good.yaml"], validator=validator) == 1
+    assert "could not find schema for Widget" in capsys.readouterr().out
 
     added = run_rosgit("schemas", "add-crd", "widgets.yaml", cwd=tmp_path)
     assert added.returncode == 0, added.stderr
@@ -160,15 +159,13 @@ def test_user_crd_added_with_schemas_add_crd_is_used(tmp_path: Path, validator: 
     schema = json.loads(written.read_text(encoding="utf-8"))
     assert schema["properties"]["spec"]["additionalProperties"] is False
 
-    assert run_rosgit("validate", "--validator", validator, "good.yaml", cwd=tmp_path).returncode == 0
-    after = run_rosgit("validate", "--validator", validator, "bad.yaml", cwd=tmp_path)
-    assert after.returncode == 1
-    assert after.stdout.splitlines()[0] == (
-        "bad.yaml:1 - Widget/w is invalid: /spec: additional properties 'colour' not allowed"
-    )
+    assert run_validate(["good.yaml"], validator=validator) == 0
+    assert run_validate(["bad.yaml"], validator=validator) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[-2] == "bad.yaml:1 - Widget/w is invalid: /spec: additional properties 'colour' not allowed"
     # Converting again gives the same bytes: the file can be committed.
     first = written.read_bytes()
-    assert run_rosgit("schemas", "add-crd", "widgets.yaml", cwd=tmp_path).returncode == 0
+    assert run_add_crd([Path("widgets.yaml")]) == [written]
     assert written.read_bytes() == first
 
 
