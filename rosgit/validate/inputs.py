@@ -132,7 +132,7 @@ def _leading_blank_lines(chunk: str) -> int:
     count = 0
     for raw in chunk.splitlines():
         stripped = raw.strip()
-        if stripped and not stripped.startswith("#") and stripped != "---":
+        if stripped and not stripped.startswith("#") and not _SEPARATOR.match(raw):
             break
         count += 1
     return count
