@@ -371,22 +371,27 @@ def _annotation_text(node: Node) -> str:
     return node.value if isinstance(node, ScalarNode) else ""
 
 
-def _fix_annotations(root: Node, obj: dict[str, Any]) -> None:
+def _fix_annotations(root: Node, obj: dict[str, Any], via_json: bool) -> None:
     metadata = obj.get("metadata")
     if not isinstance(metadata, dict) or "annotations" not in metadata:
         return
-    annotations_node: Node | None = None
-    assert isinstance(root, MappingNode)
-    for key_node, value_node in root.value:
-        if key_node.value == "metadata" and isinstance(value_node, MappingNode):
-            for inner_key, inner_value in value_node.value:
-                if isinstance(inner_key, ScalarNode) and inner_key.value == "annotations":
-                    annotations_node = inner_value
     texts: dict[str, str] = {}
-    if isinstance(annotations_node, MappingNode):
-        for key_node, value_node in annotations_node.value:
-            if isinstance(key_node, ScalarNode):
-                texts[key_node.value] = _annotation_text(value_node)
+    if via_json:
+        annotations = metadata["annotations"]
+        if isinstance(annotations, dict):
+            texts = {key: _json_annotation_text(value) for key, value in annotations.items()}
+    else:
+        annotations_node: Node | None = None
+        assert isinstance(root, MappingNode)
+        for key_node, value_node in root.value:
+            if key_node.value == "metadata" and isinstance(value_node, MappingNode):
+                for inner_key, inner_value in value_node.value:
+                    if isinstance(inner_key, ScalarNode) and inner_key.value == "annotations":
+                        annotations_node = inner_value
+        if isinstance(annotations_node, MappingNode):
+            for key_node, value_node in annotations_node.value:
+                if isinstance(key_node, ScalarNode):
+                    texts[key_node.value] = _annotation_text(value_node)
     if texts:
         metadata["annotations"] = texts
     else:
@@ -481,12 +486,32 @@ def _go_type_name(value: Any) -> str:
     return "map[string]interface {}"
 
 
-def _collect_resource(builder: _Builder, node: Node, out: list[dict[str, Any]], single: bool) -> None:
+def _json_annotation_text(value: Any) -> str:
+    """An annotation value read back after a JSON round trip: JSON text for scalars, '' otherwise."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict | list):
+        return ""
+    from rosgit.kustomize.hashing import go_json
+
+    return go_json(value)
+
+
+def _collect_resource(
+    builder: _Builder, node: Node, out: list[dict[str, Any]], single: bool, in_list: int = 0
+) -> None:
+    """Adds the resource(s) of one document node.
+
+    kustomize expands the items of a List in a one-document file from the parsed nodes, but goes
+    through JSON for a List in a multi-document file and for Lists nested in Lists; the two paths
+    differ in how annotations read and in how a non-list `items` is treated.
+    """
     if not isinstance(node, MappingNode):
         kind_of = _node_kind(node)
         raise builder.fail(node, f"missing Resource metadata (the document is a {kind_of}, not a mapping)")
     obj = builder.build(node, top_level=True)
-    _fix_annotations(node, obj)
+    via_json = in_list > 1 or (in_list == 1 and not single)
+    _fix_annotations(node, obj, via_json)
     kind = obj.get("kind")
     if isinstance(kind, str) and kind.endswith("List"):
         if "items" not in obj:
@@ -497,9 +522,8 @@ def _collect_resource(builder: _Builder, node: Node, out: list[dict[str, Any]], 
         items_node = next(v for k, v in node.value if isinstance(k, ScalarNode) and k.value == "items")
         if isinstance(items_node, SequenceNode):
             for item_node in items_node.value:
-                _collect_resource(builder, item_node, out, single)
-        elif obj["items"] is not None and not single:
-            # A file holding only this document is read on a path that silently yields nothing.
+                _collect_resource(builder, item_node, out, single, in_list + 1)
+        elif obj["items"] is not None and (in_list or not single):
             raise builder.fail(node, f"expected array in {kind}/items, but found {_go_type_name(obj['items'])}")
         return
     if kind in (None, ""):

@@ -69,6 +69,14 @@ PARSE_CASES = {
     + "\n- apiVersion: v1\n  kind: ConfigMapList\n  items:\n  - apiVersion: v1\n    kind: ConfigMap\n"
     "    metadata:\n      name: c\n      annotations: {a: 0755}\n---\napiVersion: v1\nkind: FooList\n"
     "metadata:\n  name: no-items\n---\napiVersion: v1\nkind: List\nitems: 5\n",
+    "single-document-list-keeps-annotation-text": "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n"
+    "  kind: ConfigMap\n  metadata:\n    name: a\n    annotations: {a: 0755, b: 1.5e-7, c: ~}\n",
+    "multi-document-list-normalises-annotations": "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n"
+    "  kind: ConfigMap\n  metadata:\n    name: a\n    annotations: {a: 0755, b: 1.5e-7, c: ~, d: 1234567.5,"
+    " e: [1], f: 1e21, g: yes, h: 2024-01-01}\n---\n" + HEAD,
+    "nested-list-normalises-annotations": "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: List\n"
+    "  items:\n  - apiVersion: v1\n    kind: ConfigMap\n    metadata:\n      name: a\n      annotations: {a: 0755}\n",
+    "single-document-list-with-scalar-items": "apiVersion: v1\nkind: List\nitems: 5\n",
     "anchors-and-merge-keys": HEAD + "base: &b\n  a: 1\n  b: 2\nother: &o\n  b: 3\n  c: 4\n"
     "x:\n  <<: *b\n  a: 9\nw:\n  <<: [*o, *b]\n  z: 1\ny:\n  '<<': {q: 1}\n  z: 1\nl: &l [1, 2]\nm: *l\n",
     # (kept to keys whose go-yaml v2 order is transitive: kustomize's own order is random otherwise)

@@ -1,0 +1,3 @@
+#!/bin/sh
+echo "<tag> & ampersand"
+printf "tab\there\n"
