@@ -21,35 +21,34 @@ def camel(name: str) -> str:
     return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
+_SECTIONS = (("koku-", "koku"), ("trino-", "trino"), ("hive-", "trino"), ("rosocp-", "ros"), ("ros-", "ros"))
+
+
 def values_path(catalog: Catalog, component: Component) -> tuple[str, ...]:
-    """The plan's layout: koku.api.reads, koku.celery.workers.priorityXl, trino.metastore, ros.api, ..."""
-    name, group = component.name, component.group
-    if group == "koku":
-        rest = name.removeprefix("koku-")
+    """The plan's layout: koku.api.reads, koku.celery.workers.priorityXl, koku.database, trino.metastore,
+    trino.metastore.database, ros.api, infrastructure.redis. The section follows the name's product
+    prefix (a Koku database belongs to Koku), else the component's group."""
+    name = component.name
+    if name.endswith("-db"):
+        parent = catalog.component(name.removesuffix("-db"))
+        if parent is not None:
+            return (*values_path(catalog, parent), "database")
+    section: str = component.group
+    rest = name
+    for prefix, owner in _SECTIONS:
+        if name.startswith(prefix):
+            section, rest = owner, name.removeprefix(prefix)
+            break
+    if rest == "db":
+        return (section, "database")
+    if section == "koku":
         if rest.startswith("worker-"):
             return ("koku", "celery", "workers", camel(rest.removeprefix("worker-")))
         if rest == "celery-beat":
             return ("koku", "celery", "beat")
         if rest.startswith("api-"):
             return ("koku", "api", camel(rest.removeprefix("api-")))
-        if rest == "db":
-            return ("koku", "database")
-        return ("koku", camel(rest))
-    if group == "trino":
-        if name.endswith("-db"):
-            parent = catalog.component(name.removesuffix("-db"))
-            if parent is not None and parent.group == group:
-                return (*values_path(catalog, parent), "database")
-        rest = name.removeprefix("trino-")
-        if rest == "hive-metastore":
-            return ("trino", "metastore")
-        return ("trino", camel(rest))
-    if group == "ros":
-        for prefix in ("rosocp-", "ros-"):
-            if name.startswith(prefix):
-                return ("ros", camel(name.removeprefix(prefix)))
-        return ("ros", camel(name))
-    return (group, camel(name))
+    return (section, camel(rest))
 
 
 def values_ref(catalog: Catalog, component: Component) -> str:
