@@ -37,21 +37,17 @@ def _finalize(resources: list[Resource]) -> list[Resource]:
     return kept
 
 
-def _build(path: Path) -> tuple[list[dict[str, Any]], bool]:
-    from rosgit.kustomize.target import build_directory_with_options
-
-    resources, legacy = build_directory_with_options(path)
-    return [r.obj for r in _finalize(resources)], legacy
-
-
 def build_resources(path: Path) -> list[dict[str, Any]]:
     """The built objects in kustomize's output order."""
-    objs, legacy = _build(Path(path))
-    if legacy:
-        from rosgit.kustomize.ordering import legacy_sort
+    from rosgit.kustomize.target import build_directory_with_options
 
-        return list(legacy_sort(objs))
-    return objs
+    resources, sort = build_directory_with_options(Path(path))
+    objs = [r.obj for r in _finalize(resources)]
+    if sort is None:
+        return objs
+    from rosgit.kustomize.ordering import legacy_sort
+
+    return list(legacy_sort(objs, sort[0], sort[1]))
 
 
 def build_text(path: Path) -> str:

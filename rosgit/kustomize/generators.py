@@ -123,8 +123,8 @@ def generate(
             obj["binaryData"] = {k: _wrapped_base64(v) for k, v in blobs}
     else:
         obj["type"] = str(entry.get("type") or "Opaque")
-        data = {k: base64.b64encode(v.encode("utf-8")).decode("ascii") for k, v in texts}
-        data.update({k: base64.b64encode(v).decode("ascii") for k, v in blobs})
+        data = {k: _wrapped_base64(v.encode("utf-8")) for k, v in texts}
+        data.update({k: _wrapped_base64(v) for k, v in blobs})
         if data:
             obj["data"] = data
     if immutable:

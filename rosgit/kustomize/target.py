@@ -51,8 +51,9 @@ def load_kustomization(root: Root) -> dict[str, Any]:
                 f"field '{key}' is not supported by the builtin engine; use --engine kustomize",
                 location=root.location(),
             )
-        if key not in SUPPORTED_FIELDS:
-            raise UsageError(f"invalid kustomization: unknown field '{key}'", location=root.location())
+    from rosgit.kustomize.schema import KUSTOMIZATION, check
+
+    check(data, KUSTOMIZATION, "", root.location())
     return data
 
 
@@ -232,18 +233,22 @@ def _absorb(resmap: ResMap, res: Resource, location: str) -> None:
 
 
 
-def build_directory_with_options(directory: Path) -> tuple[list[Resource], bool]:
-    """Build the top kustomization; also says whether the output takes kustomize's legacy sort."""
+SortSpec = tuple[list[str] | None, list[str] | None] | None
+
+
+def build_directory_with_options(directory: Path) -> tuple[list[Resource], SortSpec]:
+    """Build the top kustomization. Also gives its output order: None keeps input order (fifo);
+    otherwise kustomize's legacy sort with (orderFirst, orderLast), None meaning the defaults."""
     if not directory.is_dir():
         raise UsageError(f"{directory}: not a directory")
     resources, root, kust = _build(directory, None)
     sort_options = kust.get("sortOptions") or {}
-    order = sort_options.get("order", "legacy") if isinstance(sort_options, dict) else "legacy"
+    order = sort_options.get("order") or "legacy"
     if order not in ("legacy", "fifo"):
         raise UsageError(f"sortOptions: unknown order '{order}'", location=root.location())
-    if isinstance(sort_options, dict) and sort_options.get("legacySortOptions"):
-        raise UsageError(
-            "sortOptions.legacySortOptions is not supported by the builtin engine; use --engine kustomize",
-            location=root.location(),
-        )
-    return resources, order == "legacy"
+    if order == "fifo":
+        return resources, None
+    legacy = sort_options.get("legacySortOptions")
+    if legacy is None:
+        return resources, (None, None)
+    return resources, (list(legacy.get("orderFirst") or []), list(legacy.get("orderLast") or []))
