@@ -25,8 +25,10 @@ from rosgit.errors import UsageError
 __all__ = [
     "dump_documents",
     "format_go_float",
+    "kyaml_plain_is_string",
     "load_kustomization",
     "load_resource_documents",
+    "load_yaml11_value",
     "load_yaml_documents",
     "natural_key_sort",
 ]
@@ -605,6 +607,38 @@ def load_kustomization(text: str, source: str) -> dict[str, Any]:
         raise builder.fail(node, "document nests too deeply") from None
     assert isinstance(result, dict)
     return result
+
+
+def load_yaml11_value(text: str, source: str) -> Any:
+    """The first document of any shape, read as sigs.k8s.io/yaml reads into Go structs (YAML 1.1).
+
+    For snippets kustomize decodes like its kustomization file (JSON 6902 operations, replacement
+    files); an empty document gives None.
+    """
+    nodes = _compose_all(text, source)
+    if not nodes or _is_empty_document(nodes[0]):
+        return None
+    node = nodes[0]
+    assert node is not None
+    builder = _Builder(source, _alias_budget(text), _resolve_v2_value, kyaml=False)
+    try:
+        return builder.build(node)
+    except RecursionError:
+        raise builder.fail(node, "document nests too deeply") from None
+
+
+def kyaml_plain_is_string(text: str) -> bool:
+    """Whether kyaml reads `text`, written as a plain (unquoted) scalar, back as a string.
+
+    kustomize writes keys it creates (label and annotation keys from a kustomization, generator
+    data keys) as plain scalars; a key like "9" or "true" then reads back as a number or a bool
+    and `kustomize build` fails with "json: unsupported type: map[interface {}]interface {}".
+    """
+    try:
+        value = _resolve_v3(text)
+    except _NotJSON:
+        return False
+    return value == text and isinstance(value, str)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -17,8 +17,10 @@ from rosgit.kustomize.ordering import legacy_sort
 from rosgit.kustomize.yamlio import (
     dump_documents,
     format_go_float,
+    kyaml_plain_is_string,
     load_kustomization,
     load_resource_documents,
+    load_yaml11_value,
     load_yaml_documents,
     natural_key_sort,
 )
@@ -208,3 +210,16 @@ def test_dump_shapes() -> None:
     assert dump_documents([obj, {"z": None}]) == (
         "a: {}\nb: []\nc:\n- x: 1\n  \"y\":\n  - 1\n  - - 2\n    - 3\n- - 4\nd:\n  e: |\n    f\n    g\n---\nz: null\n"
     )
+
+
+def test_load_yaml11_value_any_shape() -> None:
+    assert load_yaml11_value("- op: add\n  path: /a\n  value: yes\n", "p.yaml") == [
+        {"op": "add", "path": "/a", "value": True}
+    ]
+    assert load_yaml11_value("", "p.yaml") is None
+    assert load_yaml11_value("text\n", "p.yaml") == "text"
+
+
+def test_kyaml_plain_is_string() -> None:
+    assert [kyaml_plain_is_string(t) for t in ("9", "true", "~", "", "2024-01-01", ".nan")] == [False] * 6
+    assert all(kyaml_plain_is_string(t) for t in ("yes", "on", "abc", "1:20", "a b"))
