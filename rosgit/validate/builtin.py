@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
+import referencing.exceptions
 from jsonschema.exceptions import ValidationError
 
 from rosgit.validate.report import FieldError
@@ -29,10 +30,30 @@ def _validator(path: Path) -> Any:
     return cls(schema)
 
 
+_BROKEN_SCHEMA = (
+    OSError,
+    ValueError,  # includes unreadable JSON
+    TypeError,
+    KeyError,
+    re.error,
+    jsonschema.SchemaError,
+    jsonschema.exceptions.UnknownType,
+    referencing.exceptions.Unresolvable,
+)
+
+
+class SchemaLoadError(Exception):
+    """The schema file is not a usable JSON schema (kubeconform then reports it as missing)."""
+
+
 def validate_object(obj: Any, schema_path: Path) -> list[FieldError]:
     """Every violation of `obj` against the schema file, sorted by field path; empty when valid."""
-    errors = [FieldError(path=pointer(error.absolute_path), message=describe(error))
-              for error in _validator(schema_path).iter_errors(obj)]
+    try:
+        errors = [FieldError(path=pointer(error.absolute_path), message=describe(error))
+                  for error in _validator(schema_path).iter_errors(obj)]
+    # Checking every schema up front costs seconds on the Argo CD schemas; a broken one fails here instead.
+    except _BROKEN_SCHEMA as err:
+        raise SchemaLoadError(str(err).splitlines()[0] if str(err) else type(err).__name__) from err
     return sorted(set(errors), key=lambda e: (e.path, e.message))
 
 

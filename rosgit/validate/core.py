@@ -158,14 +158,18 @@ def _run(name: str, binary: Path | None, pending: list[_Pending], schemas: Schem
             message = o.message if o.status != "invalid" else ""
             if o.status == "error" and message.startswith("could not find schema"):
                 # kubeconform treats a schema it cannot compile as absent; we know the file is there.
-                message = f"kubeconform cannot load the schema {p.schema} for {p.base.kind}"
+                message = f"cannot load the schema {p.schema} for {p.base.kind}"
             verdicts.append(_with(p.base, o.status, message, o.errors))
         return verdicts
-    from rosgit.validate.builtin import validate_object
+    from rosgit.validate.builtin import SchemaLoadError, validate_object
 
     verdicts = []
     for p in pending:
         # The JSON round trip gives the builtin validator exactly the data kubeconform reads.
-        errors = tuple(validate_object(json.loads(p.text), p.schema))
+        try:
+            errors = tuple(validate_object(json.loads(p.text), p.schema))
+        except SchemaLoadError as err:
+            verdicts.append(_with(p.base, "error", f"cannot load the schema {p.schema} for {p.base.kind} ({err})"))
+            continue
         verdicts.append(_with(p.base, "invalid" if errors else "valid", "", errors))
     return verdicts
