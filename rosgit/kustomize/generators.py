@@ -102,9 +102,13 @@ def generate(
         raise UsageError(f"{field}: unknown behavior '{behavior}'", location=root.location())
     texts, blobs = _collect(entry, root, f"{field} {name}")
     _check_unique([*texts, *blobs], kind, name, root)
+    from rosgit.kustomize.transforms import check_plain_keys
+
+    check_plain_keys([k for k, _ in [*texts, *blobs]], root, f"{field} {name}")
     own = entry.get("options") or {}
     labels = {**(options.get("labels") or {}), **(own.get("labels") or {})}
     annotations = {**(options.get("annotations") or {}), **(own.get("annotations") or {})}
+    check_plain_keys([*labels, *annotations], root, f"{field} {name} options")
     # A global true wins over a generator's own false.
     disable_hash = bool(own.get("disableNameSuffixHash")) or bool(options.get("disableNameSuffixHash"))
     immutable = bool(own.get("immutable")) or bool(options.get("immutable"))

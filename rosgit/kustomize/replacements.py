@@ -149,11 +149,11 @@ def apply_replacements(root: Root, entries: list[Any], items: list[Resource]) ->
 
 def _expand(root: Root, entry: Any) -> list[dict[str, Any]]:
     if isinstance(entry, dict) and entry.get("path") and not entry.get("source"):
-        from rosgit.kustomize.plainyaml import load_plain
+        from rosgit.kustomize.yamlio import load_yaml11_value
 
         text = loader.read_text(root, str(entry["path"]), "replacements")
         try:
-            doc = load_plain(text, str(entry["path"]))
+            doc = load_yaml11_value(text, str(entry["path"]))
         except UsageError as exc:
             raise UsageError(f"replacements: {exc}", location=root.location()) from exc
         items = doc if isinstance(doc, list) else [doc]

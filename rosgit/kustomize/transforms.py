@@ -82,7 +82,22 @@ def _string_map(value: Any, root: Root, field: str) -> dict[str, str]:
                 location=root.location(),
             )
         out[str(key)] = val
+    check_plain_keys(out, root, field)
     return out
+
+
+def check_plain_keys(keys: Any, root: Root, field: str) -> None:
+    """kustomize writes keys it adds as plain scalars; one that reads back as a number or bool
+    (e.g. "9", "true") makes its output step fail, so refuse it here with the key named."""
+    from rosgit.kustomize.yamlio import kyaml_plain_is_string
+
+    for key in keys:
+        if not kyaml_plain_is_string(str(key)):
+            raise UsageError(
+                f"{field}: key '{key}' would be written as a non-string YAML key "
+                "(json: unsupported type: map[interface {}]interface {})",
+                location=root.location(),
+            )
 
 
 def _is_inline(entry: str) -> bool:
@@ -100,10 +115,10 @@ def _looks_like_ops(text: str) -> bool:
 
 def _load_ops(root: Root, text: str, source: str) -> list[Any]:
     """JSON 6902 operations, read as kustomize reads them (YAML 1.1 scalars, then JSON)."""
-    from rosgit.kustomize.plainyaml import load_plain
+    from rosgit.kustomize.yamlio import load_yaml11_value
 
     try:
-        ops = load_plain(text, source)
+        ops = load_yaml11_value(text, source)
     except UsageError as exc:
         raise UsageError(f"patch {source}: {exc.message}", location=root.location()) from exc
     if not isinstance(ops, list):
