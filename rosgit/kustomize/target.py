@@ -222,6 +222,8 @@ def _absorb(resmap: ResMap, res: Resource, location: str) -> None:
             merged = {**(old.obj.get(field) or {}), **(res.obj.get(field) or {})}
             if merged:
                 res.obj[field] = merged
+    # Either side turning the hash suffix off keeps it off.
+    res.needs_hash = res.needs_hash and old.needs_hash
     res.prev_ids = list(old.prev_ids)
     res.prefixes = list(old.prefixes)
     res.suffixes = list(old.suffixes)
