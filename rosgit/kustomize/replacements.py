@@ -129,16 +129,62 @@ def _create(parent: dict[str, Any], keys: list[str]) -> tuple[Any, Any]:
     return node, keys[-1]
 
 
-def _apply_delimiter(old: Any, value: Any, options: dict[str, Any]) -> Any:
-    delimiter = options.get("delimiter")
-    if not delimiter:
-        return copy.deepcopy(value)
-    parts = str(old if old is not None else "").split(str(delimiter))
+def _scalar_text(value: Any) -> str:
+    """The text of a scalar node as kyaml holds it."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        from rosgit.kustomize.yamlio import format_go_float
+
+        return format_go_float(value)
+    return str(value)
+
+
+def _plain(text: str) -> Any:
+    """What an untagged plain scalar with this text reads back as (kyaml's YAML 1.2 rules)."""
+    from rosgit.kustomize.yamlio import kyaml_plain_is_string, load_yaml_documents
+
+    if kyaml_plain_is_string(text):
+        return text
+    docs = load_yaml_documents(text, "replacement value")
+    return docs[0] if docs else None
+
+
+def _is_scalar(value: Any) -> bool:
+    return not isinstance(value, dict | list)
+
+
+def _with_delimiter(old: Any, value: Any, options: dict[str, Any]) -> Any:
+    """The new text of a delimited target: replace part `index`; a negative index prepends and an
+    index past the end appends, as kustomize does."""
+    delimiter = str(options["delimiter"])
+    parts = _scalar_text(old).split(delimiter)
     index = int(options.get("index") or 0)
-    if index < 0 or index >= len(parts):
-        raise UsageError(f"options.index {index} is out of bounds for value {old}")
-    parts[index] = str(value)
-    return str(delimiter).join(parts)
+    text = _scalar_text(value)
+    if index < 0:
+        parts.insert(0, text)
+    elif index >= len(parts):
+        parts.append(text)
+    else:
+        parts[index] = text
+    return delimiter.join(parts)
+
+
+def _new_value(old: Any, value: Any, options: dict[str, Any], created: bool) -> Any:
+    """A scalar target keeps its own type and takes the new text (so ints and strings convert);
+    a created field is an untagged scalar, typed by its text; anything else is copied whole."""
+    if options.get("delimiter"):
+        value = _with_delimiter(old, value, options)
+    elif not _is_scalar(value):
+        return copy.deepcopy(value)
+    text = _scalar_text(value)
+    if created or old is None or not _is_scalar(old):
+        return _plain(text) if created or old is None else text
+    if isinstance(old, str):
+        return text
+    return _plain(text)
 
 
 def apply_replacements(root: Root, entries: list[Any], items: list[Resource]) -> None:
@@ -226,11 +272,15 @@ def _copy_to_target(res: Resource, value: Any, target: dict[str, Any], location:
         present = [slot for slot in slots if slot.present]
         if present:
             for slot in present:
-                slot.parent[slot.key] = _apply_delimiter(slot.parent[slot.key], value, options)
+                old = slot.parent[slot.key]
+                if _is_scalar(old) or options.get("delimiter"):
+                    slot.parent[slot.key] = _new_value(old, value, options, created=False)
+                else:
+                    slot.parent[slot.key] = copy.deepcopy(value)
             continue
         if create and len(slots) == 1 and isinstance(slots[0].parent, dict):
             parent, key = _create(slots[0].parent, [slots[0].key, *slots[0].missing])
-            parent[key] = _apply_delimiter(None, value, options)
+            parent[key] = _new_value(None, value, options, created=True)
             continue
         raise UsageError(
             f'replacements: unable to find field "{field_path}" in replacement target '
