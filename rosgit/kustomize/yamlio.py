@@ -8,6 +8,7 @@ emitter: natural key order, indentless sequences, YAML 1.1 quoting, 80-column fo
 
 from __future__ import annotations
 
+import base64
 import datetime as _dt
 import decimal
 import functools
@@ -240,10 +241,57 @@ class _ComposeOnly(yaml.CSafeLoader):
         return None
 
 
+def _fold_like_go_yaml(literal: str) -> str:
+    """Folds literal block content into folded-scalar content with go-yaml v3's line rules."""
+    body = literal.rstrip("\n")
+    tail = literal[len(body) :]
+    if not body:
+        return literal
+    lines = body.split("\n")
+    out: list[str] = []
+    i = 0
+    while lines[i] == "":
+        out.append("\n")
+        i += 1
+    out.append(lines[i])
+    previous_more = lines[i][:1] in (" ", "\t")
+    i += 1
+    while i < len(lines):
+        empties = 0
+        while lines[i] == "":
+            empties += 1
+            i += 1
+        current = lines[i]
+        current_more = current[:1] in (" ", "\t")
+        if not previous_more and not current_more:
+            out.append(" " if empties == 0 else "\n" * empties)
+        else:
+            out.append("\n" * (1 + empties))
+            if current_more and not previous_more and current.strip(" \t"):
+                out.append("\n")
+        out.append(current)
+        previous_more = current_more
+        i += 1
+    return "".join(out) + tail
+
+
+def _yaml_type_name(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int):
+        return "int"
+    return "float"
+
+
 class _Builder:
     """Turns composed nodes into plain data the way kyaml + JSON would, copying aliased subtrees."""
 
-    def __init__(self, source: str, budget: int, resolve_plain: Callable[[str], Any], *, kyaml: bool = True) -> None:
+    def __init__(
+        self, source: str, budget: int, resolve_plain: Callable[[str], Any], *, kyaml: bool = True, text: str = ""
+    ) -> None:
+        self.text = text
         self.source = source
         self.budget = budget
         self.resolve_plain = resolve_plain
@@ -255,23 +303,73 @@ class _Builder:
         mark = node.start_mark
         return UsageError(f"line {mark.line + 1}: {message}", location=self.source)
 
-    def scalar(self, node: ScalarNode) -> Any:
+    def scalar(self, node: ScalarNode, in_flow: bool = False) -> Any:
         tag = node.tag
         if tag == _PLAIN_TAG:
+            if in_flow and not node.value:
+                # A value left out inside a flow collection ("{a, b}") reads as "" in kyaml.
+                return ""
             try:
                 return self.resolve_plain(node.value)
             except _NotJSON as exc:
                 raise self.fail(node, f"json: unsupported value: {exc}") from None
+        if node.style == ">" and self.kyaml and ("\n " in node.value or "\n\t" in node.value):
+            folded = self.refold(node)
+            if tag == _STR_TAG or not tag.startswith("tag:yaml.org,2002:"):
+                return folded
         if tag == _STR_TAG or not tag.startswith("tag:yaml.org,2002:"):
             return node.value
-        short = tag[len("tag:yaml.org,2002:") :]
-        if short in ("int", "float", "bool", "null"):
+        return self.tagged(node, tag[len("tag:yaml.org,2002:") :])
+
+    def refold(self, node: ScalarNode) -> str:
+        """A folded block scalar with more-indented lines, folded the way go-yaml v3 does it.
+
+        go-yaml keeps an extra line break before a more-indented line that follows a normal one,
+        which libyaml does not; re-read the block as a literal and fold it ourselves.
+        """
+        raw = self.text[node.start_mark.index : node.end_mark.index]
+        indicator = raw.find(">")
+        header = raw[indicator : raw.find("\n", indicator) if "\n" in raw[indicator:] else len(raw)]
+        if indicator < 0 or any(ch.isdigit() for ch in header):
+            return str(node.value)
+        try:
+            literal = yaml.load("k: " + raw[:indicator] + "|" + raw[indicator + 1 :], Loader=yaml.CSafeLoader)["k"]
+        except (yaml.YAMLError, TypeError, KeyError):
+            return str(node.value)
+        return _fold_like_go_yaml(literal) if isinstance(literal, str) else str(node.value)
+
+    def tagged(self, node: ScalarNode, short: str) -> Any:
+        """A scalar with an explicit standard tag, decoded (or refused) like go-yaml."""
+        text = node.value
+        if short == "binary":
             try:
-                resolved = self.resolve_plain(node.value)
-            except _NotJSON as exc:
-                raise self.fail(node, f"json: unsupported value: {exc}") from None
+                raw = base64.b64decode("".join(text.split()), validate=True)
+            except ValueError:
+                raise self.fail(node, "!!binary value contains invalid base64 data") from None
+            return raw.decode("utf-8", "replace")
+        if short == "timestamp":
+            stamp = _parse_timestamp(text)
+            if stamp is None:
+                raise self.fail(node, f"cannot decode !!str `{text}` as a !!timestamp")
+            return stamp
+        if short not in ("int", "float", "bool", "null"):
+            return text
+        try:
+            resolved = self.resolve_plain(text)
+        except _NotJSON as exc:
+            raise self.fail(node, f"json: unsupported value: {exc}") from None
+        if short == "float" and isinstance(resolved, int | float) and not isinstance(resolved, bool):
             return resolved
-        return node.value
+        accepted = {
+            "int": isinstance(resolved, int) and not isinstance(resolved, bool),
+            "bool": isinstance(resolved, bool),
+            "null": resolved is None,
+            "float": False,
+        }[short]
+        if not accepted:
+            found = "str" if isinstance(resolved, str) else _yaml_type_name(resolved)
+            raise self.fail(node, f"cannot decode !!{found} `{text}` as a !!{short}")
+        return resolved
 
     def key(self, node: Node, top_level: bool) -> str:
         if not isinstance(node, ScalarNode):
@@ -291,12 +389,12 @@ class _Builder:
             return str(text)
         raise self.fail(node, f"json: unsupported type: map[interface {{}}]interface {{}} (key {text})")
 
-    def build(self, node: Node, top_level: bool = False) -> Any:
+    def build(self, node: Node, top_level: bool = False, in_flow: bool = False) -> Any:
         self.budget -= 1
         if self.budget < 0:
             raise self.fail(node, "document contains excessive aliasing")
         if isinstance(node, ScalarNode):
-            return self.scalar(node)
+            return self.scalar(node, in_flow)
         if isinstance(node, MappingNode):
             result: dict[str, Any] = {}
             merges: list[Node] = []
@@ -320,12 +418,13 @@ class _Builder:
                     raise UsageError(
                         f"line {mark.line + 1}: mapping key {key!r} already defined", location=self.source
                     )
-                result[key] = self.build(value_node)
+                result[key] = self.build(value_node, False, node.flow_style is True)
             if merges:
                 self.merge_into(result, merges)
             return result
         if isinstance(node, SequenceNode):
-            return [self.build(item) for item in node.value]
+            flow = node.flow_style is True
+            return [self.build(item, False, flow) for item in node.value]
         raise self.fail(node, "unsupported YAML node")
 
     def merge_into(self, result: dict[str, Any], merges: list[Node]) -> None:
@@ -344,7 +443,27 @@ class _Builder:
                 result.setdefault(key, value)
 
 
+_DIRECTIVE_RE = re.compile(r"^%", re.MULTILINE)
+
+
+def _check_go_yaml_syntax(text: str, source: str) -> None:
+    """Refuses the little that libyaml accepts but kyaml (go-yaml v3) does not."""
+    if _DIRECTIVE_RE.search(text):
+        raise UsageError("yaml: did not find expected <document start> (directives are not supported)",
+                         location=source)
+    if "\\/" in text:
+        # YAML 1.2's "\/" escape is unknown to go-yaml; find it inside a double-quoted scalar.
+        for token in yaml.scan(text, Loader=yaml.CSafeLoader):
+            if isinstance(token, yaml.ScalarToken) and token.style == '"':
+                raw = text[token.start_mark.index : token.end_mark.index]
+                if re.search(r"(?<!\\)(?:\\\\)*\\/", raw):
+                    line = token.start_mark.line + 1
+                    raise UsageError(f"line {line}: yaml: found unknown escape character", location=source)
+
+
 def _compose_all(text: str, source: str) -> list[Node | None]:
+    if "%" in text or "\\/" in text:
+        _check_go_yaml_syntax(text, source)
     loader = _ComposeOnly(text)
     nodes: list[Node | None] = []
     try:
@@ -446,7 +565,7 @@ def _without_gc(func: Callable[[str, str], _T], text: str, source: str) -> _T:
 
 def _load_resources(text: str, source: str) -> list[dict[str, Any]]:
     nodes = _compose_all(text, source)
-    builder = _Builder(source, _alias_budget(text), _resolve_v3)
+    builder = _Builder(source, _alias_budget(text), _resolve_v3, text=text)
     out: list[dict[str, Any]] = []
     documents = [node for node in nodes if not _is_empty_document(node)]
     for node in documents:
@@ -463,7 +582,7 @@ def load_yaml_documents(text: str, source: str) -> list[Any]:
 
     For patch files and other inputs read through kyaml that are not necessarily resources.
     """
-    builder = _Builder(source, _alias_budget(text), _resolve_v3)
+    builder = _Builder(source, _alias_budget(text), _resolve_v3, text=text)
     out: list[Any] = []
     for node in _compose_all(text, source):
         if _is_empty_document(node):

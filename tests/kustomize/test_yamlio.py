@@ -88,6 +88,17 @@ PARSE_CASES = {
     "explicit-tags": HEAD + "x:\n  a: !!str 0755\n  b: !!int 12\n  c: !!float 1\n  d: !custom z\n",
     "block-scalars-in": HEAD + "x:\n  a: |\n    one\n    two\n  b: >\n    folded\n    text\n\n    para\n"
     "  c: |+\n    keep\n\n  d: |-\n    strip\n  e: >-\n    x\n",
+    "folded-more-indented": HEAD + "x:\n  a: >\n    one\n      more\n    two\n\n    three\n  b: >+\n    a\n     b\n\n"
+    "  c: >\n    a\n     \n    b\n  d: >-\n    a\n    \tb\n    c\n  e: !!str >\n    p\n      q\n",
+    "flow-empty-values": HEAD + "x: {a: , b: ~, c}\nz: {? d}\nw: [a: ]\nv: [e]\n",
+    "explicit-standard-tags": HEAD + "x: !!binary aGVsbG8=\ny: !!binary /w==\nz: !!timestamp 2024-01-01\n"
+    "w: !!float 1\nv: !!set {a, b}\nu: !!omap [a: 1]\n",
+    "bom-and-crlf": "\ufeff" + (HEAD + "x: |\n  a\n  b\ny: c\n").replace("\n", "\r\n"),
+    "escapes": HEAD + 'x: "\\x41\\u00e9\\U0001F600\\t\\0\\a\\e\\N\\_\\L\\P \\\n  next"\n',
+    "slash-escape-fails": HEAD + 'x: "a\\/b"\n',
+    "directive-fails": "%YAML 1.1\n---\n" + HEAD,
+    "int-tag-on-float-fails": HEAD + "x: !!int 1.5\n",
+    "bool-tag-on-yes-fails": HEAD + "x: !!bool yes\n",
     "nested-non-string-key-fails": HEAD + "x:\n  9: a\n",
     "nested-bool-key-fails": HEAD + "x:\n  true: a\n",
     "null-key-fails": HEAD + "x:\n  ~: a\n",
