@@ -72,14 +72,16 @@ class ResMap:
     def invalidate(self) -> None:
         self._ids = None
 
-    def append(self, res: Resource, location: str) -> None:
+    def append(self, res: Resource, location: str, entry: str = "") -> None:
         if self._ids is None:
             self._ids = {_id_key(r.cur_id()) for r in self.items}
         rid = res.cur_id()
         key = _id_key(rid)
         if key in self._ids:
+            where = f"resources: '{entry}': " if entry else ""
             raise UsageError(
-                f"may not add resource with an already registered id: {rid.describe()}", location=location
+                f"{where}may not add resource with an already registered id: {rid.describe()}",
+                location=location,
             )
         self._ids.add(key)
         self.items.append(res)
@@ -125,7 +127,7 @@ def accumulate(root: Root, kust: dict[str, Any], resmap: ResMap) -> None:
     entries = [*as_list(kust.get("bases"), root, "bases"), *as_list(kust.get("resources"), root, "resources")]
     for entry in entries:
         for res in _load_resource_entry(root, str(entry)):
-            resmap.append(res, location)
+            resmap.append(res, location, str(entry))
     options = kust.get("generatorOptions") or {}
     for field, kind in (("configMapGenerator", "ConfigMap"), ("secretGenerator", "Secret")):
         for entry in as_list(kust.get(field), root, field):
