@@ -24,7 +24,7 @@ def tree_objects(tree: dict[str, str], prefixes: tuple[str, ...]) -> list[tuple[
     for path, text in sorted(tree.items()):
         if not path.endswith((".yaml", ".yml")) or not path.startswith(prefixes):
             continue
-        for doc in yaml.safe_load_all(text):
+        for doc in yaml.load_all(text, Loader=yaml.CSafeLoader):
             if isinstance(doc, dict) and "kind" in doc:
                 found.append((path, doc))
     return found
