@@ -1289,38 +1289,71 @@ def natural_key_sort(keys: list[str]) -> list[str]:
     return ordered
 
 
+_KEY_COLON: dict[str, str | None] = {}
+
+
+def _key_colon(key: str) -> str | None:
+    """'key:' as written inline, or None when the key needs the '? ' long form."""
+    text = _key_text(key)
+    result = None if text is None else text + ":"
+    if len(_KEY_COLON) < 100_000:
+        _KEY_COLON[key] = result
+    return result
+
+
+def _ordered_keys(mapping: dict[str, Any]) -> list[str] | tuple[str, ...]:
+    if len(mapping) < 2:
+        return tuple(mapping)
+    signature = tuple(mapping)
+    cached = _ORDER_CACHE.get(signature)
+    return cached if cached is not None else natural_key_sort(list(signature))
+
+
 def _emit_mapping(mapping: dict[str, Any], indent: int, lead: str, out: list[str]) -> None:
     """Block mapping with keys at `indent`; `lead` starts the first line (indentation or '- ')."""
+    # The common cases (short strings, numbers, nested containers) are inlined: this loop runs
+    # for every key of every object and dominates printing time.
     pad = " " * indent
-    first = True
     inner = indent + 2
-    for key in natural_key_sort(list(mapping)):
+    start = lead
+    width_left = _BEST_WIDTH + 1 - indent
+    for key in _ordered_keys(mapping):
         value = mapping[key]
-        start = lead if first else pad
-        first = False
-        key_text = _KEY_CACHE.get(key)
-        if key_text is None and key not in _KEY_CACHE:
-            key_text = _key_text(key)
-            if len(_KEY_CACHE) < 100_000:
-                _KEY_CACHE[key] = key_text
-        if key_text is None:
-            _emit_long_key(key, value, indent, start, out)
-            continue
-        if isinstance(value, dict):
+        head = _KEY_COLON.get(key)
+        if head is None:
+            head = _key_colon(key) if key not in _KEY_COLON else None
+            if head is None:
+                _emit_long_key(key, value, indent, start, out)
+                start = pad
+                continue
+        kind = type(value)
+        if kind is str:
+            short = _UNFOLDED.get(value)
+            if short and len(head) + len(short) <= width_left:
+                out.append(start + head + short + "\n")
+            else:
+                out.append(start + head + _value_scalar(value, indent + len(head), inner) + "\n")
+        elif kind is dict:
             if value:
-                out.append(start + key_text + ":\n")
+                out.append(start + head + "\n")
                 _emit_mapping(value, inner, " " * inner, out)
             else:
-                out.append(start + key_text + ": {}\n")
-        elif isinstance(value, list):
+                out.append(start + head + " {}\n")
+        elif kind is list:
             if value:
-                out.append(start + key_text + ":\n")
+                out.append(start + head + "\n")
                 _emit_sequence(value, indent, pad, out)
             else:
-                out.append(start + key_text + ": []\n")
+                out.append(start + head + " []\n")
+        elif kind is int or kind is bool:
+            out.append(start + head + " " + _scalar_text(value) + "\n")  # type: ignore[operator]
+        elif isinstance(value, dict):
+            _emit_mapping({key: dict(value)}, indent, start, out)
+        elif isinstance(value, list):
+            _emit_mapping({key: list(value)}, indent, start, out)
         else:
-            column = indent + len(key_text) + 1
-            out.append(start + key_text + ":" + _value_scalar(value, column, inner) + "\n")
+            out.append(start + head + _value_scalar(value, indent + len(head), inner) + "\n")
+        start = pad
 
 
 def _emit_long_key(key: str, value: Any, indent: int, start: str, out: list[str]) -> None:
@@ -1344,22 +1377,33 @@ def _emit_sequence(items: list[Any], indent: int, lead: str, out: list[str]) -> 
     """Block sequence with dashes at `indent`; `lead` starts the first line."""
     pad = " " * indent
     inner = indent + 2
-    first = True
+    start = lead + "-"
+    width_left = _BEST_WIDTH - indent
     for item in items:
-        start = (lead if first else pad) + "-"
-        first = False
-        if isinstance(item, dict):
+        kind = type(item)
+        if kind is str:
+            short = _UNFOLDED.get(item)
+            if short and len(short) <= width_left:
+                out.append(start + short + "\n")
+            else:
+                out.append(start + _value_scalar(item, indent + 1, inner) + "\n")
+        elif kind is dict:
             if item:
                 _emit_mapping(item, inner, start + " ", out)
             else:
                 out.append(start + " {}\n")
-        elif isinstance(item, list):
+        elif kind is list:
             if item:
                 _emit_sequence(item, inner, start + " ", out)
             else:
                 out.append(start + " []\n")
+        elif isinstance(item, dict):
+            _emit_sequence([dict(item)], indent, start[:-1], out)
+        elif isinstance(item, list):
+            _emit_sequence([list(item)], indent, start[:-1], out)
         else:
             out.append(start + _value_scalar(item, indent + 1, inner) + "\n")
+        start = pad + "-"
 
 
 def dump_document(obj: dict[str, Any]) -> str:
