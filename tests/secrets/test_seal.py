@@ -1,0 +1,251 @@
+"""`rosgit seal` against the real kubeseal: what it seals is exactly what the controller would decrypt,
+in every scope, after every Kustomize transform; re-sealing is stable; bad input is one clear line."""
+
+from __future__ import annotations
+
+import base64
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from rosgit.catalog import load_catalog
+from rosgit.catalog.model import SecretKey
+from rosgit.generate.overlays import referenced_secrets
+from rosgit.secrets.crypto import SCOPES, load_cert
+from rosgit.secrets.files import SEALED_HEADER, read_overlay_sealed_files
+from rosgit.secrets.seal import plan_seal, resolve_overlay
+from rosgit.secrets.stubs import stub_findings
+from tests.conftest import require_real_tool, run_rosgit
+from tests.secrets.conftest import ControllerKey
+
+Obj = dict[str, Any]
+
+
+def _values(repo: Path, overlay: str, salt: str = "") -> dict[tuple[str, str], str]:
+    catalog = load_catalog(repo / "rosgit.yaml")
+    spec = resolve_overlay(catalog, overlay)
+    values = {}
+    for name in referenced_secrets(catalog, spec.platform):
+        secret = catalog.secret(name)
+        assert secret is not None
+        for key in secret.keys:
+            values[(name, key)] = f"v-{name}-{key}-{salt}=$!'\" x"
+    return values
+
+
+def _env_text(values: dict[tuple[str, str], str]) -> str:
+    return "".join(f"{name}/{key}={value}\n" for (name, key), value in sorted(values.items()))
+
+
+def _seal(repo: Path, overlay: str, cert: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    extra = ["--from-env-file", "-"] if stdin else []
+    return run_rosgit(
+        "seal", overlay, "--cert", str(cert), "-c", str(repo / "rosgit.yaml"), *extra, *args, input_text=stdin
+    )
+
+
+def _built_sealed_secrets(repo: Path, overlay: str) -> list[Obj]:
+    kustomize = require_real_tool("kustomize")
+    out = subprocess.run(
+        [str(kustomize), "build", str(repo / "overlays" / overlay)], capture_output=True, text=True, check=True
+    ).stdout
+    return [doc for doc in yaml.safe_load_all(out) if doc and doc.get("kind") == "SealedSecret"]
+
+
+def _unseal(obj: Obj, key: Path) -> dict[str, str]:
+    kubeseal = require_real_tool("kubeseal")
+    proc = subprocess.run(
+        [str(kubeseal), "--recovery-unseal", "--recovery-private-key", str(key), "-o", "yaml"],
+        input=yaml.safe_dump(obj),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    secret = yaml.safe_load(proc.stdout)
+    assert secret["metadata"]["name"] == obj["metadata"]["name"]
+    assert secret["metadata"]["namespace"] == obj["metadata"]["namespace"]
+    return {k: base64.b64decode(v).decode() for k, v in secret["data"].items()}
+
+
+def _sealed_texts(repo: Path, overlay: str) -> dict[str, str]:
+    directory = repo / "overlays" / overlay / "sealed-secrets"
+    return {p.name: p.read_text() for p in sorted(directory.glob("*.yaml"))}
+
+
+@pytest.mark.parametrize("scope", SCOPES)
+def test_kubeseal_recovers_every_value_in_every_scope(repo: Path, controller: ControllerKey, scope: str) -> None:
+    overlay = "openshift-prod"
+    values = _values(repo, overlay, scope)
+    result = _seal(repo, overlay, controller.cert_path, "--scope", scope, stdin=_env_text(values))
+    assert result.returncode == 0, result.stderr
+    for value in values.values():
+        assert value not in result.stdout + result.stderr
+    built = _built_sealed_secrets(repo, overlay)
+    assert {obj["metadata"]["name"] for obj in built} == {name for name, _ in values}
+    for obj in built:
+        assert obj["metadata"]["namespace"] == "ros-ocp-prod"
+        name = obj["metadata"]["name"]
+        expected = {key: value for (secret, key), value in values.items() if secret == name}
+        assert _unseal(obj, controller.key_path) == expected
+
+
+def test_generated_values_are_the_sealed_ones(repo: Path, controller: ControllerKey) -> None:
+    """Keys without a value get a generated one; the controller decrypts exactly what was generated."""
+    catalog = load_catalog(repo / "rosgit.yaml")
+    overlay = resolve_overlay(catalog, "dev")
+    generated: list[str] = []
+
+    def remember(spec: SecretKey) -> str:
+        from rosgit.secrets.values import generate_value
+
+        value = generate_value(spec)
+        assert value is not None
+        generated.append(value)
+        return value
+
+    result = plan_seal(repo, catalog, overlay, load_cert(controller.cert_path), {}, generate=remember)
+    for rel, text in result.files.items():
+        (repo / rel).write_text(text)
+    recovered = [v for obj in _built_sealed_secrets(repo, "dev") for v in _unseal(obj, controller.key_path).values()]
+    assert sorted(recovered) == sorted(generated)
+    assert len(generated) == sum(len(catalog.secret(n).keys) for n in referenced_secrets(catalog, "kubernetes"))  # type: ignore[union-attr]
+
+
+def test_resealing_is_byte_identical_and_changes_only_the_changed_key(
+    repo: Path, controller: ControllerKey
+) -> None:
+    values = _values(repo, "prod")
+    assert _seal(repo, "prod", controller.cert_path, stdin=_env_text(values)).returncode == 0
+    first = _sealed_texts(repo, "prod")
+    assert all(text.startswith(SEALED_HEADER) for text in first.values())
+
+    again = _seal(repo, "prod", controller.cert_path, stdin=_env_text(values))
+    assert again.returncode == 0, again.stderr
+    assert _sealed_texts(repo, "prod") == first
+    assert _seal(repo, "prod", controller.cert_path).returncode == 0  # no values at all: everything kept
+    assert _sealed_texts(repo, "prod") == first
+
+    values[("koku-db-credentials", "password")] = "a-new-password"
+    assert _seal(repo, "prod", controller.cert_path, stdin=_env_text(values)).returncode == 0
+    after = _sealed_texts(repo, "prod")
+    changed = {name for name in first if first[name] != after[name]}
+    assert changed == {"koku-db-credentials.yaml"}
+    name = "koku-db-credentials.yaml"
+    before_obj, after_obj = (yaml.safe_load(t.split("\n", 1)[1]) for t in (first[name], after[name]))
+    old, new = before_obj["spec"]["encryptedData"], after_obj["spec"]["encryptedData"]
+    assert old["admin-password"] == new["admin-password"]
+    assert old["password"] != new["password"]
+    objs = {o["metadata"]["name"]: o for o in _built_sealed_secrets(repo, "prod")}
+    assert _unseal(objs["koku-db-credentials"], controller.key_path)["password"] == "a-new-password"
+
+
+def test_generate_keeps_sealed_files_and_check_stays_green(repo: Path, controller: ControllerKey) -> None:
+    assert _seal(repo, "minimal", controller.cert_path).returncode == 0
+    sealed = _sealed_texts(repo, "minimal")
+    check = run_rosgit("generate", "--check", "-c", str(repo / "rosgit.yaml"))
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert run_rosgit("generate", "-c", str(repo / "rosgit.yaml")).returncode == 0
+    assert _sealed_texts(repo, "minimal") == sealed
+
+
+def test_stub_findings_follow_production_and_sealing(repo: Path, controller: ControllerKey) -> None:
+    catalog = load_catalog(repo / "rosgit.yaml")
+    stubs = [f for f in stub_findings(repo, catalog) if f.id == "ROS501"]
+    assert {f.severity for f in stubs if "/prod/" in f.source or "openshift-prod" in f.source} == {"error"}
+    assert {f.severity for f in stubs if "minimal" in f.source or "dev" in f.source} == {"warning"}
+    assert _seal(repo, "prod", controller.cert_path).returncode == 0
+    after = stub_findings(repo, catalog)
+    assert not [f for f in after if f.source.startswith("overlays/prod/")]
+    assert [f for f in after if f.source.startswith("overlays/openshift-prod/") and f.severity == "error"]
+
+
+def test_unreferenced_sealed_file_is_reported(repo: Path, controller: ControllerKey) -> None:
+    assert _seal(repo, "dev", controller.cert_path).returncode == 0
+    directory = repo / "overlays" / "dev" / "sealed-secrets"
+    (directory / "old-secret.yaml").write_text(
+        (directory / "koku-django-secret.yaml").read_text().replace("koku-django-secret", "old-secret")
+    )
+    findings = stub_findings(repo, load_catalog(repo / "rosgit.yaml"))
+    assert [f.id for f in findings if "old-secret" in f.source] == ["ROS502"]
+    again = _seal(repo, "dev", controller.cert_path)
+    assert again.returncode == 0
+    assert "old-secret" in again.stderr and "delete the file" in again.stderr
+
+
+def test_misbound_sealed_secret(repo: Path, controller: ControllerKey) -> None:
+    assert _seal(repo, "dev", controller.cert_path).returncode == 0
+    path = repo / "overlays" / "dev" / "sealed-secrets" / "koku-django-secret.yaml"
+    path.write_text(path.read_text().replace("namespace: ros-ocp-dev", "namespace: elsewhere"))
+    findings = stub_findings(repo, load_catalog(repo / "rosgit.yaml"))
+    assert "ROS503" in {f.id for f in findings if f.source.endswith("koku-django-secret.yaml")}
+    result = _seal(repo, "dev", controller.cert_path)
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "cannot move" in result.stderr and "Traceback" not in result.stderr
+    fixed = _seal(repo, "dev", controller.cert_path, stdin="koku-django-secret/secret-key=replacement\n")
+    assert fixed.returncode == 0, fixed.stderr
+    obj = {o["metadata"]["name"]: o for o in _built_sealed_secrets(repo, "dev")}["koku-django-secret"]
+    assert _unseal(obj, controller.key_path) == {"secret-key": "replacement"}
+
+
+def test_stub_cannot_be_unsealed(repo: Path, controller: ControllerKey) -> None:
+    kubeseal = require_real_tool("kubeseal")
+    stub = _built_sealed_secrets(repo, "minimal")[0]
+    proc = subprocess.run(
+        [str(kubeseal), "--recovery-unseal", "--recovery-private-key", str(controller.key_path)],
+        input=yaml.safe_dump(stub),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode != 0
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin", "message"),
+    [
+        (["--scope", "global"], "", "unknown scope"),
+        ([], "ros-db-credentials/root-password=x\n", "not declared"),
+        ([], "ros-db-credentials/ros-password=\n", "empty value"),
+        ([], "nonsense\n", "expected SECRET/KEY=VALUE"),
+    ],
+)
+def test_bad_input_is_one_line(
+    repo: Path, controller: ControllerKey, args: list[str], stdin: str, message: str
+) -> None:
+    before = _sealed_texts(repo, "prod")
+    result = _seal(repo, "prod", controller.cert_path, *args, stdin=stdin)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("rosgit: ") and message in lines[0]
+    assert _sealed_texts(repo, "prod") == before
+
+
+def test_bad_certificates(repo: Path, ec_cert: Path, other_controller: ControllerKey) -> None:
+    result = _seal(repo, "prod", ec_cert)
+    assert result.returncode == 2 and "needs RSA" in result.stderr
+    expired = _seal(repo, "prod", other_controller.cert_path.with_name("expired.pem"))
+    assert expired.returncode == 0
+    assert "expired" in expired.stderr
+
+
+def test_unknown_overlay(repo: Path, controller: ControllerKey) -> None:
+    result = _seal(repo, "staging", controller.cert_path)
+    assert result.returncode == 2 and "unknown overlay 'staging'" in result.stderr
+
+
+def test_new_certificate_reseals_given_values_and_warns_about_the_rest(
+    repo: Path, controller: ControllerKey, other_controller: ControllerKey
+) -> None:
+    assert _seal(repo, "dev", controller.cert_path).returncode == 0
+    result = _seal(repo, "dev", other_controller.cert_path, stdin="koku-django-secret/secret-key=rotated\n")
+    assert result.returncode == 0, result.stderr
+    assert "another certificate" in result.stderr
+    files = read_overlay_sealed_files(repo, "dev")
+    obj = {o["metadata"]["name"]: o for o in _built_sealed_secrets(repo, "dev")}["koku-django-secret"]
+    assert _unseal(obj, other_controller.key_path) == {"secret-key": "rotated"}
+    assert files["koku-django-secret"].state == "sealed"
