@@ -130,11 +130,16 @@ def check(
     skip: Annotated[
         list[str] | None, typer.Option("--skip", help="Skip these stages (repeatable or comma-separated).")
     ] = None,
+    require_sealed: Annotated[
+        bool, typer.Option("--require-sealed", help="Sealed-secret stubs in production overlays are errors.")
+    ] = False,
 ) -> None:
     """The whole PR pipeline: drift, build (and compare with kustomize), validate, lint, Argo CD, secrets, Helm."""
     from rosgit.check.command import run_check
 
-    raise typer.Exit(run_check(catalog, output=output, overlays=overlays or [], skip=skip or []))
+    raise typer.Exit(
+        run_check(catalog, output=output, overlays=overlays or [], skip=skip or [], require_sealed=require_sealed)
+    )
 
 
 @app.command()

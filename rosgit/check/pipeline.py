@@ -1,0 +1,268 @@
+"""Running every stage of `rosgit check` once, concurrently where that helps.
+
+Each overlay is built once and its objects feed validation and lint. Subprocess work (the real kustomize
+for the byte comparison, kubeconform inside validation) runs on worker threads; the repo-wide stages
+(drift, Argo CD, sealed secrets, Helm) are pure Python and run in one forked process so they use the
+second core while this process builds and lints the overlays.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import multiprocessing
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from functools import partial
+from pathlib import Path
+
+from rosgit.catalog import load_catalog
+from rosgit.catalog.model import Catalog
+from rosgit.check import stages as S
+from rosgit.check.model import REPO_ROW, REPO_STAGES, STAGES, CheckReport, StageResult, Status
+from rosgit.check.progress import Progress
+from rosgit.errors import UsageError
+from rosgit.findings import Finding
+from rosgit.lint.objects import Obj
+from rosgit.lint.targets import OverlayTarget, resolve_targets
+from rosgit.tools import find_tool
+
+
+@dataclass(frozen=True)
+class RepoOutcome:
+    """What one repo-wide stage produced, before its findings are split into overlay rows."""
+
+    stage: str
+    status: Status
+    findings: tuple[Finding, ...]
+    detail: str
+    seconds: float
+
+
+# Set just before forking so the child sees the loaded catalog without pickling it.
+_FORK_STATE: tuple[Path, Catalog, str, tuple[str, ...]] | None = None
+
+
+def run_repo_stages(root: Path, catalog: Catalog, catalog_name: str, wanted: tuple[str, ...]) -> list[RepoOutcome]:
+    outcomes: list[RepoOutcome] = []
+    for stage in wanted:
+        started = time.perf_counter()
+        try:
+            if stage == "generate":
+                findings = S.drift_findings(root, catalog, catalog_name)
+            else:
+                findings = S.call_repo_check(S.resolve_repo_check(stage), root, catalog)
+            outcome = RepoOutcome(stage, "ok", tuple(findings), "", time.perf_counter() - started)
+        except S.Unavailable as err:
+            outcome = RepoOutcome(stage, "unavailable", (), str(err), 0.0)
+        except Exception as err:  # a stage that cannot run is a failed cell, never a crashed check
+            outcome = RepoOutcome(stage, "failed", (), S.error_text(err), time.perf_counter() - started)
+        outcomes.append(outcome)
+    return outcomes
+
+
+def _forked_repo_stages() -> list[RepoOutcome]:
+    assert _FORK_STATE is not None
+    return run_repo_stages(*_FORK_STATE)
+
+
+def _split_repo(outcome: RepoOutcome, overlays: list[str]) -> list[StageResult]:
+    """One cell per overlay (findings under overlays/<name>) plus the repo row for the rest."""
+    if outcome.status != "ok":
+        status: Status = outcome.status
+        return [StageResult(outcome.stage, REPO_ROW, status, (), outcome.detail, outcome.seconds)]
+    rows: dict[str, list[Finding]] = {name: [] for name in [*overlays, REPO_ROW]}
+    for finding in outcome.findings:
+        rows[S.overlay_of(finding, overlays) or REPO_ROW].append(finding)
+    results = []
+    for row, findings in rows.items():
+        if row == REPO_ROW and not findings and outcome.stage != "generate":
+            continue
+        status = "findings" if findings else "ok"
+        seconds = outcome.seconds if row == REPO_ROW else 0.0
+        results.append(StageResult(outcome.stage, row, status, tuple(findings), "", seconds))
+    return results
+
+
+def _cell(stage: str, overlay: str, findings: list[Finding], seconds: float) -> StageResult:
+    return StageResult(stage, overlay, "findings" if findings else "ok", tuple(findings), "", seconds)
+
+
+class _Overlay:
+    """Per-overlay work: build once, then compare, validate and lint the same objects."""
+
+    def __init__(self, target: OverlayTarget, skip: set[str]) -> None:
+        self.target = target
+        self.skip = skip
+        self.results: list[StageResult] = []
+        self.objects: list[Obj] | None = None
+        self.text: str | None = None
+
+    def build(self, kustomized: cf.Future[str] | None) -> None:
+        from rosgit.build import build_overlay
+
+        name, source = self.target.name, self.target.context.source
+        started = time.perf_counter()
+        try:
+            self.text = build_overlay(self.target.path)
+            self.objects = S.parse_objects(self.text)
+            self.results.append(_cell("build", name, [], time.perf_counter() - started))
+            return
+        except Exception as err:
+            builtin_error = S.error_text(err)
+        # The builtin engine failed: fall back on the real kustomize so the other stages still run.
+        try:
+            text = kustomized.result() if kustomized is not None else None
+        except Exception:
+            text = None
+        if text is None:
+            finding = Finding("CHK010", "error", source, f"does not build: {builtin_error}", "", source)
+            self.results.append(_cell("build", name, [finding], time.perf_counter() - started))
+            return
+        self.objects = S.parse_objects(text)
+        finding = Finding(
+            "CHK012", "error", source, f"builtin engine failed where kustomize builds: {builtin_error}",
+            "a bug in rosgit's kustomize engine: report it; `--engine kustomize` works around it", source,
+        )
+        self.results.append(_cell("build", name, [finding], time.perf_counter() - started))
+
+    def compare(self, kustomized: cf.Future[str] | None) -> None:
+        name, source = self.target.name, self.target.context.source
+        if "kustomize" in self.skip:
+            self.results.append(StageResult("kustomize", name, "skipped", detail="--skip kustomize"))
+            return
+        if kustomized is None:
+            self.results.append(StageResult("kustomize", name, "skipped", detail="kustomize is not installed"))
+            return
+        started = time.perf_counter()
+        try:
+            text = kustomized.result()
+        except Exception as err:
+            finding = Finding("CHK013", "error", source, f"kustomize build fails: {S.error_text(err)}", "", source)
+            self.results.append(_cell("kustomize", name, [finding], time.perf_counter() - started))
+            return
+        if self.text is None:
+            self.results.append(StageResult("kustomize", name, "skipped", detail="builtin engine failed"))
+            return
+        findings = S.compare_engines(source, self.text, text)
+        self.results.append(_cell("kustomize", name, findings, time.perf_counter() - started))
+
+    def run_stage(self, stage: str, work: Callable[[list[Obj]], list[Finding]]) -> StageResult:
+        name = self.target.name
+        if stage in self.skip:
+            return StageResult(stage, name, "skipped", detail=f"--skip {stage}")
+        if self.objects is None:
+            return StageResult(stage, name, "skipped", detail="the overlay does not build")
+        started = time.perf_counter()
+        try:
+            return _cell(stage, name, work(self.objects), time.perf_counter() - started)
+        except S.Unavailable as err:
+            return StageResult(stage, name, "unavailable", detail=str(err))
+        except Exception as err:
+            return StageResult(stage, name, "failed", detail=S.error_text(err), seconds=time.perf_counter() - started)
+
+
+STUB_ID = "ROS501"  # rosgit.secrets.stubs.ID_STUB
+
+
+def relax_stubs(outcome: RepoOutcome) -> RepoOutcome:
+    """Stubs in production overlays become warnings unless --require-sealed.
+
+    A freshly generated repository has stubs everywhere until `rosgit seal` runs against the cluster's
+    certificate; the check must pass on such a repository, and still say loudly what is unsealed.
+    """
+    if outcome.stage != "secrets":
+        return outcome
+    relaxed = tuple(
+        replace(f, severity="warning", message=f"{f.message} (--require-sealed makes this an error)")
+        if f.id == STUB_ID and f.severity == "error"
+        else f
+        for f in outcome.findings
+    )
+    return replace(outcome, findings=relaxed)
+
+
+def _validate(objects: list[Obj], source: str) -> list[Finding]:
+    return S.validate_findings(objects, source)
+
+
+def parse_skip(values: list[str]) -> set[str]:
+    skip = {part.strip() for value in values for part in value.split(",") if part.strip()}
+    unknown = sorted(skip - set(STAGES))
+    if unknown:
+        raise UsageError(f"unknown stage(s) {', '.join(unknown)}; stages are {', '.join(STAGES)}")
+    return skip
+
+
+def run_pipeline(
+    catalog_path: Path,
+    *,
+    overlays: list[str],
+    skip: set[str],
+    progress: Progress | None = None,
+    require_sealed: bool = False,
+) -> CheckReport:
+    global _FORK_STATE
+    started = time.perf_counter()
+    catalog = load_catalog(catalog_path)
+    root = catalog_path.resolve().parent
+    targets = resolve_targets(catalog, root, overlays)
+    names = [t.name for t in targets]
+    report = CheckReport(overlays=names)
+    progress = progress or Progress(total=3 * len(targets) + 2, enabled=False)
+    progress.total = 3 * len(targets) + 2
+    repo_wanted = tuple(s for s in STAGES if s in REPO_STAGES and s not in skip)
+
+    repo_future: cf.Future[list[RepoOutcome]] | None = None
+    process_pool: cf.ProcessPoolExecutor | None = None
+    if repo_wanted and (os.cpu_count() or 1) > 1 and "fork" in multiprocessing.get_all_start_methods():
+        # Fork before any thread exists: the child inherits the loaded catalog and imported modules.
+        _FORK_STATE = (root, catalog, catalog_path.name, repo_wanted)
+        process_pool = cf.ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+        repo_future = process_pool.submit(_forked_repo_stages)
+
+    kustomize = find_tool("kustomize") if "kustomize" not in skip else None
+    with cf.ThreadPoolExecutor(max_workers=3) as threads:
+        from rosgit.build import run_kustomize
+
+        kustomized = {t.name: threads.submit(run_kustomize, t.path) for t in targets} if kustomize else {}
+        validations: dict[str, cf.Future[StageResult]] = {}
+        work: list[_Overlay] = []
+        for target in targets:
+            overlay = _Overlay(target, skip)
+            work.append(overlay)
+            progress.step(f"build {target.name}")
+            if "build" in skip:
+                overlay.results.append(StageResult("build", target.name, "skipped", detail="--skip build"))
+            else:
+                overlay.build(kustomized.get(target.name))
+            validations[target.name] = threads.submit(
+                overlay.run_stage, "validate", partial(_validate, source=target.context.source)
+            )
+            progress.step(f"lint {target.name}")
+            overlay.results.append(overlay.run_stage("lint", partial(S.lint_findings, context=target.context)))
+        for overlay in work:
+            progress.step(f"compare and validate {overlay.target.name}")
+            overlay.compare(kustomized.get(overlay.target.name))
+            overlay.results.append(validations[overlay.target.name].result())
+            report.results.extend(overlay.results)
+
+    progress.step("repo-wide checks")
+    if repo_future is not None and process_pool is not None:
+        try:
+            outcomes = repo_future.result()
+        except Exception as err:  # the child died: report the stages as failed rather than crash
+            outcomes = [RepoOutcome(s, "failed", (), S.error_text(err), 0.0) for s in repo_wanted]
+        finally:
+            process_pool.shutdown()
+            _FORK_STATE = None
+    else:
+        outcomes = run_repo_stages(root, catalog, catalog_path.name, repo_wanted)
+    for outcome in outcomes:
+        report.results.extend(_split_repo(outcome if require_sealed else relax_stubs(outcome), names))
+    for stage in sorted(REPO_STAGES & skip):
+        report.results.append(StageResult(stage, REPO_ROW, "skipped", detail=f"--skip {stage}"))
+    progress.finish()
+    report.seconds = time.perf_counter() - started
+    return report
