@@ -108,12 +108,13 @@ def _build(directory: Path, parent: Root | None) -> tuple[list[Resource], Root, 
     root = loader.open_root(directory, parent)
     kust = load_kustomization(root)
     kind = kust.get("kind") or KUSTOMIZATION_KIND
-    if kind == COMPONENT_KIND:
+    # A Component can be built on its own, but a resources entry must not name one.
+    if kind == COMPONENT_KIND and parent is not None:
         raise UsageError(
             f"expected kind != '{COMPONENT_KIND}' for path '{loader.display(root.path)}'",
             location=parent.location() if parent else root.location(),
         )
-    if kind != KUSTOMIZATION_KIND:
+    if kind not in (KUSTOMIZATION_KIND, COMPONENT_KIND):
         raise UsageError(f"unsupported kind '{kind}'", location=root.location())
     resmap = ResMap()
     accumulate(root, kust, resmap)
