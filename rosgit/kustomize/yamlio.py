@@ -862,7 +862,8 @@ def _analyze(value: str) -> _Analysis:
     if not value:
         return _Analysis(True, True, False, False, False)
     block_indicators = False
-    if value.startswith(("---", "...")) and (len(value) == 3 or value[3] in " \t\r\n\x85\u2028\u2029"):
+    if value.startswith(("---", "...")):
+        # Unlike a YAML reader, the emitter treats any leading "---"/"..." as an indicator.
         block_indicators = True
     preceded_by_ws = True
     length = len(value)
