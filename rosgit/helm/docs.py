@@ -15,8 +15,9 @@ like the overlays' Argo CD sync waves (setup -5 before migrations 0): Helm creat
 release's objects exist, each waits for its database or broker with a wait-for init container, and
 they are re-created on every upgrade (before-hook-creation), so a new image migrates again. A
 pre-install hook would run before any database exists and never finish. Apps that need migrated
-tables restart until the migration Job is done; do not use Helm 3's `--wait` on the first install
-(it waits for app readiness before running post-install hooks). Helm 4's default wait is fine."""
+tables restart until the migration Job is done. Helm 4's default (--wait=hookOnly) waits for the Jobs
+only; Helm 3's --wait, Helm 4's --wait=watcher and --rollback-on-failure wait for app readiness before
+running post-install hooks and can time out on a first install."""
 
 SECRETS = """\
 Secrets. Each Secret is generated on first install (random values) and kept on upgrade: the template

@@ -1,0 +1,90 @@
+"""`rosgit export-helm` and `rosgit helm-diff` as a user runs them."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from rosgit.catalog import Catalog
+from rosgit.generate.files import is_generated
+from rosgit.helm.chart import chart_files, chart_tree
+from rosgit.helm.export import package_bytes, write_chart
+from tests.conftest import REPO_ROOT, run_rosgit
+from tests.helm.conftest import helm
+
+
+def _snapshot(directory: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(directory).as_posix(): p.read_bytes()
+        for p in sorted(directory.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_chart_files_are_deterministic_and_carry_the_header(catalog: Catalog) -> None:
+    files = chart_files(catalog)
+    assert files == chart_files(catalog)
+    assert all(is_generated(text) for text in files.values())
+    chart = yaml.safe_load(files["Chart.yaml"])
+    assert (chart["apiVersion"], chart["name"], chart["version"]) == ("v2", "ros-ocp", "2.0.0")
+    for name in ("values.yaml", "values-minimal.yaml", "values-dev.yaml", "values-prod.yaml"):
+        assert name in files
+    assert "values-openshift.yaml" in files and "templates/NOTES.txt" in files
+
+
+def test_committed_chart_is_the_generated_one(catalog: Catalog) -> None:
+    for rel, text in chart_tree(catalog).items():
+        assert (REPO_ROOT / rel).read_text(encoding="utf-8") == text, rel
+
+
+def test_export_twice_is_byte_identical(tmp_path: Path, catalog: Catalog) -> None:
+    proc = run_rosgit("export-helm", "--out", str(tmp_path / "a"))
+    assert proc.returncode == 0, proc.stderr
+    write_chart(catalog, tmp_path / "b")
+    write_chart(catalog, tmp_path / "b")  # over an existing chart: replaced whole
+    first, second = _snapshot(tmp_path / "a"), _snapshot(tmp_path / "b")
+    assert first == second and "ros-ocp/Chart.yaml" in first
+    assert not [p for p in (tmp_path / "a").iterdir() if p.name.startswith(".")]
+
+
+@pytest.mark.tools
+def test_package_is_reproducible_and_installable(tmp_path: Path, catalog: Catalog) -> None:
+    proc = run_rosgit("export-helm", "--out", str(tmp_path), "--package")
+    assert proc.returncode == 0, proc.stderr
+    package = tmp_path / "ros-ocp-2.0.0.tgz"
+    assert package.read_bytes() == package_bytes(catalog)
+    shown = helm("helm", "show", "chart", str(package))
+    assert shown.returncode == 0 and "version: 2.0.0" in shown.stdout
+    rendered = helm("helm", "template", "ros-ocp", str(package))
+    assert rendered.returncode == 0, rendered.stderr
+
+
+def test_export_into_a_file_is_a_one_line_error(tmp_path: Path) -> None:
+    target = tmp_path / "file"
+    target.write_text("x")
+    proc = run_rosgit("export-helm", "--out", str(target))
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.tools
+def test_helm_diff_passes_then_names_object_and_field(tmp_path: Path) -> None:
+    proc = run_rosgit("helm-diff", "--overlay", "openshift-minimal")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    chart = tmp_path / "ros-ocp"
+    shutil.copytree(REPO_ROOT / "charts" / "ros-ocp", chart)
+    template = chart / "templates" / "infrastructure" / "kafka.yaml"
+    template.write_text(template.read_text().replace("value: broker,controller", "value: broker"))
+    proc = run_rosgit("helm-diff", "--overlay", "minimal", "--chart", str(chart))
+    assert proc.returncode == 1
+    assert "StatefulSet.apps/ros-ocp/kafka" in proc.stdout
+    assert "env[name=KAFKA_PROCESS_ROLES].value" in proc.stdout
+    assert "Traceback" not in proc.stderr
+
+
+def test_helm_diff_unknown_overlay_is_a_usage_error() -> None:
+    proc = run_rosgit("helm-diff", "--overlay", "nope")
+    assert proc.returncode == 2 and "unknown overlay 'nope'" in proc.stderr
