@@ -125,7 +125,8 @@ def accumulate(root: Root, kust: dict[str, Any], resmap: ResMap) -> None:
     from rosgit.kustomize import generators, transforms
 
     location = root.location()
-    entries = [*as_list(kust.get("bases"), root, "bases"), *as_list(kust.get("resources"), root, "resources")]
+    # The deprecated `bases` are read after `resources`, as kustomize appends them.
+    entries = [*as_list(kust.get("resources"), root, "resources"), *as_list(kust.get("bases"), root, "bases")]
     for entry in entries:
         for res in _load_resource_entry(root, str(entry)):
             resmap.append(res, location, str(entry))
