@@ -98,7 +98,7 @@ def _go_parse_yaml_float(text: str) -> float | None:
 
 _TIMESTAMP_RE = re.compile(
     r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})"
-    r"(?:(?:([Tt])|( ))([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2})(?:\.([0-9]+))?"
+    r"(?:(?:([Tt])|( +))([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2})(?:\.([0-9]+))?"
     r"(Z|[+-][0-9]{2}:[0-9]{2})?)?"
 )
 
@@ -117,11 +117,10 @@ def _parse_timestamp(text: str) -> str | None:
         if match[5] is not None and zone is not None:
             return None
     try:
+        # Year 0 is a leap year in Go's proleptic calendar, like 2000.
         _dt.date(year if year > 0 else 2000, month, day)
     except ValueError:
         return None
-    if year == 0 and month == 2 and day == 29:
-        pass  # year 0 is a leap year in Go's proleptic calendar; date() cannot check it
     date_text = f"{year:04d}-{month:02d}-{day:02d}"
     if not has_time:
         return date_text + "T00:00:00Z"
@@ -132,8 +131,12 @@ def _parse_timestamp(text: str) -> str | None:
     if zone is None or zone in ("Z", "+00:00", "-00:00"):
         zone_text = "Z"
     else:
-        if int(zone[1:3]) > 23 or int(zone[4:6]) > 59:
+        zone_hours, zone_minutes = int(zone[1:3]), int(zone[4:6])
+        if zone_hours > 24 or zone_minutes > 60:
             return None
+        if zone_hours * 60 + zone_minutes >= 24 * 60:
+            # Go parses such an offset but cannot print it as JSON, so the build fails.
+            raise _NotJSON(f"{text} (timezone hour outside of range [0,23])")
         zone_text = zone
     frac_text = "." + fraction if fraction else ""
     return f"{date_text}T{hour:02d}:{minute:02d}:{second:02d}{frac_text}{zone_text}"
@@ -348,7 +351,10 @@ class _Builder:
                 raise self.fail(node, "!!binary value contains invalid base64 data") from None
             return raw.decode("utf-8", "replace")
         if short == "timestamp":
-            stamp = _parse_timestamp(text)
+            try:
+                stamp = _parse_timestamp(text)
+            except _NotJSON as exc:
+                raise self.fail(node, f"json: unsupported value: {exc}") from None
             if stamp is None:
                 raise self.fail(node, f"cannot decode !!str `{text}` as a !!timestamp")
             return stamp
@@ -816,7 +822,10 @@ def _v2_resolves_non_string(text: str) -> bool:
     if first == ".":
         return _DOT_FLOAT_RE.fullmatch(text) is not None
     if first in "+-0123456789":
-        if first.isdigit() and _parse_timestamp(text) is not None:
+        try:
+            if first.isdigit() and _parse_timestamp(text) is not None:
+                return True
+        except _NotJSON:
             return True
         plain = text.replace("_", "")
         if not plain:
