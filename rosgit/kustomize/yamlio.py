@@ -1359,7 +1359,7 @@ def _emit_mapping(mapping: dict[str, Any], indent: int, lead: str, out: list[str
             out.append(start + head + " " + _scalar_text(value) + "\n")  # type: ignore[operator]
         elif isinstance(value, dict):
             _emit_mapping({key: dict(value)}, indent, start, out)
-        elif isinstance(value, list):
+        elif isinstance(value, list | tuple):
             _emit_mapping({key: list(value)}, indent, start, out)
         else:
             out.append(start + head + _value_scalar(value, indent + len(head), inner) + "\n")
@@ -1409,7 +1409,7 @@ def _emit_sequence(items: list[Any], indent: int, lead: str, out: list[str]) -> 
                 out.append(start + " []\n")
         elif isinstance(item, dict):
             _emit_sequence([dict(item)], indent, start[:-1], out)
-        elif isinstance(item, list):
+        elif isinstance(item, list | tuple):
             _emit_sequence([list(item)], indent, start[:-1], out)
         else:
             out.append(start + _value_scalar(item, indent + 1, inner) + "\n")
