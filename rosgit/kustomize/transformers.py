@@ -20,14 +20,14 @@ def _set_string(value: str) -> Any:
 def set_namespace(resources: list[Resource], namespace: str) -> None:
     for res in resources:
         gvk = res.gvk
-        before = res.cur_id()
+        # kustomize records every object's id here, changed or not, which makes it findable by
+        # name references later (e.g. a binding subject then gets the account's namespace).
+        res.store_previous_id()
         if not gvk.is_cluster_scoped():
             meta(res.obj)["namespace"] = namespace
         if gvk.kind in ("RoleBinding", "ClusterRoleBinding"):
             _subjects_namespace(res.obj, namespace)
         fs.apply_specs(res.obj, gvk, fs.NAMESPACE_EXTRA, fs.SCALAR, _set_string(namespace))
-        if res.cur_id() != before:
-            res.prev_ids.append(before)
 
 
 def _subjects_namespace(obj: dict[str, Any], namespace: str) -> None:
