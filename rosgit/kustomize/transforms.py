@@ -199,7 +199,15 @@ def _apply_smp(items: list[Resource], target: Resource, doc: dict[str, Any]) -> 
     if merged is None:
         items.remove(target)
         return
-    target.obj = merged
+    _replace_object(target, merged)
+
+
+def _replace_object(res: Resource, obj: dict[str, Any]) -> None:
+    """Swap in a patched object; a patch that renamed it leaves the old id for name references."""
+    before = res.cur_id()
+    res.obj = obj
+    if res.cur_id() != before:
+        res.prev_ids.append(before)
 
 
 def _apply_patch_entry(root: Root, entry: Any, items: list[Resource]) -> None:
@@ -237,7 +245,7 @@ def _apply_patch_entry(root: Root, entry: Any, items: list[Resource]) -> None:
 
 def _json6902(res: Resource, ops: list[Any], source: str, location: str) -> None:
     try:
-        res.obj = patches.apply_json6902(res.obj, ops)
+        _replace_object(res, patches.apply_json6902(res.obj, ops))
     except Exception as exc:
         raise UsageError(
             f"patch {source} failed on {res.cur_id().describe()}: {' '.join(str(exc).split())}",
