@@ -35,7 +35,7 @@ JSONDict = dict[str, Any]
 DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/schema"
 DEFAULT_KUBERNETES_VERSION = "1.33.0"
 # Bump when the conversion below changes, so stale cached files are never reused.
-CONVERTER_VERSION = "4"
+CONVERTER_VERSION = "5"
 PROJECT_CRD_DIR = Path("schemas") / "crds"
 VENDORED_CRD_DIR = Path(__file__).resolve().parent / "crds"
 
@@ -401,24 +401,42 @@ def vendored_crd_files() -> list[Path]:
     return sorted(VENDORED_CRD_DIR.glob("*.yaml"))
 
 
-def vendored_cache_dir() -> Path:
+@functools.cache
+def _vendored_digest() -> str:
     digest = hashlib.sha256(CONVERTER_VERSION.encode())
     for path in vendored_crd_files():
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    return cache_root() / "schemas" / f"crds-{digest.hexdigest()[:16]}"
+    return digest.hexdigest()[:16]
+
+
+def vendored_cache_dir() -> Path:
+    return cache_root() / "schemas" / f"crds-{_vendored_digest()}"
+
+
+def ensure_vendored_group(group: str) -> Path:
+    """The converted vendored CRD schemas of one API group, converted on first use.
+
+    Per group because parsing the megabyte Argo CD CRDs is the slowest step of a cold run, and an overlay
+    without Argo CD objects never needs them. Vendored files are named `{group}_{plural}.yaml`.
+    """
+    target = vendored_cache_dir()
+    for path in vendored_crd_files():
+        if not path.name.startswith(f"{group}_"):
+            continue
+        marker = target / f".{path.name}.done"
+        if marker.is_file():
+            continue
+        for converted in convert_crd_text(path.read_text(encoding="utf-8"), location=str(path)):
+            write_atomic(target / converted.relpath, json.dumps(converted.schema, sort_keys=True))
+        write_atomic(marker, "")
+    return target
 
 
 def ensure_vendored_crd_schemas() -> Path:
-    """The converted vendored CRD schemas, converted once per set of vendored files."""
-    target = vendored_cache_dir()
-    marker = target / ".complete"
-    if marker.is_file():
-        return target
-    for path in vendored_crd_files():
-        for converted in convert_crd_text(path.read_text(encoding="utf-8"), location=str(path)):
-            write_atomic(target / converted.relpath, json.dumps(converted.schema, sort_keys=True))
-    write_atomic(marker, "")
-    return target
+    """Every vendored CRD converted (for listing and tests; validation converts per group)."""
+    for group in sorted({path.name.split("_", 1)[0] for path in vendored_crd_files()}):
+        ensure_vendored_group(group)
+    return vendored_cache_dir()
 
 
 def check_schemas(converted: list[ConvertedSchema], *, location: str) -> None:
@@ -459,6 +477,7 @@ class SchemaSet:
     kubernetes_version: str
     crd_dirs: list[Path]
     kubernetes_dir: Path
+    vendored_dir: Path | None = None
     _resolved: dict[tuple[str, str], Path | None] = field(default_factory=dict)
 
     def locate(self, kind: str, api_version: str) -> Path | None:
@@ -472,6 +491,8 @@ class SchemaSet:
         if "/" in api_version:
             rel = crd_schema_relpath(kind, api_version)
             for directory in self.crd_dirs:
+                if directory == self.vendored_dir:
+                    ensure_vendored_group(api_version.split("/")[0])
                 candidate = directory / rel
                 if candidate.is_file():
                     return candidate
@@ -498,5 +519,11 @@ def schema_set(kubernetes_version: str | None = None, *, project_root: Path | No
     local = project_crd_dir(project_root)
     if local.is_dir():
         crd_dirs.append(local)
-    crd_dirs.append(ensure_vendored_crd_schemas())
-    return SchemaSet(kubernetes_version=version, crd_dirs=crd_dirs, kubernetes_dir=kubernetes_cache_dir(version))
+    vendored = vendored_cache_dir()
+    crd_dirs.append(vendored)
+    return SchemaSet(
+        kubernetes_version=version,
+        crd_dirs=crd_dirs,
+        kubernetes_dir=kubernetes_cache_dir(version),
+        vendored_dir=vendored,
+    )
