@@ -121,11 +121,11 @@ def profile_values(catalog: Catalog, profile: ResolvedProfile) -> Obj:
             "podDisruptionBudgets": profile.pod_disruption_budgets,
         }
     }
-    for section, names in config_vars(catalog).items():
-        tree.setdefault(section, {})["vars"] = {name: profile.vars.get(name, "") for name in names}
     for component in chart_components(catalog):
         for key, value in component_sizing(catalog, component, profile).items():
             _set(tree, values_path(catalog, component), key, value)
+    for section, names in config_vars(catalog).items():
+        tree.setdefault(section, {})["vars"] = {name: profile.vars.get(name, "") for name in names}
     return tree
 
 
@@ -152,7 +152,7 @@ def platform_values(catalog: Catalog, platform_name: PlatformName) -> Obj:
     images = {key: str(catalog.images[key]) for key in catalog.images}
     for source, target in platform.image_overrides.items():
         images[source] = images[target]
-    if "wait" in catalog.images:
+    if "wait" in platform.image_overrides:
         tree["global"]["waitImage"] = images["wait"]
     for component in chart_components(catalog):
         path = values_path(catalog, component)
@@ -175,14 +175,12 @@ def default_values(catalog: Catalog) -> Obj:
     sizing = profile_values(catalog, profile)
     tree["global"].update(platform["global"])
     tree["global"].update(sizing["global"])
-    tree["global"].setdefault("waitImage", "")
+    tree["global"].setdefault("waitImage", str(catalog.images["wait"]) if "wait" in catalog.images else "")
     tree["global"].setdefault("ingress", {"className": "", "host": ""})
     tree["secrets"] = {
         secret_values_key(s.name): {"existingSecret": ""}
         for s in sorted(catalog.secrets, key=lambda s: s.name)
     }
-    for section in config_vars(catalog):
-        tree.setdefault(section, {})["vars"] = sizing[section]["vars"]
     for component in chart_components(catalog):
         path = values_path(catalog, component)
         _set(tree, path, "enabled", component.enabled)
@@ -193,6 +191,8 @@ def default_values(catalog: Catalog) -> Obj:
             _set(tree, path, "command", list(component.command or []))
         for key, value in component_sizing(catalog, component, profile).items():
             _set(tree, path, key, value)
+    for section in config_vars(catalog):
+        tree.setdefault(section, {})["vars"] = sizing[section]["vars"]
     # the base platform's images and commands win over the catalog's defaults
     _merge(tree, {k: v for k, v in platform.items() if k != "global"})
     return tree

@@ -101,3 +101,20 @@ def test_jobs_are_post_install_hooks_after_setup(chart_dir: Path) -> None:
         assert "pre-install" not in hook
         if obj["kind"] in ("StatefulSet", "Deployment", "Secret", "ConfigMap"):
             assert not hook, obj["metadata"]["name"]
+
+
+@pytest.mark.parametrize(
+    "setting",
+    ["trino.vars.trinoWorkerHeap=3G", "trino.vars.trinoQueryMaxMemory=<&>é"],
+)
+def test_config_map_hash_follows_values_like_kustomize(chart_dir: Path, setting: str) -> None:
+    from rosgit.kustomize.hashing import name_suffix_hash
+
+    objects = _render(chart_dir, "--set-string", setting)
+    configs = [o for o in objects if o["kind"] == "ConfigMap" and o["metadata"]["name"].startswith("trino-worker")]
+    [config] = configs
+    assert setting.split("=", 1)[1] in "".join(config["data"].values())
+    assert config["metadata"]["name"] == f"trino-worker-config-{name_suffix_hash(config)}"
+    worker = _by(objects, "Deployment")["trino-worker"]
+    volumes = {v["name"]: v for v in worker["spec"]["template"]["spec"]["volumes"]}
+    assert volumes["config"]["configMap"]["name"] == config["metadata"]["name"]
