@@ -4,6 +4,16 @@ Reading follows kyaml (go-yaml v3 scalar resolution) followed by the JSON round 
 performs on output, so loaded values already hold what would be printed (0755 -> 493, 1.0 -> 1).
 Printing follows sigs.k8s.io/yaml's JSONToYAML, i.e. go-yaml v2's encoder and libyaml-style
 emitter: natural key order, indentless sequences, YAML 1.1 quoting, 80-column folding.
+
+Public API:
+- `load_resource_documents(text, source)`: resource files (kyaml rules, List expansion, checks).
+- `load_yaml_documents(text, source)`: any kyaml-read YAML (patch files), no resource checks.
+- `load_kustomization(text, source)`: kustomization files (sigs.k8s.io/yaml, YAML 1.1 scalars).
+- `load_yaml11_value(text, source)`: a snippet decoded like a kustomization (any shape).
+- `dump_documents(objs)` / `dump_document(obj)`: the exact `kustomize build` text.
+- `kyaml_plain_is_string(text)`: whether a key kustomize writes as plain YAML reads back as a string.
+- `natural_key_sort(keys)`, `format_go_float(value, fmt)`: the Go orderings and number formats.
+All errors are one-line `UsageError`s naming the file.
 """
 
 from __future__ import annotations
@@ -24,6 +34,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from rosgit.errors import UsageError
 
 __all__ = [
+    "dump_document",
     "dump_documents",
     "format_go_float",
     "kyaml_plain_is_string",
