@@ -149,8 +149,10 @@ FORMAT_VALUES = [
     "a " + "b" * 100 + " c", ("'q' " * 30).strip(), ("\"q\" " * 30).strip(), ("t\tx " * 30).strip(),
     "  lead " * 20, ("x" * 79) + " y", ("x" * 80) + " y", ("x" * 81) + " y z",
 ]
-FORMAT_NUMBERS = [0, -1, 493, 2**63 - 1, 2**63, 2**64 - 1, -(2**63), 0.5, -0.25, 1e-7, 0.0001, 1234567.5, 1e21, 1e22,
-                  3.14159, 123456.789, 1e300, 5e-324, True, False, None]  # fmt: skip
+FORMAT_NUMBERS: list[object] = [
+    0, -1, 493, 2**63 - 1, 2**63, 2**64 - 1, -(2**63), 0.5, -0.25, 1e-7, 0.0001, 1234567.5, 1e21, 1e22,
+    3.14159, 123456.789, 1e300, 5e-324, True, False, None,
+]  # fmt: skip
 
 
 @pytest.mark.tools
@@ -158,8 +160,8 @@ def test_scalar_formatting_matches_real_kustomize() -> None:
     import json
 
     docs = []
-    for index, value in enumerate(FORMAT_VALUES + FORMAT_NUMBERS):
-        doc = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": f"v{index:03d}"},
+    for index, value in enumerate([*FORMAT_VALUES, *FORMAT_NUMBERS]):
+        doc: dict[str, object] = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": f"v{index:03d}"},
                "v": value, "l": [value, [value], {"k": value}], "m": {"k": value, "n": {"deep": value}}}
         if isinstance(value, str) and value and "\x00" not in value:
             doc["keyed"] = {value: 1, "x" + value: [value]}
