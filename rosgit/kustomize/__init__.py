@@ -18,6 +18,31 @@ __all__ = ["build_resources", "build_text"]
 _LOCAL_CONFIG = "config.kubernetes.io/local-config"
 
 
+def _annotations_as_text(obj: dict[str, Any]) -> None:
+    """kustomize rewrites every object's annotations as a string map before printing, so a value a
+    patch or replacement made a number or bool prints as its text."""
+    metadata = obj.get("metadata")
+    if not isinstance(metadata, dict):
+        return
+    annotations = metadata.get("annotations")
+    if not isinstance(annotations, dict) or all(isinstance(v, str) for v in annotations.values()):
+        return
+    from rosgit.kustomize.hashing import go_json_float
+
+    def text(value: Any) -> str:
+        if isinstance(value, str):
+            return value
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, int):
+            return str(value)
+        if isinstance(value, float):
+            return go_json_float(value)
+        return "null" if value is None else ""
+
+    metadata["annotations"] = {key: text(value) for key, value in annotations.items()}
+
+
 def _finalize(resources: list[Resource]) -> list[Resource]:
     """The steps kustomize runs once, at the top kustomization: hash suffixes, then name references."""
     from rosgit.kustomize.hashing import name_suffix_hash
@@ -28,6 +53,8 @@ def _finalize(resources: list[Resource]) -> list[Resource]:
             res.store_previous_id()
             res.set_name(f"{res.name}-{name_suffix_hash(res.obj)}")
     fix_references(resources)
+    for res in resources:
+        _annotations_as_text(res.obj)
     kept = []
     for res in resources:
         annotations = (res.obj.get("metadata") or {}).get("annotations") or {}
