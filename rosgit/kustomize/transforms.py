@@ -243,7 +243,25 @@ def _apply_patch_entry(root: Root, entry: Any, items: list[Resource]) -> None:
             _apply_smp(items, res, patch)
 
 
+def _op_value_keys(value: Any) -> list[str]:
+    if isinstance(value, dict):
+        return [str(k) for k in value] + [k for v in value.values() for k in _op_value_keys(v)]
+    if isinstance(value, list):
+        return [k for v in value for k in _op_value_keys(v)]
+    return []
+
+
 def _json6902(res: Resource, ops: list[Any], source: str, location: str) -> None:
+    from rosgit.kustomize.yamlio import kyaml_plain_is_string
+
+    for op in ops:
+        for key in _op_value_keys(op.get("value") if isinstance(op, dict) else None):
+            if not kyaml_plain_is_string(key):
+                raise UsageError(
+                    f"patch {source}: key '{key}' in a JSON patch value would print as a non-string "
+                    "YAML key (json: unsupported type: map[interface {}]interface {})",
+                    location=location,
+                )
     try:
         _replace_object(res, patches.apply_json6902(res.obj, ops))
     except Exception as exc:
