@@ -306,6 +306,7 @@ class _Builder:
         self, source: str, budget: int, resolve_plain: Callable[[str], Any], *, kyaml: bool = True, text: str = ""
     ) -> None:
         self.text = text
+        self.line_offset = 0
         self.source = source
         self.budget = budget
         self.resolve_plain = resolve_plain
@@ -315,7 +316,7 @@ class _Builder:
 
     def fail(self, node: Node, message: str) -> UsageError:
         mark = node.start_mark
-        return UsageError(f"line {mark.line + 1}: {message}", location=self.source)
+        return UsageError(f"line {mark.line + 1 + self.line_offset}: {message}", location=self.source)
 
     def scalar(self, node: ScalarNode, in_flow: bool = False) -> Any:
         tag = node.tag
@@ -470,12 +471,15 @@ def _check_go_yaml_syntax(text: str, source: str) -> None:
                          location=source)
     if "\\/" in text:
         # YAML 1.2's "\/" escape is unknown to go-yaml; find it inside a double-quoted scalar.
-        for token in yaml.scan(text, Loader=yaml.CSafeLoader):
-            if isinstance(token, yaml.ScalarToken) and token.style == '"':
-                raw = text[token.start_mark.index : token.end_mark.index]
-                if re.search(r"(?<!\\)(?:\\\\)*\\/", raw):
-                    line = token.start_mark.line + 1
-                    raise UsageError(f"line {line}: yaml: found unknown escape character", location=source)
+        try:
+            for token in yaml.scan(text, Loader=yaml.CSafeLoader):
+                if isinstance(token, yaml.ScalarToken) and token.style == '"':
+                    raw = text[token.start_mark.index : token.end_mark.index]
+                    if re.search(r"(?<!\\)(?:\\\\)*\\/", raw):
+                        line = token.start_mark.line + 1
+                        raise UsageError(f"line {line}: yaml: found unknown escape character", location=source)
+        except yaml.YAMLError:
+            pass  # the parse proper reports syntax errors
 
 
 def _compose_all(text: str, source: str) -> list[Node | None]:
@@ -496,6 +500,57 @@ def _compose_all(text: str, source: str) -> list[Node | None]:
     finally:
         loader.dispose()
     return nodes
+
+
+def _kyaml_pieces(text: str, source: str) -> list[tuple[str, int]]:
+    """The text split into documents the way kyaml does it: at lines starting with "---".
+
+    kyaml splits before parsing, and then reads only the first document of each piece, so
+    anything after a "..." end marker without a following "---" line is ignored.
+    """
+    if "---" not in text:
+        return [(text, 0)]
+    pieces: list[tuple[str, int]] = []
+    current: list[str] = []
+    start = 0
+    for number, line in enumerate(text.split("\n")):
+        if line.startswith("---"):
+            rest = line[3:].strip()
+            if rest and not rest.startswith("#"):
+                raise UsageError(f"line {number + 1}: invalid document separator: {line.rstrip()}", location=source)
+            pieces.append(("\n".join(current), start))
+            current = []
+            start = number + 1
+        else:
+            current.append(line)
+    pieces.append(("\n".join(current), start))
+    return pieces
+
+
+def _compose_kyaml(text: str, source: str) -> list[tuple[Node, str, int]]:
+    """(first document node, piece text, line offset) of every non-empty kyaml document."""
+    if "%" in text or "\\/" in text:
+        _check_go_yaml_syntax(text, source)
+    out: list[tuple[Node, str, int]] = []
+    for piece, offset in _kyaml_pieces(text, source):
+        if not piece.strip():
+            continue
+        loader = _ComposeOnly(piece)
+        try:
+            node = loader.get_node() if loader.check_node() else None
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark
+            where = f"line {mark.line + 1 + offset}: " if mark is not None else ""
+            problem = exc.problem or exc.context or "invalid YAML"
+            raise UsageError(f"{where}yaml: {problem}", location=source) from None
+        except yaml.YAMLError as exc:
+            raise UsageError(f"yaml: {str(exc).splitlines()[0]}", location=source) from None
+        finally:
+            loader.dispose()
+        if not _is_empty_document(node):
+            assert node is not None
+            out.append((node, piece, offset))
+    return out
 
 
 def _is_empty_document(node: Node | None) -> bool:
@@ -581,12 +636,11 @@ def _without_gc(func: Callable[[str, str], _T], text: str, source: str) -> _T:
 
 
 def _load_resources(text: str, source: str) -> list[dict[str, Any]]:
-    nodes = _compose_all(text, source)
-    builder = _Builder(source, _alias_budget(text), _resolve_v3, text=text)
+    documents = _compose_kyaml(text, source)
+    builder = _Builder(source, _alias_budget(text), _resolve_v3)
     out: list[dict[str, Any]] = []
-    documents = [node for node in nodes if not _is_empty_document(node)]
-    for node in documents:
-        assert node is not None
+    for node, piece, offset in documents:
+        builder.text, builder.line_offset = piece, offset
         try:
             _collect_resource(builder, node, out, len(documents) == 1)
         except RecursionError:
@@ -599,12 +653,10 @@ def load_yaml_documents(text: str, source: str) -> list[Any]:
 
     For patch files and other inputs read through kyaml that are not necessarily resources.
     """
-    builder = _Builder(source, _alias_budget(text), _resolve_v3, text=text)
+    builder = _Builder(source, _alias_budget(text), _resolve_v3)
     out: list[Any] = []
-    for node in _compose_all(text, source):
-        if _is_empty_document(node):
-            continue
-        assert node is not None
+    for node, piece, offset in _compose_kyaml(text, source):
+        builder.text, builder.line_offset = piece, offset
         try:
             out.append(builder.build(node, top_level=isinstance(node, MappingNode)))
         except RecursionError:

@@ -116,6 +116,11 @@ PARSE_CASES = {
         "0x10000000000000000", "-0x8000000000000000", "-0x8000000000000001", ".E3", "..5", "0.", "-.", "+", "1:2",
         "1.0.0", "1,000", "$1", "1h"])),
     "timestamp-zone-out-of-range-fails": HEAD + "x: 2024-01-01T10:00:00+23:60\n",
+    "separator-variants": HEAD + "--- # comment\n" + HEAD.replace("name: t", "name: u") + "---\t\n"
+    + HEAD.replace("name: t", "name: v") + "...\n" + HEAD.replace("name: t", "ignored-after-end-marker"),
+    "crlf-separators": (HEAD + "---\n" + HEAD.replace("name: t", "name: u")).replace("\n", "\r\n"),
+    "inline-separator-content-fails": HEAD + "--- {a: 1}\n",
+    "dashes-line-fails": HEAD + "---abc\n" + HEAD.replace("name: t", "name: u"),
     "nested-non-string-key-fails": HEAD + "x:\n  9: a\n",
     "nested-bool-key-fails": HEAD + "x:\n  true: a\n",
     "null-key-fails": HEAD + "x:\n  ~: a\n",
