@@ -287,7 +287,7 @@ def _config_map(catalog: Catalog, component: Component) -> Obj:
             "namespace": Inline("{{ .Release.Namespace }}"),
             "labels": _labels_block(catalog, component, helm=True),
         },
-        "data": Block(f'include "ros-ocp.configData.{name}" $ | fromYaml | toYaml'),
+        "data": Inline(f'{{{{ include "ros-ocp.configData.{name}" $ | fromYaml | toJson }}}}'),
     }
 
 

@@ -111,7 +111,9 @@ def test_config_map_hash_follows_values_like_kustomize(chart_dir: Path, setting:
     from rosgit.kustomize.hashing import name_suffix_hash
 
     objects = _render(chart_dir, "--set-string", setting)
-    configs = [o for o in objects if o["kind"] == "ConfigMap" and o["metadata"]["name"].startswith("trino-worker")]
+    configs = [
+        o for o in objects if o["kind"] == "ConfigMap" and o["metadata"]["name"].startswith("trino-worker")
+    ]
     [config] = configs
     assert setting.split("=", 1)[1] in "".join(config["data"].values())
     assert config["metadata"]["name"] == f"trino-worker-config-{name_suffix_hash(config)}"
