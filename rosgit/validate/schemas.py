@@ -413,23 +413,34 @@ def vendored_cache_dir() -> Path:
     return cache_root() / "schemas" / f"crds-{_vendored_digest()}"
 
 
-def ensure_vendored_group(group: str) -> Path:
-    """The converted vendored CRD schemas of one API group, converted on first use.
+def ensure_vendored_group(group: str, kind: str | None = None) -> Path:
+    """The converted vendored CRD schemas of one API group (or of one kind), converted on first use.
 
-    Per group because parsing the megabyte Argo CD CRDs is the slowest step of a cold run, and an overlay
-    without Argo CD objects never needs them. Vendored files are named `{group}_{plural}.yaml`.
+    Lazily because parsing the megabyte Argo CD CRDs is the slowest step of a cold run, and an overlay
+    without Argo CD objects never needs them. Vendored files are named `{group}_{plural}.yaml`; the usual
+    plural (`{kind}s`) picks one file, and any other kind converts the whole group.
     """
     target = vendored_cache_dir()
-    for path in vendored_crd_files():
-        if not path.name.startswith(f"{group}_"):
-            continue
-        marker = target / f".{path.name}.done"
-        if marker.is_file():
-            continue
-        for converted in convert_crd_text(path.read_text(encoding="utf-8"), location=str(path)):
-            write_atomic(target / converted.relpath, json.dumps(converted.schema, sort_keys=True))
-        write_atomic(marker, "")
+    in_group = [path for path in vendored_crd_files() if path.name.startswith(f"{group}_")]
+    guess = [path for path in in_group if kind and path.name == f"{group}_{kind.lower()}s.yaml"]
+    if guess and kind in _convert_vendored(guess[0], target):
+        return target
+    for path in in_group:
+        _convert_vendored(path, target)
     return target
+
+
+def _convert_vendored(path: Path, target: Path) -> list[str]:
+    """Converts one vendored CRD file into `target` unless done before; returns the kinds it holds."""
+    marker = target / f".{path.name}.done"
+    if marker.is_file():
+        return marker.read_text(encoding="utf-8").split()
+    kinds = []
+    for converted in convert_crd_text(path.read_text(encoding="utf-8"), location=str(path)):
+        write_atomic(target / converted.relpath, json.dumps(converted.schema, sort_keys=True))
+        kinds.append(converted.kind)
+    write_atomic(marker, "\n".join(sorted(set(kinds))) + "\n")
+    return kinds
 
 
 def ensure_vendored_crd_schemas() -> Path:
@@ -492,7 +503,7 @@ class SchemaSet:
             rel = crd_schema_relpath(kind, api_version)
             for directory in self.crd_dirs:
                 if directory == self.vendored_dir:
-                    ensure_vendored_group(api_version.split("/")[0])
+                    ensure_vendored_group(api_version.split("/")[0], kind)
                 candidate = directory / rel
                 if candidate.is_file():
                     return candidate

@@ -64,3 +64,20 @@ def test_a_broken_overlay_object_is_reported(built: dict[str, list[dict[str, Any
         assert findings[0].id == "VAL001"
         assert findings[0].object == f"Route/{route['metadata']['namespace']}/{route['metadata']['name']}"
         assert findings[0].message == "/spec: additional properties 'tsl' not allowed"
+
+
+@pytest.mark.parametrize("validator", ["kubeconform", "builtin"])
+def test_argocd_directory_is_valid(validator: str) -> None:
+    """The generated Argo CD Applications, ApplicationSets and AppProjects match the vendored Argo CD CRDs."""
+    if validator == "kubeconform":
+        require_real_tool("kubeconform")
+    from rosgit.validate.core import validate
+    from rosgit.validate.inputs import read_inputs
+
+    directory = REPO_ROOT / "argocd"
+    if not directory.is_dir():
+        pytest.skip("argocd/ has not been generated in this tree yet")
+    docs, _sources = read_inputs([str(directory)])
+    report = validate(docs, validator=validator)
+    assert [result.detail() for result in report.results if result.status != "valid"] == []
+    assert {"Application", "AppProject"} <= {result.kind for result in report.results}
