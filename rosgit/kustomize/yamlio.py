@@ -585,6 +585,19 @@ def _fix_annotations(root: Node, obj: dict[str, Any], via_json: bool) -> None:
             for key_node, value_node in annotations_node.value:
                 if isinstance(key_node, ScalarNode):
                     texts[key_node.value] = _annotation_text(value_node)
+        elif isinstance(annotations_node, SequenceNode):
+            # kyaml walks a sequence here as if it were key/value pairs (and crashes on odd lengths).
+            items = annotations_node.value
+            if len(items) % 2:
+                raise UsageError("metadata.annotations is a list with an odd number of items")
+            for index in range(0, len(items), 2):
+                texts[_annotation_text(items[index])] = _annotation_text(items[index + 1])
+    for key in texts:
+        if not kyaml_plain_is_string(key):
+            # kustomize rewrites annotations with plain keys, which then read back as non-strings.
+            raise UsageError(
+                f"json: unsupported type: map[interface {{}}]interface {{}} (annotation key {key!r})"
+            )
     if texts:
         metadata["annotations"] = texts
     else:
