@@ -72,13 +72,13 @@ def test_export_into_a_file_is_a_one_line_error(tmp_path: Path) -> None:
 
 @pytest.mark.tools
 def test_helm_diff_passes_then_names_object_and_field(tmp_path: Path) -> None:
-    proc = run_rosgit("helm-diff", "--overlay", "openshift-minimal")
+    proc = run_rosgit("helm-diff", "--overlay", "openshift-minimal", "--engine", "kustomize")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     chart = tmp_path / "ros-ocp"
     shutil.copytree(REPO_ROOT / "charts" / "ros-ocp", chart)
     template = chart / "templates" / "infrastructure" / "kafka.yaml"
     template.write_text(template.read_text().replace("value: broker,controller", "value: broker"))
-    proc = run_rosgit("helm-diff", "--overlay", "minimal", "--chart", str(chart))
+    proc = run_rosgit("helm-diff", "--overlay", "minimal", "--chart", str(chart), "--engine", "kustomize")
     assert proc.returncode == 1
     assert "StatefulSet.apps/ros-ocp/kafka" in proc.stdout
     assert "env[name=KAFKA_PROCESS_ROLES].value" in proc.stdout
