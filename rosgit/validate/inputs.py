@@ -9,6 +9,7 @@ Kubernetes decodes them into `string` fields, and JSON has no date type.
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
 import sys
@@ -160,9 +161,16 @@ def documents_from_objects(objects: list[Any], *, source: str) -> list[Document]
     return docs
 
 
+def _json_default(value: Any) -> Any:
+    # Objects handed over as data may come from a timestamp-resolving YAML loader; to Kubernetes they are strings.
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    raise TypeError(f"a {type(value).__name__} value has no JSON form")
+
+
 def to_json(obj: Any) -> str:
-    """The JSON both validators see; raises ValueError for values JSON cannot hold (NaN, binary, dates)."""
-    return json.dumps(obj, allow_nan=False, sort_keys=False, ensure_ascii=False)
+    """The JSON both validators see; raises ValueError/TypeError for values JSON cannot hold (NaN, binary)."""
+    return json.dumps(obj, allow_nan=False, sort_keys=False, ensure_ascii=False, default=_json_default)
 
 
 def read_file(path: Path) -> list[Document]:

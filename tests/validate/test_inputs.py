@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 
 import pytest
@@ -61,8 +62,9 @@ def test_to_json_refuses_what_json_cannot_hold() -> None:
     assert to_json({"a": [1, "x", None]}) == '{"a": [1, "x", null]}'
     with pytest.raises(ValueError):
         to_json({"a": float("nan")})
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="a bytes value has no JSON form"):
         to_json({"a": b"bytes"})
+    assert to_json({"when": datetime.date(2024, 1, 2)}) == '{"when": "2024-01-02"}'
 
 
 def test_unreadable_inputs_are_usage_errors(tmp_path: Path) -> None:
