@@ -7,16 +7,15 @@ references, ...) in compact form.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from functools import lru_cache
+from typing import Any, NamedTuple
 
 from rosgit.kustomize.resource import Gvk
 
 Setter = Callable[[Any], Any]
 
 
-@dataclass(frozen=True)
-class FieldSpec:
+class FieldSpec(NamedTuple):
     path: tuple[str, ...]
     gvk: Gvk
     create: bool = False
@@ -229,109 +228,112 @@ def _sa_like(leaf: str, kinds: list[str]) -> list[FieldSpec]:
 
 _SA_KINDS = ["StatefulSet", "Deployment", "ReplicationController", "CronJob", "Job", "DaemonSet"]
 
-# (referral target, where referrers hold its name). Order follows kustomize's table.
-NAME_REFERENCES: list[tuple[Gvk, list[FieldSpec]]] = [
-    *[
-        (Gvk("", "", k), [spec("spec/scaleTargetRef/name", "HorizontalPodAutoscaler")])
-        for k in ("Deployment", "ReplicationController", "ReplicaSet", "StatefulSet")
-    ],
-    (
-        Gvk("", "v1", "ConfigMap"),
-        [
-            *_all_pod_specs(_CM_LEAFS),
-            spec("spec/configSource/configMap", "Node"),
-            spec("rules/resourceNames", "Role"),
-            spec("rules/resourceNames", "ClusterRole"),
-            spec("metadata/annotations/nginx.ingress.kubernetes.io\\/fastcgi-params-configmap", "Ingress"),
+@lru_cache(maxsize=1)
+def name_references() -> list[tuple[Gvk, list[FieldSpec]]]:
+    """(referral target, where referrers hold its name), in the order of kustomize's table.
+    Built on first use: only the top kustomization's last step needs it."""
+    return [
+        *[
+            (Gvk("", "", k), [spec("spec/scaleTargetRef/name", "HorizontalPodAutoscaler")])
+            for k in ("Deployment", "ReplicationController", "ReplicaSet", "StatefulSet")
         ],
-    ),
-    (
-        Gvk("", "v1", "Secret"),
-        [
-            *_all_pod_specs(_SECRET_LEAFS),
-            spec("spec/tls/secretName", "Ingress"),
-            spec("metadata/annotations/ingress.kubernetes.io\\/auth-secret", "Ingress"),
-            spec("metadata/annotations/nginx.ingress.kubernetes.io\\/auth-secret", "Ingress"),
-            spec("metadata/annotations/nginx.ingress.kubernetes.io\\/auth-tls-secret", "Ingress"),
-            spec("imagePullSecrets/name", "ServiceAccount"),
-            spec("parameters/secretName", "StorageClass"),
-            spec("parameters/adminSecretName", "StorageClass"),
-            spec("parameters/userSecretName", "StorageClass"),
-            spec("parameters/secretRef", "StorageClass"),
-            spec("rules/resourceNames", "Role"),
-            spec("rules/resourceNames", "ClusterRole"),
-            spec(
-                "spec/template/spec/containers/env/valueFrom/secretKeyRef/name",
-                "Service",
-                group="serving.knative.dev",
-                version="v1",
-            ),
-            spec("spec/azureFile/secretName", "PersistentVolume"),
-        ],
-    ),
-    (
-        Gvk("", "v1", "Service"),
-        [
-            spec("spec/serviceName", "StatefulSet", group="apps"),
-            spec("spec/rules/http/paths/backend/serviceName", "Ingress"),
-            spec("spec/backend/serviceName", "Ingress"),
-            spec("spec/rules/http/paths/backend/service/name", "Ingress"),
-            spec("spec/defaultBackend/service/name", "Ingress"),
-            spec("spec/service/name", "APIService", group="apiregistration.k8s.io"),
-            spec(
-                "webhooks/clientConfig/service",
-                "ValidatingWebhookConfiguration",
-                group="admissionregistration.k8s.io",
-            ),
-            spec(
-                "webhooks/clientConfig/service",
-                "MutatingWebhookConfiguration",
-                group="admissionregistration.k8s.io",
-            ),
-            spec("spec/rules/backendRefs/name", "HTTPRoute"),
-        ],
-    ),
-    (
-        Gvk("rbac.authorization.k8s.io", "", "Role"),
-        [spec("roleRef/name", "RoleBinding", group="rbac.authorization.k8s.io")],
-    ),
-    (
-        Gvk("rbac.authorization.k8s.io", "", "ClusterRole"),
-        [
-            spec("roleRef/name", "RoleBinding", group="rbac.authorization.k8s.io"),
-            spec("roleRef/name", "ClusterRoleBinding", group="rbac.authorization.k8s.io"),
-        ],
-    ),
-    (
-        Gvk("", "v1", "ServiceAccount"),
-        [
-            spec("subjects", "RoleBinding", group="rbac.authorization.k8s.io"),
-            spec("subjects", "ClusterRoleBinding", group="rbac.authorization.k8s.io"),
-            *_sa_like("serviceAccountName", _SA_KINDS),
-        ],
-    ),
-    (
-        Gvk("", "v1", "PersistentVolumeClaim"),
-        _sa_like("volumes/persistentVolumeClaim/claimName", _SA_KINDS),
-    ),
-    (
-        Gvk("", "v1", "PersistentVolume"),
-        [spec("spec/volumeName", "PersistentVolumeClaim"), spec("rules/resourceNames", "ClusterRole")],
-    ),
-    (
-        Gvk("storage.k8s.io", "v1", "StorageClass"),
-        [
-            spec("spec/storageClassName", "PersistentVolume"),
-            spec("spec/storageClassName", "PersistentVolumeClaim"),
-            spec("spec/volumeClaimTemplates/spec/storageClassName", "StatefulSet"),
-        ],
-    ),
-    (
-        Gvk("scheduling.k8s.io", "v1", "PriorityClass"),
-        _sa_like("priorityClassName", _SA_KINDS),
-    ),
-    (
-        Gvk("networking.k8s.io/v1", "v1", "IngressClass"),
-        [spec("spec/ingressClassName", "Ingress")],
-    ),
-]
+        (
+            Gvk("", "v1", "ConfigMap"),
+            [
+                *_all_pod_specs(_CM_LEAFS),
+                spec("spec/configSource/configMap", "Node"),
+                spec("rules/resourceNames", "Role"),
+                spec("rules/resourceNames", "ClusterRole"),
+                spec("metadata/annotations/nginx.ingress.kubernetes.io\\/fastcgi-params-configmap", "Ingress"),
+            ],
+        ),
+        (
+            Gvk("", "v1", "Secret"),
+            [
+                *_all_pod_specs(_SECRET_LEAFS),
+                spec("spec/tls/secretName", "Ingress"),
+                spec("metadata/annotations/ingress.kubernetes.io\\/auth-secret", "Ingress"),
+                spec("metadata/annotations/nginx.ingress.kubernetes.io\\/auth-secret", "Ingress"),
+                spec("metadata/annotations/nginx.ingress.kubernetes.io\\/auth-tls-secret", "Ingress"),
+                spec("imagePullSecrets/name", "ServiceAccount"),
+                spec("parameters/secretName", "StorageClass"),
+                spec("parameters/adminSecretName", "StorageClass"),
+                spec("parameters/userSecretName", "StorageClass"),
+                spec("parameters/secretRef", "StorageClass"),
+                spec("rules/resourceNames", "Role"),
+                spec("rules/resourceNames", "ClusterRole"),
+                spec(
+                    "spec/template/spec/containers/env/valueFrom/secretKeyRef/name",
+                    "Service",
+                    group="serving.knative.dev",
+                    version="v1",
+                ),
+                spec("spec/azureFile/secretName", "PersistentVolume"),
+            ],
+        ),
+        (
+            Gvk("", "v1", "Service"),
+            [
+                spec("spec/serviceName", "StatefulSet", group="apps"),
+                spec("spec/rules/http/paths/backend/serviceName", "Ingress"),
+                spec("spec/backend/serviceName", "Ingress"),
+                spec("spec/rules/http/paths/backend/service/name", "Ingress"),
+                spec("spec/defaultBackend/service/name", "Ingress"),
+                spec("spec/service/name", "APIService", group="apiregistration.k8s.io"),
+                spec(
+                    "webhooks/clientConfig/service",
+                    "ValidatingWebhookConfiguration",
+                    group="admissionregistration.k8s.io",
+                ),
+                spec(
+                    "webhooks/clientConfig/service",
+                    "MutatingWebhookConfiguration",
+                    group="admissionregistration.k8s.io",
+                ),
+                spec("spec/rules/backendRefs/name", "HTTPRoute"),
+            ],
+        ),
+        (
+            Gvk("rbac.authorization.k8s.io", "", "Role"),
+            [spec("roleRef/name", "RoleBinding", group="rbac.authorization.k8s.io")],
+        ),
+        (
+            Gvk("rbac.authorization.k8s.io", "", "ClusterRole"),
+            [
+                spec("roleRef/name", "RoleBinding", group="rbac.authorization.k8s.io"),
+                spec("roleRef/name", "ClusterRoleBinding", group="rbac.authorization.k8s.io"),
+            ],
+        ),
+        (
+            Gvk("", "v1", "ServiceAccount"),
+            [
+                spec("subjects", "RoleBinding", group="rbac.authorization.k8s.io"),
+                spec("subjects", "ClusterRoleBinding", group="rbac.authorization.k8s.io"),
+                *_sa_like("serviceAccountName", _SA_KINDS),
+            ],
+        ),
+        (
+            Gvk("", "v1", "PersistentVolumeClaim"),
+            _sa_like("volumes/persistentVolumeClaim/claimName", _SA_KINDS),
+        ),
+        (
+            Gvk("", "v1", "PersistentVolume"),
+            [spec("spec/volumeName", "PersistentVolumeClaim"), spec("rules/resourceNames", "ClusterRole")],
+        ),
+        (
+            Gvk("storage.k8s.io", "v1", "StorageClass"),
+            [
+                spec("spec/storageClassName", "PersistentVolume"),
+                spec("spec/storageClassName", "PersistentVolumeClaim"),
+                spec("spec/volumeClaimTemplates/spec/storageClassName", "StatefulSet"),
+            ],
+        ),
+        (
+            Gvk("scheduling.k8s.io", "v1", "PriorityClass"),
+            _sa_like("priorityClassName", _SA_KINDS),
+        ),
+        (
+            Gvk("networking.k8s.io/v1", "v1", "IngressClass"),
+            [spec("spec/ingressClassName", "Ingress")],
+        ),
+    ]

@@ -172,7 +172,7 @@ def fix_references(resources: list[Resource]) -> None:
 def _specs_by_kind() -> dict[str, list[tuple[Gvk, fs.FieldSpec]]]:
     """Name-reference field specs grouped by referrer kind (every spec names one), in table order."""
     out: dict[str, list[tuple[Gvk, fs.FieldSpec]]] = {}
-    for target, specs in fs.NAME_REFERENCES:
+    for target, specs in fs.name_references():
         for spec in specs:
             out.setdefault(spec.gvk.kind, []).append((target, spec))
     return out

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from rosgit.errors import UsageError
 from rosgit.kustomize import loader
@@ -64,8 +63,7 @@ def _labels_selected(res: Resource, sel: dict[str, Any]) -> bool:
     )
 
 
-@dataclass(frozen=True)
-class _Slot:
+class _Slot(NamedTuple):
     """A place a field path reaches: `parent[key]`, or, when `missing` is set, the fields still
     to create below `parent` (only for plain paths)."""
 

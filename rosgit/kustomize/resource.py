@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 Obj = dict[str, Any]
 
@@ -57,8 +57,7 @@ def split_api_version(api_version: str) -> tuple[str, str]:
     return "", api_version
 
 
-@dataclass(frozen=True)
-class Gvk:
+class Gvk(NamedTuple):
     group: str
     version: str
     kind: str
@@ -78,8 +77,7 @@ class Gvk:
         return f"{self.group}/{self.version}" if self.group else self.version
 
 
-@dataclass(frozen=True)
-class ResId:
+class ResId(NamedTuple):
     gvk: Gvk
     name: str
     namespace: str
