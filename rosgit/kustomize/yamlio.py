@@ -518,7 +518,8 @@ def _kyaml_pieces(text: str, source: str) -> list[tuple[str, int]]:
             rest = line[3:].strip()
             if rest and not rest.startswith("#"):
                 raise UsageError(f"line {number + 1}: invalid document separator: {line.rstrip()}", location=source)
-            pieces.append(("\n".join(current), start))
+            # The line break before the separator still ends the piece's last line.
+            pieces.append(("\n".join(current) + "\n", start))
             current = []
             start = number + 1
         else:

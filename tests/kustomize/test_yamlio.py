@@ -118,6 +118,8 @@ PARSE_CASES = {
     "timestamp-zone-out-of-range-fails": HEAD + "x: 2024-01-01T10:00:00+23:60\n",
     "separator-variants": HEAD + "--- # comment\n" + HEAD.replace("name: t", "name: u") + "---\t\n"
     + HEAD.replace("name: t", "name: v") + "...\n" + HEAD.replace("name: t", "ignored-after-end-marker"),
+    "literal-before-separator": HEAD + "x: |\n  clip\ny: |+\n  keep\n\n---\n" + HEAD.replace("name: t", "name: u")
+    + "x: |\n  last\n",
     "crlf-separators": (HEAD + "---\n" + HEAD.replace("name: t", "name: u")).replace("\n", "\r\n"),
     "inline-separator-content-fails": HEAD + "--- {a: 1}\n",
     "dashes-line-fails": HEAD + "---abc\n" + HEAD.replace("name: t", "name: u"),
