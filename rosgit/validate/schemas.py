@@ -42,6 +42,8 @@ VENDORED_CRD_DIR = Path(__file__).resolve().parent / "crds"
 _DEFS_PREFIXES = ("/api/_definitions.json#/$defs/", "_definitions.json#/$defs/", "#/$defs/")
 _LOGIC_KEYWORDS = ("allOf", "anyOf", "oneOf")
 _NULL_MEANINGFUL = ("default", "example", "const")
+_KIND = re.compile(r"[A-Za-z][A-Za-z0-9]*")
+_API_VERSION = re.compile(r"(?:[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?/)?[A-Za-z0-9]+")
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -499,6 +501,9 @@ class SchemaSet:
         return self._resolved[key]
 
     def _find(self, kind: str, api_version: str) -> Path | None:
+        # Kind and apiVersion become file names: anything but plain names (`../`) has no schema.
+        if not _KIND.fullmatch(kind) or not _API_VERSION.fullmatch(api_version):
+            return None
         if "/" in api_version:
             rel = crd_schema_relpath(kind, api_version)
             for directory in self.crd_dirs:

@@ -160,3 +160,9 @@ def test_schema_set_search_order(tmp_path: Path) -> None:
     locations = found.kubeconform_locations()
     assert locations[0].startswith(str(tmp_path)) and len(locations) == 3
     assert all(location.startswith("/") and "http" not in location for location in locations)
+
+
+@pytest.mark.parametrize(("kind", "api_version"), [("../Deployment", "apps/v1"), ("Deployment", "../../apps/v1"),
+                                                   ("Widget", "x/../y/v1"), ("", "v1"), ("Pod", "")])
+def test_names_that_are_not_plain_have_no_schema(kind: str, api_version: str) -> None:
+    assert schema_set("1.33").locate(kind, api_version) is None
