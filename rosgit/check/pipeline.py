@@ -100,7 +100,7 @@ class _Overlay:
         self.text: str | None = None
 
     def build(self, kustomized: cf.Future[str] | None) -> None:
-        from rosgit.build import build_overlay
+        from rosgit.build import build_overlay, run_kustomize
 
         name, source = self.target.name, self.target.context.source
         started = time.perf_counter()
@@ -113,7 +113,10 @@ class _Overlay:
             builtin_error = S.error_text(err)
         # The builtin engine failed: fall back on the real kustomize so the other stages still run.
         try:
-            text = kustomized.result() if kustomized is not None else None
+            if kustomized is not None:
+                text: str | None = kustomized.result()
+            else:
+                text = run_kustomize(self.target.path) if find_tool("kustomize") else None
         except Exception:
             text = None
         if text is None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from tests.conftest import REPO_ROOT
 
-COPIED = ("rosgit.yaml", "base", "components", "overlays", "argocd")
+COPIED = ("rosgit.yaml", "base", "components", "overlays", "argocd", "charts")
 
 
 def copy_repo(destination: Path) -> Path:

@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rosgit.check import pipeline
+from rosgit.check import stages as S
+from rosgit.check.model import REPO_ROW
+from rosgit.errors import UsageError
+from tests.check.repo_copy import copy_repo, plant
+from tests.conftest import REPO_ROOT
+
+FAST = {"generate", "kustomize", "validate", "argocd", "secrets", "helm"}
+
+
+def cells(report: pipeline.CheckReport) -> dict[tuple[str, str], str]:
+    return {(r.overlay, r.stage): r.cell() for r in report.results}
+
+
+def test_each_overlay_is_built_once_and_feeds_lint() -> None:
+    report = pipeline.run_pipeline(REPO_ROOT / "rosgit.yaml", overlays=["minimal", "openshift-minimal"], skip=FAST)
+    got = cells(report)
+    assert got[("minimal", "build")] == "ok" and got[("openshift-minimal", "lint")] == "ok"
+    assert got[("minimal", "validate")] == "skipped"
+    assert report.ok
+
+
+def test_broken_overlay_fails_build_and_skips_the_rest(tmp_path: Path) -> None:
+    repo = copy_repo(tmp_path)
+    plant(repo / "overlays/minimal/kustomization.yaml", "resources:\n", "resources:\n- missing.yaml\n")
+    report = pipeline.run_pipeline(repo / "rosgit.yaml", overlays=["minimal"], skip=FAST - {"kustomize"})
+    build = next(r for r in report.results if r.stage == "build")
+    assert build.findings[0].id == "CHK010" and build.findings[0].object == "overlays/minimal"
+    lint = next(r for r in report.results if r.stage == "lint")
+    assert lint.status == "skipped" and lint.detail == "the overlay does not build"
+    assert report.exit_code == 1
+
+
+def test_failing_and_unavailable_repo_stages_never_crash(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(S.REPO_CHECKS, "helm", ("rosgit.helm.not_there", "check"))
+    monkeypatch.setitem(S.REPO_CHECKS, "argocd", ("rosgit.findings", "has_errors"))  # wrong signature: raises
+    outcomes = pipeline.run_repo_stages(REPO_ROOT, None, "rosgit.yaml", ("argocd", "helm"))  # type: ignore[arg-type]
+    assert [(o.stage, o.status) for o in outcomes] == [("argocd", "failed"), ("helm", "unavailable")]
+    assert outcomes[0].detail.startswith("internal error: TypeError")
+    split = pipeline._split_repo(outcomes[1], ["dev"])
+    assert [(r.overlay, r.cell()) for r in split] == [(REPO_ROW, "not available")]
+
+
+def test_production_stubs_are_warnings_unless_sealing_is_required() -> None:
+    from rosgit.findings import Finding
+
+    stub = Finding("ROS501", "error", "SealedSecret/p/s", "stub", "", "overlays/prod/sealed-secrets/s.yaml")
+    outcome = pipeline.RepoOutcome("secrets", "ok", (stub,), "", 0.0)
+    assert pipeline.relax_stubs(outcome).findings[0].severity == "warning"
+    assert pipeline.relax_stubs(pipeline.RepoOutcome("argocd", "ok", (stub,), "", 0.0)).findings == (stub,)
+
+
+def test_unknown_stage_names_are_usage_errors() -> None:
+    assert pipeline.parse_skip(["lint,helm", "argocd"]) == {"lint", "helm", "argocd"}
+    with pytest.raises(UsageError, match="unknown stage"):
+        pipeline.parse_skip(["lnt"])
