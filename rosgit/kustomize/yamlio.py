@@ -1293,6 +1293,12 @@ def _key_text(key: str) -> str | None:
     if "\x85" in key:
         # In the JSON text go-yaml re-reads, a NEL turns the key into an illegal multi-line key.
         raise UsageError(f"yaml: did not find expected ',' or '}}' (key {key!r} holds U+0085)")
+    if len(key) > 170:  # JSON escapes take at most 6 characters each
+        from rosgit.kustomize.hashing import go_json_string
+
+        if len(go_json_string(key)) > 1024:
+            # YAML allows at most 1024 characters from a simple key to its ':' in the JSON text.
+            raise UsageError(f"yaml: did not find expected ',' or '}}' (key of {len(key)} characters)")
     _, key_style, simple = _styles(key)
     if not simple:
         return None

@@ -127,6 +127,10 @@ PARSE_CASES = {
     "annotation-key-reading-as-number-fails": HEAD[:-1] + "\n  annotations:\n    \"0755\": x\n",
     "annotation-key-reading-as-bool-fails": HEAD[:-1] + "\n  annotations:\n    \"true\": x\n",
     "annotation-keys-needing-quotes": HEAD[:-1] + "\n  annotations:\n    \"a: b\": c\n    \"#x\": y\n    yes: z\n",
+    "key-at-json-simple-key-limit": '{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "k"}, '
+    '"data": {"' + "k" * 1022 + '": "v", "' + "<" * 169 + '": "w"}}\n',
+    "key-over-json-simple-key-limit-fails": '{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "k"}, '
+    '"data": {"' + "<" * 170 + 'kkk": "v"}}\n',
     "nested-non-string-key-fails": HEAD + "x:\n  9: a\n",
     "nested-bool-key-fails": HEAD + "x:\n  true: a\n",
     "null-key-fails": HEAD + "x:\n  ~: a\n",
