@@ -27,7 +27,7 @@ from rosgit.secrets.files import (
     sealed_secret_object,
     sealed_secret_path,
 )
-from rosgit.secrets.values import SecretRef, generate_value
+from rosgit.secrets.values import SecretRef, ValueInputs, generate_value
 
 Generator = Callable[[SecretKey], str | None]
 
@@ -207,6 +207,43 @@ def _env(name: str, key: str) -> str:
     return env_var_name(name, key)
 
 
+def write_result(root: Path, result: SealResult) -> None:
+    """All files or none (staged next to their targets, then swapped in)."""
+    from rosgit.generate.writer import Plan, apply_plan
+
+    plan = Plan()
+    for rel, text in result.files.items():
+        old = _current_text(root, rel)
+        if old is None:
+            plan.create[rel] = text
+        else:
+            plan.update[rel] = (old, text)
+    apply_plan(root, plan)
+
+
+def seal_overlay(
+    root: Path,
+    catalog: Catalog,
+    overlay_name: str,
+    cert: SealingCert,
+    inputs: ValueInputs,
+    *,
+    scope: str | None = None,
+) -> SealResult:
+    """Check every input, plan, then write: the whole command minus printing."""
+    from rosgit.secrets.files import valid_scope
+    from rosgit.secrets.values import collect_values
+
+    overlay = resolve_overlay(catalog, overlay_name)
+    chosen_scope = valid_scope(scope) if scope is not None else None
+    if not (root / "overlays" / overlay.name / "kustomization.yaml").is_file():
+        raise UsageError(f"overlay {overlay.name} is not generated yet; run `rosgit generate` first")
+    values = collect_values(catalog, referenced_secrets(catalog, overlay.platform), inputs)
+    result = plan_seal(root, catalog, overlay, cert, values, scope=chosen_scope)
+    write_result(root, result)
+    return result
+
+
 def run_seal(
     catalog_path: Path,
     overlay_name: str,
@@ -216,19 +253,15 @@ def run_seal(
     from_files: list[str],
     env_files: list[str],
 ) -> int:
-    """The command: load, check every input, plan, then write all files or none."""
+    """The command: load the catalog and certificate, seal, report (key names only, never values)."""
     import os
 
     from rosgit.catalog import load_catalog
-    from rosgit.generate.writer import Plan, apply_plan
     from rosgit.secrets.crypto import load_cert
-    from rosgit.secrets.files import valid_scope
-    from rosgit.secrets.values import ValueInputs, collect_values
 
     catalog = load_catalog(catalog_path)
     root = catalog_path.resolve().parent
-    overlay = resolve_overlay(catalog, overlay_name)
-    chosen_scope = valid_scope(scope) if scope is not None else None
+    resolve_overlay(catalog, overlay_name)
     cert = load_cert(cert_path)
     if cert.expired:
         print(
@@ -236,28 +269,17 @@ def run_seal(
             "make sure the controller still holds this key",
             file=sys.stderr,
         )
-    if not (root / "overlays" / overlay.name / "kustomization.yaml").is_file():
-        raise UsageError(f"overlay {overlay.name} is not generated yet; run `rosgit generate` first")
     inputs = ValueInputs(
         from_files=from_files, env_files=env_files, environ=dict(os.environ), stdin=sys.stdin
     )
-    values = collect_values(catalog, referenced_secrets(catalog, overlay.platform), inputs)
-    result = plan_seal(root, catalog, overlay, cert, values, scope=chosen_scope)
-    plan = Plan()
-    for rel, text in result.files.items():
-        old = _current_text(root, rel)
-        if old is None:
-            plan.create[rel] = text
-        else:
-            plan.update[rel] = (old, text)
-    apply_plan(root, plan)
+    result = seal_overlay(root, catalog, overlay_name, cert, inputs, scope=scope)
     for line in result.report:
         print(f"rosgit: {line}", file=sys.stderr)
     for line in result.warnings:
         print(f"rosgit: warning: {line}", file=sys.stderr)
     print(
         f"rosgit: {len(result.files)} SealedSecret file(s) written, {len(result.unchanged)} unchanged "
-        f"(overlay {overlay.name}, cert {cert.fingerprint[:23]})",
+        f"(overlay {resolve_overlay(catalog, overlay_name).name}, cert {cert.fingerprint[:23]})",
         file=sys.stderr,
     )
     return 0

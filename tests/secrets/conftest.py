@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 
-from rosgit.generate.tree import MANAGED_DIRS
+from rosgit.generate.command import run_generate
 from tests.conftest import REPO_ROOT
 
 
@@ -77,11 +77,18 @@ def ec_cert(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def generated_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The catalog and a freshly generated tree (not a copy of the shared working tree, which may be mid-edit)."""
+    root = tmp_path_factory.mktemp("generated")
+    shutil.copy(REPO_ROOT / "rosgit.yaml", root / "rosgit.yaml")
+    assert run_generate(root / "rosgit.yaml", check=False) == 0
+    return root
+
+
 @pytest.fixture
-def repo(tmp_path: Path) -> Path:
-    """The catalog and the generated tree, copied so sealing never touches the real repository."""
-    shutil.copy(REPO_ROOT / "rosgit.yaml", tmp_path / "rosgit.yaml")
-    for directory in MANAGED_DIRS:
-        if (REPO_ROOT / directory).is_dir():
-            shutil.copytree(REPO_ROOT / directory, tmp_path / directory)
-    return tmp_path
+def repo(tmp_path: Path, generated_repo: Path) -> Path:
+    """A private copy to seal in, so sealing never touches the real repository."""
+    target = tmp_path / "repo"
+    shutil.copytree(generated_repo, target)
+    return target

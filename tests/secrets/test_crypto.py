@@ -68,7 +68,7 @@ def test_value_digest_is_keyed_and_bound(controller: ControllerKey, other_contro
 def test_not_a_certificate(tmp_path: Path) -> None:
     path = tmp_path / "c.pem"
     path.write_text("hello")
-    with pytest.raises(UsageError, match="not a PEM X.509 certificate"):
+    with pytest.raises(UsageError, match=r"not a PEM X\.509 certificate"):
         load_cert(path)
 
 

@@ -4,6 +4,7 @@ in every scope, after every Kustomize transform; re-sealing is stable; bad input
 from __future__ import annotations
 
 import base64
+import io
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -11,13 +12,17 @@ from typing import Any
 import pytest
 import yaml
 
+from rosgit.build import build_objects
 from rosgit.catalog import load_catalog
 from rosgit.catalog.model import SecretKey
+from rosgit.errors import UsageError
+from rosgit.generate.command import run_generate
 from rosgit.generate.overlays import referenced_secrets
 from rosgit.secrets.crypto import SCOPES, load_cert
 from rosgit.secrets.files import SEALED_HEADER, read_overlay_sealed_files
-from rosgit.secrets.seal import plan_seal, resolve_overlay
+from rosgit.secrets.seal import SealResult, plan_seal, resolve_overlay, seal_overlay
 from rosgit.secrets.stubs import stub_findings
+from rosgit.secrets.values import ValueInputs
 from tests.conftest import require_real_tool, run_rosgit
 from tests.secrets.conftest import ControllerKey
 
@@ -40,17 +45,39 @@ def _env_text(values: dict[tuple[str, str], str]) -> str:
     return "".join(f"{name}/{key}={value}\n" for (name, key), value in sorted(values.items()))
 
 
-def _seal(repo: Path, overlay: str, cert: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+def _seal(
+    repo: Path, overlay: str, cert: Path, *args: str, stdin: str = ""
+) -> subprocess.CompletedProcess[str]:
     extra = ["--from-env-file", "-"] if stdin else []
     return run_rosgit(
         "seal", overlay, "--cert", str(cert), "-c", str(repo / "rosgit.yaml"), *extra, *args, input_text=stdin
     )
 
 
-def _built_sealed_secrets(repo: Path, overlay: str) -> list[Obj]:
+def _seal_in(
+    repo: Path,
+    overlay: str,
+    cert: Path,
+    values: dict[tuple[str, str], str] | None = None,
+    scope: str | None = None,
+) -> SealResult:
+    """The command in-process (the CLI adds only printing; its tests are below)."""
+    inputs = ValueInputs(env_files=["-"], stdin=io.StringIO(_env_text(values))) if values else ValueInputs()
+    return seal_overlay(
+        repo, load_catalog(repo / "rosgit.yaml"), overlay, load_cert(cert), inputs, scope=scope
+    )
+
+
+def _built_sealed_secrets(repo: Path, overlay: str, *, real: bool = False) -> list[Obj]:
+    if not real:
+        objects = build_objects(repo / "overlays" / overlay)
+        return [obj for obj in objects if obj.get("kind") == "SealedSecret"]
     kustomize = require_real_tool("kustomize")
     out = subprocess.run(
-        [str(kustomize), "build", str(repo / "overlays" / overlay)], capture_output=True, text=True, check=True
+        [str(kustomize), "build", str(repo / "overlays" / overlay)],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     return [doc for doc in yaml.safe_load_all(out) if doc and doc.get("kind") == "SealedSecret"]
 
@@ -77,14 +104,20 @@ def _sealed_texts(repo: Path, overlay: str) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("scope", SCOPES)
-def test_kubeseal_recovers_every_value_in_every_scope(repo: Path, controller: ControllerKey, scope: str) -> None:
+def test_kubeseal_recovers_every_value_in_every_scope(
+    repo: Path, controller: ControllerKey, scope: str
+) -> None:
+    """Built with the real kustomize, unsealed by the real kubeseal: binding after all transforms holds."""
     overlay = "openshift-prod"
     values = _values(repo, overlay, scope)
-    result = _seal(repo, overlay, controller.cert_path, "--scope", scope, stdin=_env_text(values))
-    assert result.returncode == 0, result.stderr
-    for value in values.values():
-        assert value not in result.stdout + result.stderr
-    built = _built_sealed_secrets(repo, overlay)
+    if scope == "strict":  # the default scope goes through the CLI, values on stdin
+        result = _seal(repo, overlay, controller.cert_path, stdin=_env_text(values))
+        assert result.returncode == 0, result.stderr
+        for value in values.values():
+            assert value not in result.stdout + result.stderr
+    else:
+        _seal_in(repo, overlay, controller.cert_path, values, scope)
+    built = _built_sealed_secrets(repo, overlay, real=True)
     assert {obj["metadata"]["name"] for obj in built} == {name for name, _ in values}
     for obj in built:
         assert obj["metadata"]["namespace"] == "ros-ocp-prod"
@@ -110,27 +143,30 @@ def test_generated_values_are_the_sealed_ones(repo: Path, controller: Controller
     result = plan_seal(repo, catalog, overlay, load_cert(controller.cert_path), {}, generate=remember)
     for rel, text in result.files.items():
         (repo / rel).write_text(text)
-    recovered = [v for obj in _built_sealed_secrets(repo, "dev") for v in _unseal(obj, controller.key_path).values()]
+    recovered = [
+        v for obj in _built_sealed_secrets(repo, "dev") for v in _unseal(obj, controller.key_path).values()
+    ]
     assert sorted(recovered) == sorted(generated)
-    assert len(generated) == sum(len(catalog.secret(n).keys) for n in referenced_secrets(catalog, "kubernetes"))  # type: ignore[union-attr]
+    assert len(generated) == sum(
+        len(catalog.secret(n).keys) for n in referenced_secrets(catalog, "kubernetes")
+    )  # type: ignore[union-attr]
 
 
 def test_resealing_is_byte_identical_and_changes_only_the_changed_key(
     repo: Path, controller: ControllerKey
 ) -> None:
     values = _values(repo, "prod")
-    assert _seal(repo, "prod", controller.cert_path, stdin=_env_text(values)).returncode == 0
+    _seal_in(repo, "prod", controller.cert_path, values)
     first = _sealed_texts(repo, "prod")
     assert all(text.startswith(SEALED_HEADER) for text in first.values())
 
-    again = _seal(repo, "prod", controller.cert_path, stdin=_env_text(values))
-    assert again.returncode == 0, again.stderr
+    assert _seal_in(repo, "prod", controller.cert_path, values).files == {}
     assert _sealed_texts(repo, "prod") == first
-    assert _seal(repo, "prod", controller.cert_path).returncode == 0  # no values at all: everything kept
+    assert _seal_in(repo, "prod", controller.cert_path).files == {}  # no values at all: everything kept
     assert _sealed_texts(repo, "prod") == first
 
     values[("koku-db-credentials", "password")] = "a-new-password"
-    assert _seal(repo, "prod", controller.cert_path, stdin=_env_text(values)).returncode == 0
+    _seal_in(repo, "prod", controller.cert_path, values)
     after = _sealed_texts(repo, "prod")
     changed = {name for name in first if first[name] != after[name]}
     assert changed == {"koku-db-credentials.yaml"}
@@ -144,11 +180,10 @@ def test_resealing_is_byte_identical_and_changes_only_the_changed_key(
 
 
 def test_generate_keeps_sealed_files_and_check_stays_green(repo: Path, controller: ControllerKey) -> None:
-    assert _seal(repo, "minimal", controller.cert_path).returncode == 0
+    _seal_in(repo, "minimal", controller.cert_path)
     sealed = _sealed_texts(repo, "minimal")
-    check = run_rosgit("generate", "--check", "-c", str(repo / "rosgit.yaml"))
-    assert check.returncode == 0, check.stdout + check.stderr
-    assert run_rosgit("generate", "-c", str(repo / "rosgit.yaml")).returncode == 0
+    assert run_generate(repo / "rosgit.yaml", check=True) == 0
+    assert run_generate(repo / "rosgit.yaml", check=False) == 0
     assert _sealed_texts(repo, "minimal") == sealed
 
 
@@ -157,27 +192,26 @@ def test_stub_findings_follow_production_and_sealing(repo: Path, controller: Con
     stubs = [f for f in stub_findings(repo, catalog) if f.id == "ROS501"]
     assert {f.severity for f in stubs if "/prod/" in f.source or "openshift-prod" in f.source} == {"error"}
     assert {f.severity for f in stubs if "minimal" in f.source or "dev" in f.source} == {"warning"}
-    assert _seal(repo, "prod", controller.cert_path).returncode == 0
+    _seal_in(repo, "prod", controller.cert_path)
     after = stub_findings(repo, catalog)
     assert not [f for f in after if f.source.startswith("overlays/prod/")]
     assert [f for f in after if f.source.startswith("overlays/openshift-prod/") and f.severity == "error"]
 
 
 def test_unreferenced_sealed_file_is_reported(repo: Path, controller: ControllerKey) -> None:
-    assert _seal(repo, "dev", controller.cert_path).returncode == 0
+    _seal_in(repo, "dev", controller.cert_path)
     directory = repo / "overlays" / "dev" / "sealed-secrets"
     (directory / "old-secret.yaml").write_text(
         (directory / "koku-django-secret.yaml").read_text().replace("koku-django-secret", "old-secret")
     )
     findings = stub_findings(repo, load_catalog(repo / "rosgit.yaml"))
     assert [f.id for f in findings if "old-secret" in f.source] == ["ROS502"]
-    again = _seal(repo, "dev", controller.cert_path)
-    assert again.returncode == 0
-    assert "old-secret" in again.stderr and "delete the file" in again.stderr
+    again = _seal_in(repo, "dev", controller.cert_path)
+    assert [w for w in again.warnings if "old-secret" in w and "delete the file" in w]
 
 
 def test_misbound_sealed_secret(repo: Path, controller: ControllerKey) -> None:
-    assert _seal(repo, "dev", controller.cert_path).returncode == 0
+    _seal_in(repo, "dev", controller.cert_path)
     path = repo / "overlays" / "dev" / "sealed-secrets" / "koku-django-secret.yaml"
     path.write_text(path.read_text().replace("namespace: ros-ocp-dev", "namespace: elsewhere"))
     findings = stub_findings(repo, load_catalog(repo / "rosgit.yaml"))
@@ -186,8 +220,7 @@ def test_misbound_sealed_secret(repo: Path, controller: ControllerKey) -> None:
     assert result.returncode == 2
     assert len(result.stderr.strip().splitlines()) == 1
     assert "cannot move" in result.stderr and "Traceback" not in result.stderr
-    fixed = _seal(repo, "dev", controller.cert_path, stdin="koku-django-secret/secret-key=replacement\n")
-    assert fixed.returncode == 0, fixed.stderr
+    _seal_in(repo, "dev", controller.cert_path, {("koku-django-secret", "secret-key"): "replacement"})
     obj = {o["metadata"]["name"]: o for o in _built_sealed_secrets(repo, "dev")}["koku-django-secret"]
     assert _unseal(obj, controller.key_path) == {"secret-key": "replacement"}
 
@@ -206,23 +239,39 @@ def test_stub_cannot_be_unsealed(repo: Path, controller: ControllerKey) -> None:
 
 
 @pytest.mark.parametrize(
-    ("args", "stdin", "message"),
+    ("scope", "stdin", "message"),
     [
-        (["--scope", "global"], "", "unknown scope"),
-        ([], "ros-db-credentials/root-password=x\n", "not declared"),
-        ([], "ros-db-credentials/ros-password=\n", "empty value"),
-        ([], "nonsense\n", "expected SECRET/KEY=VALUE"),
+        ("global", "", "unknown scope"),
+        (None, "ros-db-credentials/root-password=x\n", "not declared"),
+        (None, "ros-db-credentials/ros-password=\n", "empty value"),
+        (None, "nonsense\n", "expected SECRET/KEY=VALUE"),
     ],
 )
-def test_bad_input_is_one_line(
-    repo: Path, controller: ControllerKey, args: list[str], stdin: str, message: str
+def test_bad_input_writes_nothing(
+    repo: Path, controller: ControllerKey, scope: str | None, stdin: str, message: str
 ) -> None:
     before = _sealed_texts(repo, "prod")
-    result = _seal(repo, "prod", controller.cert_path, *args, stdin=stdin)
+    inputs = ValueInputs(env_files=["-"], stdin=io.StringIO(stdin))
+    with pytest.raises(UsageError, match=message):
+        seal_overlay(
+            repo,
+            load_catalog(repo / "rosgit.yaml"),
+            "prod",
+            load_cert(controller.cert_path),
+            inputs,
+            scope=scope,
+        )
+    assert _sealed_texts(repo, "prod") == before
+
+
+def test_cli_errors_are_one_line(repo: Path, controller: ControllerKey) -> None:
+    result = _seal(repo, "prod", controller.cert_path, stdin="ros-db-credentials/root-password=hunter2\n")
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("rosgit: ") and message in lines[0]
-    assert _sealed_texts(repo, "prod") == before
+    assert len(lines) == 1 and lines[0].startswith("rosgit: <stdin>:1: ") and "not declared" in lines[0]
+    assert "hunter2" not in result.stderr
+    unknown = _seal(repo, "staging", controller.cert_path)
+    assert unknown.returncode == 2 and "unknown overlay 'staging'" in unknown.stderr
 
 
 def test_bad_certificates(repo: Path, ec_cert: Path, other_controller: ControllerKey) -> None:
@@ -233,18 +282,14 @@ def test_bad_certificates(repo: Path, ec_cert: Path, other_controller: Controlle
     assert "expired" in expired.stderr
 
 
-def test_unknown_overlay(repo: Path, controller: ControllerKey) -> None:
-    result = _seal(repo, "staging", controller.cert_path)
-    assert result.returncode == 2 and "unknown overlay 'staging'" in result.stderr
-
-
 def test_new_certificate_reseals_given_values_and_warns_about_the_rest(
     repo: Path, controller: ControllerKey, other_controller: ControllerKey
 ) -> None:
-    assert _seal(repo, "dev", controller.cert_path).returncode == 0
-    result = _seal(repo, "dev", other_controller.cert_path, stdin="koku-django-secret/secret-key=rotated\n")
-    assert result.returncode == 0, result.stderr
-    assert "another certificate" in result.stderr
+    _seal_in(repo, "dev", controller.cert_path)
+    result = _seal_in(
+        repo, "dev", other_controller.cert_path, {("koku-django-secret", "secret-key"): "rotated"}
+    )
+    assert [w for w in result.warnings if "another certificate" in w]
     files = read_overlay_sealed_files(repo, "dev")
     obj = {o["metadata"]["name"]: o for o in _built_sealed_secrets(repo, "dev")}["koku-django-secret"]
     assert _unseal(obj, other_controller.key_path) == {"secret-key": "rotated"}

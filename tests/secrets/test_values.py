@@ -26,7 +26,10 @@ def _collect(catalog: Catalog, **kwargs: object) -> dict[tuple[str, str], bytes]
 
 
 def test_env_var_names() -> None:
-    assert env_var_name("koku-db-credentials", "admin-password") == "ROSGIT_SECRET_KOKU_DB_CREDENTIALS_ADMIN_PASSWORD"
+    assert (
+        env_var_name("koku-db-credentials", "admin-password")
+        == "ROSGIT_SECRET_KOKU_DB_CREDENTIALS_ADMIN_PASSWORD"
+    )
 
 
 def test_all_sources(catalog: Catalog, tmp_path: Path) -> None:
