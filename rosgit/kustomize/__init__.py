@@ -10,6 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rosgit.errors import UsageError
+
 if TYPE_CHECKING:
     from rosgit.kustomize.resource import Resource
 
@@ -69,7 +71,16 @@ def build_resources(path: Path) -> list[dict[str, Any]]:
     from rosgit.kustomize.target import build_directory_with_options
 
     resources, sort = build_directory_with_options(Path(path))
-    objs = [r.obj for r in _finalize(resources)]
+    try:
+        objs = [r.obj for r in _finalize(resources)]
+    except UsageError as exc:
+        if exc.location is not None:
+            raise
+        # Name references are fixed once, for the whole build: the top kustomization owns them.
+        from rosgit.kustomize.loader import display, find_kustomization_file
+
+        where = display(find_kustomization_file(Path(path).resolve()))
+        raise UsageError(exc.message, location=where) from None
     if sort is None:
         return objs
     from rosgit.kustomize.ordering import legacy_sort
