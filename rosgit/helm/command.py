@@ -6,7 +6,6 @@ import sys
 from pathlib import Path
 
 from rosgit.catalog import load_catalog
-from rosgit.findings import has_errors
 
 HELMS = ("helm", "helm3")
 
@@ -24,7 +23,7 @@ def run_helm_diff(
     catalog_path: Path, *, helm: str, engine: str, overlays: list[str] | None, chart: Path | None
 ) -> int:
     from rosgit.errors import UsageError
-    from rosgit.helm.equivalence import check_equivalence
+    from rosgit.helm.equivalence import equivalence_differences
 
     if helm not in HELMS:
         raise UsageError(f"unknown helm {helm!r}; choose one of {', '.join(HELMS)}")
@@ -32,12 +31,14 @@ def run_helm_diff(
         raise UsageError(f"{chart}: no Chart.yaml; pass the chart directory")
     catalog = load_catalog(catalog_path)
     root = catalog_path.resolve().parent
-    findings = check_equivalence(root, catalog, helm=helm, engine=engine, chart=chart, overlays=overlays)
-    for finding in findings:
-        print(finding.line())
+    differences = equivalence_differences(
+        root, catalog, helm=helm, engine=engine, chart=chart, overlays=overlays
+    )
+    for difference in differences:
+        print(difference.report())
     count = len([o for o in catalog.overlays if overlays is None or o.name in overlays])
-    if has_errors(findings):
-        print(f"rosgit: the chart differs from the overlays ({len(findings)} object(s))", file=sys.stderr)
+    if differences:
+        print(f"rosgit: the chart differs from the overlays ({len(differences)} object(s))", file=sys.stderr)
         return 1
     print(f"rosgit: chart and overlays render the same objects ({count} overlay(s), {helm})", file=sys.stderr)
     return 0

@@ -25,6 +25,7 @@ DIFFERS = "ROS601"
 MISSING_IN_CHART = "ROS602"
 ONLY_IN_CHART = "ROS603"
 RENDER_FAILED = "ROS604"
+DUPLICATE = "ROS605"
 # differences listed per object before the rest are summarised, so one broken field cannot flood output
 MAX_FIELDS = 20
 
@@ -110,54 +111,71 @@ def overlay_values(chart: Path, overlay: OverlaySpec) -> list[Path]:
     return files
 
 
-def compare_objects(
+@dataclass(frozen=True)
+class ObjectDifference:
+    """One object that is not the same on both sides: missing, duplicated or with differing fields."""
+
+    id: str
+    source: str
+    object: str
+    summary: str
+    fields: tuple[FieldDiff, ...] = ()
+
+    def finding(self) -> Finding:
+        message = self.summary
+        if self.fields:
+            shown = "; ".join(d.text() for d in self.fields[:MAX_FIELDS])
+            more = f"; and {len(self.fields) - MAX_FIELDS} more" if len(self.fields) > MAX_FIELDS else ""
+            message = f"{shown}{more}"
+        return Finding(self.id, "error", self.object, message, HINT, self.source)
+
+    def report(self) -> str:
+        """Multi-line text for `rosgit helm-diff`: the object, then one line per differing field."""
+        head = f"{self.source}: {self.id} {self.object}: {self.summary}"
+        return "\n".join([head, *(f"    {d.text()}" for d in self.fields)])
+
+
+HINT = "regenerate the chart: rosgit generate"
+
+
+def _index(objects: list[Obj], source: str, side: str) -> tuple[dict[Key, Obj], list[ObjectDifference]]:
+    index: dict[Key, Obj] = {}
+    duplicates = []
+    for obj in objects:
+        key = object_key(obj)
+        if key in index:
+            duplicates.append(ObjectDifference(DUPLICATE, source, key_text(key), f"rendered twice by the {side}"))
+        index[key] = obj
+    return index, duplicates
+
+
+def object_differences(
     overlay_objects: list[Obj], chart_objects: list[Obj], catalog: Catalog, source: str
-) -> list[Finding]:
-    expected: dict[Key, Obj] = {}
-    for obj in overlay_objects:
-        norm = normalize_overlay_object(obj, catalog)
-        expected[object_key(norm)] = norm
-    actual: dict[Key, Obj] = {}
-    for obj in chart_objects:
-        norm = normalize_chart_object(obj)
-        actual[object_key(norm)] = norm
-    findings: list[Finding] = []
+) -> list[ObjectDifference]:
+    expected, problems = _index([normalize_overlay_object(o, catalog) for o in overlay_objects], source, "overlay")
+    actual, duplicates = _index([normalize_chart_object(o) for o in chart_objects], source, "chart")
+    problems += duplicates
     for key in sorted(set(expected) | set(actual)):
         name = key_text(key)
         if key not in actual:
-            findings.append(
-                Finding(
-                    MISSING_IN_CHART,
-                    "error",
-                    name,
-                    "in the overlay but not rendered by the chart",
-                    "regenerate the chart: rosgit generate",
-                    source,
-                )
+            problems.append(
+                ObjectDifference(MISSING_IN_CHART, source, name, "in the overlay but not rendered by the chart")
             )
-            continue
-        if key not in expected:
-            findings.append(
-                Finding(
-                    ONLY_IN_CHART,
-                    "error",
-                    name,
-                    "rendered by the chart but not in the overlay",
-                    "regenerate the chart: rosgit generate",
-                    source,
-                )
+        elif key not in expected:
+            problems.append(
+                ObjectDifference(ONLY_IN_CHART, source, name, "rendered by the chart but not in the overlay")
             )
-            continue
-        diffs = list(field_diffs(expected[key], actual[key]))
-        if diffs:
-            shown = "; ".join(d.text() for d in diffs[:MAX_FIELDS])
-            more = f"; and {len(diffs) - MAX_FIELDS} more" if len(diffs) > MAX_FIELDS else ""
-            findings.append(
-                Finding(
-                    DIFFERS, "error", name, f"{shown}{more}", "regenerate the chart: rosgit generate", source
-                )
-            )
-    return findings
+        else:
+            diffs = tuple(field_diffs(expected[key], actual[key]))
+            if diffs:
+                problems.append(ObjectDifference(DIFFERS, source, name, f"{len(diffs)} field(s) differ", diffs))
+    return problems
+
+
+def compare_objects(
+    overlay_objects: list[Obj], chart_objects: list[Obj], catalog: Catalog, source: str
+) -> list[Finding]:
+    return [d.finding() for d in object_differences(overlay_objects, chart_objects, catalog, source)]
 
 
 def check_overlay(
@@ -168,7 +186,7 @@ def check_overlay(
     *,
     helm: str = "helm",
     engine: str = "builtin",
-) -> list[Finding]:
+) -> list[ObjectDifference]:
     from rosgit.build import build_objects
 
     source = f"overlays/{overlay.name}"
@@ -179,8 +197,44 @@ def check_overlay(
         )
         built = build_objects(root / "overlays" / overlay.name, engine=engine)
     except RosgitError as err:
-        return [Finding(RENDER_FAILED, "error", source, str(err), "", source)]
-    return compare_objects(built, parse_objects(rendered), catalog, f"{source} vs chart ({helm})")
+        return [ObjectDifference(RENDER_FAILED, source, source, err.message if not err.location else str(err))]
+    return object_differences(built, parse_objects(rendered), catalog, f"{source} vs chart ({helm})")
+
+
+def equivalence_differences(
+    root: Path,
+    catalog: Catalog,
+    *,
+    helm: str = "helm",
+    engine: str = "builtin",
+    chart: Path | None = None,
+    overlays: list[str] | None = None,
+) -> list[ObjectDifference]:
+    """Every object that differs between an overlay and the chart rendered with that overlay's values files.
+
+    The chart is the committed one (charts/<project>) when present, else exported from the catalog.
+    """
+    if overlays is not None:
+        unknown = sorted(set(overlays) - {o.name for o in catalog.overlays})
+        if unknown:
+            names = ", ".join(o.name for o in catalog.overlays)
+            raise UsageError(f"unknown overlay {unknown[0]!r}; the catalog has {names}")
+    selected = [o for o in catalog.overlays if overlays is None or o.name in overlays]
+    committed = root / "charts" / catalog.project.name
+    if chart is None and (committed / "Chart.yaml").is_file():
+        chart = committed
+    differences: list[ObjectDifference] = []
+    if chart is not None:
+        for overlay in selected:
+            differences += check_overlay(root, catalog, overlay, chart, helm=helm, engine=engine)
+        return differences
+    from rosgit.helm.export import write_chart
+
+    with tempfile.TemporaryDirectory(prefix="rosgit-chart-") as tmp:
+        exported = write_chart(catalog, Path(tmp))
+        for overlay in selected:
+            differences += check_overlay(root, catalog, overlay, exported, helm=helm, engine=engine)
+    return differences
 
 
 def check_equivalence(
@@ -192,29 +246,10 @@ def check_equivalence(
     chart: Path | None = None,
     overlays: list[str] | None = None,
 ) -> list[Finding]:
-    """Findings for every overlay whose objects differ from the chart rendered with its values files.
-
-    The chart is the committed one (charts/<project>) when present, else exported from the catalog.
-    """
-    selected = [o for o in catalog.overlays if overlays is None or o.name in overlays]
-    if overlays is not None:
-        unknown = sorted(set(overlays) - {o.name for o in catalog.overlays})
-        if unknown:
-            raise UsageError(
-                f"unknown overlay {unknown[0]!r}; the catalog has {', '.join(o.name for o in catalog.overlays)}"
-            )
-    committed = root / "charts" / catalog.project.name
-    if chart is None and (committed / "Chart.yaml").is_file():
-        chart = committed
-    findings: list[Finding] = []
-    if chart is not None:
-        for overlay in selected:
-            findings += check_overlay(root, catalog, overlay, chart, helm=helm, engine=engine)
-        return findings
-    from rosgit.helm.export import write_chart
-
-    with tempfile.TemporaryDirectory(prefix="rosgit-chart-") as tmp:
-        exported = write_chart(catalog, Path(tmp))
-        for overlay in selected:
-            findings += check_overlay(root, catalog, overlay, exported, helm=helm, engine=engine)
-    return findings
+    """The equivalence proof as findings for `rosgit check`: none when every overlay equals the chart."""
+    return [
+        d.finding()
+        for d in equivalence_differences(
+            root, catalog, helm=helm, engine=engine, chart=chart, overlays=overlays
+        )
+    ]
