@@ -1054,8 +1054,8 @@ _DOUBLE_ESCAPES = {
 }  # fmt: skip
 
 
-def _double_escape(ch: str) -> str | None:
-    if _is_printable(ch) and ch not in _BREAKS and ch not in '"\\' and ch != "\ufeff":
+def _double_escape(ch: str, force: bool = False) -> str | None:
+    if not force and _is_printable(ch) and ch not in _BREAKS and ch not in '"\\' and ch != "\ufeff":
         return None
     short = _DOUBLE_ESCAPES.get(ch)
     if short is not None:
@@ -1132,6 +1132,10 @@ def _write_single(value: str, column: int, indent: int, allow_breaks: bool) -> s
 
 def _write_double(value: str, column: int, indent: int, allow_breaks: bool) -> str:
     """Double-quoted text (quotes included); `column` is where the opening quote goes."""
+    if value.startswith("\ufeff"):
+        # go-yaml's byte-order-mark test looks at the start of the string, not at the current
+        # character, so a string starting with U+FEFF gets every character escaped.
+        return '"' + "".join(_double_escape(ch, force=True) or ch for ch in value) + '"'
     out: list[str] = ['"']
     column += 1
     spaces = False

@@ -163,6 +163,7 @@ FORMAT_VALUES = [
     "a\n b", "a\tb\nc", "a\n\nb", "é\n", "x" * 150, ("word " * 40).strip(), ("w\u00e9rd " * 30).strip(),
     "a " + "b" * 100 + " c", ("'q' " * 30).strip(), ("\"q\" " * 30).strip(), ("t\tx " * 30).strip(),
     "  lead " * 20, ("x" * 79) + " y", ("x" * 80) + " y", ("x" * 81) + " y z",
+    "\ufeff0", "\ufeffa b\tc é日😀\u00a0\n", "x\ufeff0", "\ufeff" + "word " * 30,
 ]
 FORMAT_NUMBERS: list[object] = [
     0, -1, 493, 2**63 - 1, 2**63, 2**64 - 1, -(2**63), 0.5, -0.25, 1e-7, 0.0001, 1234567.5, 1e21, 1e22,
