@@ -11,15 +11,6 @@ from rosgit.kustomize import loader
 from rosgit.kustomize.loader import Root, as_list, remote_error
 from rosgit.kustomize.resource import ResId, Resource
 
-SUPPORTED_FIELDS = frozenset(
-    {
-        "apiVersion", "kind", "metadata", "resources", "bases", "components", "namespace",
-        "namePrefix", "nameSuffix", "commonLabels", "labels", "commonAnnotations", "images",
-        "replicas", "patches", "patchesStrategicMerge", "patchesJson6902", "configMapGenerator",
-        "secretGenerator", "generatorOptions", "replacements", "sortOptions",
-    }
-)
-
 KNOWN_UNSUPPORTED = frozenset(
     {
         "helmCharts", "helmGlobals", "helmChartInflationGenerator", "vars", "generators",
@@ -54,6 +45,9 @@ def load_kustomization(root: Root) -> dict[str, Any]:
     from rosgit.kustomize.schema import KUSTOMIZATION, check
 
     check(data, KUSTOMIZATION, "", root.location())
+    # Like kustomize, a file that sets nothing but its type (zero values count as unset) is refused.
+    if all(value in (None, "", False, 0) for key, value in data.items() if key not in ("apiVersion", "kind")):
+        raise UsageError(f"{root.file.name} is empty", location=root.location())
     return data
 
 
