@@ -6,11 +6,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-import yaml
 
 from rosgit.catalog import Catalog
-from rosgit.generate.files import is_generated
-from rosgit.helm.chart import chart_files, chart_tree
 from rosgit.helm.export import package_bytes, write_chart
 from tests.conftest import REPO_ROOT, run_rosgit
 from tests.helm.conftest import helm
@@ -22,22 +19,6 @@ def _snapshot(directory: Path) -> dict[str, bytes]:
         for p in sorted(directory.rglob("*"))
         if p.is_file()
     }
-
-
-def test_chart_files_are_deterministic_and_carry_the_header(catalog: Catalog) -> None:
-    files = chart_files(catalog)
-    assert files == chart_files(catalog)
-    assert all(is_generated(text) for text in files.values())
-    chart = yaml.safe_load(files["Chart.yaml"])
-    assert (chart["apiVersion"], chart["name"], chart["version"]) == ("v2", "ros-ocp", "2.0.0")
-    for name in ("values.yaml", "values-minimal.yaml", "values-dev.yaml", "values-prod.yaml"):
-        assert name in files
-    assert "values-openshift.yaml" in files and "templates/NOTES.txt" in files
-
-
-def test_committed_chart_is_the_generated_one(catalog: Catalog) -> None:
-    for rel, text in chart_tree(catalog).items():
-        assert (REPO_ROOT / rel).read_text(encoding="utf-8") == text, rel
 
 
 def test_export_twice_is_byte_identical(tmp_path: Path, catalog: Catalog) -> None:
