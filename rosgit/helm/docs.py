@@ -45,6 +45,14 @@ def notes_text(catalog: Catalog) -> str:
     return "\n".join(lines)
 
 
+def _normalisation_rules() -> str:
+    """The numbered rules of rosgit.helm.normalize's docstring, so the README cannot drift from the code."""
+    from rosgit.helm import normalize
+
+    doc = normalize.__doc__ or ""
+    return doc[doc.index("1. ") :].strip()
+
+
 def readme_text(catalog: Catalog) -> str:
     profiles = sorted({o.profile for o in catalog.overlays})
     secrets = "\n".join(
@@ -78,5 +86,15 @@ misspelt key is an error rather than silently ignored.
 {secrets}
 
 Object names do not carry the release name: the overlays' names are the contract, so install one
-release per namespace.
+release per namespace. Generated ConfigMaps keep kustomize's content-hash names: the templates compute
+the same sha256 over the rendered data, so the name follows any change of the `vars` values.
+
+## Equivalence
+
+`rosgit helm-diff` (and the `helm` stage of `rosgit check`) renders this chart with
+`helm template {catalog.project.name} CHART -n NAMESPACE -f values-PROFILE.yaml [-f values-openshift.yaml]`
+for every overlay and compares it, object by object (group, kind, namespace, name), with the overlay's
+build. The only normalisation:
+
+{_normalisation_rules()}
 """

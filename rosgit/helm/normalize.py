@@ -5,15 +5,16 @@ Rules, each the one difference the two delivery tools legitimately introduce:
 1. Helm-only labels are dropped from the chart's objects: `helm.sh/chart`, and
    `app.kubernetes.io/managed-by` when it is `Helm` (the overlays never set it).
 2. Ordering annotations are translated, not dropped. Argo CD's `sync-wave` on an ordinary object has no
-   Helm counterpart (Helm orders by kind) and is removed. An Argo CD hook (`hook: Sync`, its wave and
+   Helm counterpart (Helm orders by kind) and is removed, as are Argo CD's other per-object annotations
+   (sync options), which only Argo CD reads. An Argo CD hook (`hook: Sync`, its wave and
    `hook-delete-policy: BeforeHookCreation`) must be a Helm hook `post-install,post-upgrade` with
    `hook-weight` equal to the wave and `hook-delete-policy: before-hook-creation`; both sides are
    rewritten to one pseudo field `metadata.hook: "sync weight=<w> delete=before-creation"`, so a
    missing or different hook shows as a difference. `helm.sh/resource-policy` is dropped.
 3. A SealedSecret `X` in the overlay stands for the Secret `X` its controller creates: it becomes
    `v1 Secret X` with the template's labels, annotations (minus the controller's scope annotations) and
-   type, and data keys equal to its encryptedData keys, or for a stub (no keys yet) the keys the
-   catalog declares. Chart Secrets keep their keys; every value becomes `<secret>` on both sides.
+   type (the SealedSecret's own metadata, e.g. rosgit's stub marker, is not the Secret's), and data
+   keys equal to its encryptedData keys, or for a stub (no keys yet) the keys the catalog declares. Chart Secrets keep their keys; every value becomes `<secret>` on both sides.
 4. Scalars: a float with an integral value becomes an int (Helm keeps numbers from values.yaml as
    float64); CPU, memory and storage quantities (under `requests`, `limits`, `sizeLimit`) compare as
    strings, so `cpu: 1` equals `cpu: "1"`.
