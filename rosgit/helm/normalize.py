@@ -14,7 +14,8 @@ Rules, each the one difference the two delivery tools legitimately introduce:
 3. A SealedSecret `X` in the overlay stands for the Secret `X` its controller creates: it becomes
    `v1 Secret X` with the template's labels, annotations (minus the controller's scope annotations) and
    type (the SealedSecret's own metadata, e.g. rosgit's stub marker, is not the Secret's), and data
-   keys equal to its encryptedData keys, or for a stub (no keys yet) the keys the catalog declares. Chart Secrets keep their keys; every value becomes `<secret>` on both sides.
+   keys equal to its encryptedData keys, or for a stub (no keys yet) the keys the catalog declares.
+   Chart Secrets keep their keys; every value becomes `<secret>` on both sides.
 4. Scalars: a float with an integral value becomes an int (Helm keeps numbers from values.yaml as
    float64); CPU, memory and storage quantities (under `requests`, `limits`, `sizeLimit`) compare as
    strings, so `cpu: 1` equals `cpu: "1"`.
