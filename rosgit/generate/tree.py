@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 from rosgit.catalog.model import Catalog
@@ -15,7 +16,25 @@ MANAGED_DIRS = ("base", "components", "overlays", "argocd", "charts")
 
 Producer = Callable[[Catalog], dict[str, str]]
 
+_memo: dict[tuple[int, str], dict[str, str]] | None = None
 
+
+def _memoized(produce: Producer) -> Producer:
+    """Inside render_tree, a producer runs once per catalog; callers get a copy they may change."""
+
+    @functools.wraps(produce)
+    def wrapper(catalog: Catalog) -> dict[str, str]:
+        if _memo is None:
+            return produce(catalog)
+        key = (id(catalog), produce.__name__)
+        if key not in _memo:
+            _memo[key] = produce(catalog)
+        return dict(_memo[key])
+
+    return wrapper
+
+
+@_memoized
 def _bases(catalog: Catalog) -> dict[str, str]:
     profile = resolve_profile(catalog, catalog.project.base_profile)
     files: dict[str, str] = {}
@@ -25,6 +44,7 @@ def _bases(catalog: Catalog) -> dict[str, str]:
     return files
 
 
+@_memoized
 def _platforms(catalog: Catalog) -> dict[str, str]:
     files: dict[str, str] = {}
     if "kubernetes" in catalog.platforms:
@@ -34,6 +54,7 @@ def _platforms(catalog: Catalog) -> dict[str, str]:
     return files
 
 
+@_memoized
 def _overlays(catalog: Catalog) -> dict[str, str]:
     files: dict[str, str] = {}
     for overlay in catalog.overlays:
@@ -41,6 +62,7 @@ def _overlays(catalog: Catalog) -> dict[str, str]:
     return files
 
 
+@_memoized
 def _argocd(catalog: Catalog) -> dict[str, str]:
     # imported here: argocd.generate reads the other producers' output through this module
     from rosgit.argocd.generate import argocd_files
@@ -48,6 +70,7 @@ def _argocd(catalog: Catalog) -> dict[str, str]:
     return argocd_files(catalog)
 
 
+@_memoized
 def _chart(catalog: Catalog) -> dict[str, str]:
     # the Helm export lives beside the overlays so `generate --check` keeps it in step with the catalog
     from rosgit.helm.chart import chart_tree
@@ -59,10 +82,17 @@ PRODUCERS: tuple[Producer, ...] = (_bases, _platforms, _overlays, _argocd, _char
 
 
 def render_tree(catalog: Catalog) -> dict[str, str]:
-    files: dict[str, str] = {}
-    for produce in PRODUCERS:
-        for path, text in produce(catalog).items():
-            if path in files:
-                raise AssertionError(f"two producers write {path}")
-            files[path] = text
-    return dict(sorted(files.items()))
+    # The Argo CD producer reads the other producers' output (manifest_tree); memoising each producer
+    # for the duration of this call renders every file once instead of twice.
+    global _memo
+    outer, _memo = _memo, {} if _memo is None else _memo
+    try:
+        files: dict[str, str] = {}
+        for produce in PRODUCERS:
+            for path, text in produce(catalog).items():
+                if path in files:
+                    raise AssertionError(f"two producers write {path}")
+                files[path] = text
+        return dict(sorted(files.items()))
+    finally:
+        _memo = outer
