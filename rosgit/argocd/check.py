@@ -100,7 +100,7 @@ def check_argocd(root: Path, catalog: Catalog, *, engine: str = "builtin") -> li
         if obj.get("kind") == "AppProject"
     }
     builds: dict[str, list[Obj] | str] = {}
-    destinations: dict[tuple[str, str], str] = {}
+    destinations: dict[tuple[str, str, str], str] = {}
     for rel, obj in objects:
         if obj.get("kind") != "Application":
             continue
@@ -117,7 +117,7 @@ def _check_application(
     projects: dict[str, Obj],
     builds: dict[str, list[Obj] | str],
     engine: str,
-    destinations: dict[tuple[str, str], str],
+    destinations: dict[tuple[str, str, str], str],
 ) -> list[Finding]:
     findings: list[Finding] = []
     where = _name(app)
@@ -156,18 +156,20 @@ def _check_application(
     if "directory" in source:
         include = str((source.get("directory") or {}).get("include", "*"))
         return findings + _check_directory_source(root, path, include, where, rel, projects)
-    previous = destinations.get((server, namespace))
+    # a cluster runs one platform, so only overlays of the same platform can meet in one namespace
+    platform = str(((app.get("metadata") or {}).get("labels") or {}).get("rosgit.io/platform", ""))
+    previous = destinations.get((platform, server, namespace))
     if previous is not None:
         findings.append(
             Finding(
                 ID_COLLISION,
-                "warning",
+                "error",
                 where,
-                f"deploys to {server} namespace {namespace} like {previous}; never sync both to one cluster",
+                f"deploys to {server} namespace {namespace} like {previous}; they would fight over objects",
                 source=rel,
             )
         )
-    destinations[(server, namespace)] = where
+    destinations[(platform, server, namespace)] = where
     built = _build(root, path, engine, builds)
     if isinstance(built, str):
         return [
