@@ -18,7 +18,8 @@ from rosgit.errors import UsageError
 
 KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 
-_URL = re.compile(r"^(https?://|git@|ssh://|git::|github\.com/|gitlab\.com/|bitbucket\.org/)|\?ref=|//")
+# Remote bases as kustomize spells them (URLs, scp-style git, go-getter forms, host-first paths).
+_URL = re.compile(r"^([a-z][a-z0-9+.-]*://|git@|git::|github\.com/|gitlab\.com/|bitbucket\.org/)|\?ref=")
 
 
 def looks_remote(entry: str) -> bool:
