@@ -12,6 +12,7 @@ from pathlib import Path
 
 from rosgit.catalog.model import Catalog
 from rosgit.errors import UsageError
+from rosgit.generate.files import is_generated
 from rosgit.helm.chart import CHART_VERSION, chart_files, chart_name
 
 
@@ -22,6 +23,7 @@ def write_chart(catalog: Catalog, out: Path) -> Path:
     target = out / name
     if out.exists() and not out.is_dir():
         raise UsageError(f"{out}: not a directory")
+    _refuse_foreign(target)
     out.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=out))
     try:
@@ -40,6 +42,26 @@ def write_chart(catalog: Catalog, out: Path) -> Path:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return target
+
+
+def _refuse_foreign(target: Path) -> None:
+    """The chart directory is replaced whole, so it must hold nothing but files an export wrote."""
+    if not target.exists():
+        return
+    if not target.is_dir():
+        raise UsageError(f"{target}: exists and is not a chart directory")
+    for path in sorted(target.rglob("*")):
+        if path.is_dir():
+            continue
+        try:
+            ours = is_generated(path.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, OSError):
+            ours = False
+        if not ours:
+            rel = path.relative_to(target).as_posix()
+            raise UsageError(
+                f"{target}: {rel} was not written by rosgit; remove it or export to another --out"
+            )
 
 
 def package_bytes(catalog: Catalog) -> bytes:

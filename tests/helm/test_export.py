@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from rosgit.catalog import Catalog
+from rosgit.errors import UsageError
 from rosgit.helm.export import package_bytes, write_chart
 from tests.conftest import REPO_ROOT, run_rosgit
 from tests.helm.conftest import helm
@@ -69,3 +70,12 @@ def test_helm_diff_passes_then_names_object_and_field(tmp_path: Path) -> None:
 def test_helm_diff_unknown_overlay_is_a_usage_error() -> None:
     proc = run_rosgit("helm-diff", "--overlay", "nope")
     assert proc.returncode == 2 and "unknown overlay 'nope'" in proc.stderr
+
+
+def test_export_keeps_a_directory_with_foreign_files(tmp_path: Path, catalog: Catalog) -> None:
+    write_chart(catalog, tmp_path)
+    mine = tmp_path / "ros-ocp" / "templates" / "my-extra.yaml"
+    mine.write_text("kind: ConfigMap\n")
+    with pytest.raises(UsageError, match=r"my-extra\.yaml was not written by rosgit"):
+        write_chart(catalog, tmp_path)
+    assert mine.read_text() == "kind: ConfigMap\n"
