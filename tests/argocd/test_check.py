@@ -110,5 +110,5 @@ def test_colliding_destinations(tree: Path, catalog: Catalog) -> None:
     found = [f for f in check_argocd(tree, catalog) if f.id == "ROS529"]
     assert len(found) == 1 and found[0].severity == "error"
     assert {"ros-ocp-dev", "ros-ocp-minimal"} <= set(
-        re.findall(r"ros-ocp-[a-z]+", found[0].object + found[0].message)
+        re.findall(r"ros-ocp-[a-z]+", found[0].object + " " + found[0].message)
     )
