@@ -10,9 +10,14 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any, NamedTuple
 
+from rosgit.errors import UsageError
 from rosgit.kustomize.resource import Gvk
 
 Setter = Callable[[Any], Any]
+
+
+class ShapeError(ValueError):
+    """A field on a spec's path has the wrong YAML shape (e.g. a scalar where a map must be)."""
 
 
 class FieldSpec(NamedTuple):
@@ -68,7 +73,7 @@ def apply_spec(
             apply_spec(item, path, create, create_kind, setter)
         return
     if not isinstance(node, dict):
-        return
+        raise ShapeError("expected sequence or mapping node")
     name = path[0]
     is_seq = name.endswith("[]")
     if is_seq:
@@ -90,22 +95,27 @@ def apply_spec(
     apply_spec(node[name], path[1:], create, create_kind, setter)
 
 
+def apply_checked(
+    obj: dict[str, Any], spec: FieldSpec, create: bool, create_kind: str, setter: Callable[[Any, str], None]
+) -> None:
+    """apply_spec, turning a field of the wrong shape into kustomize's one-line error."""
+    try:
+        apply_spec(obj, spec.path, create, create_kind, setter)
+    except ShapeError as exc:
+        md = obj.get("metadata")
+        name = md.get("name") if isinstance(md, dict) else None
+        raise UsageError(
+            f"considering field '{'/'.join(spec.path)}' of object {obj.get('kind')}/{name}: {exc}"
+        ) from None
+
+
 def apply_specs(
     obj: dict[str, Any], gvk: Gvk, specs: list[FieldSpec], create_kind: str,
     setter: Callable[[Any, str], None],
 ) -> None:
     for fs in specs:
         if fs.selects(gvk):
-            apply_spec(obj, fs.path, fs.create, create_kind, setter)
-
-
-_POD_TEMPLATE_KINDS: tuple[tuple[str, str, str], ...] = (
-    # (kind, group, version) holding spec/template
-    ("ReplicationController", "", "v1"),
-    ("Deployment", "", ""),
-    ("ReplicaSet", "", ""),
-    ("DaemonSet", "", ""),
-)
+            apply_checked(obj, fs, fs.create, create_kind, setter)
 
 METADATA_LABELS: list[FieldSpec] = [spec("metadata/labels", create=True)]
 

@@ -165,7 +165,7 @@ def fix_references(resources: list[Resource]) -> None:
         for target, spec in _specs_by_kind().get(gvk.kind, ()):
             if spec.selects(gvk):
                 fixer = _Fixer(index, referrer, target, "/".join(spec.path))
-                fs.apply_spec(referrer.obj, spec.path, False, fs.SCALAR, fixer)
+                fs.apply_checked(referrer.obj, spec, False, fs.SCALAR, fixer)
 
 
 @lru_cache(maxsize=1)

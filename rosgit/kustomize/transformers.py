@@ -58,7 +58,9 @@ def set_map_entries(
 ) -> None:
     def setter(parent: Any, key: str) -> None:
         current = parent.get(key)
-        if not isinstance(current, dict):
+        if current is not None and not isinstance(current, dict):
+            raise fs.ShapeError("wrong node kind: expected MappingNode")
+        if current is None:
             current = {}
             parent[key] = current
         for k, v in pairs.items():
@@ -87,7 +89,7 @@ def set_replicas(resources: list[Resource], replicas: list[dict[str, Any]], loca
             for spec in fs.REPLICAS:
                 if spec.selects(res.gvk):
                     matched = True
-                    fs.apply_spec(res.obj, spec.path, True, fs.SCALAR, _set_value(count))
+                    fs.apply_checked(res.obj, spec, True, fs.SCALAR, _set_value(count))
         if not matched:
             raise UsageError(f"replicas: no resource named '{name}' holds replicas", location=location)
 
@@ -164,6 +166,8 @@ def _update_image(item: dict[str, Any], images: list[dict[str, Any]], by_name: d
 def _walk_containers(node: Any, images: list[dict[str, Any]], by_name: dict[str, Any]) -> None:
     if isinstance(node, dict):
         for key, value in node.items():
+            if key in ("containers", "initContainers") and value is not None and not isinstance(value, list):
+                raise UsageError(f"considering field '{key}[]/image': expected sequence or mapping node")
             if isinstance(value, list):
                 if key in ("containers", "initContainers"):
                     for item in value:

@@ -14,6 +14,15 @@ from rosgit.kustomize.resource import ResId, Resource, gvk_of
 
 
 def run_all(root: Root, kust: dict[str, Any], items: list[Resource]) -> None:
+    try:
+        _run_all(root, kust, items)
+    except UsageError as exc:
+        if exc.location is not None:
+            raise
+        raise UsageError(exc.message, location=root.location()) from None
+
+
+def _run_all(root: Root, kust: dict[str, Any], items: list[Resource]) -> None:
     location = root.location()
     for entry in as_list(kust.get("patchesStrategicMerge"), root, "patchesStrategicMerge"):
         for doc in _smp_docs(root, str(entry), "patchesStrategicMerge"):
