@@ -44,7 +44,13 @@ KUSTOMIZATION: Type = {
     "commonLabels": _STR_MAP, "commonAnnotations": _STR_MAP,
     "labels": (
         "list",
-        {"pairs": _STR_MAP, "includeSelectors": "bool", "includeTemplates": "bool", "fields": "any"},
+        {
+            "pairs": _STR_MAP, "includeSelectors": "bool", "includeTemplates": "bool",
+            "fields": (
+                "list",
+                {"path": "str", "group": "str", "version": "str", "kind": "str", "create": "bool"},
+            ),
+        },
     ),
     "images": (
         "list", {"name": "str", "newName": "str", "newTag": "str", "digest": "str", "tagSuffix": "str"},

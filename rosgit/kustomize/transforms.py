@@ -9,6 +9,7 @@ from typing import Any
 
 from rosgit.errors import UsageError
 from rosgit.kustomize import loader, patches, transformers
+from rosgit.kustomize.fieldspecs import spec
 from rosgit.kustomize.loader import Root, as_list
 from rosgit.kustomize.resource import ResId, Resource, gvk_of
 
@@ -42,14 +43,16 @@ def _run_all(root: Root, kust: dict[str, Any], items: list[Resource]) -> None:
         if not isinstance(label, dict):
             raise UsageError("labels: expected a mapping", location=location)
         pairs = _string_map(label.get("pairs"), root, "labels.pairs")
-        if label.get("fields"):
-            raise UsageError(
-                "labels.fields is not supported by the builtin engine; use --engine kustomize",
-                location=location,
-            )
         specs = transformers.label_specs(
             bool(label.get("includeSelectors")), bool(label.get("includeTemplates"))
         )
+        specs = specs + [
+            spec(
+                str(f.get("path") or ""), str(f.get("kind") or ""), str(f.get("group") or ""),
+                str(f.get("version") or ""), bool(f.get("create")),
+            )
+            for f in label.get("fields") or []
+        ]
         transformers.set_map_entries(items, pairs, specs)
     common_labels = _string_map(kust.get("commonLabels"), root, "commonLabels")
     if common_labels:
