@@ -37,6 +37,9 @@ _REPLACEMENT: Type = {
         },
     ),
 }
+_IMAGES: Type = (
+    "list", {"name": "str", "newName": "str", "newTag": "str", "digest": "str", "tagSuffix": "str"},
+)
 KUSTOMIZATION: Type = {
     "apiVersion": "str", "kind": "str", "metadata": "any",
     "resources": ("list", "str"), "bases": ("list", "str"), "components": ("list", "str"),
@@ -52,9 +55,8 @@ KUSTOMIZATION: Type = {
             ),
         },
     ),
-    "images": (
-        "list", {"name": "str", "newName": "str", "newTag": "str", "digest": "str", "tagSuffix": "str"},
-    ),
+    "images": _IMAGES,
+    "imageTags": _IMAGES,
     "replicas": ("list", {"name": "str", "count": "int"}),
     "patches": (
         "list", {"path": "str", "patch": "str", "target": _SELECTOR, "options": ("map", "bool")},

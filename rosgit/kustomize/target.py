@@ -14,7 +14,7 @@ from rosgit.kustomize.resource import ResId, Resource
 KNOWN_UNSUPPORTED = frozenset(
     {
         "helmCharts", "helmGlobals", "helmChartInflationGenerator", "vars", "generators",
-        "transformers", "validators", "crds", "configurations", "openapi", "buildMetadata", "imageTags",
+        "transformers", "validators", "crds", "configurations", "openapi", "buildMetadata",
     }
 )
 

@@ -67,7 +67,8 @@ def _run_all(root: Root, kust: dict[str, Any], items: list[Resource]) -> None:
     replicas = as_list(kust.get("replicas"), root, "replicas")
     if replicas:
         transformers.set_replicas(items, replicas, location)
-    images = as_list(kust.get("images"), root, "images")
+    # The deprecated `imageTags` are read after `images`.
+    images = [*as_list(kust.get("images"), root, "images"), *as_list(kust.get("imageTags"), root, "imageTags")]
     if images:
         transformers.set_images(items, images)
     replacements = as_list(kust.get("replacements"), root, "replacements")
