@@ -11,6 +11,16 @@ from rosgit.tools import require_tool
 
 ENGINES = ("builtin", "kustomize")
 
+# Overlays already built in this process, keyed by (resolved path, engine). `rosgit check` builds each
+# overlay once and fills this before its repo-wide stages run, so their builds cost nothing.
+_prebuilt: dict[tuple[Path, str], str] = {}
+
+
+def set_prebuilt(texts: dict[tuple[Path, str], str]) -> None:
+    """Serve these build outputs from memory from now on (only for a process that never edits overlays)."""
+    _prebuilt.clear()
+    _prebuilt.update({(path.resolve(), engine): text for (path, engine), text in texts.items()})
+
 
 def build_overlay(path: Path, *, engine: str = "builtin") -> str:
     """The exact text `kustomize build PATH` prints."""
@@ -18,6 +28,10 @@ def build_overlay(path: Path, *, engine: str = "builtin") -> str:
         raise UsageError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
     if not path.is_dir():
         raise UsageError(f"{path}: not a directory")
+    if _prebuilt:
+        cached = _prebuilt.get((path.resolve(), engine))
+        if cached is not None:
+            return cached
     if engine == "kustomize":
         return run_kustomize(path)
     from rosgit.kustomize import build_text

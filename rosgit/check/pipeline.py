@@ -11,10 +11,12 @@ from __future__ import annotations
 import concurrent.futures as cf
 import multiprocessing
 import os
+import subprocess
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import partial
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 from rosgit.catalog import load_catalog
@@ -40,10 +42,6 @@ class RepoOutcome:
     seconds: float
 
 
-# Set just before forking so the child sees the loaded catalog without pickling it.
-_FORK_STATE: tuple[Path, Catalog, str, tuple[str, ...]] | None = None
-
-
 def run_repo_stages(root: Path, catalog: Catalog, catalog_name: str, wanted: tuple[str, ...]) -> list[RepoOutcome]:
     outcomes: list[RepoOutcome] = []
     for stage in wanted:
@@ -62,9 +60,46 @@ def run_repo_stages(root: Path, catalog: Catalog, catalog_name: str, wanted: tup
     return outcomes
 
 
-def _forked_repo_stages() -> list[RepoOutcome]:
-    assert _FORK_STATE is not None
-    return run_repo_stages(*_FORK_STATE)
+class _Child:
+    """Repo-wide stages running in a forked process; results come back over a pipe.
+
+    Forked (not spawned) so the child starts with the loaded catalog, the imported modules and the
+    overlays already built; it must be forked while this process has no other threads.
+    """
+
+    def __init__(self, work: Callable[[], list[RepoOutcome]], stages: tuple[str, ...]) -> None:
+        context = multiprocessing.get_context("fork")
+        self.stages = stages
+        self.reader, writer = context.Pipe(duplex=False)
+        self.process = context.Process(target=self._main, args=(work, writer), daemon=True)
+        self.process.start()
+        writer.close()
+
+    @staticmethod
+    def _main(work: Callable[[], list[RepoOutcome]], writer: Connection) -> None:
+        try:
+            writer.send(work())
+        except BaseException as err:  # report, never hang the parent
+            writer.send(S.error_text(err))
+        finally:
+            writer.close()
+
+    def result(self) -> list[RepoOutcome]:
+        try:
+            payload = self.reader.recv()
+        except EOFError:
+            payload = "the worker process died"
+        finally:
+            self.process.join()
+            self.reader.close()
+        if isinstance(payload, str):
+            return [RepoOutcome(s, "failed", (), payload, 0.0) for s in self.stages]
+        outcomes: list[RepoOutcome] = payload
+        return outcomes
+
+
+def can_fork() -> bool:
+    return (os.cpu_count() or 1) > 1 and "fork" in multiprocessing.get_all_start_methods()
 
 
 def _split_repo(outcome: RepoOutcome, overlays: list[str]) -> list[StageResult]:
@@ -77,8 +112,6 @@ def _split_repo(outcome: RepoOutcome, overlays: list[str]) -> list[StageResult]:
         rows[S.overlay_of(finding, overlays) or REPO_ROW].append(finding)
     results = []
     for row, findings in rows.items():
-        if row == REPO_ROW and not findings and outcome.stage != "generate":
-            continue
         status = "findings" if findings else "ok"
         seconds = outcome.seconds if row == REPO_ROW else 0.0
         results.append(StageResult(outcome.stage, row, status, tuple(findings), "", seconds))
@@ -99,7 +132,8 @@ class _Overlay:
         self.objects: list[Obj] | None = None
         self.text: str | None = None
 
-    def build(self, kustomized: cf.Future[str] | None) -> None:
+    def build(self, kustomized: cf.Future[str] | None, finish: Callable[[], str] | None = None) -> None:
+        """Builtin build; on failure fall back on the real kustomize (`finish` collects its running build)."""
         from rosgit.build import build_overlay, run_kustomize
 
         name, source = self.target.name, self.target.context.source
@@ -111,12 +145,13 @@ class _Overlay:
             return
         except Exception as err:
             builtin_error = S.error_text(err)
-        # The builtin engine failed: fall back on the real kustomize so the other stages still run.
+        text: str | None = None
         try:
-            if kustomized is not None:
-                text: str | None = kustomized.result()
-            else:
-                text = run_kustomize(self.target.path) if find_tool("kustomize") else None
+            if kustomized is not None and finish is not None:
+                _settle(kustomized, finish)
+                text = kustomized.result()
+            elif find_tool("kustomize"):
+                text = run_kustomize(self.target.path)
         except Exception:
             text = None
         if text is None:
@@ -198,6 +233,20 @@ def parse_skip(values: list[str]) -> set[str]:
     return skip
 
 
+def _start_kustomize(path: Path, binary: Path) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [str(binary), "build", str(path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+
+
+def _finish_kustomize(path: Path, proc: subprocess.Popen[str]) -> str:
+    stdout, stderr = proc.communicate()
+    if proc.returncode != 0:
+        message = stderr.strip().splitlines()[-1] if stderr.strip() else "kustomize build failed"
+        raise UsageError(f"{path}: kustomize: {message}")
+    return stdout
+
+
 def run_pipeline(
     catalog_path: Path,
     *,
@@ -206,45 +255,71 @@ def run_pipeline(
     progress: Progress | None = None,
     require_sealed: bool = False,
 ) -> CheckReport:
-    global _FORK_STATE
+    """Order of work, for 2 cores: fork the drift check; start every real kustomize build; build every
+    overlay with the builtin engine; fork the other repo-wide stages with those builds in memory; then
+    validate (kubeconform subprocesses on threads) and lint here while the children run."""
+    from rosgit.build import set_prebuilt
+
     started = time.perf_counter()
     catalog = load_catalog(catalog_path)
     root = catalog_path.resolve().parent
     targets = resolve_targets(catalog, root, overlays)
     names = [t.name for t in targets]
     report = CheckReport(overlays=names)
-    progress = progress or Progress(total=3 * len(targets) + 2, enabled=False)
+    progress = progress or Progress(total=1, enabled=False)
     progress.total = 3 * len(targets) + 2
-    repo_wanted = tuple(s for s in STAGES if s in REPO_STAGES and s not in skip)
+    fork = can_fork()
 
-    repo_future: cf.Future[list[RepoOutcome]] | None = None
-    process_pool: cf.ProcessPoolExecutor | None = None
-    if repo_wanted and (os.cpu_count() or 1) > 1 and "fork" in multiprocessing.get_all_start_methods():
-        # Fork before any thread exists: the child inherits the loaded catalog and imported modules.
-        _FORK_STATE = (root, catalog, catalog_path.name, repo_wanted)
-        process_pool = cf.ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
-        repo_future = process_pool.submit(_forked_repo_stages)
+    def repo_work(stages: tuple[str, ...]) -> Callable[[], list[RepoOutcome]]:
+        return partial(run_repo_stages, root, catalog, catalog_path.name, stages)
 
-    kustomize = find_tool("kustomize") if "kustomize" not in skip else None
+    drift_stages = ("generate",) if "generate" not in skip else ()
+    other_stages = tuple(s for s in STAGES if s in REPO_STAGES - {"generate"} and s not in skip)
+    drift = _Child(repo_work(drift_stages), drift_stages) if fork and drift_stages else None
+
+    binary = find_tool("kustomize") if "kustomize" not in skip else None
+    kustomized: dict[str, cf.Future[str]] = {}
+    running = {t.name: _start_kustomize(t.path, binary) for t in targets} if binary else {}
+
+    work: list[_Overlay] = []
+    for target in targets:
+        overlay = _Overlay(target, skip)
+        work.append(overlay)
+        progress.step(f"build {target.name}")
+        if "build" in skip:
+            overlay.results.append(StageResult("build", target.name, "skipped", detail="--skip build"))
+            continue
+        future: cf.Future[str] | None = None
+        if target.name in running:
+            future = cf.Future()
+            kustomized[target.name] = future
+        overlay.build(future, finish=partial(_finish_kustomize, target.path, running[target.name])
+                      if target.name in running else None)
+
+    prebuilt = {(o.target.path, "builtin"): o.text for o in work if o.text is not None}
+    others: _Child | None = None
+    if fork and other_stages:
+        set_prebuilt(prebuilt)
+        try:
+            others = _Child(repo_work(other_stages), other_stages)
+        finally:
+            set_prebuilt({})
+
     with cf.ThreadPoolExecutor(max_workers=3) as threads:
-        from rosgit.build import run_kustomize
-
-        kustomized = {t.name: threads.submit(run_kustomize, t.path) for t in targets} if kustomize else {}
-        validations: dict[str, cf.Future[StageResult]] = {}
-        work: list[_Overlay] = []
-        for target in targets:
-            overlay = _Overlay(target, skip)
-            work.append(overlay)
-            progress.step(f"build {target.name}")
-            if "build" in skip:
-                overlay.results.append(StageResult("build", target.name, "skipped", detail="--skip build"))
-            else:
-                overlay.build(kustomized.get(target.name))
-            validations[target.name] = threads.submit(
-                overlay.run_stage, "validate", partial(_validate, source=target.context.source)
+        for name, proc in running.items():
+            path = next(t.path for t in targets if t.name == name)
+            future = kustomized[name]
+            if not future.done():
+                threads.submit(_settle, future, partial(_finish_kustomize, path, proc))
+        validations = {
+            o.target.name: threads.submit(o.run_stage, "validate", partial(_validate, source=o.target.context.source))
+            for o in work
+        }
+        for overlay in work:
+            progress.step(f"lint {overlay.target.name}")
+            overlay.results.append(
+                overlay.run_stage("lint", partial(S.lint_findings, context=overlay.target.context))
             )
-            progress.step(f"lint {target.name}")
-            overlay.results.append(overlay.run_stage("lint", partial(S.lint_findings, context=target.context)))
         for overlay in work:
             progress.step(f"compare and validate {overlay.target.name}")
             overlay.compare(kustomized.get(overlay.target.name))
@@ -252,16 +327,17 @@ def run_pipeline(
             report.results.extend(overlay.results)
 
     progress.step("repo-wide checks")
-    if repo_future is not None and process_pool is not None:
-        try:
-            outcomes = repo_future.result()
-        except Exception as err:  # the child died: report the stages as failed rather than crash
-            outcomes = [RepoOutcome(s, "failed", (), S.error_text(err), 0.0) for s in repo_wanted]
-        finally:
-            process_pool.shutdown()
-            _FORK_STATE = None
-    else:
-        outcomes = run_repo_stages(root, catalog, catalog_path.name, repo_wanted)
+    outcomes: list[RepoOutcome] = []
+    for child, stages in ((drift, drift_stages), (others, other_stages)):
+        if child is not None:
+            outcomes.extend(child.result())
+        elif stages:
+            if stages != drift_stages:
+                set_prebuilt(prebuilt)
+            try:
+                outcomes.extend(run_repo_stages(root, catalog, catalog_path.name, stages))
+            finally:
+                set_prebuilt({})
     for outcome in outcomes:
         report.results.extend(_split_repo(outcome if require_sealed else relax_stubs(outcome), names))
     for stage in sorted(REPO_STAGES & skip):
@@ -269,3 +345,12 @@ def run_pipeline(
     progress.finish()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _settle(future: cf.Future[str], finish: Callable[[], str]) -> None:
+    if future.done():
+        return
+    try:
+        future.set_result(finish())
+    except Exception as err:
+        future.set_exception(err)
