@@ -6,7 +6,7 @@ from __future__ import annotations
 import subprocess
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -116,22 +116,23 @@ class ObjectDifference:
     """One object that is not the same on both sides: missing, duplicated or with differing fields."""
 
     id: str
-    source: str
+    source: str  # overlays/<name>, so `rosgit check` puts the finding in that overlay's row
     object: str
     summary: str
     fields: tuple[FieldDiff, ...] = ()
+    renderer: str = "helm"
 
     def finding(self) -> Finding:
-        message = self.summary
+        message = f"{self.summary} (chart rendered by {self.renderer})"
         if self.fields:
             shown = "; ".join(d.text() for d in self.fields[:MAX_FIELDS])
             more = f"; and {len(self.fields) - MAX_FIELDS} more" if len(self.fields) > MAX_FIELDS else ""
-            message = f"{shown}{more}"
+            message = f"{shown}{more} (chart rendered by {self.renderer})"
         return Finding(self.id, "error", self.object, message, HINT, self.source)
 
     def report(self) -> str:
         """Multi-line text for `rosgit helm-diff`: the object, then one line per differing field."""
-        head = f"{self.source}: {self.id} {self.object}: {self.summary}"
+        head = f"{self.source} vs chart ({self.renderer}): {self.id} {self.object}: {self.summary}"
         return "\n".join([head, *(f"    {d.text()}" for d in self.fields)])
 
 
@@ -209,8 +210,11 @@ def check_overlay(
         )
         built = _build(root / "overlays" / overlay.name, engine)
     except RosgitError as err:
-        return [ObjectDifference(RENDER_FAILED, source, source, err.message if not err.location else str(err))]
-    return object_differences(built, parse_objects(rendered), catalog, f"{source} vs chart ({helm})")
+        message = err.message if not err.location else str(err)
+        return [ObjectDifference(RENDER_FAILED, source, source, message, renderer=helm)]
+    return [
+        replace(d, renderer=helm) for d in object_differences(built, parse_objects(rendered), catalog, source)
+    ]
 
 
 def equivalence_differences(

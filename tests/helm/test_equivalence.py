@@ -126,3 +126,4 @@ def test_catalog_change_without_regenerating_the_chart_fails(
     hit = [f for f in findings if f.object == obj]
     assert hit and field in hit[0].message, "\n".join(f.line() for f in findings)
     assert all(f.severity == "error" for f in findings)
+    assert {f.source for f in findings} == {f"overlays/{overlay}"}  # `rosgit check` files it under that row
