@@ -87,7 +87,10 @@ class _Fixer:
         if len(found) == 1:
             return found[0]
         found = [
-            r for r in found if r.prefixes == self.referrer.prefixes and r.suffixes == self.referrer.suffixes
+            r
+            for r in found
+            if _same_ending(r.prefixes, self.referrer.prefixes)
+            and _same_ending(r.suffixes, self.referrer.suffixes)
         ]
         if len(found) == 1:
             return found[0]
@@ -148,6 +151,15 @@ class _Fixer:
                     self.set_scalar(value, i)
         else:
             self.set_scalar(parent, key)
+
+
+def _same_ending(a: list[str], b: list[str]) -> bool:
+    """kustomize's prefix/suffix history match: the shorter list ends the longer one (two empty
+    lists match; an empty list matches nothing else)."""
+    short, long = (a, b) if len(a) <= len(b) else (b, a)
+    if not short:
+        return not long
+    return long[len(long) - len(short) :] == short
 
 
 def _same_names(rs: list[Resource]) -> bool:

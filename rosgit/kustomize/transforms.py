@@ -33,6 +33,7 @@ def _run_all(root: Root, kust: dict[str, Any], items: list[Resource]) -> None:
     namespace = kust.get("namespace")
     if namespace:
         transformers.set_namespace(items, str(namespace))
+        _refuse_id_conflicts(items, "namespace", location)
     prefix = str(kust.get("namePrefix") or "")
     if prefix:
         transformers.add_prefix_suffix(items, prefix, "")
@@ -76,6 +77,18 @@ def _run_all(root: Root, kust: dict[str, Any], items: list[Resource]) -> None:
         from rosgit.kustomize.replacements import apply_replacements
 
         apply_replacements(root, replacements, items)
+
+
+def _refuse_id_conflicts(items: list[Resource], field: str, location: str) -> None:
+    seen: set[Any] = set()
+    for res in items:
+        rid = res.cur_id()
+        key = (rid.gvk, rid.name, "" if rid.gvk.is_cluster_scoped() else (rid.namespace or "default"))
+        if key in seen:
+            raise UsageError(
+                f"{field}: namespace transformation produces ID conflict: {rid.describe()}", location=location
+            )
+        seen.add(key)
 
 
 def _string_map(value: Any, root: Root, field: str) -> dict[str, str]:
