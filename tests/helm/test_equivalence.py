@@ -127,3 +127,37 @@ def test_catalog_change_without_regenerating_the_chart_fails(
     assert hit and field in hit[0].message, "\n".join(f.line() for f in findings)
     assert all(f.severity == "error" for f in findings)
     assert {f.source for f in findings} == {f"overlays/{overlay}"}  # `rosgit check` files it under that row
+
+
+@pytest.mark.tools
+def test_profile_changes_are_values_only(tmp_path: Path) -> None:
+    """A profile edit changes values-<profile>.yaml and nothing else; the unchanged templates with the new
+    values file render the regenerated overlays exactly (replicas, resources, storage, config vars)."""
+    from rosgit.helm.chart import chart_files
+
+    require_real_tool("helm")
+    require_real_tool("kustomize")
+    root = _repo_copy(tmp_path)
+    text = (root / "rosgit.yaml").read_text()
+    for old, new in [
+        (
+            "replicas: {koku-api-reads: 3, koku-worker-summary: 2,",
+            "replicas: {koku-api-reads: 5, koku-worker-summary: 3,",
+        ),
+        (
+            "koku-listener: {requests: {cpu: 500m, memory: 1Gi}",
+            "koku-listener: {requests: {cpu: 750m, memory: 1536Mi}",
+        ),
+        ("koku-db: {data: 200Gi}", "koku-db: {data: 300Gi}"),
+        ("trinoCoordinatorHeap: 6G", "trinoCoordinatorHeap: 5G"),
+    ]:
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    (root / "rosgit.yaml").write_text(text)
+    original = load_catalog(REPO_ROOT / "rosgit.yaml")
+    catalog = _regenerate_all_but_chart(root)
+    before, after = chart_files(original), chart_files(catalog)
+    assert {p for p in after if after[p] != before[p]} == {"values-prod.yaml"}
+    (root / "charts" / "ros-ocp" / "values-prod.yaml").write_text(after["values-prod.yaml"])
+    findings = check_equivalence(root, catalog, engine="kustomize", overlays=["prod", "openshift-prod"])
+    assert findings == [], "\n".join(f.line() for f in findings)
