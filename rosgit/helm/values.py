@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from rosgit.catalog.model import Catalog, Component, PlatformName
-from rosgit.catalog.profiles import ResolvedProfile
+from rosgit.catalog.profiles import ResolvedProfile, resolve_profile
 from rosgit.generate.workloads import image_of, resources_of
 
 Obj = dict[str, Any]
@@ -166,8 +166,6 @@ def platform_values(catalog: Catalog, platform_name: PlatformName) -> Obj:
 
 def default_values(catalog: Catalog) -> Obj:
     """values.yaml: the bases' profile on Kubernetes, every component with all its keys."""
-    from rosgit.catalog.profiles import resolve_profile
-
     profile = resolve_profile(catalog, catalog.project.base_profile)
     base_platform: PlatformName = "kubernetes" if "kubernetes" in catalog.platforms else "openshift"
     tree: Obj = {"global": {"platform": {"openshift": base_platform == "openshift"}}}
