@@ -376,9 +376,8 @@ def manifest_tree(catalog: Catalog) -> dict[str, str]:
     from rosgit.generate import tree
 
     files: dict[str, str] = {}
-    for produce in tree.PRODUCERS:
-        if produce is not tree._argocd:
-            files.update(produce(catalog))
+    for produce in (tree._bases, tree._platforms, tree._overlays):
+        files.update(produce(catalog))
     return files
 
 
