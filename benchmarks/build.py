@@ -1,6 +1,6 @@
 """Wall time of `rosgit build` (builtin engine, whole process) against the pinned `kustomize build`.
 
-Usage: python3 benchmarks/build.py [--overlay openshift-minimal] [--runs 15] [--scale-runs 5]
+Usage: python3 benchmarks/build.py [--overlay openshift-minimal] [--runs 15] [--scale-runs 3] [--scales 1,4,16]
 
 1. The real overlay: RUNS interleaved runs of each command; prints both medians and their ratio.
 2. Growth: synthetic overlays holding the overlay (its bases and components) 1x, 4x and 16x, each
@@ -91,27 +91,38 @@ def check_same(overlay: Path) -> int:
     return mine.count("\n---\n") + 1
 
 
-def startup(runs: int) -> None:
+def startup(runs: int, tmp: Path) -> None:
+    tiny = tmp / "tiny"
+    tiny.mkdir(exist_ok=True)
+    (tiny / "kustomization.yaml").write_text("resources:\n- cm.yaml\n", encoding="utf-8")
+    (tiny / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n", encoding="utf-8")
     probes = {
         "python3 -c pass": [sys.executable, "-c", "pass"],
         "import typer": [sys.executable, "-c", "import typer"],
-        "import rosgit.cli": [sys.executable, "-c", "import rosgit.cli"],
-        "import rosgit.kustomize (+yamlio)": [
+        "import rosgit.cli (typer app)": [sys.executable, "-c", "import rosgit.cli"],
+        "import rosgit.kustomize + yamlio": [
             sys.executable, "-c", "import rosgit.kustomize, rosgit.kustomize.yamlio",
         ],
-        "rosgit --version": [sys.executable, "-m", "rosgit", "--version"],
+        "rosgit build <one ConfigMap>": [sys.executable, "-m", "rosgit", "build", str(tiny)],
+        "kustomize build <one ConfigMap>": [str(KUSTOMIZE), "build", str(tiny)],
     }
     medians = interleaved(probes, REPO, runs)
     print("\nstart-up (median wall time):")
     for name, value in medians.items():
         print(f"  {name:36s} {value * 1000:7.1f} ms")
+    trace = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "rosgit", "build", str(tiny)],
+        capture_output=True, text=True, check=True,
+    ).stderr
+    modules = {line.rsplit("|", 1)[-1].strip() for line in trace.splitlines() if "|" in line}
+    print(f"  typer imported by `python3 -m rosgit build`: {'yes' if 'typer' in modules else 'no'}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--overlay", default="openshift-minimal")
     parser.add_argument("--runs", type=int, default=15)
-    parser.add_argument("--scale-runs", type=int, default=5)
+    parser.add_argument("--scale-runs", type=int, default=3)
     parser.add_argument("--scales", default="1,4,16")
     args = parser.parse_args(argv)
     if not KUSTOMIZE.exists():
@@ -137,7 +148,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"  {copies:>4}x {count:>8} {m['rosgit'] * 1000:>10.1f} {m['kustomize'] * 1000:>13.1f} "
                 f"{m['rosgit'] / m['kustomize']:>6.2f}"
             )
-    startup(args.runs)
+        startup(args.runs, Path(tmp))
     return 0
 
 
