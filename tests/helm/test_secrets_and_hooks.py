@@ -17,8 +17,8 @@ from tests.helm.conftest import helm
 pytestmark = pytest.mark.tools
 
 
-def _render(chart: Path, *args: str) -> list[dict[str, Any]]:
-    proc = helm("helm", "template", "ros-ocp", str(chart), "-n", "ns", *args)
+def _render(chart: Path, *args: str, binary: str = "helm") -> list[dict[str, Any]]:
+    proc = helm(binary, "template", "ros-ocp", str(chart), "-n", "ns", *args)
     assert proc.returncode == 0, proc.stderr
     return [d for d in yaml.safe_load_all(proc.stdout) if d]
 
@@ -104,13 +104,13 @@ def test_jobs_are_post_install_hooks_after_setup(chart_dir: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "setting",
-    ["trino.vars.trinoWorkerHeap=3G", "trino.vars.trinoQueryMaxMemory=<&>é"],
+    ("setting", "binary"),
+    [("trino.vars.trinoWorkerHeap=3G", "helm"), ("trino.vars.trinoQueryMaxMemory=<&>é", "helm3")],
 )
-def test_config_map_hash_follows_values_like_kustomize(chart_dir: Path, setting: str) -> None:
+def test_config_map_hash_follows_values_like_kustomize(chart_dir: Path, setting: str, binary: str) -> None:
     from rosgit.kustomize.hashing import name_suffix_hash
 
-    objects = _render(chart_dir, "--set-string", setting)
+    objects = _render(chart_dir, "--set-string", setting, binary=binary)
     configs = [
         o for o in objects if o["kind"] == "ConfigMap" and o["metadata"]["name"].startswith("trino-worker")
     ]
