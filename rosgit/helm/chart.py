@@ -111,7 +111,7 @@ def _selector_block(component: Component) -> Block:
 
 def _project_labels_block(extra: dict[str, str]) -> Block:
     if not extra:
-        return Block('include "ros-ocp.projectLabels" $')
+        return Block('include "ros-ocp.projectMetadataLabels" (dict "root" $)')
     pairs = " ".join(f"{_q(k)} {_q(v)}" for k, v in extra.items())
     return Block(f'include "ros-ocp.projectMetadataLabels" (dict "root" $ "extra" (dict {pairs}))')
 
