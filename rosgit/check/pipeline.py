@@ -186,6 +186,20 @@ class _Overlay:
         findings = S.compare_engines(source, self.text, text)
         self.results.append(_cell("kustomize", name, findings, time.perf_counter() - started))
 
+    def validation(self, batch: cf.Future[dict[str, list[Finding]]] | None) -> StageResult:
+        """This overlay's share of the batched validation run."""
+        source = self.target.context.source
+        if batch is None or self.objects is None:
+            return self.run_stage("validate", lambda objects: [])
+        started = time.perf_counter()
+        try:
+            findings = batch.result().get(source, [])
+        except S.Unavailable as err:
+            return StageResult("validate", self.target.name, "unavailable", detail=str(err))
+        except Exception as err:
+            return StageResult("validate", self.target.name, "failed", detail=S.error_text(err))
+        return _cell("validate", self.target.name, findings, time.perf_counter() - started)
+
     def run_stage(self, stage: str, work: Callable[[list[Obj]], list[Finding]]) -> StageResult:
         name = self.target.name
         if stage in self.skip:
@@ -219,10 +233,6 @@ def relax_stubs(outcome: RepoOutcome) -> RepoOutcome:
         for f in outcome.findings
     )
     return replace(outcome, findings=relaxed)
-
-
-def _validate(objects: list[Obj], source: str) -> list[Finding]:
-    return S.validate_findings(objects, source)
 
 
 def parse_skip(values: list[str]) -> set[str]:
@@ -311,10 +321,8 @@ def run_pipeline(
             future = kustomized[name]
             if not future.done():
                 threads.submit(_settle, future, partial(_finish_kustomize, path, proc))
-        validations = {
-            o.target.name: threads.submit(o.run_stage, "validate", partial(_validate, source=o.target.context.source))
-            for o in work
-        }
+        built = {o.target.context.source: o.objects for o in work if o.objects is not None}
+        batch = threads.submit(S.validate_batch, built) if built and "validate" not in skip else None
         for overlay in work:
             progress.step(f"lint {overlay.target.name}")
             overlay.results.append(
@@ -323,7 +331,7 @@ def run_pipeline(
         for overlay in work:
             progress.step(f"compare and validate {overlay.target.name}")
             overlay.compare(kustomized.get(overlay.target.name))
-            overlay.results.append(validations[overlay.target.name].result())
+            overlay.results.append(overlay.validation(batch))
             report.results.extend(overlay.results)
 
     progress.step("repo-wide checks")

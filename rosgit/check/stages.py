@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import importlib
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -126,6 +127,28 @@ def validate_findings(objects: list[Obj], source: str) -> list[Finding]:
         raise
     findings: list[Finding] = report_findings(validate_documents(objects, source=source))
     return findings
+
+
+def validate_batch(objects_by_source: dict[str, list[Obj]]) -> dict[str, list[Finding]]:
+    """Every overlay validated in one kubeconform run (one process and one schema load instead of one per
+    overlay); each overlay stays its own scope, so duplicates are still found per overlay only."""
+    try:
+        from rosgit.validate import report_findings
+        from rosgit.validate.core import validate
+        from rosgit.validate.inputs import documents_from_objects
+    except ImportError:
+        return {source: validate_findings(objects, source) for source, objects in objects_by_source.items()}
+    documents = [
+        replace(document, scope=f"overlay:{source}")
+        for source, objects in objects_by_source.items()
+        for document in documents_from_objects(objects, source=source)
+    ]
+    report = validate(documents, sources=list(objects_by_source))
+    split: dict[str, list[Finding]] = {source: [] for source in objects_by_source}
+    for finding in report_findings(report):
+        source = finding.source.rpartition(":")[0] if finding.source not in split else finding.source
+        split.setdefault(source, []).append(finding)
+    return split
 
 
 def lint_findings(objects: list[Obj], context: LintContext) -> list[Finding]:
