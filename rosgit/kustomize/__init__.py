@@ -60,7 +60,8 @@ def _finalize(resources: list[Resource]) -> list[Resource]:
     kept = []
     for res in resources:
         annotations = (res.obj.get("metadata") or {}).get("annotations") or {}
-        if str(annotations.get(_LOCAL_CONFIG, "")).lower() == "true":
+        # Any value but exactly "false" marks a local-only object.
+        if _LOCAL_CONFIG in annotations and annotations[_LOCAL_CONFIG] != "false":
             continue
         kept.append(res)
     return kept
