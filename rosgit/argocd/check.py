@@ -93,7 +93,10 @@ def _build(root: Path, rel: str, engine: str, cache: dict[str, list[Obj] | str])
     return cache[rel]
 
 
-def check_argocd(root: Path, catalog: Catalog, *, engine: str = "builtin") -> list[Finding]:
+def check_argocd(
+    root: Path, catalog: Catalog, *, engine: str = "builtin", prebuilt: dict[str, list[Obj]] | None = None
+) -> list[Finding]:
+    """`prebuilt` maps a source path (`overlays/prod`) to its built objects, to reuse builds done elsewhere."""
     objects, findings = load_argocd_objects(root)
     for rel, obj in objects:
         if not supported(obj):
@@ -106,7 +109,7 @@ def check_argocd(root: Path, catalog: Catalog, *, engine: str = "builtin") -> li
         for _, obj in objects
         if obj.get("kind") == "AppProject"
     }
-    builds: dict[str, list[Obj] | str] = {}
+    builds: dict[str, list[Obj] | str] = dict(prebuilt or {})
     destinations: dict[tuple[str, str, str], str] = {}
     for rel, obj in objects:
         if obj.get("kind") != "Application":

@@ -382,10 +382,10 @@ def manifest_tree(catalog: Catalog) -> dict[str, str]:
 
 
 def argocd_files(catalog: Catalog) -> dict[str, str]:
+    fleet = fleet_overlay(catalog)  # validated first: a bad catalog fails before any rendering
     tree = manifest_tree(catalog)
     files: dict[str, str] = {}
     projects = [app_project(catalog, tree), bootstrap_project(catalog)]
-    fleet = fleet_overlay(catalog)
     if fleet is not None:
         projects.append(fleet_project(catalog, tree, fleet))
     files["argocd/projects.yaml"] = _commented(

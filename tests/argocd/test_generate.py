@@ -25,14 +25,20 @@ def _docs(files: dict[str, str], path: str) -> list[Obj]:
     return [doc for doc in yaml.safe_load_all(files[path]) if doc]
 
 
-def test_deterministic_and_owned(catalog: Catalog) -> None:
-    files = argocd_files(catalog)
-    assert files == argocd_files(catalog)
+@pytest.fixture(scope="module")
+def files(catalog: Catalog) -> dict[str, str]:
+    return argocd_files(catalog)
+
+
+def test_deterministic_and_owned(catalog: Catalog, files: dict[str, str], generated: Path) -> None:
+    assert files == {p: (generated / p).read_text() for p in files}  # what `rosgit generate` wrote
+    assert sorted(
+        p.relative_to(generated).as_posix() for p in (generated / "argocd").rglob("*.yaml")
+    ) == sorted(files)
     assert all(path.startswith("argocd/") and is_generated(text) for path, text in files.items())
 
 
-def test_one_application_per_overlay(catalog: Catalog, generated: Path) -> None:
-    files = argocd_files(catalog)
+def test_one_application_per_overlay(catalog: Catalog, generated: Path, files: dict[str, str]) -> None:
     for overlay in catalog.overlays:
         (app,) = _docs(files, f"argocd/applications/{overlay.name}.yaml")
         spec = app["spec"]
@@ -68,9 +74,8 @@ def test_sync_options_come_from_the_catalog(catalog: Catalog) -> None:
 
 
 def test_ignore_differences_only_for_injected_config_maps(
-    catalog: Catalog, built: dict[str, list[Obj]]
+    catalog: Catalog, built: dict[str, list[Obj]], files: dict[str, str]
 ) -> None:
-    files = argocd_files(catalog)
     for overlay in catalog.overlays:
         (app,) = _docs(files, f"argocd/applications/{overlay.name}.yaml")
         injected = sorted(
@@ -89,8 +94,9 @@ def test_ignore_differences_only_for_injected_config_maps(
         assert bool(injected) == (overlay.platform == "openshift")
 
 
-def test_project_whitelists_exactly_the_emitted_kinds(catalog: Catalog, built: dict[str, list[Obj]]) -> None:
-    files = argocd_files(catalog)
+def test_project_whitelists_exactly_the_emitted_kinds(
+    catalog: Catalog, built: dict[str, list[Obj]], files: dict[str, str]
+) -> None:
     project = next(
         d for d in _docs(files, "argocd/projects.yaml") if d["metadata"]["name"] == catalog.project.name
     )
@@ -105,8 +111,7 @@ def test_project_whitelists_exactly_the_emitted_kinds(catalog: Catalog, built: d
     assert {d["namespace"] for d in project["spec"]["destinations"]} == namespaces
 
 
-def test_roots_include_exactly_their_platform(catalog: Catalog) -> None:
-    files = argocd_files(catalog)
+def test_roots_include_exactly_their_platform(catalog: Catalog, files: dict[str, str]) -> None:
     apps = sorted(p.rsplit("/", 1)[1] for p in files if p.startswith("argocd/applications/"))
     for platform in ("kubernetes", "openshift"):
         (root,) = _docs(files, f"argocd/root-{platform}.yaml")
@@ -128,9 +133,10 @@ def _lookup(expression: str, key: str) -> str:
     return dict(pairs).get(key, "")
 
 
-def test_directory_appset_yields_each_platform_overlay(catalog: Catalog, generated: Path) -> None:
+def test_directory_appset_yields_each_platform_overlay(
+    catalog: Catalog, generated: Path, files: dict[str, str]
+) -> None:
     """Evaluates the git directory generator over the real overlays/ tree, as the controller would."""
-    files = argocd_files(catalog)
     for platform in ("kubernetes", "openshift"):
         (appset,) = _docs(files, f"argocd/applicationsets/overlays-{platform}.yaml")
         (generator,) = appset["spec"]["generators"]
@@ -150,8 +156,7 @@ def test_directory_appset_yields_each_platform_overlay(catalog: Catalog, generat
         assert appset["spec"]["syncPolicy"] == {"preserveResourcesOnDeletion": True}
 
 
-def test_fleet_appset(catalog: Catalog) -> None:
-    files = argocd_files(catalog)
+def test_fleet_appset(catalog: Catalog, files: dict[str, str]) -> None:
     (appset,) = _docs(files, "argocd/applicationsets/fleet.yaml")
     fleet = catalog.argocd.fleet
     assert fleet is not None
