@@ -221,8 +221,11 @@ def pod_template(catalog: Catalog, component: Component, profile: ResolvedProfil
 
 
 def volume_claim_templates(catalog: Catalog, component: Component, profile: ResolvedProfile) -> list[Obj]:
+    # apiVersion and kind spelled out: the API server adds them, and Argo CD would otherwise see drift
     return [
         {
+            "apiVersion": "v1",
+            "kind": "PersistentVolumeClaim",
             "metadata": {"name": claim.name, "labels": L.selector_labels(catalog, component)},
             "spec": {
                 "accessModes": ["ReadWriteOnce"],
