@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from rosgit.argocd.drift import drift_problems
 from rosgit.argocd.kinds import group_of
 from rosgit.argocd.order import order_violations
 from rosgit.argocd.schema import schema_errors, supported
@@ -29,6 +30,7 @@ ID_DESTINATION = "ROS528"
 ID_COLLISION = "ROS529"
 ID_ORDER = "ROS530"
 ID_REPO = "ROS531"
+ID_DRIFT = "ROS532"
 
 Obj = dict[str, Any]
 
@@ -205,6 +207,8 @@ def _check_application(
                 ID_KIND_DENIED, "error", where, f"CreateNamespace needs Namespace {namespace} whitelisted"
             )
         )
+    for obj_name, why in drift_problems(built):
+        findings.append(Finding(ID_DRIFT, "error", obj_name, why, source=path))
     for violation in order_violations(built):
         findings.append(Finding(ID_ORDER, "error", where, violation.message(), source=path))
     return findings
