@@ -102,6 +102,15 @@ def is_sealed_text(text: str) -> bool:
     return text.startswith(f"# {SEALED_MARK}")
 
 
+def is_sealed_file(path: Path) -> bool:
+    """A file `rosgit seal` wrote: foreign to the generator on purpose, never a hand-written override."""
+    try:
+        with path.open(encoding="utf-8") as handle:
+            return is_sealed_text(handle.readline())
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
 @dataclass(frozen=True)
 class SealedFile:
     """What a file under overlays/<o>/sealed-secrets/ holds, as far as sealing and checks care."""
