@@ -55,8 +55,13 @@ def _merge_key(field: str, path: tuple[str, ...], kind: str, items: list[Any]) -
     if field in _ATOMIC:
         return None
     if field == "ports":
-        # Service ports merge by port; container ports by containerPort.
-        return "port" if kind == "Service" and path == ("spec",) else "containerPort"
+        # Service ports merge by port and container ports by containerPort; other ports lists
+        # (EndpointSlice, NetworkPolicy, ...) have no merge key.
+        if kind == "Service" and path == ("spec",):
+            return "port"
+        if path and path[-1] in ("containers", "initContainers", "ephemeralContainers"):
+            return "containerPort"
+        return None
     if field in _MERGE_KEYS:
         return _MERGE_KEYS[field]
     return None
