@@ -188,6 +188,10 @@ def test_generate_keeps_sealed_files_and_check_stays_green(repo: Path, controlle
     plan = plan_changes(repo, render_tree(load_catalog(repo / "rosgit.yaml")))
     kept = {rel.rsplit("/", 1)[1] for rel in plan.foreign if rel.startswith("overlays/minimal/")}
     assert kept == set(sealed) and not plan.changed  # `rosgit generate` would write nothing
+    from rosgit.check.stages import drift_findings
+
+    catalog = load_catalog(repo / "rosgit.yaml")
+    assert drift_findings(repo, catalog, "rosgit.yaml") == []  # `rosgit check` does not call them hand-written
     assert _sealed_texts(repo, "minimal") == sealed
 
 
