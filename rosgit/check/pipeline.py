@@ -307,9 +307,10 @@ def run_pipeline(
                       if target.name in running else None)
 
     prebuilt = {(o.target.path, "builtin"): o.text for o in work if o.text is not None}
+    parsed = {(o.target.path, "builtin"): o.objects for o in work if o.text is not None and o.objects is not None}
     others: _Child | None = None
     if fork and other_stages:
-        set_prebuilt(prebuilt)
+        set_prebuilt(prebuilt, parsed)
         try:
             others = _Child(repo_work(other_stages), other_stages)
         finally:
@@ -341,7 +342,7 @@ def run_pipeline(
             outcomes.extend(child.result())
         elif stages:
             if stages != drift_stages:
-                set_prebuilt(prebuilt)
+                set_prebuilt(prebuilt, parsed)
             try:
                 outcomes.extend(run_repo_stages(root, catalog, catalog_path.name, stages))
             finally:
