@@ -277,7 +277,7 @@ def run_pipeline(
     names = [t.name for t in targets]
     report = CheckReport(overlays=names)
     progress = progress or Progress(total=1, enabled=False)
-    progress.total = 3 * len(targets) + 2
+    progress.total = 3 * len(targets) + 1
     fork = can_fork()
 
     def repo_work(stages: tuple[str, ...]) -> Callable[[], list[RepoOutcome]]:
