@@ -128,14 +128,15 @@ def _strip_directives(value: Any) -> Any:
 def _merge_list(
     current: list[Any], patch: list[Any], field: str, path: tuple[str, ...], kind: str, known: bool
 ) -> list[Any]:
-    if any(isinstance(p, dict) and p.get(_DIRECTIVE) == "replace" for p in patch):
-        return [_strip_directives(p) for p in patch if not (isinstance(p, dict) and p.get(_DIRECTIVE))]
     if known and field in _SCALAR_SETS and all(not isinstance(v, dict | list) for v in [*current, *patch]):
         values = list(dict.fromkeys(patch))
         return values + [v for v in current if v not in values]
     key = _merge_key(field, path, kind, [*current, *patch]) if known else None
     if key is None:
-        return [_strip_directives(p) for p in patch if not _is_delete(p)]
+        # A list without a merge key is replaced by the patch's list, as written (directives too).
+        return copy.deepcopy(patch)
+    if any(isinstance(p, dict) and p.get(_DIRECTIVE) == "replace" for p in patch):
+        return [_strip_directives(p) for p in patch if not (isinstance(p, dict) and p.get(_DIRECTIVE))]
     # Patch elements come first, in patch order (merged into their originals); then the
     # untouched originals in their order. This is what kustomize prints.
     used: set[int] = set()
