@@ -221,6 +221,26 @@ def built_binding_findings(overlay: OverlaySpec, namespace: str, objects: list[O
     return findings
 
 
+def stale_sealed_files(root: Path, catalog: Catalog) -> list[str]:
+    """Sealed files nothing deploys any more: the secret is unreferenced, or the overlay left the catalog.
+
+    `rosgit generate` never deletes them (they hold the only copy of the ciphertext), so it reports them.
+    """
+    from rosgit.secrets.files import is_sealed_file
+
+    wanted = {
+        sealed_secret_path(o.name, name)
+        for o in catalog.overlays
+        for name in referenced_secrets(catalog, o.platform)
+    }
+    stale = []
+    for path in sorted((root / "overlays").glob("*/sealed-secrets/*.y*ml")):
+        rel = path.relative_to(root).as_posix()
+        if rel not in wanted and is_sealed_file(path):
+            stale.append(rel)
+    return stale
+
+
 def stub_findings(root: Path, catalog: Catalog) -> list[Finding]:
     """Findings for every overlay's sealed secrets, including the binding of the built objects."""
     from rosgit.build import build_objects
@@ -236,4 +256,17 @@ def stub_findings(root: Path, catalog: Catalog) -> list[Finding]:
         except RosgitError:
             continue  # the build failure itself is reported by the Argo CD and validation checks
         findings.extend(built_binding_findings(overlay, overlay_namespace(catalog, overlay), objects))
+    known = {o.name for o in catalog.overlays}
+    for rel in stale_sealed_files(root, catalog):
+        if rel.split("/")[1] not in known:
+            findings.append(
+                Finding(
+                    ID_UNREFERENCED,
+                    "warning",
+                    rel,
+                    "sealed file of an overlay the catalog no longer has; it is not deployed",
+                    hint=f"delete {rel}",
+                    source=rel,
+                )
+            )
     return sorted(set(findings), key=lambda f: (f.source, f.id, f.object, f.message))

@@ -23,7 +23,7 @@ from rosgit.generate.writer import plan_changes
 from rosgit.secrets.crypto import SCOPES, load_cert
 from rosgit.secrets.files import SEALED_HEADER, read_overlay_sealed_files
 from rosgit.secrets.seal import SealResult, plan_seal, resolve_overlay, seal_overlay
-from rosgit.secrets.stubs import stub_findings
+from rosgit.secrets.stubs import stale_sealed_files, stub_findings
 from rosgit.secrets.values import ValueInputs
 from tests.conftest import require_real_tool, run_rosgit
 from tests.secrets.conftest import ControllerKey
@@ -191,7 +191,9 @@ def test_generate_keeps_sealed_files_and_check_stays_green(repo: Path, controlle
     from rosgit.check.stages import drift_findings
 
     catalog = load_catalog(repo / "rosgit.yaml")
-    assert drift_findings(repo, catalog, "rosgit.yaml") == []  # `rosgit check` does not call them hand-written
+    assert (
+        drift_findings(repo, catalog, "rosgit.yaml") == []
+    )  # `rosgit check` does not call them hand-written
     assert _sealed_texts(repo, "minimal") == sealed
 
 
@@ -208,7 +210,9 @@ def test_stub_findings_follow_production_and_sealing(repo: Path, controller: Con
     assert [f for f in after if f.source.startswith("overlays/openshift-prod/") and f.severity == "error"]
 
 
-def test_unreferenced_sealed_file_is_reported(repo: Path, controller: ControllerKey) -> None:
+def test_unreferenced_sealed_file_is_reported(
+    repo: Path, controller: ControllerKey, capsys: pytest.CaptureFixture[str]
+) -> None:
     _seal_in(repo, "dev", controller.cert_path)
     directory = repo / "overlays" / "dev" / "sealed-secrets"
     (directory / "old-secret.yaml").write_text(
@@ -218,6 +222,18 @@ def test_unreferenced_sealed_file_is_reported(repo: Path, controller: Controller
     assert [f.id for f in findings if "old-secret" in f.source] == ["ROS502"]
     again = _seal_in(repo, "dev", controller.cert_path)
     assert [w for w in again.warnings if "old-secret" in w and "delete the file" in w]
+    gone = repo / "overlays" / "staging" / "sealed-secrets"
+    gone.mkdir(parents=True)
+    (gone / "x.yaml").write_text((directory / "old-secret.yaml").read_text())
+    catalog = load_catalog(repo / "rosgit.yaml")
+    assert stale_sealed_files(repo, catalog) == [
+        "overlays/dev/sealed-secrets/old-secret.yaml",
+        "overlays/staging/sealed-secrets/x.yaml",
+    ]
+    assert [f.id for f in stub_findings(repo, catalog) if "staging" in f.source] == ["ROS502"]
+    assert run_generate(repo / "rosgit.yaml", check=False) == 0
+    assert "overlays/staging/sealed-secrets/x.yaml: sealed secret nothing deploys" in capsys.readouterr().err
+    assert (gone / "x.yaml").is_file()  # reported, never deleted: it may hold the only copy of a value
 
 
 def test_misbound_sealed_secret(repo: Path, controller: ControllerKey) -> None:
