@@ -178,3 +178,80 @@ def test_random_tree_builds_like_real_kustomize(seed: int, tmp_path: Path) -> No
             build_text(tmp_path)
         return
     assert build_text(tmp_path) == real.stdout
+
+
+def _container(rng: random.Random, name: str) -> dict[str, Any]:
+    container: dict[str, Any] = {"name": name, "image": f"img-{name}"}
+    if rng.random() < 0.7:
+        envs = rng.sample(["A", "B", "C", "D"], rng.randint(1, 3))
+        container["env"] = [{"name": e, "value": str(rng.randint(0, 9))} for e in envs]
+    if rng.random() < 0.5:
+        container["ports"] = [{"containerPort": p, "name": f"p{p}"} for p in rng.sample([80, 443, 8080], 2)]
+    if rng.random() < 0.5:
+        container["volumeMounts"] = [{"name": v, "mountPath": f"/{v}"} for v in rng.sample(["a", "b", "c"], 2)]
+    if rng.random() < 0.3:
+        container["args"] = rng.sample(["x", "y", "z"], 2)
+    if rng.random() < 0.3:
+        container["resources"] = {"limits": {"cpu": "1"}}
+    return container
+
+
+def _patch_list(rng: random.Random, key: str, items: list[Any]) -> list[Any]:
+    out: list[Any] = []
+    for item in rng.sample(items, rng.randint(0, len(items))):
+        item = dict(item)
+        roll = rng.random()
+        if roll < 0.15:
+            item = {k: v for k, v in item.items() if k in ("name", "containerPort", "mountPath")}
+            item["$patch"] = "delete"
+        elif key == "containers":
+            item = _container(rng, item["name"])
+            if roll < 0.3:
+                item["resources"] = {"$patch": "delete"}
+            elif roll < 0.45:
+                item["resources"] = {"$patch": "replace", "requests": {"memory": "1Gi"}}
+            elif roll < 0.55:
+                item["env"] = [{"name": "A", "$patch": "delete"}]
+        out.append(item)
+    if key == "containers" and rng.random() < 0.3:
+        out.append(_container(rng, f"new{rng.randint(0, 9)}"))
+    if rng.random() < 0.1:
+        out.insert(0, {"$patch": "replace"})
+    return out
+
+
+@pytest.mark.tools
+@pytest.mark.parametrize("seed", SEEDS)
+def test_random_strategic_merge_patch_like_real_kustomize(seed: int, tmp_path: Path) -> None:
+    """Strategic-merge patches on a pod template: list merge keys, element order, directives."""
+    from rosgit.kustomize import build_text
+
+    rng = random.Random(seed)
+    spec: dict[str, Any] = {
+        "containers": [_container(rng, n) for n in rng.sample(["app", "side", "log"], rng.randint(1, 3))],
+        "volumes": [{"name": v, "emptyDir": {}} for v in rng.sample(["a", "b", "c"], rng.randint(1, 3))],
+        "tolerations": [{"key": "k", "operator": "Exists"}],
+        "imagePullSecrets": [{"name": n} for n in rng.sample(["s1", "s2"], rng.randint(1, 2))],
+        "hostname": "h",
+    }
+    patch_spec: dict[str, Any] = {
+        key: _patch_list(rng, key, value)
+        for key, value in spec.items()
+        if isinstance(value, list) and rng.random() < 0.7
+    }
+    if rng.random() < 0.2:
+        patch_spec["hostname"] = None
+    deployment = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"},
+                  "spec": {"template": {"spec": spec}}}  # fmt: skip
+    patch = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"},
+             "spec": {"template": {"spec": patch_spec}}}  # fmt: skip
+    (tmp_path / "d.yaml").write_text(yaml.safe_dump(deployment), encoding="utf-8")
+    (tmp_path / "p.yaml").write_text(yaml.safe_dump(patch), encoding="utf-8")
+    (tmp_path / "kustomization.yaml").write_text("resources:\n- d.yaml\npatches:\n- path: p.yaml\n", encoding="utf-8")
+    kustomize = require_real_tool("kustomize")
+    real = subprocess.run([str(kustomize), "build", str(tmp_path)], capture_output=True, text=True, check=False)
+    if real.returncode != 0:
+        with pytest.raises(RosgitError):
+            build_text(tmp_path)
+        return
+    assert build_text(tmp_path) == real.stdout
