@@ -60,3 +60,36 @@ def test_unknown_stage_names_are_usage_errors() -> None:
     assert pipeline.parse_skip(["lint,helm", "argocd"]) == {"lint", "helm", "argocd"}
     with pytest.raises(UsageError, match="unknown stage"):
         pipeline.parse_skip(["lnt"])
+
+
+def test_prebuilt_overlays_are_served_as_fresh_copies() -> None:
+    from rosgit.build import build_objects, build_overlay, set_prebuilt
+
+    path = REPO_ROOT / "overlays/minimal"
+    fake = [{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "only"}}]
+    set_prebuilt({(path, "builtin"): "kind: ConfigMap\n"}, {(path, "builtin"): fake})
+    try:
+        assert build_overlay(path) == "kind: ConfigMap\n"
+        first = build_objects(path)
+        assert first == fake and first is not fake
+        first[0]["metadata"]["name"] = "changed"
+        assert build_objects(path) == fake
+    finally:
+        set_prebuilt({})
+    assert len(build_objects(path)) > 1
+
+
+def test_require_sealed_makes_production_stubs_errors() -> None:
+    skip = {"generate", "kustomize", "validate", "lint", "argocd", "helm"}
+    relaxed = pipeline.run_pipeline(REPO_ROOT / "rosgit.yaml", overlays=["prod"], skip=skip)
+    strict = pipeline.run_pipeline(REPO_ROOT / "rosgit.yaml", overlays=["prod"], skip=skip, require_sealed=True)
+    assert relaxed.ok and relaxed.warnings > 0
+    assert not strict.ok
+    errors = [(r.overlay, f.id, f.source) for r in strict.results for f in r.findings if f.severity == "error"]
+    secrets = {"ros-db-credentials", "koku-db-credentials", "koku-django-secret", "hive-metastore-db-credentials",
+               "object-storage-credentials"}
+    # prod's stubs land in its row; openshift-prod (also production, not selected) in the repo-wide row
+    assert sorted(errors) == sorted(
+        [("prod", "ROS501", f"overlays/prod/sealed-secrets/{s}.yaml") for s in secrets]
+        + [(REPO_ROW, "ROS501", f"overlays/openshift-prod/sealed-secrets/{s}.yaml") for s in secrets]
+    )

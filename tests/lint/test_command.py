@@ -7,12 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from rosgit.catalog import load_catalog
-from rosgit.errors import UsageError
 from rosgit.lint.command import run_lint
-from rosgit.lint.targets import resolve_targets
 from tests.check.repo_copy import copy_repo, plant
-from tests.conftest import REPO_ROOT, run_rosgit
+from tests.conftest import run_rosgit
 
 
 def test_repo_overlays_lint_clean() -> None:
@@ -38,17 +35,6 @@ def test_bad_arguments_are_one_line_errors() -> None:
         result = run_rosgit(*args)
         assert result.returncode == 2, args
         assert result.stderr.count("\n") == 1 and result.stderr.startswith("rosgit: "), result.stderr
-
-
-def test_targets_default_to_every_catalog_overlay_and_accept_directories() -> None:
-    catalog = load_catalog(REPO_ROOT / "rosgit.yaml")
-    assert [t.name for t in resolve_targets(catalog, REPO_ROOT, [])] == [o.name for o in catalog.overlays]
-    by_dir = resolve_targets(catalog, REPO_ROOT, [str(REPO_ROOT / "overlays/openshift-dev")])
-    assert [(t.name, t.context.platform, t.context.namespace) for t in by_dir] == [
-        ("openshift-dev", "openshift", "ros-ocp-dev")
-    ]
-    with pytest.raises(UsageError):
-        resolve_targets(catalog, REPO_ROOT, ["missing"])
 
 
 def test_list_rules() -> None:
