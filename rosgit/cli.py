@@ -110,13 +110,18 @@ def lint(
         list[str] | None, typer.Option("--select", help="Only these rule ids (repeatable or comma-separated).")
     ] = None,
     list_rules: Annotated[bool, typer.Option("--list-rules", help="Print the rule ids and exit.")] = False,
+    flows: Annotated[
+        bool, typer.Option("--flows", help="Print the NetworkPolicy flows missing or extra vs the traffic matrix.")
+    ] = False,
 ) -> None:
     """Cluster-free deployability checks on built overlays; exit 1 on any error finding."""
-    from rosgit.lint.command import render_rules, run_lint
+    from rosgit.lint.command import render_rules, run_flows, run_lint
 
     if list_rules:
         typer.echo(render_rules(), nl=False)
         raise typer.Exit(0)
+    if flows:
+        raise typer.Exit(run_flows(catalog, overlays or [], engine=engine))
     raise typer.Exit(run_lint(catalog, overlays or [], engine=engine, output=output, select=select or []))
 
 

@@ -24,6 +24,25 @@ def render_rules() -> str:
     return "".join(f"{rule_id}  {text}\n" for rule_id, text in DESCRIPTIONS.items())
 
 
+def run_flows(catalog_path: Path, overlays: list[str], *, engine: str) -> int:
+    """Print, per overlay with NetworkPolicies, the required flows missing and the extra flows allowed."""
+    from rosgit.build import build_objects
+    from rosgit.lint.network import reachability, render_flows
+    from rosgit.lint.objects import by_kind
+
+    catalog = load_catalog(catalog_path)
+    problems = False
+    for target in resolve_targets(catalog, catalog_path.resolve().parent, overlays):
+        objects = build_objects(target.path, engine=engine)
+        if not by_kind(objects, "NetworkPolicy"):
+            sys.stdout.write(f"{target.name}: no NetworkPolicies (every flow is open)\n")
+            continue
+        result = reachability(objects, target.context)
+        problems = problems or bool(result.missing or result.extra or result.dns_blocked)
+        sys.stdout.write(f"{target.name}: {render_flows(result)}")
+    return 1 if problems else 0
+
+
 def run_lint(catalog_path: Path, overlays: list[str], *, engine: str, output: str, select: list[str]) -> int:
     if output not in ("text", "json"):
         raise UsageError(f"unknown output {output!r}; choose text or json")

@@ -272,6 +272,18 @@ def flow_text(key: FlowKey) -> str:
     return f"{key[0]} -> {key[1]}:{key[2]}/{key[3]}"
 
 
+def render_flows(result: Reachability) -> str:
+    """The comparison as text: counts, then every missing and every extra flow."""
+    lines = [
+        f"required {len(result.required)}, allowed {len(result.allowed)}, "
+        f"missing {len(result.missing)}, extra {len(result.extra)}, DNS blocked {len(result.dns_blocked)}"
+    ]
+    lines += [f"  missing  {flow_text(key)}  ({reason})" for key, reason in sorted(result.missing.items())]
+    lines += [f"  extra    {flow_text(key)}" for key in sorted(result.extra)]
+    lines += [f"  no DNS   {entry}" for entry in result.dns_blocked]
+    return "\n".join(lines) + "\n"
+
+
 def check_network(objects: list[Obj], context: LintContext) -> list[Finding]:
     """ROS601 required flow blocked, ROS602 unlisted flow open, ROS603 DNS blocked, ROS604 no policies."""
     has_policies = bool(by_kind(objects, "NetworkPolicy"))

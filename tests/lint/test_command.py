@@ -40,3 +40,22 @@ def test_bad_arguments_are_one_line_errors() -> None:
 def test_list_rules() -> None:
     result = run_rosgit("lint", "--list-rules")
     assert result.returncode == 0 and "ROS601" in result.stdout and "ROS801" in result.stdout
+
+
+def test_flows_lists_missing_and_extra(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from rosgit.lint.command import run_flows
+
+    repo = copy_repo(tmp_path)
+    policies = repo / "components/openshift/network-policies.yaml"
+    text = policies.read_text()
+    # kruize's egress now goes to kafka's pods instead of ros-db's: one flow missing, one extra
+    docs = text.split("\n---\n")
+    index = next(i for i, d in enumerate(docs) if "name: allow-egress-from-kruize\n" in d)
+    docs[index] = docs[index].replace("app.kubernetes.io/name: ros-db", "app.kubernetes.io/name: kafka")
+    docs[index] = docs[index].replace("port: 5432", "port: 9092")
+    policies.write_text("\n---\n".join(docs))
+    code = run_flows(repo / "rosgit.yaml", ["openshift-minimal"], engine="builtin")
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "missing 1, extra 0" in out  # kafka's ingress does not admit kruize, so no extra flow opens
+    assert "  missing  kruize -> ros-db:5432/TCP  (ROS and Kruize databases: egress from kruize is denied)" in out
