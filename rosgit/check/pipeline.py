@@ -132,8 +132,8 @@ class _Overlay:
         self.objects: list[Obj] | None = None
         self.text: str | None = None
 
-    def build(self, kustomized: cf.Future[str] | None, finish: Callable[[], str] | None = None) -> None:
-        """Builtin build; on failure fall back on the real kustomize (`finish` collects its running build)."""
+    def build(self) -> None:
+        """Builtin build; on failure fall back on the real kustomize so the other stages still run."""
         from rosgit.build import build_overlay, run_kustomize
 
         name, source = self.target.name, self.target.context.source
@@ -147,10 +147,7 @@ class _Overlay:
             builtin_error = S.error_text(err)
         text: str | None = None
         try:
-            if kustomized is not None and finish is not None:
-                _settle(kustomized, finish)
-                text = kustomized.result()
-            elif find_tool("kustomize"):
+            if find_tool("kustomize"):
                 text = run_kustomize(self.target.path)
         except Exception:
             text = None
@@ -265,9 +262,9 @@ def run_pipeline(
     progress: Progress | None = None,
     require_sealed: bool = False,
 ) -> CheckReport:
-    """Order of work, for 2 cores: fork the drift check; start every real kustomize build; build every
-    overlay with the builtin engine; fork the other repo-wide stages with those builds in memory; then
-    validate (kubeconform subprocesses on threads) and lint here while the children run."""
+    """Order of work, for 2 cores: fork the drift check; build every overlay with the builtin engine;
+    fork the other repo-wide stages with those builds in memory; then start the real kustomize builds,
+    validate (one kubeconform run on a thread) and lint here while the children run."""
     from rosgit.build import set_prebuilt
 
     started = time.perf_counter()
@@ -287,10 +284,6 @@ def run_pipeline(
     other_stages = tuple(s for s in STAGES if s in REPO_STAGES - {"generate"} and s not in skip)
     drift = _Child(repo_work(drift_stages), drift_stages) if fork and drift_stages else None
 
-    binary = find_tool("kustomize") if "kustomize" not in skip else None
-    kustomized: dict[str, cf.Future[str]] = {}
-    running = {t.name: _start_kustomize(t.path, binary) for t in targets} if binary else {}
-
     work: list[_Overlay] = []
     for target in targets:
         overlay = _Overlay(target, skip)
@@ -299,12 +292,7 @@ def run_pipeline(
         if "build" in skip:
             overlay.results.append(StageResult("build", target.name, "skipped", detail="--skip build"))
             continue
-        future: cf.Future[str] | None = None
-        if target.name in running:
-            future = cf.Future()
-            kustomized[target.name] = future
-        overlay.build(future, finish=partial(_finish_kustomize, target.path, running[target.name])
-                      if target.name in running else None)
+        overlay.build()
 
     prebuilt = {(o.target.path, "builtin"): o.text for o in work if o.text is not None}
     parsed = {(o.target.path, "builtin"): o.objects for o in work if o.text is not None and o.objects is not None}
@@ -316,12 +304,16 @@ def run_pipeline(
         finally:
             set_prebuilt({})
 
+    # The real kustomize runs only for the byte comparison, so it starts once the repo-wide worker (the
+    # longest path) has its builds; started earlier it would slow the builtin builds it is compared with.
+    binary = find_tool("kustomize") if "kustomize" not in skip else None
+    running = {t.name: _start_kustomize(t.path, binary) for t in targets} if binary else {}
+    kustomized: dict[str, cf.Future[str]] = {name: cf.Future() for name in running}
     with cf.ThreadPoolExecutor(max_workers=3) as threads:
-        for name, proc in running.items():
-            path = next(t.path for t in targets if t.name == name)
-            future = kustomized[name]
-            if not future.done():
-                threads.submit(_settle, future, partial(_finish_kustomize, path, proc))
+        for target in targets:
+            if target.name in running:
+                finish = partial(_finish_kustomize, target.path, running[target.name])
+                threads.submit(_settle, kustomized[target.name], finish)
         built = {o.target.context.source: o.objects for o in work if o.objects is not None}
         batch = threads.submit(S.validate_batch, built) if built and "validate" not in skip else None
         for overlay in work:
