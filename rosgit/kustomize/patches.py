@@ -166,19 +166,14 @@ def _merge_list(
     return head + tail
 
 
-def apply_json6902(obj: dict[str, Any], ops: list[dict[str, Any]]) -> dict[str, Any]:
-    import jsonpatch
-    import jsonpointer
+def apply_json6902(obj: dict[str, Any], ops: list[Any]) -> dict[str, Any]:
+    from rosgit.kustomize.jsonpatch6902 import apply
 
-    result: dict[str, Any] = copy.deepcopy(obj)
-    for op in ops:
-        if isinstance(op, dict) and op.get("op") == "replace" and isinstance(op.get("path"), str):
-            # Like kustomize's JSON patch library, replacing a missing map key adds it.
-            pointer = jsonpointer.JsonPointer(op["path"])
-            parent, key = pointer.to_last(result)
-            if isinstance(parent, dict) and key not in parent:
-                op = {**op, "op": "add"}
-        result = jsonpatch.JsonPatch([op]).apply(result, in_place=True)
+    result = apply(obj, ops)
+    if not isinstance(result, dict):
+        from rosgit.kustomize.jsonpatch6902 import PatchError
+
+        raise PatchError("the patched document is not a mapping")
     return result
 
 

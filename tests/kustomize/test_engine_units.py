@@ -92,3 +92,21 @@ def test_strategic_merge_directives() -> None:
         "c": [3],
     }
     assert strategic_merge(target, {"$patch": "delete"}, "ConfigMap") is None
+
+
+def test_json_patch_operations() -> None:
+    from rosgit.kustomize.jsonpatch6902 import PatchError, apply
+
+    doc = {"a": {"b/c": 1}, "l": [1, 2, 3]}
+    assert apply(doc, [{"op": "add", "path": "/l/-1", "value": 9}])["l"] == [1, 2, 3, 9]
+    assert apply(doc, [{"op": "remove", "path": "/l/-1"}])["l"] == [1, 2]
+    assert apply(doc, [{"op": "replace", "path": "/a/new", "value": 2}])["a"] == {"b/c": 1, "new": 2}
+    moved = apply(doc, [{"op": "move", "from": "/a/b~1c", "path": "/m"}])
+    assert moved == {"a": {}, "l": [1, 2, 3], "m": 1}
+    assert doc == {"a": {"b/c": 1}, "l": [1, 2, 3]}
+    with pytest.raises(PatchError):
+        apply(doc, [{"op": "test", "path": "/l/0", "value": True}])
+    with pytest.raises(PatchError):
+        apply(doc, [{"op": "remove", "path": "/a/missing"}])
+    with pytest.raises(PatchError):
+        apply(doc, [{"op": "add", "path": "/x/y", "value": 1}])
