@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from rosgit.errors import UsageError
 
@@ -26,8 +25,7 @@ def looks_remote(entry: str) -> bool:
     return bool(_URL.search(entry))
 
 
-@dataclass(frozen=True)
-class Root:
+class Root(NamedTuple):
     """A kustomization directory being built, with the chain of roots that led to it."""
 
     path: Path  # symlinks resolved

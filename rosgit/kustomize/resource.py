@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, NamedTuple
 
@@ -120,20 +119,30 @@ def meta(obj: Obj) -> Obj:
     return m
 
 
-@dataclass
 class Resource:
-    obj: Obj
-    # Identities this resource had before each rename (oldest first); used to resolve references.
-    prev_ids: list[ResId] = field(default_factory=list)
-    # Prefixes/suffixes applied so far, innermost first; lets references prefer siblings of one base.
-    prefixes: list[str] = field(default_factory=list)
-    suffixes: list[str] = field(default_factory=list)
-    # Set by generators: add the content hash to the name at the root.
-    needs_hash: bool = False
-    # Generator behavior (create/merge/replace) for merging across kustomizations.
-    behavior: str = ""
-    # Referrers recorded during name-reference fixing (unused in output, kept for parity of logic).
-    origin: str = ""
+    """An object being built, plus what kustomize tracks about it besides its content."""
+
+    __slots__ = ("behavior", "needs_hash", "obj", "prefixes", "prev_ids", "suffixes")
+
+    def __init__(
+        self,
+        obj: Obj,
+        prev_ids: list[ResId] | None = None,
+        prefixes: list[str] | None = None,
+        suffixes: list[str] | None = None,
+        needs_hash: bool = False,
+        behavior: str = "",
+    ) -> None:
+        self.obj = obj
+        # Identities this resource had before each rename (oldest first); resolve references.
+        self.prev_ids: list[ResId] = prev_ids if prev_ids is not None else []
+        # Prefixes/suffixes applied so far, innermost first; let references prefer one base.
+        self.prefixes: list[str] = prefixes if prefixes is not None else []
+        self.suffixes: list[str] = suffixes if suffixes is not None else []
+        # Set by generators: add the content hash to the name at the root.
+        self.needs_hash = needs_hash
+        # Generator behavior (create/merge/replace) for merging across kustomizations.
+        self.behavior = behavior
 
     @property
     def gvk(self) -> Gvk:
@@ -172,5 +181,4 @@ class Resource:
             list(self.suffixes),
             self.needs_hash,
             self.behavior,
-            self.origin,
         )
