@@ -23,7 +23,6 @@ SEALED_HEADER = (
 )
 STUB_ANNOTATION = "rosgit.io/sealed-secret-stub"
 HMAC_ANNOTATION = "rosgit.io/sealed-value-hmacs"
-CERT_ANNOTATION = "rosgit.io/sealed-with"
 NAMESPACE_WIDE = "sealedsecrets.bitnami.com/namespace-wide"
 CLUSTER_WIDE = "sealedsecrets.bitnami.com/cluster-wide"
 # Not base64, so the controller fails to unseal a stub (Synced=False, Degraded in Argo CD) instead of
@@ -122,7 +121,6 @@ class SealedFile:
     scope: Scope = "strict"
     encrypted: dict[str, str] = field(default_factory=dict)
     hmacs: dict[str, str] = field(default_factory=dict)
-    cert: str = ""
     labels: dict[str, str] = field(default_factory=dict)
     template_name: str = ""
     template_namespace: str = ""
@@ -169,7 +167,6 @@ def parse_sealed_file(rel: str, text: str) -> SealedFile:
         scope=scope_of(annotations),
         encrypted={str(k): v for k, v in encrypted.items()},
         hmacs=hmacs,
-        cert=annotations.get(CERT_ANNOTATION, ""),
         labels={str(k): str(v) for k, v in (meta.get("labels") or {}).items()},
         template_name=str(template_meta.get("name") or ""),
         template_namespace=str(template_meta.get("namespace") or ""),

@@ -27,7 +27,7 @@ from rosgit.secrets.files import (
     sealed_secret_object,
     sealed_secret_path,
 )
-from rosgit.secrets.values import SecretRef, ValueInputs, generate_value
+from rosgit.secrets.values import SecretRef, ValueInputs, env_var_name, generate_value
 
 Generator = Callable[[SecretKey], str | None]
 
@@ -181,7 +181,7 @@ def _seal_secret(
             if value is None:
                 missing.append(
                     f"{key} has no value and `generate: none`; give it with --from-file {name}/{key}=PATH, "
-                    "--from-env-file or $" + _env(name, key)
+                    "--from-env-file or $" + env_var_name(name, key)
                 )
                 continue
             data = value.encode()
@@ -199,12 +199,6 @@ def _seal_secret(
         scope=target_scope,
     )
     return sealed_file_text(obj), lines, missing
-
-
-def _env(name: str, key: str) -> str:
-    from rosgit.secrets.values import env_var_name
-
-    return env_var_name(name, key)
 
 
 def write_result(root: Path, result: SealResult) -> None:

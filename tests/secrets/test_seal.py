@@ -320,3 +320,25 @@ def test_new_certificate_reseals_given_values_and_warns_about_the_rest(
     obj = {o["metadata"]["name"]: o for o in _built_sealed_secrets(repo, "dev")}["koku-django-secret"]
     assert _unseal(obj, other_controller.key_path) == {"secret-key": "rotated"}
     assert files["koku-django-secret"].state == "sealed"
+
+
+def test_key_that_must_be_given(repo: Path, controller: ControllerKey) -> None:
+    import dataclasses
+
+    catalog = load_catalog(repo / "rosgit.yaml")
+    secrets = [
+        dataclasses.replace(s, keys={**s.keys, "token": SecretKey(generate="none")})
+        if s.name == "koku-django-secret"
+        else s
+        for s in catalog.secrets
+    ]
+    catalog = dataclasses.replace(catalog, secrets=secrets)
+    cert = load_cert(controller.cert_path)
+    with pytest.raises(
+        UsageError, match=r"token has no value and `generate: none`.*ROSGIT_SECRET_KOKU_DJANGO_SECRET_TOKEN"
+    ):
+        plan_seal(repo, catalog, resolve_overlay(catalog, "dev"), cert, {})
+    given = plan_seal(
+        repo, catalog, resolve_overlay(catalog, "dev"), cert, {("koku-django-secret", "token"): b"t"}
+    )
+    assert "token: sealed (new value)" in "\n".join(given.report)
