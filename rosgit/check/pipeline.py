@@ -284,6 +284,12 @@ def run_pipeline(
     other_stages = tuple(s for s in STAGES if s in REPO_STAGES - {"generate"} and s not in skip)
     drift = _Child(repo_work(drift_stages), drift_stages) if fork and drift_stages else None
 
+    # The real kustomize runs only for the byte comparison. When a repo-wide worker waits for the builtin
+    # builds (the longest path) it starts after them; otherwise right away, overlapping the builds.
+    binary = find_tool("kustomize") if "kustomize" not in skip else None
+    late_kustomize = fork and bool(other_stages)
+    running = {t.name: _start_kustomize(t.path, binary) for t in targets} if binary and not late_kustomize else {}
+
     work: list[_Overlay] = []
     for target in targets:
         overlay = _Overlay(target, skip)
@@ -304,10 +310,8 @@ def run_pipeline(
         finally:
             set_prebuilt({})
 
-    # The real kustomize runs only for the byte comparison, so it starts once the repo-wide worker (the
-    # longest path) has its builds; started earlier it would slow the builtin builds it is compared with.
-    binary = find_tool("kustomize") if "kustomize" not in skip else None
-    running = {t.name: _start_kustomize(t.path, binary) for t in targets} if binary else {}
+    if binary and late_kustomize:
+        running = {t.name: _start_kustomize(t.path, binary) for t in targets}
     kustomized: dict[str, cf.Future[str]] = {name: cf.Future() for name in running}
     with cf.ThreadPoolExecutor(max_workers=3) as threads:
         for target in targets:
