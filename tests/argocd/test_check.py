@@ -118,3 +118,15 @@ def test_colliding_destinations(tree: Path, catalog: Catalog) -> None:
     assert {"ros-ocp-dev", "ros-ocp-minimal"} <= set(
         re.findall(r"ros-ocp-[a-z]+", found[0].object + " " + found[0].message)
     )
+
+
+def test_kubeconform_agrees(generated: Path) -> None:
+    """The pinned kubeconform (strict, vendored Argo CD CRD schemas) accepts every Argo CD object too."""
+    from rosgit.validate import validate_documents
+    from tests.conftest import require_real_tool
+
+    require_real_tool("kubeconform")
+    docs = [obj for _, obj in argocd_objects(generated)]
+    report = validate_documents(docs, source="argocd", validator="kubeconform")
+    assert [(r.kind, r.name, r.status, r.message) for r in report.results if r.status != "valid"] == []
+    assert len(report.results) == len(docs)
