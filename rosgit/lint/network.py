@@ -222,6 +222,8 @@ class Reachability:
     missing: dict[FlowKey, str]
     extra: dict[FlowKey, Verdict]
     dns_blocked: list[str]
+    # for each missing flow, the side whose policies deny it: "egress", "ingress" or "absent"
+    blocked_at: dict[FlowKey, str] = field(default_factory=dict)
 
 
 def reachability(objects: list[Obj], context: LintContext) -> Reachability:
@@ -243,16 +245,19 @@ def reachability(objects: list[Obj], context: LintContext) -> Reachability:
         for flow in required_flows(context.catalog, context.platform):
             required[flow.key] = flow.purpose
     missing: dict[FlowKey, str] = {}
+    blocked_at: dict[FlowKey, str] = {}
     for key, purpose in required.items():
         source, target = everything.get(key[0]), everything.get(key[1])
         if source is None or target is None:
             absent = key[0] if source is None else key[1]
             missing[key] = f"{purpose}: the overlay has no pods for {absent}"
+            blocked_at[key] = "absent"
             continue
         verdict = policies.verdict(source, target, key[2], key[3])
         if not verdict.allowed:
             side = f"egress from {key[0]}" if verdict.blocked_at == "egress" else f"ingress to {key[1]}"
             missing[key] = f"{purpose}: {side} is denied"
+            blocked_at[key] = verdict.blocked_at
     extra = {key: v for key, v in allowed.items() if key not in required}
     dns_blocked: list[str] = []
     dns = externals.get(DNS)
@@ -265,7 +270,7 @@ def reachability(objects: list[Obj], context: LintContext) -> Reachability:
             ]
             if closed:
                 dns_blocked.append(f"{pod.name}: {', '.join(closed)}")
-    return Reachability(allowed, required, missing, extra, sorted(dns_blocked))
+    return Reachability(allowed, required, missing, extra, sorted(dns_blocked), blocked_at)
 
 
 def flow_text(key: FlowKey) -> str:
@@ -302,9 +307,12 @@ def check_network(objects: list[Obj], context: LintContext) -> list[Finding]:
     pods, externals = endpoints(objects, context)
     everything = {**externals, **pods}
 
-    def owner(key: FlowKey) -> str:
-        # The receiving workload, or the sender when the receiver is outside the overlay.
+    def owner(key: FlowKey, side: str = "ingress") -> str:
+        # The workload whose policies decide: the sender for a flow its egress denies, else the receiver
+        # (or the sender when the receiver is outside the overlay).
         dst, src = everything.get(key[1]), everything.get(key[0])
+        if side == "egress" and src is not None and not src.external:
+            return src.ref
         if dst is not None and not dst.external:
             return dst.ref
         if src is not None and not src.external:
@@ -315,7 +323,10 @@ def check_network(objects: list[Obj], context: LintContext) -> list[Finding]:
     for key, reason in sorted(result.missing.items()):
         findings.append(
             context.finding(
-                "ROS601", "error", owner(key), f"required flow {flow_text(key)} is blocked ({reason})",
+                "ROS601",
+                "error",
+                owner(key, result.blocked_at.get(key, "ingress")),
+                f"required flow {flow_text(key)} is blocked ({reason})",
                 "add the flow's NetworkPolicy rule (regenerate from the catalog's `traffic:`)",
             )
         )

@@ -75,7 +75,7 @@ def test_required_flow_blocked(repo: Path, capsys: pytest.CaptureFixture[str]) -
     code, report = check_json(repo, capsys, "openshift-minimal", "lint")
     assert code == 1
     blocked = [f for f in report["findings"] if f["id"] == "ROS601"]
-    assert [(f["object"], f["stage"]) for f in blocked] == [("StatefulSet/ros-ocp/ros-db", "lint")]
+    assert [(f["object"], f["stage"]) for f in blocked] == [("Deployment/ros-ocp/kruize", "lint")]
     assert "kruize -> ros-db:5432/TCP" in blocked[0]["message"]
     assert "egress from kruize is denied" in blocked[0]["message"]
 

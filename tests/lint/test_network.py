@@ -197,3 +197,23 @@ def test_no_policies_on_openshift_is_one_finding() -> None:
     assert [(f.id, f.object) for f in findings] == [("ROS604", "Namespace/shop")]
     assert check_network(PODS, LintContext(None, "kubernetes", "shop", "x")) == []
 
+
+
+def test_blocked_flows_are_reported_on_the_side_that_denies_them(openshift_minimal: Any) -> None:
+    import copy
+
+    objects, context = openshift_minimal
+    objects = copy.deepcopy(objects)
+    ingress = next(
+        o for o in objects
+        if o["kind"] == "NetworkPolicy" and o["metadata"]["name"] == "allow-ingress-to-kruize"
+    )
+    ingress["spec"]["ingress"] = [
+        {**rule, "from": [p for p in rule["from"] if "rosocp-processor" not in str(p)]}
+        for rule in ingress["spec"]["ingress"]
+    ]
+    findings = [f for f in check_network(objects, context) if f.id == "ROS601"]
+    assert [(f.object, "ingress to kruize is denied" in f.message) for f in findings] == [
+        ("Deployment/ros-ocp/kruize", True)
+    ]
+    assert "rosocp-processor -> kruize:8080/TCP" in findings[0].message
