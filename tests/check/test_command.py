@@ -43,7 +43,12 @@ def test_check_junit_on_a_planted_defect(tmp_path: Path) -> None:
 
 
 def test_bad_options_are_one_line_errors() -> None:
-    for args in (["check", "--output", "xml"], ["check", "--skip", "lnt"], ["check", "--overlay", "nope"]):
+    for args in (
+        ["check", "--output", "xml"],
+        ["check", "--skip", "lnt"],
+        ["check", "--overlay", "nope"],
+        ["check", "--catalog", "/nonexistent/rosgit.yaml"],
+    ):
         result = run_rosgit(*args)
         assert result.returncode == 2, args
         assert result.stderr.count("\n") == 1 and result.stderr.startswith("rosgit: "), result.stderr
