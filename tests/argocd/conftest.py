@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -12,18 +11,16 @@ import yaml
 
 from rosgit.catalog import load_catalog
 from rosgit.catalog.model import Catalog
-from rosgit.generate.command import run_generate
-from tests.conftest import REPO_ROOT, require_real_tool
+from tests.conftest import require_real_tool
+from tests.secrets.tree import generated_tree
 
 Obj = dict[str, Any]
 
 
 @pytest.fixture(scope="session")
-def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("argocd-tree")
-    shutil.copy(REPO_ROOT / "rosgit.yaml", root / "rosgit.yaml")
-    assert run_generate(root / "rosgit.yaml", check=False) == 0
-    return root
+def generated() -> Path:
+    """A freshly generated tree, shared with the secrets tests; read-only here."""
+    return generated_tree()
 
 
 @pytest.fixture(scope="session")

@@ -13,8 +13,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 
-from rosgit.generate.command import run_generate
-from tests.conftest import REPO_ROOT
+from tests.secrets.tree import generated_tree
 
 
 @dataclass(frozen=True)
@@ -78,12 +77,9 @@ def ec_cert(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def generated_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The catalog and a freshly generated tree (not a copy of the shared working tree, which may be mid-edit)."""
-    root = tmp_path_factory.mktemp("generated")
-    shutil.copy(REPO_ROOT / "rosgit.yaml", root / "rosgit.yaml")
-    assert run_generate(root / "rosgit.yaml", check=False) == 0
-    return root
+def generated_repo() -> Path:
+    """The catalog and a freshly generated tree; copy it before changing anything."""
+    return generated_tree()
 
 
 @pytest.fixture
