@@ -170,15 +170,3 @@ class Resource:
 
     def set_name(self, name: str) -> None:
         meta(self.obj)["name"] = name
-
-    def copy(self) -> Resource:
-        import copy
-
-        return Resource(
-            copy.deepcopy(self.obj),
-            list(self.prev_ids),
-            list(self.prefixes),
-            list(self.suffixes),
-            self.needs_hash,
-            self.behavior,
-        )
