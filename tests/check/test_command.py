@@ -6,8 +6,12 @@ import json
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
+import pytest
+
+from rosgit.check.command import run_check
+from rosgit.errors import UsageError
 from tests.check.repo_copy import copy_repo, plant
-from tests.conftest import run_rosgit
+from tests.conftest import REPO_ROOT, run_rosgit
 
 
 def test_check_passes_on_the_repository() -> None:
@@ -43,12 +47,14 @@ def test_check_junit_on_a_planted_defect(tmp_path: Path) -> None:
 
 
 def test_bad_options_are_one_line_errors() -> None:
-    for args in (
-        ["check", "--output", "xml"],
-        ["check", "--skip", "lnt"],
-        ["check", "--overlay", "nope"],
-        ["check", "--catalog", "/nonexistent/rosgit.yaml"],
+    result = run_rosgit("check", "--skip", "lnt")
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("rosgit: unknown stage"), result.stderr
+    catalog = REPO_ROOT / "rosgit.yaml"
+    for kwargs in (
+        {"catalog_path": catalog, "output": "xml", "overlays": [], "skip": []},
+        {"catalog_path": catalog, "output": "text", "overlays": ["nope"], "skip": ["generate,argocd,secrets,helm"]},
+        {"catalog_path": Path("/nonexistent/rosgit.yaml"), "output": "text", "overlays": [], "skip": []},
     ):
-        result = run_rosgit(*args)
-        assert result.returncode == 2, args
-        assert result.stderr.count("\n") == 1 and result.stderr.startswith("rosgit: "), result.stderr
+        with pytest.raises(UsageError):
+            run_check(**kwargs)  # type: ignore[arg-type]

@@ -7,16 +7,17 @@ from pathlib import Path
 
 import pytest
 
+from rosgit.errors import UsageError
 from rosgit.lint.command import run_lint
 from tests.check.repo_copy import copy_repo, plant
-from tests.conftest import run_rosgit
+from tests.conftest import REPO_ROOT, run_rosgit
 
 
-def test_repo_overlays_lint_clean() -> None:
-    result = run_rosgit("lint")
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout == ""
-    assert "0 error(s), 0 warning(s)" in result.stderr
+def test_repo_overlays_lint_clean(capsys: pytest.CaptureFixture[str]) -> None:
+    code = run_lint(REPO_ROOT / "rosgit.yaml", [], engine="builtin", output="text", select=[])
+    out, err = capsys.readouterr()
+    assert code == 0, out
+    assert out == "" and "0 error(s), 0 warning(s)" in err
 
 
 def test_defect_exit_code_and_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -31,10 +32,12 @@ def test_defect_exit_code_and_json(tmp_path: Path, capsys: pytest.CaptureFixture
 
 
 def test_bad_arguments_are_one_line_errors() -> None:
-    for args in (["lint", "nope"], ["lint", "--select", "ROS999"], ["lint", "-o", "xml"]):
-        result = run_rosgit(*args)
-        assert result.returncode == 2, args
-        assert result.stderr.count("\n") == 1 and result.stderr.startswith("rosgit: "), result.stderr
+    result = run_rosgit("lint", "nope")
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("rosgit: no overlay 'nope'"), result.stderr
+    for overlays, output, select in (([], "text", ["ROS999"]), ([], "xml", []), (["nope"], "text", [])):
+        with pytest.raises(UsageError):
+            run_lint(REPO_ROOT / "rosgit.yaml", overlays, engine="builtin", output=output, select=select)
 
 
 def test_list_rules() -> None:
