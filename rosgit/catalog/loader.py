@@ -67,10 +67,25 @@ def _expand_templates(components: list[Any], templates: dict[str, Any], reader: 
             name = node["extends"]
             if name not in templates:
                 raise reader.fail(_line(node, "extends"), f"components[{index}]: unknown template {name!r}")
-            node = _merge(templates[name], node)
+            node = _merge(_resolve_template(name, templates, reader, ()), node)
         expanded.append(node)
         expanded.lc.add_idx_line_col(index, [line, 0])
     return expanded
+
+
+def _resolve_template(name: str, templates: dict[str, Any], reader: Reader, chain: tuple[str, ...]) -> Any:
+    """A template with everything it inherits through `extends` merged in (parents first)."""
+    if name in chain:
+        raise reader.fail(_line(templates, name), f"templates: extends cycle {' -> '.join((*chain, name))}")
+    template = templates[name]
+    if not isinstance(template, dict):
+        raise reader.fail(_line(templates, name), f"templates.{name}: expected a mapping")
+    parent = template.get("extends")
+    if parent is None:
+        return template
+    if parent not in templates:
+        raise reader.fail(_line(template, "extends"), f"templates.{name}: unknown template {parent!r}")
+    return _merge(_resolve_template(parent, templates, reader, (*chain, name)), template)
 
 
 def _merge(template: Any, component: Any) -> Any:

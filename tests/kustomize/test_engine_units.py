@@ -110,3 +110,21 @@ def test_json_patch_operations() -> None:
         apply(doc, [{"op": "remove", "path": "/a/missing"}])
     with pytest.raises(PatchError):
         apply(doc, [{"op": "add", "path": "/x/y", "value": 1}])
+
+
+@pytest.mark.parametrize(
+    ("image", "name", "expected"),
+    [
+        ("busybox", "busybox", True),
+        ("busybox:1.36", "busybox", True),
+        ("busybox@sha256:abc", "busybox", True),
+        ("busybox:1@sha256:abc", "busybox", True),
+        ("busybox@reg/new", "busybox", False),
+        ("busyboxer:1", "busybox", False),
+        ("nginx:weird/tag", "nginx", False),
+    ],
+)
+def test_image_matching(image: str, name: str, expected: bool) -> None:
+    from rosgit.kustomize.transformers import image_matches
+
+    assert image_matches(image, name) is expected
