@@ -105,30 +105,46 @@ def _set_value(value: Any) -> Any:
 
 
 def split_image(image: str) -> tuple[str, str, str]:
-    """(name, tag, digest) of an image reference."""
-    digest = ""
-    if "@" in image:
-        image, _, digest = image.partition("@")
-    tag = ""
-    colon = image.rfind(":")
-    if colon > image.rfind("/"):
-        image, tag = image[:colon], image[colon + 1 :]
-    return image, tag, digest
+    """(name, tag, digest) as kustomize splits an image reference: separators are only looked for
+    after the first '/', so a registry port is not a tag."""
+    slash = image.find("/")
+    offset = slash if slash > 0 else 0
+    search = image[offset:]
+    at, colon = search.find("@"), search.find(":")
+    if at < 0 and colon < 0:
+        return image, "", ""
+    if at >= 0 and (colon < 0 or at < colon):
+        return image[: offset + at], "", image[offset + at + 1 :]
+    if at >= 0:
+        return image[: offset + colon], image[offset + colon + 1 : offset + at], image[offset + at + 1 :]
+    return image[: offset + colon], image[offset + colon + 1 :], ""
+
+
+def image_matches(image: str, name: str) -> bool:
+    """kustomize's match of an `images` entry: the name (as a regular expression), then an optional
+    tag and an optional sha256 digest."""
+    import re
+
+    try:
+        pattern = re.compile(f"^{name}(:[a-zA-Z0-9_.{{}}-]*)?(@sha256:[a-zA-Z0-9_.{{}}-]*)?$")
+    except re.error:
+        return False
+    return pattern.match(image) is not None
 
 
 def _rewrite_image(value: str, entry: dict[str, Any]) -> str | None:
-    name, tag, digest = split_image(value)
-    if name != str(entry.get("name") or ""):
+    if not image_matches(value, str(entry.get("name") or "")):
         return None
+    name, tag, digest = split_image(value)
     new_name = entry.get("newName")
     new_tag = entry.get("newTag")
     new_digest = entry.get("digest")
     tag_suffix = entry.get("tagSuffix")
     if new_name:
         name = str(new_name)
-    if new_tag is not None and str(new_tag) != "" and new_digest:
+    if new_tag and new_digest:
         tag, digest = str(new_tag), str(new_digest)
-    elif new_tag is not None and str(new_tag) != "":
+    elif new_tag:
         tag, digest = str(new_tag), ""
     elif new_digest:
         tag, digest = "", str(new_digest)
@@ -145,17 +161,13 @@ def _rewrite_image(value: str, entry: dict[str, Any]) -> str | None:
 def set_images(resources: list[Resource], images: list[dict[str, Any]]) -> None:
     """Rewrite `image` in every containers/initContainers list at any depth (kustomize's legacy
     image filter), except in CRDs. Entries apply in order, as successive transformers would."""
-    by_name: dict[str, list[dict[str, Any]]] = {}
-    for entry in images:
-        by_name.setdefault(str(entry.get("name") or ""), []).append(entry)
     for res in resources:
         if res.gvk.kind != "CustomResourceDefinition":
-            _walk_containers(res.obj, images, by_name)
+            _walk_containers(res.obj, images)
 
 
-def _update_image(item: dict[str, Any], images: list[dict[str, Any]], by_name: dict[str, Any]) -> None:
-    image = item.get("image")
-    if not isinstance(image, str) or split_image(image)[0] not in by_name:
+def _update_image(item: dict[str, Any], images: list[dict[str, Any]]) -> None:
+    if not isinstance(item.get("image"), str):
         return
     for entry in images:
         new = _rewrite_image(item["image"], entry)
@@ -163,7 +175,7 @@ def _update_image(item: dict[str, Any], images: list[dict[str, Any]], by_name: d
             item["image"] = new
 
 
-def _walk_containers(node: Any, images: list[dict[str, Any]], by_name: dict[str, Any]) -> None:
+def _walk_containers(node: Any, images: list[dict[str, Any]]) -> None:
     if isinstance(node, dict):
         for key, value in node.items():
             if key in ("containers", "initContainers") and value is not None and not isinstance(value, list):
@@ -172,13 +184,13 @@ def _walk_containers(node: Any, images: list[dict[str, Any]], by_name: dict[str,
                 if key in ("containers", "initContainers"):
                     for item in value:
                         if isinstance(item, dict):
-                            _update_image(item, images, by_name)
+                            _update_image(item, images)
                 for item in value:
                     if isinstance(item, dict | list):
-                        _walk_containers(item, images, by_name)
+                        _walk_containers(item, images)
             elif isinstance(value, dict):
-                _walk_containers(value, images, by_name)
+                _walk_containers(value, images)
     elif isinstance(node, list):
         for item in node:
             if isinstance(item, dict | list):
-                _walk_containers(item, images, by_name)
+                _walk_containers(item, images)
