@@ -118,7 +118,11 @@ def _strip_directives(value: Any) -> Any:
         return {
             k: _strip_directives(v)
             for k, v in value.items()
-            if k != _DIRECTIVE and not k.startswith("$setElementOrder") and not k.startswith("$retainKeys")
+            if k != _DIRECTIVE
+            and not k.startswith("$setElementOrder")
+            and not k.startswith("$retainKeys")
+            and not _is_delete(v)
+            and v is not None
         }
     if isinstance(value, list):
         return [_strip_directives(v) for v in value if not _is_delete(v)]
