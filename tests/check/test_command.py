@@ -31,6 +31,7 @@ def test_check_junit_on_a_planted_defect(tmp_path: Path) -> None:
     result = run_rosgit(
         "check", "--catalog", str(repo / "rosgit.yaml"), "--output", "junit", "--overlay", "dev",
         "--skip", "generate,argocd,helm,secrets,kustomize", cwd=repo,
+        env={"PYTHONPATH": str(REPO_ROOT)},  # this working tree's rosgit, whatever is pip-installed
     )
     assert result.returncode == 1
     root = ET.fromstring(result.stdout)
