@@ -1,9 +1,10 @@
-"""Running every stage of `rosgit check` once, concurrently where that helps.
+"""Running every stage of `rosgit check` once, concurrently where that helps (2 cores).
 
-Each overlay is built once and its objects feed validation and lint. Subprocess work (the real kustomize
-for the byte comparison, kubeconform inside validation) runs on worker threads; the repo-wide stages
-(drift, Argo CD, sealed secrets, Helm) are pure Python and run in one forked process so they use the
-second core while this process builds and lints the overlays.
+Each overlay is built once with the builtin engine; the objects feed validation, lint and, through
+`rosgit.build.set_prebuilt`, the repo-wide stages. The repo-wide stages are pure Python, so they run in
+forked processes (threads would share one core): the drift check from the start, Argo CD, sealed secrets
+and Helm once the builds exist. Subprocess work (the real kustomize for the byte comparison, one
+kubeconform run for every overlay) is only waited on by threads.
 """
 
 from __future__ import annotations
