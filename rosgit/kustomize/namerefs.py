@@ -38,11 +38,17 @@ class _Index:
             return lambda res: True
         allowed = {ref_ns, "*"}
         namespaces: set[str] = set()
-        if self.cur[id(referrer)].gvk.kind in ("RoleBinding", "ClusterRoleBinding"):
+        if self.cur[id(referrer)].gvk.kind == "RoleBinding":
             for subject in referrer.obj.get("subjects") or []:
                 is_account = isinstance(subject, dict) and subject.get("kind") == "ServiceAccount"
-                if is_account and subject.get("namespace"):
-                    namespaces.add(str(subject["namespace"]))
+                if not is_account or "namespace" not in subject:
+                    continue
+                if not isinstance(subject["namespace"], str):
+                    raise UsageError(
+                        f"Invalid Input: namespace is blank for resource "
+                        f'"{self.cur[id(referrer)].describe()}"'
+                    )
+                namespaces.add(subject["namespace"])
         ns_key, cur = self.ns_key, self.cur
         return lambda res: ns_key[id(res)] in allowed or cur[id(res)].namespace in namespaces
 
@@ -124,8 +130,8 @@ class _Fixer:
             # Prefer objects that started in that namespace; else those now in it.
             ns = str(node["namespace"])
             candidates = [r for r in self.index.resources if self.reachable(r)]
-            pool = [r for r in candidates if r.org_id().namespace == ns] or [
-                r for r in candidates if self.index.cur[id(r)].namespace == ns
+            pool = [r for r in candidates if _effective_ns(r.org_id()) == ns] or [
+                r for r in candidates if _effective_ns(self.index.cur[id(r)]) == ns
             ]
         old = str(node["name"])
         referral = self.select(old, pool, _same_names_and_namespaces)
@@ -151,6 +157,13 @@ class _Fixer:
                     self.set_scalar(value, i)
         else:
             self.set_scalar(parent, key)
+
+
+def _effective_ns(rid: ResId) -> str:
+    """kustomize's effective namespace: '' means "default"; cluster-scoped objects have none."""
+    if rid.gvk.is_cluster_scoped():
+        return "_non_namespaceable_"
+    return rid.namespace or "default"
 
 
 def _same_ending(a: list[str], b: list[str]) -> bool:
