@@ -255,3 +255,66 @@ def test_random_strategic_merge_patch_like_real_kustomize(seed: int, tmp_path: P
             build_text(tmp_path)
         return
     assert build_text(tmp_path) == real.stdout
+
+
+def _namespaced_docs(rng: random.Random) -> list[dict[str, Any]]:
+    rbac = "rbac.authorization.k8s.io"
+
+    def meta(name: str) -> dict[str, Any]:
+        namespace = rng.choice([None, "a", "b", "default"])
+        return {"name": name, **({"namespace": namespace} if namespace else {})}
+
+    subject: dict[str, Any] = {"kind": "ServiceAccount", "name": "sa"}
+    if rng.random() < 0.5:
+        subject["namespace"] = rng.choice(["a", "b", "default", ""])
+    docs = [
+        {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": meta("sa")},
+        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": meta("cm"), "data": {"a": "b"}},
+        {"apiVersion": f"{rbac}/v1", "kind": rng.choice(["RoleBinding", "ClusterRoleBinding"]),
+         "metadata": meta("rb"),
+         "roleRef": {"apiGroup": rbac, "kind": rng.choice(["Role", "ClusterRole"]), "name": "r"},
+         "subjects": [subject, {"kind": "ServiceAccount", "name": "default"}]},
+        {"apiVersion": f"{rbac}/v1", "kind": rng.choice(["Role", "ClusterRole"]), "metadata": meta("r"),
+         "rules": [{"apiGroups": [""], "resources": ["configmaps"], "resourceNames": ["cm"], "verbs": ["get"]}]},
+        {"apiVersion": "v1", "kind": "Pod", "metadata": meta("p"),
+         "spec": {"serviceAccountName": "sa",
+                  "containers": [{"name": "c", "image": "i", "envFrom": [{"configMapRef": {"name": "cm"}}]}]}},
+    ]  # fmt: skip
+    return [d for d in docs if rng.random() < 0.85]
+
+
+@pytest.mark.tools
+@pytest.mark.parametrize("seed", SEEDS)
+def test_random_namespaces_and_references_like_real_kustomize(seed: int, tmp_path: Path) -> None:
+    """Namespaces set in files and by kustomizations at several levels, with role bindings,
+    service accounts and generated config maps referring across them."""
+    from rosgit.kustomize import build_text
+
+    rng = random.Random(seed)
+    bases = []
+    for index in range(rng.randint(1, 2)):
+        directory = tmp_path / f"b{index}"
+        directory.mkdir()
+        (directory / "r.yaml").write_text(yaml.safe_dump_all(_namespaced_docs(rng)), encoding="utf-8")
+        k: dict[str, Any] = {"resources": ["r.yaml"]}
+        if rng.random() < 0.5:
+            k["namespace"] = rng.choice(["a", "b", "c"])
+        if rng.random() < 0.5:
+            k["namePrefix"] = rng.choice(["x-", "y-"])
+        if rng.random() < 0.4:
+            k["configMapGenerator"] = [{"name": "cm", "literals": ["k=v"], "behavior": "merge"}]
+        (directory / "kustomization.yaml").write_text(yaml.safe_dump(k), encoding="utf-8")
+        bases.append(directory.name)
+    top: dict[str, Any] = {"resources": bases}
+    if rng.random() < 0.5:
+        top["namespace"] = rng.choice(["a", "top"])
+    if rng.random() < 0.4:
+        top["nameSuffix"] = "-s"
+    (tmp_path / "kustomization.yaml").write_text(yaml.safe_dump(top), encoding="utf-8")
+    kustomize = require_real_tool("kustomize")
+    real = subprocess.run([str(kustomize), "build", str(tmp_path)], capture_output=True, text=True, check=False)
+    if real.returncode != 0:
+        with pytest.raises(RosgitError):
+            build_text(tmp_path)
+        return
+    assert build_text(tmp_path) == real.stdout
