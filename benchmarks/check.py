@@ -24,6 +24,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 TOOLS = REPO / ".tools" / "bin"
+sys.path.insert(0, str(REPO))  # this working tree's rosgit, whatever is pip-installed
 
 
 def overlays() -> list[str]:
