@@ -91,3 +91,15 @@ def test_require_sealed_makes_production_stubs_errors() -> None:
         [("prod", "ROS501", f"overlays/prod/sealed-secrets/{s}.yaml") for s in secrets]
         + [(REPO_ROW, "ROS501", f"overlays/openshift-prod/sealed-secrets/{s}.yaml") for s in secrets]
     )
+
+
+def test_single_core_runs_repo_stages_inline_with_the_same_results(monkeypatch: pytest.MonkeyPatch) -> None:
+    skip = {"generate", "kustomize", "validate", "lint", "argocd", "helm"}
+    forked = pipeline.run_pipeline(REPO_ROOT / "rosgit.yaml", overlays=["minimal"], skip=skip)
+    monkeypatch.setattr(pipeline, "can_fork", lambda: False)
+    inline = pipeline.run_pipeline(REPO_ROOT / "rosgit.yaml", overlays=["minimal"], skip=skip)
+
+    def secrets(report: pipeline.CheckReport) -> list[tuple[str, tuple[str, ...]]]:
+        return [(r.overlay, tuple(f.line() for f in r.findings)) for r in report.results if r.stage == "secrets"]
+
+    assert secrets(inline) == secrets(forked) and secrets(inline)
