@@ -36,8 +36,9 @@ def repo_root() -> Path:
     return REPO_ROOT
 
 
-def run_rosgit(*args: str, cwd: Path | None = None, input_text: str | None = None,
-               env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run_rosgit(
+    *args: str, cwd: Path | None = None, input_text: str | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """Runs the rosgit CLI as a user would, in a separate process."""
     full_env = dict(os.environ)
     if env:
