@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import yaml
@@ -24,10 +25,16 @@ def tree_objects(tree: dict[str, str], prefixes: tuple[str, ...]) -> list[tuple[
     for path, text in sorted(tree.items()):
         if not path.endswith((".yaml", ".yml")) or not path.startswith(prefixes):
             continue
-        for doc in yaml.load_all(text, Loader=yaml.CSafeLoader):
-            if isinstance(doc, dict) and "kind" in doc:
-                found.append((path, doc))
+        found.extend((path, doc) for doc in _documents(text))
     return found
+
+
+@functools.lru_cache(maxsize=4096)
+def _documents(text: str) -> tuple[dict[str, Any], ...]:
+    """Parsed once per file text: the Argo CD generator reads the same tree several times. Read-only."""
+    return tuple(
+        doc for doc in yaml.load_all(text, Loader=yaml.CSafeLoader) if isinstance(doc, dict) and "kind" in doc
+    )
 
 
 def emitted_kinds(tree: dict[str, str]) -> set[GroupKind]:

@@ -7,6 +7,7 @@ escaped so Go templates pass it through unchanged.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,7 +59,13 @@ def _plain(value: Any) -> str:
         return str(value)
     if not isinstance(value, str):
         raise TypeError(f"cannot write {type(value).__name__} as a template scalar")
-    dumped: str = yaml.safe_dump(str(value), width=float("inf"), allow_unicode=True)
+    return _plain_string(str(value))
+
+
+@functools.lru_cache(maxsize=8192)
+def _plain_string(value: str) -> str:
+    # Charts repeat the same keys and values thousands of times; PyYAML's emitter is the slow part.
+    dumped: str = yaml.safe_dump(value, width=float("inf"), allow_unicode=True)
     if dumped.endswith("\n...\n"):
         dumped = dumped[: -len("\n...\n")]
     return escape(dumped.rstrip("\n"))
