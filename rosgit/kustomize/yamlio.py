@@ -490,16 +490,21 @@ def _compose_all(text: str, source: str) -> list[Node | None]:
     try:
         while loader.check_node():
             nodes.append(loader.get_node())
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        where = f"line {mark.line + 1}: " if mark is not None else ""
-        problem = exc.problem or exc.context or "invalid YAML"
-        raise UsageError(f"{where}yaml: {problem}", location=source) from None
     except yaml.YAMLError as exc:
-        raise UsageError(f"yaml: {str(exc).splitlines()[0]}", location=source) from None
+        raise _yaml_error(exc, source, 0) from None
     finally:
         loader.dispose()
     return nodes
+
+
+def _yaml_error(exc: yaml.YAMLError, source: str, line_offset: int) -> UsageError:
+    """A parser error as one line naming the file and, when known, the line in the whole file."""
+    if isinstance(exc, yaml.MarkedYAMLError):
+        mark = exc.problem_mark
+        where = f"line {mark.line + 1 + line_offset}: " if mark is not None else ""
+        problem = exc.problem or exc.context or "invalid YAML"
+        return UsageError(f"{where}yaml: {problem}", location=source)
+    return UsageError(f"yaml: {str(exc).splitlines()[0]}", location=source)
 
 
 def _kyaml_pieces(text: str, source: str) -> list[tuple[str, int]]:
@@ -539,13 +544,8 @@ def _compose_kyaml(text: str, source: str) -> list[tuple[Node, str, int]]:
         loader = _ComposeOnly(piece)
         try:
             node = loader.get_node() if loader.check_node() else None
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark
-            where = f"line {mark.line + 1 + offset}: " if mark is not None else ""
-            problem = exc.problem or exc.context or "invalid YAML"
-            raise UsageError(f"{where}yaml: {problem}", location=source) from None
         except yaml.YAMLError as exc:
-            raise UsageError(f"yaml: {str(exc).splitlines()[0]}", location=source) from None
+            raise _yaml_error(exc, source, offset) from None
         finally:
             loader.dispose()
         if not _is_empty_document(node):
