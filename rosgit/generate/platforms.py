@@ -6,10 +6,11 @@ from typing import Any
 
 from rosgit.catalog.model import Catalog, Component, Platform
 from rosgit.generate import labels as L
-from rosgit.generate.files import yaml_file
+from rosgit.generate.files import to_yaml, yaml_file
 from rosgit.generate.networkpolicy import network_policies
 from rosgit.generate.waves import WAVE_CONFIG, WAVE_EDGE, wave_annotation
 from rosgit.generate.workloads import WORKLOAD_API
+from rosgit.kustomize.transformers import split_image
 
 Obj = dict[str, Any]
 OBJECT_STORAGE_CONFIG = "object-storage"
@@ -185,12 +186,6 @@ def _service_ca_patch(component: Component) -> Obj:
     return _smp_pod_spec(component, {"containers": [container], "volumes": volumes})
 
 
-def yaml_body(data: Any) -> str:
-    from rosgit.generate.files import to_yaml
-
-    return to_yaml(data)
-
-
 def openshift_files(catalog: Catalog, platform: Platform) -> dict[str, str]:
     prefix = "components/openshift"
     service_ca = {
@@ -224,7 +219,7 @@ def openshift_files(catalog: Catalog, platform: Platform) -> dict[str, str]:
     images = []
     for source_key, target_key in sorted(platform.image_overrides.items()):
         source, target = str(catalog.images[source_key]), str(catalog.images[target_key])
-        name, new = _split_image(source), _split_image(target)
+        name, new = split_image(source), split_image(target)
         entry: Obj = {"name": name[0], "newName": new[0]}
         entry.update({"digest": new[2]} if new[2] else {"newTag": new[1]})
         images.append(entry)
@@ -237,7 +232,7 @@ def openshift_files(catalog: Catalog, platform: Platform) -> dict[str, str]:
         patches.append(
             {
                 "target": {"kind": component.kind, "name": component.name},
-                "patch": yaml_body(
+                "patch": to_yaml(
                     [
                         {
                             "op": "replace",
@@ -266,14 +261,3 @@ def _uses_object_storage(component: Component) -> bool:
     return component.group == "koku" and any(
         var.config_map is not None and var.config_map.name == OBJECT_STORAGE_CONFIG for var in component.env
     )
-
-
-def _split_image(ref: str) -> tuple[str, str, str]:
-    """(name, tag, digest) of an image reference; a registry port is not a tag."""
-    name, _, digest = ref.partition("@")
-    slash = name.rfind("/")
-    colon = name.rfind(":")
-    tag = ""
-    if colon > slash:
-        name, tag = name[:colon], name[colon + 1 :]
-    return name, tag, digest
