@@ -6,9 +6,7 @@ from typing import Any
 
 from rosgit.catalog.model import Catalog, Component
 from rosgit.catalog.profiles import ResolvedProfile
-from rosgit.generate import labels as L
 from rosgit.generate.files import text_file, yaml_file
-from rosgit.generate.waves import WAVE_CONFIG, wave_annotation
 from rosgit.generate.workloads import (
     config_key,
     persistent_volume_claims,
@@ -17,6 +15,8 @@ from rosgit.generate.workloads import (
     service_account,
     workload,
 )
+from rosgit.k8s import labels as L
+from rosgit.k8s.argo import WAVE_CONFIG, wave_annotation
 
 KUSTOMIZATION_API = "kustomize.config.k8s.io/v1beta1"
 

@@ -7,8 +7,8 @@ from typing import Any
 
 from rosgit.catalog.model import Catalog
 from rosgit.catalog.traffic import DNS_PORTS, Flow, required_flows
-from rosgit.generate import labels as L
-from rosgit.generate.waves import WAVE_CONFIG, wave_annotation
+from rosgit.k8s import labels as L
+from rosgit.k8s.argo import WAVE_CONFIG, wave_annotation
 
 Obj = dict[str, Any]
 

@@ -7,9 +7,7 @@ from typing import Any
 
 from rosgit.catalog.model import Catalog, Component, OverlaySpec
 from rosgit.catalog.profiles import ResolvedProfile, resolve_profile
-from rosgit.generate import labels as L
 from rosgit.generate.files import text_file, yaml_file
-from rosgit.generate.waves import WAVE_APP, WAVE_CONFIG, wave_annotation
 from rosgit.generate.workloads import (
     WORKLOAD_API,
     claim_name,
@@ -18,6 +16,8 @@ from rosgit.generate.workloads import (
     resources_of,
     volume_claim_templates,
 )
+from rosgit.k8s import labels as L
+from rosgit.k8s.argo import WAVE_APP, WAVE_CONFIG, wave_annotation
 from rosgit.secrets.files import STUB_ANNOTATION, STUB_VALUE, sealed_secret_object
 from rosgit.secrets.files import sealed_secret_path as _sealed_secret_path
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from rosgit.catalog.model import Catalog, Component, Platform
-from rosgit.generate import labels as L
 from rosgit.generate.files import to_yaml, yaml_file
 from rosgit.generate.networkpolicy import network_policies
-from rosgit.generate.waves import WAVE_CONFIG, WAVE_EDGE, wave_annotation
 from rosgit.generate.workloads import WORKLOAD_API
+from rosgit.k8s import labels as L
+from rosgit.k8s.argo import WAVE_CONFIG, WAVE_EDGE, wave_annotation
 from rosgit.kustomize.transformers import split_image
 
 Obj = dict[str, Any]

@@ -8,8 +8,8 @@ from typing import Any
 from rosgit.catalog.model import Catalog, Component, EnvVar, Probe, Resources
 from rosgit.catalog.profiles import ResolvedProfile
 from rosgit.errors import UsageError
-from rosgit.generate import labels as L
-from rosgit.generate.waves import WAVE_CONFIG, component_wave, job_hook_annotations, wave_annotation
+from rosgit.k8s import labels as L
+from rosgit.k8s.argo import WAVE_CONFIG, component_wave, job_hook_annotations, wave_annotation
 
 Obj = dict[str, Any]
 

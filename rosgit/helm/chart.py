@@ -18,7 +18,6 @@ import yaml
 from rosgit.catalog.model import Catalog, Component
 from rosgit.catalog.profiles import ResolvedProfile, resolve_profile
 from rosgit.errors import UsageError
-from rosgit.generate import labels as L
 from rosgit.generate.files import HEADER, HEADER_MARK, text_file, to_yaml
 from rosgit.generate.networkpolicy import network_policies
 from rosgit.generate.overlays import _anti_affinity, pod_disruption_budgets
@@ -32,7 +31,6 @@ from rosgit.generate.platforms import (
     object_storage_config,
     openshift_files,
 )
-from rosgit.generate.waves import HOOK, HOOK_DELETE_POLICY, SYNC_WAVE
 from rosgit.generate.workloads import (
     RESTRICTED_CONTAINER_SECURITY,
     RESTRICTED_POD_SECURITY,
@@ -54,6 +52,8 @@ from rosgit.helm.values import (
     values_path,
     var_ref,
 )
+from rosgit.k8s import labels as L
+from rosgit.k8s.argo import HOOK, HOOK_DELETE_POLICY, SYNC_WAVE
 
 Obj = dict[str, Any]
 CHART_VERSION = "2.0.0"

@@ -14,9 +14,9 @@ from pathlib import Path
 
 from rosgit.catalog.model import Catalog, OverlaySpec, SecretKey
 from rosgit.errors import UsageError
-from rosgit.generate import labels as L
 from rosgit.generate.overlays import overlay_namespace, referenced_secrets
-from rosgit.generate.waves import WAVE_CONFIG, wave_annotation
+from rosgit.k8s import labels as L
+from rosgit.k8s.argo import WAVE_CONFIG, wave_annotation
 from rosgit.secrets.crypto import Scope, SealingCert, seal_value, value_hmac
 from rosgit.secrets.files import (
     HMAC_ANNOTATION,

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from rosgit.argocd.order import apply_order, migration_chains, order_violations, step_of
-from rosgit.generate.waves import HOOK, SYNC_WAVE
+from rosgit.k8s.argo import HOOK, SYNC_WAVE
 
 Obj = dict[str, Any]
 OVERLAYS = ["minimal", "dev", "prod", "openshift-minimal", "openshift-dev", "openshift-prod"]
