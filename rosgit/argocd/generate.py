@@ -12,7 +12,6 @@ from rosgit.argocd.kinds import emitted_kinds, injected_config_maps
 from rosgit.catalog.model import Catalog, OverlaySpec
 from rosgit.errors import UsageError
 from rosgit.generate.files import yaml_file
-from rosgit.generate.overlays import overlay_namespace
 
 Obj = dict[str, Any]
 API = "argoproj.io/v1alpha1"
@@ -33,10 +32,6 @@ WHY_NAMESPACE = (
 
 def app_name(catalog: Catalog, overlay: str) -> str:
     return f"{catalog.project.name}-{overlay}"
-
-
-def destination_server(catalog: Catalog, overlay: OverlaySpec) -> str:
-    return overlay.destination_server or catalog.project.destination_server
 
 
 def platforms_in_use(catalog: Catalog) -> list[str]:
@@ -113,7 +108,7 @@ def _app_spec(
 
 
 def application(catalog: Catalog, tree: dict[str, str], overlay: OverlaySpec) -> Obj:
-    namespace = overlay_namespace(catalog, overlay)
+    namespace = catalog.namespace_of(overlay)
     return {
         "apiVersion": API,
         "kind": "Application",
@@ -128,7 +123,7 @@ def application(catalog: Catalog, tree: dict[str, str], overlay: OverlaySpec) ->
             tree,
             project=catalog.project.name,
             path=f"overlays/{overlay.name}",
-            server=destination_server(catalog, overlay),
+            server=catalog.destination_of(overlay),
             namespace=namespace,
             platform=overlay.platform,
         ),
@@ -146,7 +141,7 @@ def _namespace_whitelist(namespaces: list[str]) -> list[Obj]:
 
 def app_project(catalog: Catalog, tree: dict[str, str]) -> Obj:
     destinations = sorted(
-        {(destination_server(catalog, o), overlay_namespace(catalog, o)) for o in catalog.overlays}
+        {(catalog.destination_of(o), catalog.namespace_of(o)) for o in catalog.overlays}
     )
     return {
         "apiVersion": API,
@@ -204,7 +199,7 @@ def fleet_overlay(catalog: Catalog) -> OverlaySpec | None:
 
 def fleet_project(catalog: Catalog, tree: dict[str, str], overlay: OverlaySpec) -> Obj:
     """Separate from the main project: its destinations are any registered cluster, one namespace."""
-    namespace = overlay_namespace(catalog, overlay)
+    namespace = catalog.namespace_of(overlay)
     return {
         "apiVersion": API,
         "kind": "AppProject",
@@ -269,8 +264,8 @@ def directory_appset(catalog: Catalog, tree: dict[str, str], platform: str) -> O
     """Git directory generator over overlays/*, limited to one platform's overlays (a cluster runs one)."""
     mine = [o for o in catalog.overlays if o.platform == platform]
     others = sorted(o.name for o in catalog.overlays if o.platform != platform)
-    namespaces = {o.name: overlay_namespace(catalog, o) for o in mine}
-    servers = {o.name: destination_server(catalog, o) for o in mine}
+    namespaces = {o.name: catalog.namespace_of(o) for o in mine}
+    servers = {o.name: catalog.destination_of(o) for o in mine}
     directories: list[Obj] = [{"path": "overlays/*"}]
     directories += [{"path": f"overlays/{name}", "exclude": True} for name in others]
     spec = _app_spec(
@@ -322,7 +317,7 @@ def fleet_appset(catalog: Catalog, tree: dict[str, str], overlay: OverlaySpec) -
         project=f"{catalog.project.name}-fleet",
         path=f"overlays/{overlay.name}",
         server="{{ .server }}",
-        namespace=overlay_namespace(catalog, overlay),
+        namespace=catalog.namespace_of(overlay),
         platform=overlay.platform,
     )
     return {

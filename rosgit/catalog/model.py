@@ -336,3 +336,19 @@ class Catalog:
             if overlay.name == name:
                 return overlay
         return None
+
+    def namespace_of(self, overlay: OverlaySpec) -> str:
+        """The namespace an overlay deploys into: its own, else the project's."""
+        return overlay.namespace or self.project.namespace
+
+    def destination_of(self, overlay: OverlaySpec) -> str:
+        """The API server Argo CD deploys an overlay to: its own, else the project's."""
+        return overlay.destination_server or self.project.destination_server
+
+    def secrets_read_on(self, platform: str) -> list[str]:
+        """Names of the Secrets the components deployed on this platform read."""
+        names: set[str] = set()
+        for component in self.components_for(platform):
+            names.update(var.secret.name for var in component.env if var.secret is not None)
+            names.update(volume.secret for volume in component.volumes if volume.secret)
+        return sorted(names)

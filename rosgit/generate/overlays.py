@@ -25,15 +25,6 @@ Obj = dict[str, Any]
 KUSTOMIZATION_API = "kustomize.config.k8s.io/v1beta1"
 
 
-def referenced_secrets(catalog: Catalog, platform: str) -> list[str]:
-    """Names of the Secrets the components deployed on this platform read."""
-    names: set[str] = set()
-    for component in catalog.components_for(platform):
-        names.update(var.secret.name for var in component.env if var.secret is not None)
-        names.update(volume.secret for volume in component.volumes if volume.secret)
-    return sorted(names)
-
-
 def sealed_secret_stub(catalog: Catalog, name: str, namespace: str) -> Obj:
     """A placeholder that cannot decrypt; `rosgit seal` replaces it with real ciphertext.
 
@@ -55,10 +46,6 @@ def sealed_secret_stub(catalog: Catalog, name: str, namespace: str) -> Obj:
 
 def sealed_secret_path(overlay: str, name: str) -> str:
     return _sealed_secret_path(overlay, name)
-
-
-def overlay_namespace(catalog: Catalog, overlay: OverlaySpec) -> str:
-    return overlay.namespace or catalog.project.namespace
 
 
 def _pod_template_patch(component: Component, pod_spec: Obj) -> Obj:
@@ -153,10 +140,10 @@ def overlay_files(catalog: Catalog, overlay: OverlaySpec) -> dict[str, str]:
     prefix = f"overlays/{overlay.name}"
     base = resolve_profile(catalog, catalog.project.base_profile)
     profile = resolve_profile(catalog, overlay.profile)
-    namespace = overlay_namespace(catalog, overlay)
+    namespace = catalog.namespace_of(overlay)
     files: dict[str, str] = {}
     resources = [f"../../base/{c.name}" for c in catalog.components_for(overlay.platform)]
-    for secret in referenced_secrets(catalog, overlay.platform):
+    for secret in catalog.secrets_read_on(overlay.platform):
         files[sealed_secret_path(overlay.name, secret)] = yaml_file(
             sealed_secret_stub(catalog, secret, namespace)
         )

@@ -457,11 +457,10 @@ _DEFAULT_LENGTHS = {
 def secrets_template(catalog: Catalog) -> str:
     """Secrets generated on first install and kept on upgrade: `lookup` finds the live Secret and its data
     is reused; random values are drawn only for keys it lacks. `existingSecret` skips the Secret."""
-    from rosgit.generate.overlays import referenced_secrets
 
     used: dict[str, set[str]] = {}
     for platform in catalog.platforms:
-        for name in referenced_secrets(catalog, platform):
+        for name in catalog.secrets_read_on(platform):
             used.setdefault(name, set()).add(platform)
     lines = [HEADER]
     for spec in sorted(catalog.secrets, key=lambda s: s.name):

@@ -15,7 +15,6 @@ import yaml
 from rosgit.catalog.model import Catalog, OverlaySpec
 from rosgit.errors import RosgitError, UsageError
 from rosgit.findings import Finding
-from rosgit.generate.overlays import overlay_namespace
 from rosgit.helm.normalize import key_text, normalize_chart_object, normalize_overlay_object, object_key
 from rosgit.tools import require_tool
 
@@ -203,7 +202,7 @@ def check_overlay(
     engine: str = "builtin",
 ) -> list[ObjectDifference]:
     source = f"overlays/{overlay.name}"
-    namespace = overlay_namespace(catalog, overlay)
+    namespace = catalog.namespace_of(overlay)
     try:
         rendered = render_chart(
             chart, namespace, overlay_values(chart, overlay), helm=helm, release=catalog.project.name

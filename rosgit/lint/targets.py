@@ -34,7 +34,7 @@ def resolve_targets(catalog: Catalog, root: Path, requested: list[str]) -> list[
             raise UsageError(f"no overlay {item!r} (catalog overlays: {known}; or give a kustomization directory)")
         if spec is not None:
             rel = f"overlays/{spec.name}"
-            context = LintContext(catalog, spec.platform, spec.namespace or catalog.project.namespace, rel)
+            context = LintContext(catalog, spec.platform, catalog.namespace_of(spec), rel)
             targets.append(OverlayTarget(spec.name, path, context))
         else:
             targets.append(OverlayTarget(path.name, path, LintContext(catalog, None, None, str(path))))

@@ -14,7 +14,6 @@ from pathlib import Path
 
 from rosgit.catalog.model import Catalog, OverlaySpec, SecretKey
 from rosgit.errors import UsageError
-from rosgit.generate.overlays import overlay_namespace, referenced_secrets
 from rosgit.k8s import labels as L
 from rosgit.k8s.argo import WAVE_CONFIG, wave_annotation
 from rosgit.secrets.crypto import Scope, SealingCert, seal_value, value_hmac
@@ -67,8 +66,8 @@ def plan_seal(
 ) -> SealResult:
     """Everything `rosgit seal` would write, computed before anything is written."""
     result = SealResult()
-    namespace = overlay_namespace(catalog, overlay)
-    referenced = referenced_secrets(catalog, overlay.platform)
+    namespace = catalog.namespace_of(overlay)
+    referenced = catalog.secrets_read_on(overlay.platform)
     existing = read_overlay_sealed_files(root, overlay.name)
     problems: list[str] = []
     for name in referenced:
@@ -232,7 +231,7 @@ def seal_overlay(
     chosen_scope = valid_scope(scope) if scope is not None else None
     if not (root / "overlays" / overlay.name / "kustomization.yaml").is_file():
         raise UsageError(f"overlay {overlay.name} is not generated yet; run `rosgit generate` first")
-    values = collect_values(catalog, referenced_secrets(catalog, overlay.platform), inputs)
+    values = collect_values(catalog, catalog.secrets_read_on(overlay.platform), inputs)
     result = plan_seal(root, catalog, overlay, cert, values, scope=chosen_scope)
     write_result(root, result)
     return result

@@ -14,7 +14,6 @@ from typing import Any
 from rosgit.catalog.model import Catalog, OverlaySpec
 from rosgit.errors import RosgitError
 from rosgit.findings import Finding, Severity
-from rosgit.generate.overlays import overlay_namespace, referenced_secrets
 from rosgit.secrets.crypto import Scope
 from rosgit.secrets.files import SealedFile, read_overlay_sealed_files, scope_of, sealed_secret_path
 
@@ -57,8 +56,8 @@ def ciphertext_problem(value: str) -> str | None:
 def overlay_findings(root: Path, catalog: Catalog, overlay: OverlaySpec) -> list[Finding]:
     """File-level findings for one overlay's sealed-secrets directory."""
     findings: list[Finding] = []
-    namespace = overlay_namespace(catalog, overlay)
-    referenced = referenced_secrets(catalog, overlay.platform)
+    namespace = catalog.namespace_of(overlay)
+    referenced = catalog.secrets_read_on(overlay.platform)
     try:
         files = read_overlay_sealed_files(root, overlay.name)
     except RosgitError as err:
@@ -231,7 +230,7 @@ def stale_sealed_files(root: Path, catalog: Catalog) -> list[str]:
     wanted = {
         sealed_secret_path(o.name, name)
         for o in catalog.overlays
-        for name in referenced_secrets(catalog, o.platform)
+        for name in catalog.secrets_read_on(o.platform)
     }
     stale = []
     for path in sorted((root / "overlays").glob("*/sealed-secrets/*.y*ml")):
@@ -255,7 +254,7 @@ def stub_findings(root: Path, catalog: Catalog) -> list[Finding]:
             objects = build_objects(path)
         except RosgitError:
             continue  # the build failure itself is reported by the Argo CD and validation checks
-        findings.extend(built_binding_findings(overlay, overlay_namespace(catalog, overlay), objects))
+        findings.extend(built_binding_findings(overlay, catalog.namespace_of(overlay), objects))
     known = {o.name for o in catalog.overlays}
     for rel in stale_sealed_files(root, catalog):
         if rel.split("/")[1] not in known:

@@ -16,7 +16,6 @@ from rosgit.argocd.kinds import INJECT_CA_BUNDLE, group_of
 from rosgit.catalog.model import Catalog, Fleet
 from rosgit.errors import UsageError
 from rosgit.generate.files import is_generated
-from rosgit.generate.overlays import overlay_namespace
 
 Obj = dict[str, Any]
 
@@ -48,7 +47,7 @@ def test_one_application_per_overlay(catalog: Catalog, generated: Path, files: d
         assert spec["source"]["targetRevision"] == catalog.project.target_revision
         assert spec["destination"] == {
             "server": overlay.destination_server or catalog.project.destination_server,
-            "namespace": overlay_namespace(catalog, overlay),
+            "namespace": catalog.namespace_of(overlay),
         }
         assert app["metadata"]["namespace"] == catalog.project.argocd_namespace
         assert app["metadata"]["finalizers"] == ["resources-finalizer.argocd.argoproj.io"]
@@ -88,7 +87,7 @@ def test_ignore_differences_only_for_injected_config_maps(
         assert sorted(entry["name"] for entry in ignored) == injected
         for entry in ignored:
             assert entry["kind"] == "ConfigMap" and entry["jsonPointers"] == ["/data/service-ca.crt"]
-            assert entry["namespace"] == overlay_namespace(catalog, overlay)
+            assert entry["namespace"] == catalog.namespace_of(overlay)
         respects = "RespectIgnoreDifferences=true" in app["spec"]["syncPolicy"]["syncOptions"]
         assert respects == bool(ignored)
         assert bool(injected) == (overlay.platform == "openshift")
@@ -103,7 +102,7 @@ def test_project_whitelists_exactly_the_emitted_kinds(
     emitted = {(group_of(o["apiVersion"]), o["kind"]) for objects in built.values() for o in objects}
     whitelisted = {(r["group"], r["kind"]) for r in project["spec"]["namespaceResourceWhitelist"]}
     assert whitelisted == emitted
-    namespaces = {overlay_namespace(catalog, o) for o in catalog.overlays}
+    namespaces = {catalog.namespace_of(o) for o in catalog.overlays}
     cluster = project["spec"]["clusterResourceWhitelist"]
     assert {(r["group"], r["kind"]) for r in cluster} == {("", "Namespace")}
     assert {r["name"] for r in cluster} == namespaces
@@ -151,7 +150,7 @@ def test_directory_appset_yields_each_platform_overlay(
         destination = appset["spec"]["template"]["spec"]["destination"]
         for overlay in catalog.overlays:
             if overlay.platform == platform:
-                assert _lookup(destination["namespace"], overlay.name) == overlay_namespace(catalog, overlay)
+                assert _lookup(destination["namespace"], overlay.name) == catalog.namespace_of(overlay)
                 assert _lookup(destination["server"], overlay.name) == catalog.project.destination_server
         assert appset["spec"]["syncPolicy"] == {"preserveResourcesOnDeletion": True}
 

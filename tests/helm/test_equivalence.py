@@ -13,7 +13,6 @@ import pytest
 from rosgit.build import build_objects
 from rosgit.catalog import Catalog, load_catalog
 from rosgit.generate import tree
-from rosgit.generate.overlays import overlay_namespace
 from rosgit.helm.equivalence import (
     check_equivalence,
     compare_objects,
@@ -43,7 +42,7 @@ def test_committed_chart_equals_overlay(catalog: Catalog, overlay: str, binary: 
     assert spec is not None
     chart = REPO_ROOT / "charts" / catalog.project.name
     rendered = render_chart(
-        chart, overlay_namespace(catalog, spec), overlay_values(chart, spec), helm=binary, release="ros-ocp"
+        chart, catalog.namespace_of(spec), overlay_values(chart, spec), helm=binary, release="ros-ocp"
     )
     objects = parse_objects(rendered)
     findings = compare_objects(_built(overlay), objects, catalog, overlay)

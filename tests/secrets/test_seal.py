@@ -17,7 +17,6 @@ from rosgit.catalog import load_catalog
 from rosgit.catalog.model import SecretKey
 from rosgit.errors import UsageError
 from rosgit.generate.command import run_generate
-from rosgit.generate.overlays import referenced_secrets
 from rosgit.secrets.crypto import SCOPES, load_cert
 from rosgit.secrets.files import SEALED_HEADER, read_overlay_sealed_files
 from rosgit.secrets.seal import SealResult, plan_seal, resolve_overlay, seal_overlay
@@ -33,7 +32,7 @@ def _values(repo: Path, overlay: str, salt: str = "") -> dict[tuple[str, str], s
     catalog = load_catalog(repo / "rosgit.yaml")
     spec = resolve_overlay(catalog, overlay)
     values = {}
-    for name in referenced_secrets(catalog, spec.platform):
+    for name in catalog.secrets_read_on(spec.platform):
         secret = catalog.secret(name)
         assert secret is not None
         for key in secret.keys:
@@ -148,7 +147,7 @@ def test_generated_values_are_the_sealed_ones(repo: Path, controller: Controller
     ]
     assert sorted(recovered) == sorted(generated)
     assert len(generated) == sum(
-        len(catalog.secret(n).keys) for n in referenced_secrets(catalog, "kubernetes")
+        len(catalog.secret(n).keys) for n in catalog.secrets_read_on("kubernetes")
     )  # type: ignore[union-attr]
 
 

@@ -11,7 +11,6 @@ import pytest
 from rosgit.catalog import load_catalog
 from rosgit.catalog.model import Catalog, SecretKey
 from rosgit.errors import UsageError
-from rosgit.generate.overlays import referenced_secrets
 from rosgit.secrets.values import DJANGO_CHARS, ValueInputs, collect_values, env_var_name, generate_value
 from tests.conftest import REPO_ROOT
 
@@ -22,7 +21,7 @@ def catalog() -> Catalog:
 
 
 def _collect(catalog: Catalog, **kwargs: object) -> dict[tuple[str, str], bytes]:
-    return collect_values(catalog, referenced_secrets(catalog, "kubernetes"), ValueInputs(**kwargs))  # type: ignore[arg-type]
+    return collect_values(catalog, catalog.secrets_read_on("kubernetes"), ValueInputs(**kwargs))  # type: ignore[arg-type]
 
 
 def test_env_var_names() -> None:
