@@ -11,7 +11,7 @@ from typing import Any
 from rosgit.argocd.kinds import emitted_kinds, injected_config_maps
 from rosgit.catalog.model import Catalog, OverlaySpec
 from rosgit.errors import UsageError
-from rosgit.generate.files import yaml_file
+from rosgit.fileset.text import yaml_file
 
 Obj = dict[str, Any]
 API = "argoproj.io/v1alpha1"

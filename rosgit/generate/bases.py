@@ -6,7 +6,7 @@ from typing import Any
 
 from rosgit.catalog.model import Catalog, Component
 from rosgit.catalog.profiles import ResolvedProfile
-from rosgit.generate.files import text_file, yaml_file
+from rosgit.fileset.text import text_file, yaml_file
 from rosgit.generate.workloads import (
     config_key,
     persistent_volume_claims,

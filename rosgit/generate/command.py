@@ -6,8 +6,8 @@ import sys
 from pathlib import Path
 
 from rosgit.catalog import load_catalog
+from rosgit.fileset.writer import apply_plan, plan_changes, render_diff
 from rosgit.generate.tree import render_tree
-from rosgit.generate.writer import apply_plan, plan_changes, render_diff
 
 
 def run_generate(catalog_path: Path, *, check: bool) -> int:

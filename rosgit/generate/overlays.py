@@ -7,7 +7,7 @@ from typing import Any
 
 from rosgit.catalog.model import Catalog, Component, OverlaySpec
 from rosgit.catalog.profiles import ResolvedProfile, resolve_profile
-from rosgit.generate.files import text_file, yaml_file
+from rosgit.fileset.text import text_file, yaml_file
 from rosgit.generate.workloads import (
     WORKLOAD_API,
     claim_name,
@@ -18,8 +18,7 @@ from rosgit.generate.workloads import (
 )
 from rosgit.k8s import labels as L
 from rosgit.k8s.argo import WAVE_APP, WAVE_CONFIG, wave_annotation
-from rosgit.secrets.files import STUB_ANNOTATION, STUB_VALUE, sealed_secret_object
-from rosgit.secrets.files import sealed_secret_path as _sealed_secret_path
+from rosgit.k8s.sealedsecret import STUB_ANNOTATION, STUB_VALUE, sealed_secret_object, sealed_secret_path
 
 Obj = dict[str, Any]
 KUSTOMIZATION_API = "kustomize.config.k8s.io/v1beta1"
@@ -42,10 +41,6 @@ def sealed_secret_stub(catalog: Catalog, name: str, namespace: str) -> Obj:
         scope="strict",
     )
     return obj
-
-
-def sealed_secret_path(overlay: str, name: str) -> str:
-    return _sealed_secret_path(overlay, name)
 
 
 def _pod_template_patch(component: Component, pod_spec: Obj) -> Obj:

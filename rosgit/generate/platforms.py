@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rosgit.catalog.model import Catalog, Component, Platform
-from rosgit.generate.files import to_yaml, yaml_file
+from rosgit.fileset.text import to_yaml, yaml_file
 from rosgit.generate.networkpolicy import network_policies
 from rosgit.generate.workloads import WORKLOAD_API
 from rosgit.k8s import labels as L

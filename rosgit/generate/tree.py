@@ -11,9 +11,6 @@ from rosgit.generate.bases import base_files
 from rosgit.generate.overlays import overlay_files
 from rosgit.generate.platforms import kubernetes_files, openshift_files
 
-# Top-level directories the generator owns files in; files there without the header are left alone.
-MANAGED_DIRS = ("base", "components", "overlays", "argocd", "charts")
-
 Producer = Callable[[Catalog], dict[str, str]]
 
 _memo: dict[tuple[int, str], dict[str, str]] | None = None

@@ -18,7 +18,7 @@ import yaml
 from rosgit.catalog.model import Catalog, Component
 from rosgit.catalog.profiles import ResolvedProfile, resolve_profile
 from rosgit.errors import UsageError
-from rosgit.generate.files import HEADER, HEADER_MARK, text_file, to_yaml
+from rosgit.fileset.text import HEADER, HEADER_MARK, text_file, to_yaml
 from rosgit.generate.networkpolicy import network_policies
 from rosgit.generate.overlays import _anti_affinity, pod_disruption_budgets
 from rosgit.generate.platforms import (

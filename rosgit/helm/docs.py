@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rosgit.catalog.model import Catalog
-from rosgit.generate.files import HEADER_MARK
+from rosgit.fileset.text import HEADER_MARK
 from rosgit.helm.values import secret_values_key
 
 _GENERATED = f"{HEADER_MARK} from rosgit.yaml. Do not edit: change the catalog and run `rosgit generate`."

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from rosgit.catalog.model import Catalog
 from rosgit.errors import UsageError
-from rosgit.generate.files import is_generated
+from rosgit.fileset.text import is_generated
 from rosgit.helm.chart import CHART_VERSION, chart_files, chart_name
 
 

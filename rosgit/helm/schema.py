@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from rosgit.generate.files import HEADER_MARK
+from rosgit.fileset.text import HEADER_MARK
 
 Obj = dict[str, Any]
 # Kubernetes resource.Quantity: a decimal with an optional exponent or binary/decimal suffix.

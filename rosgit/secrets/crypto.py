@@ -14,7 +14,6 @@ import hmac
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -22,9 +21,8 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from rosgit.errors import UsageError
+from rosgit.k8s.sealedsecret import Scope
 
-Scope = Literal["strict", "namespace-wide", "cluster-wide"]
-SCOPES: tuple[Scope, ...] = ("strict", "namespace-wide", "cluster-wide")
 _NONCE = bytes(12)
 _SESSION_KEY_BYTES = 32
 # Domain separation for the change-detection HMAC key, so it is never the raw public key material.

@@ -16,15 +16,14 @@ from rosgit.catalog.model import Catalog, OverlaySpec, SecretKey
 from rosgit.errors import UsageError
 from rosgit.k8s import labels as L
 from rosgit.k8s.argo import WAVE_CONFIG, wave_annotation
-from rosgit.secrets.crypto import Scope, SealingCert, seal_value, value_hmac
+from rosgit.k8s.sealedsecret import Scope, sealed_secret_object, sealed_secret_path
+from rosgit.secrets.crypto import SealingCert, seal_value, value_hmac
 from rosgit.secrets.files import (
     HMAC_ANNOTATION,
     SealedFile,
     encode_hmacs,
     read_overlay_sealed_files,
     sealed_file_text,
-    sealed_secret_object,
-    sealed_secret_path,
 )
 from rosgit.secrets.values import SecretRef, ValueInputs, env_var_name, generate_value
 
@@ -202,7 +201,7 @@ def _seal_secret(
 
 def write_result(root: Path, result: SealResult) -> None:
     """All files or none (staged next to their targets, then swapped in)."""
-    from rosgit.generate.writer import Plan, apply_plan
+    from rosgit.fileset.writer import Plan, apply_plan
 
     plan = Plan()
     for rel, text in result.files.items():

@@ -14,8 +14,8 @@ from typing import Any
 from rosgit.catalog.model import Catalog, OverlaySpec
 from rosgit.errors import RosgitError
 from rosgit.findings import Finding, Severity
-from rosgit.secrets.crypto import Scope
-from rosgit.secrets.files import SealedFile, read_overlay_sealed_files, scope_of, sealed_secret_path
+from rosgit.k8s.sealedsecret import Scope, scope_of, sealed_secret_path
+from rosgit.secrets.files import SealedFile, read_overlay_sealed_files
 
 ID_STUB = "ROS501"
 ID_UNREFERENCED = "ROS502"

@@ -15,7 +15,7 @@ from rosgit.argocd.generate import argocd_files
 from rosgit.argocd.kinds import INJECT_CA_BUNDLE, group_of
 from rosgit.catalog.model import Catalog, Fleet
 from rosgit.errors import UsageError
-from rosgit.generate.files import is_generated
+from rosgit.fileset.text import is_generated
 
 Obj = dict[str, Any]
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rosgit.argocd.kinds import emitted_kinds, group_of, injected_config_maps
-from rosgit.generate.files import yaml_file
+from rosgit.fileset.text import yaml_file
 
 
 def _tree() -> dict[str, str]:

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from rosgit.catalog import load_catalog
-from rosgit.generate import writer
-from rosgit.generate.files import HEADER_MARK, is_generated
+from rosgit.fileset import writer
+from rosgit.fileset.text import HEADER_MARK, is_generated
 from rosgit.generate.tree import render_tree
 from tests.conftest import REPO_ROOT, run_rosgit
 

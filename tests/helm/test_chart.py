@@ -5,7 +5,7 @@ from __future__ import annotations
 import yaml
 
 from rosgit.catalog import Catalog
-from rosgit.generate.files import is_generated
+from rosgit.fileset.text import is_generated
 from rosgit.helm.chart import chart_files, chart_tree
 from tests.conftest import REPO_ROOT
 

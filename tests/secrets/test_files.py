@@ -5,16 +5,9 @@ from __future__ import annotations
 import pytest
 
 from rosgit.errors import UsageError
-from rosgit.generate.files import is_generated, yaml_file
-from rosgit.secrets.files import (
-    CLUSTER_WIDE,
-    NAMESPACE_WIDE,
-    SEALED_HEADER,
-    parse_sealed_file,
-    scope_of,
-    sealed_file_text,
-    sealed_secret_object,
-)
+from rosgit.fileset.text import is_generated, yaml_file
+from rosgit.k8s.sealedsecret import CLUSTER_WIDE, NAMESPACE_WIDE, scope_of, sealed_secret_object
+from rosgit.secrets.files import SEALED_HEADER, parse_sealed_file, sealed_file_text
 
 
 def _obj(scope: str = "strict") -> dict[str, object]:

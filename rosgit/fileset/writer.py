@@ -10,8 +10,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rosgit.generate.files import is_generated
-from rosgit.generate.tree import MANAGED_DIRS
+from rosgit.fileset.text import is_generated
+
+# Top-level directories the generator owns files in; files there without the header are left alone.
+MANAGED_DIRS = ("base", "components", "overlays", "argocd", "charts")
 
 STAGING_SUFFIX = ".rosgit-tmp"
 
