@@ -49,7 +49,7 @@ def _pod_template_patch(component: Component, pod_spec: Obj) -> Obj:
     return {"template": {"spec": pod_spec}}
 
 
-def _anti_affinity(catalog: Catalog, component: Component) -> Obj:
+def anti_affinity(catalog: Catalog, component: Component) -> Obj:
     return {
         "podAntiAffinity": {
             "preferredDuringSchedulingIgnoredDuringExecution": [
@@ -80,7 +80,7 @@ def profile_patches(
         if resources_of(profile, component) != resources_of(base, component):
             pod_spec["containers"] = [{"name": component.name, "resources": resources_of(profile, component)}]
         if profile.anti_affinity and component.scalable and component.kind == "Deployment":
-            pod_spec["affinity"] = _anti_affinity(catalog, component)
+            pod_spec["affinity"] = anti_affinity(catalog, component)
         if pod_spec:
             spec.update(_pod_template_patch(component, pod_spec))
         if component.kind == "StatefulSet" and component.storage:

@@ -124,7 +124,7 @@ def kubernetes_files(catalog: Catalog, platform: Platform) -> dict[str, str]:
     return files
 
 
-def _routes(catalog: Catalog) -> list[Obj]:
+def openshift_routes(catalog: Catalog) -> list[Obj]:
     routes = []
     for component in _exposed(catalog, "openshift"):
         assert component.expose is not None
@@ -151,7 +151,7 @@ def _routes(catalog: Catalog) -> list[Obj]:
     return routes
 
 
-def _service_monitors(catalog: Catalog) -> list[Obj]:
+def service_monitors(catalog: Catalog) -> list[Obj]:
     monitors = []
     for component in catalog.components_for("openshift"):
         if not component.metrics_port or component.service is None:
@@ -174,7 +174,7 @@ def _service_monitors(catalog: Catalog) -> list[Obj]:
     return monitors
 
 
-def _service_ca_patch(component: Component) -> Obj:
+def service_ca_patch(component: Component) -> Obj:
     """Trust the OpenShift service CA, which signs in-cluster endpoints such as the ODF S3 service."""
     bundle = f"{SERVICE_CA_MOUNT}/service-ca.crt"
     container = {
@@ -207,11 +207,11 @@ def openshift_files(catalog: Catalog, platform: Platform) -> dict[str, str]:
         ),
     }
     resources = ["object-storage.yaml", "service-ca.yaml", "network-policies.yaml"]
-    routes = _routes(catalog)
+    routes = openshift_routes(catalog)
     if routes:
         files[f"{prefix}/routes.yaml"] = yaml_file(*routes)
         resources.append("routes.yaml")
-    monitors = _service_monitors(catalog)
+    monitors = service_monitors(catalog)
     if monitors:
         files[f"{prefix}/service-monitors.yaml"] = yaml_file(*monitors)
         resources.append("service-monitors.yaml")
@@ -244,7 +244,7 @@ def openshift_files(catalog: Catalog, platform: Platform) -> dict[str, str]:
             }
         )
     ca_patches = [
-        _service_ca_patch(c) for c in catalog.components_for("openshift") if _uses_object_storage(c)
+        service_ca_patch(c) for c in catalog.components_for("openshift") if uses_object_storage(c)
     ]
     if ca_patches:
         files[f"{prefix}/service-ca-patches.yaml"] = yaml_file(*ca_patches)
@@ -255,7 +255,7 @@ def openshift_files(catalog: Catalog, platform: Platform) -> dict[str, str]:
     return files
 
 
-def _uses_object_storage(component: Component) -> bool:
+def uses_object_storage(component: Component) -> bool:
     # Python clients (boto3, requests) honour AWS_CA_BUNDLE / REQUESTS_CA_BUNDLE; Java and Go clients
     # need a truststore or SSL_CERT_FILE, which would replace their system CAs, so only Koku gets this.
     return component.group == "koku" and any(

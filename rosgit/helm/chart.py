@@ -20,16 +20,16 @@ from rosgit.catalog.profiles import ResolvedProfile, resolve_profile
 from rosgit.errors import UsageError
 from rosgit.fileset.text import HEADER, HEADER_MARK, text_file, to_yaml
 from rosgit.generate.networkpolicy import network_policies
-from rosgit.generate.overlays import _anti_affinity, pod_disruption_budgets
+from rosgit.generate.overlays import anti_affinity, pod_disruption_budgets
 from rosgit.generate.platforms import (
     SERVICE_CA_CONFIG,
-    _routes,
-    _service_ca_patch,
-    _service_monitors,
-    _uses_object_storage,
     kubernetes_files,
     object_storage_config,
     openshift_files,
+    openshift_routes,
+    service_ca_patch,
+    service_monitors,
+    uses_object_storage,
 )
 from rosgit.generate.workloads import (
     RESTRICTED_CONTAINER_SECURITY,
@@ -199,15 +199,15 @@ def _templated_pod_spec(catalog: Catalog, component: Component, pod: Obj, ref: s
             volume["secret"]["secretName"] = _secret_name(volume["secret"]["secretName"])
         if component.config is not None and volume.get("configMap", {}).get("name") == component.config.name:
             volume["configMap"]["name"] = _config_name(component.config.name)
-    if _uses_object_storage(component):
-        patch = _service_ca_patch(component)
+    if uses_object_storage(component):
+        patch = service_ca_patch(component)
         patch_spec = _pod_spec_of(patch)
         patch_container = patch_spec["containers"][0]
         _prepend(main, "env", patch_container["env"])
         _prepend(main, "volumeMounts", patch_container["volumeMounts"])
         _prepend(spec, "volumes", patch_spec["volumes"])
     if component.scalable and component.kind == "Deployment":
-        spec["affinity"] = When(".Values.global.antiAffinity", _anti_affinity(catalog, component))
+        spec["affinity"] = When(".Values.global.antiAffinity", anti_affinity(catalog, component))
 
 
 def _pod_spec_of(obj: Obj) -> Obj:
@@ -330,7 +330,7 @@ def component_template(catalog: Catalog, component: Component, base: ResolvedPro
                     )
                 )
     if "openshift" in component.platforms and "openshift" in catalog.platforms:
-        for edge in [*_routes(catalog), *_service_monitors(catalog)]:
+        for edge in [*openshift_routes(catalog), *service_monitors(catalog)]:
             if edge["metadata"]["name"] == component.service_name and _edge_of(edge, component):
                 edge = copy.deepcopy(edge)
                 extra = {L.COMPONENT: edge["metadata"]["labels"][L.COMPONENT]}
