@@ -57,7 +57,7 @@ def generate(
     ] = False,
 ) -> None:
     """Generate base/, components/, overlays/ and argocd/ from the catalog."""
-    from rosgit.generate.command import run_generate
+    from rosgit.repo.command import run_generate
 
     raise typer.Exit(run_generate(catalog, check=check))
 

@@ -6,6 +6,7 @@ saying why the non-obvious settings are there.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from rosgit.argocd.kinds import emitted_kinds, injected_config_maps
@@ -366,19 +367,11 @@ def _wrap(text: str, width: int = 108) -> list[str]:
     return lines
 
 
-def manifest_tree(catalog: Catalog) -> dict[str, str]:
-    """The generated Kustomize tree without argocd/ (what the Applications deploy)."""
-    from rosgit.generate import tree
-
-    files: dict[str, str] = {}
-    for produce in (tree._bases, tree._platforms, tree._overlays):
-        files.update(produce(catalog))
-    return files
-
-
-def argocd_files(catalog: Catalog) -> dict[str, str]:
+def argocd_files(catalog: Catalog, manifests: Mapping[str, str]) -> dict[str, str]:
+    """argocd/: projects, Applications and ApplicationSets for the manifests (base/, components/, overlays/)
+    the catalog generates; the project whitelists and ignoreDifferences are derived from what those emit."""
     fleet = fleet_overlay(catalog)  # validated first: a bad catalog fails before any rendering
-    tree = manifest_tree(catalog)
+    tree = dict(manifests)
     files: dict[str, str] = {}
     projects = [app_project(catalog, tree), bootstrap_project(catalog)]
     if fleet is not None:

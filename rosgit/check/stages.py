@@ -61,7 +61,7 @@ def resolve_repo_check(stage: str) -> RepoCheck:
 def drift_findings(root: Path, catalog: Catalog, catalog_name: str) -> list[Finding]:
     """`rosgit generate --check` as findings: one per generated file that differs from the catalog."""
     from rosgit.fileset.writer import plan_changes
-    from rosgit.generate.tree import render_tree
+    from rosgit.repo.tree import render_tree
 
     plan = plan_changes(root, render_tree(catalog))
     findings: list[Finding] = []

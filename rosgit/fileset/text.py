@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import yaml
@@ -56,3 +57,14 @@ def text_file(content: str, *, comment: str = "#") -> str:
 def is_generated(text: str) -> bool:
     """A file is rosgit's to rewrite or delete only if one of its first two lines carries the header."""
     return any(HEADER_MARK in line for line in text.splitlines()[:2])
+
+
+def disjoint_union(*trees: Mapping[str, str]) -> dict[str, str]:
+    """{path: text} of several producers, sorted by path; two producers writing one path is a bug, not a merge."""
+    files: dict[str, str] = {}
+    for tree in trees:
+        for path, text in tree.items():
+            if path in files:
+                raise AssertionError(f"two producers write {path}")
+            files[path] = text
+    return dict(sorted(files.items()))

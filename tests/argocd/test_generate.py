@@ -16,6 +16,7 @@ from rosgit.argocd.kinds import INJECT_CA_BUNDLE, group_of
 from rosgit.catalog.model import Catalog, Fleet
 from rosgit.errors import UsageError
 from rosgit.fileset.text import is_generated
+from rosgit.generate.tree import manifest_files
 
 Obj = dict[str, Any]
 
@@ -26,7 +27,7 @@ def _docs(files: dict[str, str], path: str) -> list[Obj]:
 
 @pytest.fixture(scope="module")
 def files(catalog: Catalog) -> dict[str, str]:
-    return argocd_files(catalog)
+    return argocd_files(catalog, manifest_files(catalog))
 
 
 def test_deterministic_and_owned(catalog: Catalog, files: dict[str, str], generated: Path) -> None:
@@ -63,12 +64,12 @@ def test_one_application_per_overlay(catalog: Catalog, generated: Path, files: d
 
 def test_sync_options_come_from_the_catalog(catalog: Catalog) -> None:
     manual = dataclasses.replace(catalog, argocd=dataclasses.replace(catalog.argocd, automated=False))
-    (app,) = _docs(argocd_files(manual), "argocd/applications/prod.yaml")
+    (app,) = _docs(argocd_files(manual, manifest_files(manual)), "argocd/applications/prod.yaml")
     assert "automated" not in app["spec"]["syncPolicy"]
     cautious = dataclasses.replace(
         catalog, argocd=dataclasses.replace(catalog.argocd, prune=False, self_heal=False)
     )
-    (app,) = _docs(argocd_files(cautious), "argocd/applications/prod.yaml")
+    (app,) = _docs(argocd_files(cautious, manifest_files(cautious)), "argocd/applications/prod.yaml")
     assert app["spec"]["syncPolicy"]["automated"] == {"prune": False, "selfHeal": False}
 
 
@@ -165,7 +166,7 @@ def test_fleet_appset(catalog: Catalog, files: dict[str, str]) -> None:
     assert template["source"]["path"] == f"overlays/{fleet.overlay}"
     assert template["destination"]["server"] == "{{ .server }}"
     no_fleet = dataclasses.replace(catalog, argocd=dataclasses.replace(catalog.argocd, fleet=None))
-    assert "argocd/applicationsets/fleet.yaml" not in argocd_files(no_fleet)
+    assert "argocd/applicationsets/fleet.yaml" not in argocd_files(no_fleet, manifest_files(no_fleet))
 
 
 def test_fleet_of_an_unknown_overlay(catalog: Catalog) -> None:
@@ -174,4 +175,4 @@ def test_fleet_of_an_unknown_overlay(catalog: Catalog) -> None:
         argocd=dataclasses.replace(catalog.argocd, fleet=Fleet(overlay="staging", cluster_labels={"a": "b"})),
     )
     with pytest.raises(UsageError, match="unknown overlay 'staging'"):
-        argocd_files(broken)
+        argocd_files(broken, manifest_files(broken))

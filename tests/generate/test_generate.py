@@ -10,7 +10,7 @@ import pytest
 from rosgit.catalog import load_catalog
 from rosgit.fileset import writer
 from rosgit.fileset.text import HEADER_MARK, is_generated
-from rosgit.generate.tree import render_tree
+from rosgit.repo.tree import render_tree
 from tests.conftest import REPO_ROOT, run_rosgit
 
 

@@ -12,7 +12,7 @@ import pytest
 
 from rosgit.build import build_objects
 from rosgit.catalog import Catalog, load_catalog
-from rosgit.generate import tree
+from rosgit.generate.tree import manifest_files
 from rosgit.helm.equivalence import (
     check_equivalence,
     compare_objects,
@@ -76,10 +76,9 @@ def _repo_copy(tmp_path: Path) -> Path:
 
 def _regenerate_all_but_chart(root: Path) -> Catalog:
     catalog = load_catalog(root / "rosgit.yaml")
-    for produce in (tree._bases, tree._platforms, tree._overlays):
-        for rel, text in produce(catalog).items():
-            (root / rel).parent.mkdir(parents=True, exist_ok=True)
-            (root / rel).write_text(text, encoding="utf-8")
+    for rel, text in manifest_files(catalog).items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text, encoding="utf-8")
     return catalog
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from rosgit.catalog import load_catalog
-from rosgit.generate import tree
+from rosgit.generate.tree import manifest_files
 from rosgit.helm.equivalence import check_equivalence
 from rosgit.helm.values import config_vars
 from tests.conftest import REPO_ROOT, require_real_tool
@@ -48,10 +48,9 @@ def test_variant_catalog_exports_an_equivalent_chart(tmp_path: Path) -> None:
     (tmp_path / "rosgit.yaml").write_text(text)
     catalog = load_catalog(tmp_path / "rosgit.yaml")
     assert "global" in config_vars(catalog)
-    for produce in (tree._bases, tree._platforms, tree._overlays):
-        for rel, content in produce(catalog).items():
-            (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
-            (tmp_path / rel).write_text(content, encoding="utf-8")
+    for rel, content in manifest_files(catalog).items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(content, encoding="utf-8")
     assert not (tmp_path / "charts").exists()  # so the chart is exported from this catalog
     findings = check_equivalence(tmp_path, catalog, engine="kustomize", overlays=["prod", "openshift-prod"])
     assert findings == [], "\n".join(f.line() for f in findings)

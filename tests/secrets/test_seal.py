@@ -16,8 +16,8 @@ from rosgit.build import build_objects
 from rosgit.catalog import load_catalog
 from rosgit.catalog.model import SecretKey
 from rosgit.errors import UsageError
-from rosgit.generate.command import run_generate
 from rosgit.k8s.sealedsecret import SCOPES
+from rosgit.repo.command import run_generate
 from rosgit.secrets.crypto import load_cert
 from rosgit.secrets.files import SEALED_HEADER, read_overlay_sealed_files
 from rosgit.secrets.seal import SealResult, plan_seal, resolve_overlay, seal_overlay

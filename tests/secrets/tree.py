@@ -11,7 +11,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from rosgit.generate.command import run_generate
+from rosgit.repo.command import run_generate
 from tests.conftest import REPO_ROOT
 
 
