@@ -265,12 +265,3 @@ def seal(
         )
     )
 
-
-def main() -> None:
-    from rosgit.entry import main as entry_main
-
-    entry_main()
-
-
-if __name__ == "__main__":
-    main()
