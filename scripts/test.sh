@@ -7,4 +7,5 @@ PIP_ROOT_USER_ACTION=ignore python3 -m pip install --quiet --disable-pip-version
 bash scripts/install-tools.sh
 python3 -m ruff check rosgit tests benchmarks
 python3 -m mypy
+lint-imports --no-cache
 python3 -m pytest -n 2 -q "$@"

@@ -48,7 +48,9 @@ def test_argocd_files_are_derived_from_the_manifests_they_are_given() -> None:
     )
     # the AppProject whitelists the kinds the given manifests emit, so other manifests give another project
     without = repo_tree.argocd_files(CATALOG, {})
-    assert without["argocd/projects.yaml"] != repo_tree.argocd_files(CATALOG, manifests)["argocd/projects.yaml"]
+    assert (
+        without["argocd/projects.yaml"] != repo_tree.argocd_files(CATALOG, manifests)["argocd/projects.yaml"]
+    )
 
 
 def test_two_producers_writing_one_path_is_an_error() -> None:
