@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NewType
 
 Severity = Literal["error", "warning", "info"]
+# A finding id such as ROS101; only rosgit.ids makes them, each from its one declaration.
+RuleId = NewType("RuleId", str)
 
 
 @dataclass(frozen=True, order=True)
 class Finding:
-    """One problem found. `id` is stable (e.g. ROS101) so it can be suppressed and searched for.
+    """One problem found. `id` is declared in rosgit.ids and stable, so it can be suppressed and searched for.
 
     `object` names what is wrong as `Kind/namespace/name` (or a file path), `hint` says how to fix it.
     """
