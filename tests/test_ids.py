@@ -158,6 +158,31 @@ def test_each_package_uses_only_its_own_family() -> None:
     assert set(used["validate"]) == {r.id for r in rules_of("validate")}
 
 
+def literal_severities(tree: ast.AST) -> set[tuple[str, str]]:
+    """(id name, severity) of every `Finding(ids.X, "warning", ...)` or `context.finding(ids.X, "error", ...)`."""
+    found: set[tuple[str, str]] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and len(node.args) >= 2:
+            rule, severity = node.args[0], node.args[1]
+            if (
+                isinstance(rule, ast.Attribute) and isinstance(rule.value, ast.Name) and rule.value.id == "ids"
+                and isinstance(severity, ast.Constant) and isinstance(severity.value, str)
+            ):
+                found.add((rule.attr, severity.value))
+    return found
+
+
+def test_a_finder_departs_from_the_default_severity_only_where_the_description_says() -> None:
+    pairs = set().union(*(literal_severities(tree) for tree in _modules().values()))
+    assert ("ROS203", "warning") in pairs  # the scan sees the finders' severities
+    departures = {
+        (rule_id, severity)
+        for rule_id, severity in pairs
+        if severity != RULES[rule_id].severity and severity not in RULES[rule_id].description
+    }
+    assert departures == set(), "say in the description of rosgit.ids when the severity differs"
+
+
 @pytest.mark.tools
 def test_planted_defects_emit_only_declared_ids_of_their_stage(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
@@ -177,6 +202,11 @@ def test_planted_defects_emit_only_declared_ids_of_their_stage(
         (f["id"], f["stage"]) for f in findings if RULES[f["id"]].family != STAGE_FAMILY.get(f["stage"], f["stage"])
     ]
     assert misfiled == []
+    departures = [
+        (f["id"], f["severity"]) for f in findings
+        if f["severity"] != RULES[f["id"]].severity and f["severity"] not in RULES[f["id"]].description
+    ]
+    assert departures == []
     assert {RULES[f["id"]].family for f in findings} == set(FAMILIES) - {"helm"}
 
 
