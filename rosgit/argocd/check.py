@@ -10,10 +10,10 @@ from typing import Any
 
 import yaml
 
+from rosgit.argocd.conformance import schema_errors, supported
 from rosgit.argocd.drift import drift_problems
 from rosgit.argocd.kinds import group_of
 from rosgit.argocd.order import order_violations
-from rosgit.argocd.schema import schema_errors, supported
 from rosgit.catalog.model import Catalog
 from rosgit.errors import RosgitError
 from rosgit.findings import Finding
