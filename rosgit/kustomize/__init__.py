@@ -32,7 +32,7 @@ def _annotations_as_text(obj: dict[str, Any]) -> None:
     annotations = metadata.get("annotations")
     if not isinstance(annotations, dict) or all(isinstance(v, str) for v in annotations.values()):
         return
-    from rosgit.kustomize.hashing import go_json_float
+    from rosgit.kustomize.gojson import go_json_float
 
     def text(value: Any) -> str:
         if isinstance(value, str):

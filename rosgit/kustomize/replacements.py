@@ -134,7 +134,7 @@ def _scalar_text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, float):
-        from rosgit.kustomize.yamlio import format_go_float
+        from rosgit.kustomize.gojson import format_go_float
 
         return format_go_float(value)
     return str(value)
