@@ -9,11 +9,10 @@ from typing import Any
 
 import pytest
 
-from rosgit.kustomize import build_resources, build_text
+from rosgit.kustomize import build_resources, build_text, split_image
 from rosgit.kustomize.fieldspecs import split_path
 from rosgit.kustomize.patches import matches_selector, strategic_merge
 from rosgit.kustomize.replacements import split_field_path
-from rosgit.kustomize.transformers import split_image
 
 CASES = Path(__file__).parent / "cases"
 
