@@ -6,6 +6,7 @@ import copy
 import re
 from typing import Any
 
+from rosgit.kustomize.jsonpatch6902 import PatchError, apply
 from rosgit.kustomize.resource import Gvk, Resource, split_api_version
 
 # Built-in list fields merged by key (Kubernetes patchMergeKey), by field name.
@@ -171,12 +172,8 @@ def _merge_list(
 
 
 def apply_json6902(obj: dict[str, Any], ops: list[Any]) -> dict[str, Any]:
-    from rosgit.kustomize.jsonpatch6902 import apply
-
     result = apply(obj, ops)
     if not isinstance(result, dict):
-        from rosgit.kustomize.jsonpatch6902 import PatchError
-
         raise PatchError("the patched document is not a mapping")
     return result
 
