@@ -50,6 +50,25 @@ def split_path(path: str) -> tuple[str, ...]:
     return tuple(parts)
 
 
+def split_outside(text: str, separator: str, opening: str, closing: str) -> list[str]:
+    """`text` split at `separator` wherever it is outside `opening`...`closing` brackets, counting nesting."""
+    parts: list[str] = []
+    cur = ""
+    depth = 0
+    for ch in text:
+        if ch == opening:
+            depth += 1
+        elif ch == closing:
+            depth -= 1
+        if ch == separator and depth == 0:
+            parts.append(cur)
+            cur = ""
+        else:
+            cur += ch
+    parts.append(cur)
+    return parts
+
+
 def spec(path: str, kind: str = "", group: str = "", version: str = "", create: bool = False) -> FieldSpec:
     return FieldSpec(split_path(path), Gvk(group, version, kind), create)
 

@@ -6,6 +6,7 @@ import copy
 import re
 from typing import Any
 
+from rosgit.kustomize.fieldspecs import split_outside
 from rosgit.kustomize.jsonpatch6902 import PatchError, apply
 from rosgit.kustomize.resource import Gvk, Resource, split_api_version
 
@@ -194,7 +195,7 @@ def _effective_ns(res_ns: str, gvk: Gvk) -> str:
 def parse_label_selector(text: str) -> list[tuple[str, str, list[str]]]:
     """Requirements (key, operator, values) of a Kubernetes label selector string."""
     reqs: list[tuple[str, str, list[str]]] = []
-    for part in _split_selector(text):
+    for part in split_outside(text, ",", "(", ")"):
         part = part.strip()
         if not part:
             continue
@@ -215,24 +216,6 @@ def parse_label_selector(text: str) -> list[tuple[str, str, list[str]]]:
         else:
             reqs.append((part, "exists", []))
     return reqs
-
-
-def _split_selector(text: str) -> list[str]:
-    parts: list[str] = []
-    depth = 0
-    cur = ""
-    for ch in text:
-        if ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        if ch == "," and depth == 0:
-            parts.append(cur)
-            cur = ""
-        else:
-            cur += ch
-    parts.append(cur)
-    return parts
 
 
 def matches_selector(labels: dict[str, Any], text: str) -> bool:

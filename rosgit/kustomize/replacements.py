@@ -7,6 +7,7 @@ from typing import Any, NamedTuple
 
 from rosgit.errors import UsageError
 from rosgit.kustomize import loader
+from rosgit.kustomize.fieldspecs import split_outside
 from rosgit.kustomize.gojson import format_go_float, go_scalar_text
 from rosgit.kustomize.loader import Root
 from rosgit.kustomize.patches import matches_selector
@@ -18,21 +19,7 @@ _MISSING = object()
 
 def split_field_path(path: str) -> list[str]:
     """'a.[name=x.y].b' -> ['a', '[name=x.y]', 'b']: dots inside brackets do not split."""
-    parts: list[str] = []
-    cur = ""
-    depth = 0
-    for ch in path:
-        if ch == "[":
-            depth += 1
-        elif ch == "]":
-            depth -= 1
-        if ch == "." and depth == 0:
-            parts.append(cur)
-            cur = ""
-        else:
-            cur += ch
-    parts.append(cur)
-    return [p for p in parts if p != ""]
+    return [part for part in split_outside(path, ".", "[", "]") if part != ""]
 
 
 def _selector_id(sel: dict[str, Any]) -> tuple[Gvk, str, str]:
