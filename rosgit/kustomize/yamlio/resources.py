@@ -20,34 +20,47 @@ def _annotation_text(node: Node) -> str:
     return node.value if isinstance(node, ScalarNode) else ""
 
 
+def _annotations_node(root: MappingNode) -> Node | None:
+    """The node under metadata.annotations, if any."""
+    found: Node | None = None
+    for key_node, value_node in root.value:
+        if key_node.value == "metadata" and isinstance(value_node, MappingNode):
+            for inner_key, inner_value in value_node.value:
+                if isinstance(inner_key, ScalarNode) and inner_key.value == "annotations":
+                    found = inner_value
+    return found
+
+
+def _node_annotation_texts(root: Node) -> dict[str, str]:
+    """The annotations as kyaml reads them from the parsed nodes: every value as its source text."""
+    assert isinstance(root, MappingNode)
+    annotations_node = _annotations_node(root)
+    texts: dict[str, str] = {}
+    if isinstance(annotations_node, MappingNode):
+        for key_node, value_node in annotations_node.value:
+            if isinstance(key_node, ScalarNode):
+                texts[key_node.value] = _annotation_text(value_node)
+    elif isinstance(annotations_node, SequenceNode):
+        # kyaml walks a sequence here as if it were key/value pairs (and crashes on odd lengths).
+        items = annotations_node.value
+        if len(items) % 2:
+            raise UsageError("metadata.annotations is a list with an odd number of items")
+        for index in range(0, len(items), 2):
+            texts[_annotation_text(items[index])] = _annotation_text(items[index + 1])
+    return texts
+
+
 def _fix_annotations(root: Node, obj: dict[str, Any], via_json: bool) -> None:
+    """Makes metadata.annotations the string map kyaml reads (dropped when empty)."""
     metadata = obj.get("metadata")
     if not isinstance(metadata, dict) or "annotations" not in metadata:
         return
+    annotations = metadata["annotations"]
     texts: dict[str, str] = {}
-    if via_json:
-        annotations = metadata["annotations"]
-        if isinstance(annotations, dict):
-            texts = {key: json_scalar_text(value) for key, value in annotations.items()}
-    else:
-        annotations_node: Node | None = None
-        assert isinstance(root, MappingNode)
-        for key_node, value_node in root.value:
-            if key_node.value == "metadata" and isinstance(value_node, MappingNode):
-                for inner_key, inner_value in value_node.value:
-                    if isinstance(inner_key, ScalarNode) and inner_key.value == "annotations":
-                        annotations_node = inner_value
-        if isinstance(annotations_node, MappingNode):
-            for key_node, value_node in annotations_node.value:
-                if isinstance(key_node, ScalarNode):
-                    texts[key_node.value] = _annotation_text(value_node)
-        elif isinstance(annotations_node, SequenceNode):
-            # kyaml walks a sequence here as if it were key/value pairs (and crashes on odd lengths).
-            items = annotations_node.value
-            if len(items) % 2:
-                raise UsageError("metadata.annotations is a list with an odd number of items")
-            for index in range(0, len(items), 2):
-                texts[_annotation_text(items[index])] = _annotation_text(items[index + 1])
+    if not via_json:
+        texts = _node_annotation_texts(root)
+    elif isinstance(annotations, dict):
+        texts = {key: json_scalar_text(value) for key, value in annotations.items()}
     for key in texts:
         if not kyaml_plain_is_string(key):
             # kustomize rewrites annotations with plain keys, which then read back as non-strings.
