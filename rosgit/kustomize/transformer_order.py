@@ -11,7 +11,6 @@ from rosgit.errors import UsageError
 from rosgit.kustomize import loader, patches, transformers
 from rosgit.kustomize.fieldspecs import COMMON_ANNOTATIONS, spec
 from rosgit.kustomize.loader import Root, as_list
-from rosgit.kustomize.replacements import apply_replacements
 from rosgit.kustomize.resource import ResId, Resource, gvk_of
 from rosgit.kustomize.yamlio import kyaml_plain_is_string, load_resource_documents, load_yaml11_value
 
@@ -74,6 +73,9 @@ def _run_all(root: Root, kust: dict[str, Any], items: list[Resource]) -> None:
         transformers.set_images(items, images)
     replacements = as_list(kust.get("replacements"), root, "replacements")
     if replacements:
+        # Loaded here so that only kustomizations with replacements pay for the module on start-up.
+        from rosgit.kustomize.replacements import apply_replacements
+
         apply_replacements(root, replacements, items)
 
 
