@@ -6,7 +6,6 @@ live here, below both.
 
 from __future__ import annotations
 
-import decimal
 import math
 from collections.abc import Callable
 from typing import Any
@@ -32,12 +31,13 @@ def _shortest_digits(value: float) -> tuple[str, int]:
     """(digits, decimal point position) of the shortest round-trip representation of |value|."""
     if value == 0:
         return "0", 1
-    sign_digits_exp = decimal.Decimal(repr(abs(value))).as_tuple()
-    digits = "".join(map(str, sign_digits_exp.digits)).lstrip("0") or "0"
-    exponent = int(sign_digits_exp.exponent)
-    stripped = digits.rstrip("0")
-    exponent += len(digits) - len(stripped)
-    return stripped, len(stripped) + exponent
+    # repr gives the shortest round-trip digits, as "123.45" or "1.2345e+20".
+    mantissa, _, exponent = repr(abs(value)).partition("e")
+    whole, _, fraction = mantissa.partition(".")
+    digits = whole + fraction
+    significant = digits.lstrip("0")
+    point = len(whole) + int(exponent or 0) - (len(digits) - len(significant))
+    return significant.rstrip("0"), point
 
 
 def format_go_float(value: float, fmt: str = "g") -> str:
