@@ -13,8 +13,6 @@ from typing import Any, NamedTuple
 from rosgit.errors import UsageError
 from rosgit.kustomize.resource import Gvk
 
-Setter = Callable[[Any], Any]
-
 
 class ShapeError(ValueError):
     """A field on a spec's path has the wrong YAML shape (e.g. a scalar where a map must be)."""
@@ -210,10 +208,6 @@ NAMESPACE_EXTRA: list[FieldSpec] = [
         group="apiextensions.k8s.io",
     ),
 ]
-
-
-def _pod_paths(prefix: str, kinds: list[tuple[str, str]], leafs: list[str]) -> list[FieldSpec]:
-    return [spec(f"{prefix}{leaf}", kind, version=ver) for kind, ver in kinds for leaf in leafs]
 
 
 _WORKLOADS = ["Deployment", "ReplicaSet", "DaemonSet", "StatefulSet", "Job"]

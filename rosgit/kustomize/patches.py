@@ -53,7 +53,7 @@ BUILTIN_GROUPS = frozenset(
 _DIRECTIVE = "$patch"
 
 
-def _merge_key(field: str, path: tuple[str, ...], kind: str, items: list[Any]) -> str | None:
+def _merge_key(field: str, path: tuple[str, ...], kind: str) -> str | None:
     if field in _ATOMIC:
         return None
     if field == "ports":
@@ -137,7 +137,7 @@ def _merge_list(
     if known and field in _SCALAR_SETS and all(not isinstance(v, dict | list) for v in [*current, *patch]):
         values = list(dict.fromkeys(patch))
         return values + [v for v in current if v not in values]
-    key = _merge_key(field, path, kind, [*current, *patch]) if known else None
+    key = _merge_key(field, path, kind) if known else None
     if key is None:
         # A list without a merge key is replaced by the patch's list, as written (directives too).
         return copy.deepcopy(patch)
