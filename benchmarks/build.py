@@ -113,8 +113,8 @@ def startup(runs: int, tmp: Path) -> None:
         "python3 -c pass": [sys.executable, "-c", "pass"],
         "import typer": [sys.executable, "-c", "import typer"],
         "import rosgit.cli (typer app)": [sys.executable, "-c", "import rosgit.cli"],
-        "import rosgit.kustomize + yamlio": [
-            sys.executable, "-c", "import rosgit.kustomize, rosgit.kustomize.yamlio",
+        "import the engine (kustomizer)": [
+            sys.executable, "-c", "import rosgit.kustomize.kustomizer",
         ],
         "rosgit build <one ConfigMap>": [sys.executable, "-m", "rosgit", "build", str(tiny)],
         "kustomize build <one ConfigMap>": [str(KUSTOMIZE), "build", str(tiny)],

@@ -16,9 +16,3 @@ class RosgitError(Exception):
 
 class UsageError(RosgitError):
     """Bad command-line input or bad file content: exit 2."""
-
-
-class CheckFailed(RosgitError):
-    """A check ran and found problems (drift, invalid objects): exit 1."""
-
-    exit_code = 1

@@ -140,7 +140,7 @@ ROS529 = _declare(
     "ROS529", "error", "argocd", "two Applications of one platform deploy to the same server and namespace"
 )
 ROS530 = _declare(
-    "ROS530", "error", "argocd", "a workload an Application deploys syncs before something it needs exists"
+    "ROS530", "error", "argocd", "objects under argocd/ sync out of order, or carry a wave or hook Argo CD cannot read"
 )
 ROS531 = _declare("ROS531", "error", "argocd", "an Application's source.repoURL is not the catalog's repository")
 ROS532 = _declare(
@@ -154,8 +154,12 @@ ROS603 = _declare("ROS603", "error", "lint", "DNS egress is blocked for a pod")
 ROS604 = _declare("ROS604", "error", "lint", "an OpenShift overlay carries no NetworkPolicies")
 
 # --- lint: Argo CD sync order inside an overlay -----------------------------------------------------------
-ROS701 = _declare("ROS701", "error", "lint", "a workload syncs before the ConfigMap/Secret/SealedSecret it reads")
-ROS702 = _declare("ROS702", "error", "lint", "a migration syncs before (or with) its database")
+ROS701 = _declare(
+    "ROS701", "error", "lint", "a workload syncs before the ConfigMap/Secret/claim/SealedSecret it reads"
+)
+ROS702 = _declare(
+    "ROS702", "error", "lint", "a workload (a migration, an app) syncs before (or with) the database it uses"
+)
 ROS703 = _declare("ROS703", "error", "lint", "an app syncs before (or with) the migration of the database it uses")
 ROS704 = _declare("ROS704", "error", "lint", "an invalid sync-wave or hook annotation")
 

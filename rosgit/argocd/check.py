@@ -10,10 +10,10 @@ from typing import Any
 
 import yaml
 
+from rosgit.argocd.conformance import schema_errors, supported
 from rosgit.argocd.drift import drift_problems
 from rosgit.argocd.kinds import group_of
-from rosgit.argocd.order import order_violations
-from rosgit.argocd.schema import schema_errors, supported
+from rosgit.argocd.order import order_findings
 from rosgit.catalog.model import Catalog
 from rosgit.errors import RosgitError
 from rosgit.findings import Finding
@@ -28,7 +28,6 @@ ID_KIND_DENIED = "ROS526"
 ID_KIND_UNUSED = "ROS527"
 ID_DESTINATION = "ROS528"
 ID_COLLISION = "ROS529"
-ID_ORDER = "ROS530"
 ID_REPO = "ROS531"
 ID_DRIFT = "ROS532"
 
@@ -118,6 +117,7 @@ def check_argocd(
             continue
         findings.extend(_check_application(root, catalog, rel, obj, projects, builds, engine, destinations))
     findings.extend(_unused_kinds(objects, projects, builds, root, engine))
+    findings.extend(order_findings(objects))
     return sorted(set(findings), key=lambda f: (f.source, f.id, f.object, f.message))
 
 
@@ -209,8 +209,6 @@ def _check_application(
         )
     for obj_name, why in drift_problems(built):
         findings.append(Finding(ID_DRIFT, "error", obj_name, why, source=path))
-    for violation in order_violations(built):
-        findings.append(Finding(ID_ORDER, "error", where, violation.message(), source=path))
     return findings
 
 

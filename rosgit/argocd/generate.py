@@ -13,6 +13,7 @@ from rosgit.argocd.kinds import emitted_kinds, injected_config_maps
 from rosgit.catalog.model import Catalog, OverlaySpec
 from rosgit.errors import UsageError
 from rosgit.fileset.text import yaml_file
+from rosgit.k8s.labels import PART_OF
 
 Obj = dict[str, Any]
 API = "argoproj.io/v1alpha1"
@@ -40,10 +41,10 @@ def platforms_in_use(catalog: Catalog) -> list[str]:
 
 
 def _labels(catalog: Catalog, **extra: str) -> dict[str, str]:
-    return {"app.kubernetes.io/part-of": catalog.project.name, **extra}
+    return {PART_OF: catalog.project.name, **extra}
 
 
-def _ignore_differences(catalog: Catalog, tree: dict[str, str], platform: str, namespace: str) -> list[Obj]:
+def _ignore_differences(tree: dict[str, str], platform: str, namespace: str) -> list[Obj]:
     return [
         {
             "group": "",
@@ -91,7 +92,7 @@ def _app_spec(
     namespace: str,
     platform: str,
 ) -> Obj:
-    ignore = _ignore_differences(catalog, tree, platform, namespace)
+    ignore = _ignore_differences(tree, platform, namespace)
     spec: Obj = {
         "project": project,
         "source": {
@@ -151,7 +152,7 @@ def app_project(catalog: Catalog, tree: dict[str, str]) -> Obj:
             "name": catalog.project.name,
             "namespace": catalog.project.argocd_namespace,
             "labels": _labels(catalog),
-            "finalizers": ["resources-finalizer.argocd.argoproj.io"],
+            "finalizers": [FINALIZER],
         },
         "spec": {
             "description": f"{catalog.project.name}: the overlays of {catalog.project.repo_url}",
@@ -208,7 +209,7 @@ def fleet_project(catalog: Catalog, tree: dict[str, str], overlay: OverlaySpec) 
             "name": f"{catalog.project.name}-fleet",
             "namespace": catalog.project.argocd_namespace,
             "labels": _labels(catalog),
-            "finalizers": ["resources-finalizer.argocd.argoproj.io"],
+            "finalizers": [FINALIZER],
         },
         "spec": {
             "description": f"{catalog.project.name}: overlay {overlay.name} on every labelled cluster",

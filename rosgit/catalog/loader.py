@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from rosgit.catalog.model import Catalog, Component
+from rosgit.catalog.model import Catalog
 from rosgit.catalog.schema import Reader
 from rosgit.catalog.validate import validate_catalog
 from rosgit.errors import UsageError
@@ -155,7 +155,3 @@ def _item_line(node: Any, index: int) -> int:
         return int(node.lc.item(index)[0])
     except (AttributeError, KeyError, TypeError, IndexError):
         return 0
-
-
-def component_line(reader: Reader, component: Component) -> int | None:
-    return reader.line_of(component)

@@ -75,7 +75,7 @@ def plan_changes(root: Path, tree: dict[str, str]) -> Plan:
 def render_diff(plan: Plan) -> str:
     chunks: list[str] = []
 
-    def diff(rel: str, old: str, new: str, old_name: str, new_name: str) -> None:
+    def diff(old: str, new: str, old_name: str, new_name: str) -> None:
         chunks.extend(
             difflib.unified_diff(
                 old.splitlines(keepends=True),
@@ -89,12 +89,12 @@ def render_diff(plan: Plan) -> str:
 
     for rel in sorted({*plan.create, *plan.update, *plan.delete}):
         if rel in plan.create:
-            diff(rel, "", plan.create[rel], "/dev/null", f"b/{rel}")
+            diff("", plan.create[rel], "/dev/null", f"b/{rel}")
         elif rel in plan.update:
             old, new = plan.update[rel]
-            diff(rel, old, new, f"a/{rel}", f"b/{rel}")
+            diff(old, new, f"a/{rel}", f"b/{rel}")
         else:
-            diff(rel, plan.delete[rel], "", f"a/{rel}", "/dev/null")
+            diff(plan.delete[rel], "", f"a/{rel}", "/dev/null")
     return "".join(chunks)
 
 

@@ -79,7 +79,7 @@ def _env(var: EnvVar) -> Obj:
     return {"name": var.name, "valueFrom": {"resourceFieldRef": {"resource": var.resource}}}
 
 
-def _probe(component: Component, probe: Probe) -> Obj:
+def _probe(probe: Probe) -> Obj:
     result: Obj = {}
     if probe.http_get is not None:
         result["httpGet"] = {"path": probe.http_get.path, "port": probe.http_get.port}
@@ -140,7 +140,7 @@ def main_container(catalog: Catalog, component: Component, profile: ResolvedProf
         for kind in ("liveness", "readiness", "startup"):
             probe = getattr(component.probes, kind)
             if probe is not None:
-                container[f"{kind}Probe"] = _probe(component, probe)
+                container[f"{kind}Probe"] = _probe(probe)
     mounts = [_mount(v.name, v.mount_path, v.sub_path, v.read_only) for v in component.volumes]
     if component.kind == "StatefulSet":
         mounts += [

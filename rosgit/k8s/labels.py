@@ -8,7 +8,6 @@ NAME = "app.kubernetes.io/name"
 COMPONENT = "app.kubernetes.io/component"
 PART_OF = "app.kubernetes.io/part-of"
 INSTANCE = "app.kubernetes.io/instance"
-MANAGED_BY = "app.kubernetes.io/managed-by"
 GROUP = "rosgit.io/group"
 
 

@@ -13,8 +13,6 @@ from typing import Any, NamedTuple
 from rosgit.errors import UsageError
 from rosgit.kustomize.resource import Gvk
 
-Setter = Callable[[Any], Any]
-
 
 class ShapeError(ValueError):
     """A field on a spec's path has the wrong YAML shape (e.g. a scalar where a map must be)."""
@@ -48,6 +46,25 @@ def split_path(path: str) -> tuple[str, ...]:
         i += 1
     parts.append(cur)
     return tuple(parts)
+
+
+def split_outside(text: str, separator: str, opening: str, closing: str) -> list[str]:
+    """`text` split at `separator` wherever it is outside `opening`...`closing` brackets, counting nesting."""
+    parts: list[str] = []
+    cur = ""
+    depth = 0
+    for ch in text:
+        if ch == opening:
+            depth += 1
+        elif ch == closing:
+            depth -= 1
+        if ch == separator and depth == 0:
+            parts.append(cur)
+            cur = ""
+        else:
+            cur += ch
+    parts.append(cur)
+    return parts
 
 
 def spec(path: str, kind: str = "", group: str = "", version: str = "", create: bool = False) -> FieldSpec:
@@ -191,10 +208,6 @@ NAMESPACE_EXTRA: list[FieldSpec] = [
         group="apiextensions.k8s.io",
     ),
 ]
-
-
-def _pod_paths(prefix: str, kinds: list[tuple[str, str]], leafs: list[str]) -> list[FieldSpec]:
-    return [spec(f"{prefix}{leaf}", kind, version=ver) for kind, ver in kinds for leaf in leafs]
 
 
 _WORKLOADS = ["Deployment", "ReplicaSet", "DaemonSet", "StatefulSet", "Job"]

@@ -9,6 +9,7 @@ from typing import Any
 from rosgit.errors import UsageError
 from rosgit.kustomize.loader import Root, as_list, read_bytes, read_text
 from rosgit.kustomize.resource import Resource
+from rosgit.kustomize.transformer_order import check_plain_keys
 
 _BEHAVIORS = ("", "create", "merge", "replace")
 
@@ -102,8 +103,6 @@ def generate(
         raise UsageError(f"{field}: unknown behavior '{behavior}'", location=root.location())
     texts, blobs = _collect(entry, root, f"{field} {name}")
     _check_unique([*texts, *blobs], kind, name, root)
-    from rosgit.kustomize.transforms import check_plain_keys
-
     check_plain_keys([k for k, _ in [*texts, *blobs]], root, f"{field} {name}")
     own = entry.get("options") or {}
     labels = {**(options.get("labels") or {}), **(own.get("labels") or {})}

@@ -6,6 +6,8 @@ import copy
 import re
 from typing import Any
 
+from rosgit.kustomize.fieldspecs import split_outside
+from rosgit.kustomize.jsonpatch6902 import PatchError, apply
 from rosgit.kustomize.resource import Gvk, Resource, split_api_version
 
 # Built-in list fields merged by key (Kubernetes patchMergeKey), by field name.
@@ -51,7 +53,7 @@ BUILTIN_GROUPS = frozenset(
 _DIRECTIVE = "$patch"
 
 
-def _merge_key(field: str, path: tuple[str, ...], kind: str, items: list[Any]) -> str | None:
+def _merge_key(field: str, path: tuple[str, ...], kind: str) -> str | None:
     if field in _ATOMIC:
         return None
     if field == "ports":
@@ -135,7 +137,7 @@ def _merge_list(
     if known and field in _SCALAR_SETS and all(not isinstance(v, dict | list) for v in [*current, *patch]):
         values = list(dict.fromkeys(patch))
         return values + [v for v in current if v not in values]
-    key = _merge_key(field, path, kind, [*current, *patch]) if known else None
+    key = _merge_key(field, path, kind) if known else None
     if key is None:
         # A list without a merge key is replaced by the patch's list, as written (directives too).
         return copy.deepcopy(patch)
@@ -171,12 +173,8 @@ def _merge_list(
 
 
 def apply_json6902(obj: dict[str, Any], ops: list[Any]) -> dict[str, Any]:
-    from rosgit.kustomize.jsonpatch6902 import apply
-
     result = apply(obj, ops)
     if not isinstance(result, dict):
-        from rosgit.kustomize.jsonpatch6902 import PatchError
-
         raise PatchError("the patched document is not a mapping")
     return result
 
@@ -197,7 +195,7 @@ def _effective_ns(res_ns: str, gvk: Gvk) -> str:
 def parse_label_selector(text: str) -> list[tuple[str, str, list[str]]]:
     """Requirements (key, operator, values) of a Kubernetes label selector string."""
     reqs: list[tuple[str, str, list[str]]] = []
-    for part in _split_selector(text):
+    for part in split_outside(text, ",", "(", ")"):
         part = part.strip()
         if not part:
             continue
@@ -218,24 +216,6 @@ def parse_label_selector(text: str) -> list[tuple[str, str, list[str]]]:
         else:
             reqs.append((part, "exists", []))
     return reqs
-
-
-def _split_selector(text: str) -> list[str]:
-    parts: list[str] = []
-    depth = 0
-    cur = ""
-    for ch in text:
-        if ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        if ch == "," and depth == 0:
-            parts.append(cur)
-            cur = ""
-        else:
-            cur += ch
-    parts.append(cur)
-    return parts
 
 
 def matches_selector(labels: dict[str, Any], text: str) -> bool:

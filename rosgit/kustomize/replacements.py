@@ -7,29 +7,19 @@ from typing import Any, NamedTuple
 
 from rosgit.errors import UsageError
 from rosgit.kustomize import loader
+from rosgit.kustomize.fieldspecs import split_outside
+from rosgit.kustomize.gojson import format_go_float, go_scalar_text
 from rosgit.kustomize.loader import Root
+from rosgit.kustomize.patches import matches_selector
 from rosgit.kustomize.resource import Gvk, ResId, Resource, split_api_version
+from rosgit.kustomize.yamlio import kyaml_plain_is_string, load_yaml11_value, load_yaml_documents
 
 _MISSING = object()
 
 
 def split_field_path(path: str) -> list[str]:
     """'a.[name=x.y].b' -> ['a', '[name=x.y]', 'b']: dots inside brackets do not split."""
-    parts: list[str] = []
-    cur = ""
-    depth = 0
-    for ch in path:
-        if ch == "[":
-            depth += 1
-        elif ch == "]":
-            depth -= 1
-        if ch == "." and depth == 0:
-            parts.append(cur)
-            cur = ""
-        else:
-            cur += ch
-    parts.append(cur)
-    return [p for p in parts if p != ""]
+    return [part for part in split_outside(path, ".", "[", "]") if part != ""]
 
 
 def _selector_id(sel: dict[str, Any]) -> tuple[Gvk, str, str]:
@@ -52,8 +42,6 @@ def _id_selected(rid: ResId, sel: dict[str, Any]) -> bool:
 
 
 def _labels_selected(res: Resource, sel: dict[str, Any]) -> bool:
-    from rosgit.kustomize.patches import matches_selector
-
     md = res.obj.get("metadata") or {}
     if sel.get("labelSelector") and not matches_selector(md.get("labels") or {}, str(sel["labelSelector"])):
         return False
@@ -128,22 +116,14 @@ def _create(parent: dict[str, Any], keys: list[str]) -> tuple[Any, Any]:
 
 
 def _scalar_text(value: Any) -> str:
-    """The text of a scalar node as kyaml holds it."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
+    """The text of a scalar node as kyaml holds it (a null node holds no text)."""
     if value is None:
         return ""
-    if isinstance(value, float):
-        from rosgit.kustomize.yamlio import format_go_float
-
-        return format_go_float(value)
-    return str(value)
+    return go_scalar_text(value, format_go_float) or str(value)
 
 
 def _plain(text: str) -> Any:
     """What an untagged plain scalar with this text reads back as (kyaml's YAML 1.2 rules)."""
-    from rosgit.kustomize.yamlio import kyaml_plain_is_string, load_yaml_documents
-
     if kyaml_plain_is_string(text):
         return text
     docs = load_yaml_documents(text, "replacement value")
@@ -193,8 +173,6 @@ def apply_replacements(root: Root, entries: list[Any], items: list[Resource]) ->
 
 def _expand(root: Root, entry: Any) -> list[dict[str, Any]]:
     if isinstance(entry, dict) and entry.get("path") and not entry.get("source"):
-        from rosgit.kustomize.yamlio import load_yaml11_value
-
         text = loader.read_text(root, str(entry["path"]), "replacements")
         try:
             doc = load_yaml11_value(text, str(entry["path"]))

@@ -1,5 +1,5 @@
 """Accumulating one kustomization: resources, generators, components, then builtin transformers,
-in kustomize's order. The root-only steps (hash suffixes, name references) live in __init__."""
+in kustomize's order. The root-only steps (hash suffixes, name references) live in `kustomizer`."""
 
 from __future__ import annotations
 
@@ -7,9 +7,12 @@ from pathlib import Path
 from typing import Any
 
 from rosgit.errors import UsageError
-from rosgit.kustomize import loader
+from rosgit.kustomize import generators, loader, transformer_order
+from rosgit.kustomize.kustomization_fields import KUSTOMIZATION, check
 from rosgit.kustomize.loader import Root, as_list, remote_error
 from rosgit.kustomize.resource import ResId, Resource
+from rosgit.kustomize.yamlio import load_kustomization as parse
+from rosgit.kustomize.yamlio import load_resource_documents
 
 KNOWN_UNSUPPORTED = frozenset(
     {
@@ -23,8 +26,6 @@ COMPONENT_KIND = "Component"
 
 
 def load_kustomization(root: Root) -> dict[str, Any]:
-    from rosgit.kustomize.yamlio import load_kustomization as parse
-
     text = root.file.read_text(encoding="utf-8")
     try:
         data = parse(text, str(root.file))
@@ -42,8 +43,6 @@ def load_kustomization(root: Root) -> dict[str, Any]:
                 f"field '{key}' is not supported by the builtin engine; use --engine kustomize",
                 location=root.location(),
             )
-    from rosgit.kustomize.schema import KUSTOMIZATION, check
-
     check(data, KUSTOMIZATION, "", root.location())
     # Like kustomize, a file that sets nothing but its type (zero values count as unset) is refused.
     if all(value in (None, "", False, 0) for key, value in data.items() if key not in ("apiVersion", "kind")):
@@ -116,8 +115,6 @@ def _build(directory: Path, parent: Root | None) -> tuple[list[Resource], Root, 
 
 
 def accumulate(root: Root, kust: dict[str, Any], resmap: ResMap) -> None:
-    from rosgit.kustomize import generators, transforms
-
     location = root.location()
     # The deprecated `bases` are read after `resources`, as kustomize appends them.
     entries = [*as_list(kust.get("resources"), root, "resources"), *as_list(kust.get("bases"), root, "bases")]
@@ -132,7 +129,7 @@ def accumulate(root: Root, kust: dict[str, Any], resmap: ResMap) -> None:
             _absorb(resmap, generators.generate(entry, kind, options, root, field), location)
     for entry in as_list(kust.get("components"), root, "components"):
         _accumulate_component(root, str(entry), resmap)
-    transforms.run_all(root, kust, resmap.items)
+    transformer_order.run_all(root, kust, resmap.items)
     resmap.invalidate()
 
 
@@ -165,8 +162,6 @@ def _load_resource_entry(root: Root, entry: str) -> list[Resource]:
 
 
 def load_documents(text: str, root: Root, entry: str) -> list[Resource]:
-    from rosgit.kustomize.yamlio import load_resource_documents
-
     try:
         docs = load_resource_documents(text, entry)
     except UsageError as exc:

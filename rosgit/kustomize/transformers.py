@@ -3,6 +3,7 @@ annotations, images and replicas. Each takes the current resources and the kusto
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rosgit.errors import UsageError
@@ -123,8 +124,6 @@ def split_image(image: str) -> tuple[str, str, str]:
 def image_matches(image: str, name: str) -> bool:
     """kustomize's match of an `images` entry: the name (as a regular expression), then an optional
     tag and an optional sha256 digest."""
-    import re
-
     try:
         pattern = re.compile(f"^{name}(:[a-zA-Z0-9_.{{}}-]*)?(@sha256:[a-zA-Z0-9_.{{}}-]*)?$")
     except re.error:

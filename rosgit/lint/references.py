@@ -6,37 +6,18 @@ the sync, so these are caught here from the built objects.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from rosgit import ids
 from rosgit.findings import Finding
+from rosgit.k8s.meta import sealed_secret_target as made_secret
+from rosgit.k8s.podspec import pod_references
 from rosgit.lint.context import LintContext
-from rosgit.lint.objects import (
-    Obj,
-    PodTemplate,
-    annotations_of,
-    metadata,
-    name_of,
-    namespace_of,
-    pod_templates,
-)
+from rosgit.lint.objects import Obj, annotations_of, name_of, namespace_of, pod_templates
 
 STUB_ANNOTATION = "rosgit.io/sealed-secret-stub"
 SERVING_CERT = "service.beta.openshift.io/serving-cert-secret-name"
 INJECT_CA_BUNDLE = "service.beta.openshift.io/inject-cabundle"
-
-
-@dataclass(frozen=True)
-class Reference:
-    """One name (and maybe key) a pod reads, and where in the pod it is read."""
-
-    kind: str  # Secret, ConfigMap, PersistentVolumeClaim, ServiceAccount
-    name: str
-    key: str | None
-    optional: bool
-    where: str
 
 
 def _dict(value: Any) -> dict[str, Any]:
@@ -47,71 +28,9 @@ def _items(value: Any) -> list[dict[str, Any]]:
     return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
 
 
-def _keyed(kind: str, source: dict[str, Any], name_field: str, where: str) -> Iterator[Reference]:
-    name = str(source.get(name_field, ""))
-    optional = source.get("optional") is True
-    items = _items(source.get("items"))
-    if not items:
-        yield Reference(kind, name, None, optional, where)
-    for item in items:
-        yield Reference(kind, name, str(item.get("key", "")), optional, where)
-
-
-def pod_references(template: PodTemplate) -> Iterator[Reference]:
-    """Every Secret/ConfigMap/claim/ServiceAccount the pod template names, in document order."""
-    spec = template.spec
-    for container in template.containers():
-        cname = container.get("name", "?")
-        for env in _items(container.get("env")):
-            value_from = _dict(env.get("valueFrom"))
-            where = f"container {cname} env {env.get('name')}"
-            for field, kind in (("secretKeyRef", "Secret"), ("configMapKeyRef", "ConfigMap")):
-                source = _dict(value_from.get(field))
-                if source:
-                    yield Reference(
-                        kind,
-                        str(source.get("name", "")),
-                        str(source.get("key", "")),
-                        source.get("optional") is True,
-                        where,
-                    )
-        for env_from in _items(container.get("envFrom")):
-            for field, kind in (("secretRef", "Secret"), ("configMapRef", "ConfigMap")):
-                source = _dict(env_from.get(field))
-                if source:
-                    yield Reference(
-                        kind,
-                        str(source.get("name", "")),
-                        None,
-                        source.get("optional") is True,
-                        f"container {cname} envFrom",
-                    )
-    for volume in _items(spec.get("volumes")):
-        where = f"volume {volume.get('name')}"
-        if "secret" in volume:
-            yield from _keyed("Secret", _dict(volume["secret"]), "secretName", where)
-        if "configMap" in volume:
-            yield from _keyed("ConfigMap", _dict(volume["configMap"]), "name", where)
-        if "persistentVolumeClaim" in volume:
-            claim = _dict(volume["persistentVolumeClaim"])
-            yield Reference("PersistentVolumeClaim", str(claim.get("claimName", "")), None, False, where)
-        for source in _items(_dict(volume.get("projected")).get("sources")):
-            if "secret" in source:
-                yield from _keyed("Secret", _dict(source["secret"]), "name", where)
-            if "configMap" in source:
-                yield from _keyed("ConfigMap", _dict(source["configMap"]), "name", where)
-    for pull in _items(spec.get("imagePullSecrets")):
-        yield Reference("Secret", str(pull.get("name", "")), None, True, "imagePullSecrets")
-    account = spec.get("serviceAccountName") or spec.get("serviceAccount")
-    if account and account != "default":
-        yield Reference("ServiceAccount", str(account), None, False, "serviceAccountName")
-
-
 def sealed_secret_target(obj: Obj, context: LintContext) -> tuple[str, str, set[str]]:
     spec = _dict(obj.get("spec"))
-    template_meta = _dict(_dict(spec.get("template")).get("metadata"))
-    name = str(template_meta.get("name") or metadata(obj).get("name", ""))
-    namespace = str(template_meta.get("namespace") or namespace_of(obj))
+    namespace, name = made_secret(obj)
     keys = {str(k) for k in _dict(spec.get("encryptedData"))}
     keys |= {str(k) for k in _dict(_dict(spec.get("template")).get("data"))}
     is_stub = annotations_of(obj).get(STUB_ANNOTATION) == "true" or not _dict(spec.get("encryptedData"))

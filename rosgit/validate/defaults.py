@@ -23,19 +23,6 @@ def _schema(path: Path) -> Any:
         return json.load(handle)
 
 
-@functools.cache
-def schema_has_defaults(path: Path) -> bool:
-    return _has_default(_schema(path))
-
-
-def _has_default(node: Any) -> bool:
-    if isinstance(node, dict):
-        return "default" in node or any(_has_default(v) for k, v in node.items() if k != "enum")
-    if isinstance(node, list):
-        return any(_has_default(item) for item in node)
-    return False
-
-
 def apply_defaults(obj: Any, schema: Any) -> Any:
     """A copy of `obj` with non-nullable nulls dropped and absent properties filled from `default`s."""
     if not isinstance(schema, dict):

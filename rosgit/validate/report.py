@@ -75,9 +75,6 @@ class ValidationReport:
         counter = Counter(result.status for result in self.results)
         return {status: counter.get(status, 0) for status in STATUSES}
 
-    def by_status(self, status: Status) -> list[ResourceResult]:
-        return [result for result in self.results if result.status == status]
-
     @property
     def exit_code(self) -> int:
         """0 when everything is valid or skipped, 1 otherwise (kubeconform's rule)."""

@@ -3,7 +3,7 @@
 Three sources, searched in this order (first hit wins, like kubeconform's repeated `-schema-location`):
 
 1. project-local CRD schemas written by `rosgit schemas add-crd` (`schemas/crds/{group}/{kind}_{version}.json`);
-2. the CRDs vendored in `rosgit/validate/crds/`, converted once into the same layout in the cache;
+2. the CRDs vendored in `rosgit/k8s/crds/`, converted once into the same layout in the cache;
 3. Kubernetes schemas from the `kubernetes-validate` package, whose `v1.N.0-local-strict` files `$ref` a shared
    `_definitions.json`. kubeconform loads one file per kind, so each needed kind is turned into a standalone file
    (`{kind}{-group-version}.json`) carrying only the definitions it reaches under a local `$defs`.
@@ -14,7 +14,6 @@ kubernetes-validate schemas are 2020-12 already, and asserting formats in one va
 
 from __future__ import annotations
 
-import copy
 import functools
 import hashlib
 import importlib.util
@@ -29,19 +28,16 @@ from pathlib import Path
 from typing import Any
 
 from rosgit.errors import UsageError
+from rosgit.k8s.openapi import DRAFT_2020_12, convert_openapi_schema, vendored_crd_files, version_schemas
 
 JSONDict = dict[str, Any]
 
-DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/schema"
 DEFAULT_KUBERNETES_VERSION = "1.33.0"
 # Bump when the conversion below changes, so stale cached files are never reused.
-CONVERTER_VERSION = "5"
+CONVERTER_VERSION = "6"
 PROJECT_CRD_DIR = Path("schemas") / "crds"
-VENDORED_CRD_DIR = Path(__file__).resolve().parent / "crds"
 
 _DEFS_PREFIXES = ("/api/_definitions.json#/$defs/", "_definitions.json#/$defs/", "#/$defs/")
-_LOGIC_KEYWORDS = ("allOf", "anyOf", "oneOf")
-_NULL_MEANINGFUL = ("default", "example", "const")
 _KIND = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 _API_VERSION = re.compile(r"(?:[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?/)?[A-Za-z0-9]+")
 
@@ -253,81 +249,7 @@ def _declares_kind(root: JSONDict, kind: str, api_version: str) -> bool:
 
 
 # ---------------------------------------------------------------------------------------------------------
-# CRDs -> kubeconform's CRD layout, as kubeconform's openapi2jsonschema does it, with its known bugs fixed.
-
-
-def convert_openapi_schema(schema: JSONDict) -> JSONDict:
-    """A CRD `openAPIV3Schema` as a draft 2020-12 JSON schema.
-
-    Like openapi2jsonschema: `additionalProperties: false` on every object with `properties` except the root,
-    and `format: int-or-string` becomes `oneOf[string, integer]`. Unlike it (kubeconform #224/#199): nodes with
-    `x-kubernetes-preserve-unknown-fields` stay open, `nullable: true` admits null, an embedded resource admits
-    apiVersion/kind/metadata, and the walk follows the schema structure so a *field* named `properties` is not
-    mistaken for the keyword. Subschemas of allOf/anyOf/oneOf/not only add constraints to the object their
-    parent describes, so closing them would reject fields the parent allows.
-    """
-    converted: JSONDict = _convert_node(copy.deepcopy(schema), root=True, in_logic=False)
-    converted["$schema"] = DRAFT_2020_12
-    return converted
-
-
-def _convert_node(node: Any, *, root: bool, in_logic: bool) -> Any:
-    if not isinstance(node, dict):
-        return node
-    if node.get("format") == "int-or-string":
-        return {"oneOf": [{"type": "string"}, {"type": "integer"}]}
-    # The API server reads `anyOf: null` (route.openshift.io has one) as absent; JSON Schema rejects it.
-    out: JSONDict = {k: v for k, v in node.items() if v is not None or k in _NULL_MEANINGFUL}
-    if out.get("nullable") is True:
-        _admit_null(out)
-    for bound, limit in (("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")):
-        # OpenAPI 3.0 / draft-4 booleans; draft 2020-12 wants the number itself.
-        if isinstance(out.get(bound), bool):
-            if out[bound] and limit in out:
-                out[bound] = out.pop(limit)
-            else:
-                del out[bound]
-    if out.get("x-kubernetes-embedded-resource") is True and isinstance(out.get("properties"), dict):
-        props = dict(out["properties"])
-        props.setdefault("apiVersion", {"type": "string"})
-        props.setdefault("kind", {"type": "string"})
-        props.setdefault("metadata", {"type": "object"})
-        out["properties"] = props
-    if isinstance(out.get("properties"), dict):
-        out["properties"] = {
-            name: _convert_node(sub, root=False, in_logic=in_logic) for name, sub in out["properties"].items()
-        }
-        preserve = out.get("x-kubernetes-preserve-unknown-fields") is True
-        if not root and not in_logic and not preserve and "additionalProperties" not in out:
-            out["additionalProperties"] = False
-    if isinstance(out.get("patternProperties"), dict):
-        out["patternProperties"] = {
-            pattern: _convert_node(sub, root=False, in_logic=in_logic)
-            for pattern, sub in out["patternProperties"].items()
-        }
-    if isinstance(out.get("additionalProperties"), dict):
-        out["additionalProperties"] = _convert_node(out["additionalProperties"], root=False, in_logic=in_logic)
-    if isinstance(out.get("items"), dict):
-        out["items"] = _convert_node(out["items"], root=False, in_logic=in_logic)
-    elif isinstance(out.get("items"), list):
-        # OpenAPI tuple form; 2020-12 calls it prefixItems.
-        out["prefixItems"] = [_convert_node(s, root=False, in_logic=in_logic) for s in out.pop("items")]
-    for keyword in _LOGIC_KEYWORDS:
-        if isinstance(out.get(keyword), list):
-            out[keyword] = [_convert_node(sub, root=False, in_logic=True) for sub in out[keyword]]
-    if isinstance(out.get("not"), dict):
-        out["not"] = _convert_node(out["not"], root=False, in_logic=True)
-    return out
-
-
-def _admit_null(node: JSONDict) -> None:
-    kind = node.get("type")
-    if isinstance(kind, str) and kind != "null":
-        node["type"] = [kind, "null"]
-    elif isinstance(kind, list) and "null" not in kind:
-        node["type"] = [*kind, "null"]
-    if isinstance(node.get("enum"), list) and None not in node["enum"]:
-        node["enum"] = [*node["enum"], None]
+# CRDs -> kubeconform's CRD layout (the conversion itself is rosgit.k8s.openapi's).
 
 
 @dataclass(frozen=True)
@@ -352,19 +274,12 @@ def crd_schemas(crd: Any, *, location: str) -> list[ConvertedSchema]:
     if not isinstance(group, str) or not group or not isinstance(kind, str) or not kind:
         raise UsageError("CustomResourceDefinition needs spec.group and spec.names.kind", location=location)
     where = f"{location} ({kind}.{group})"
-    out: list[ConvertedSchema] = []
     versions = spec.get("versions")
-    shared = spec.get("validation", {}).get("openAPIV3Schema") if isinstance(spec.get("validation"), dict) else None
-    if isinstance(versions, list) and versions:
-        for entry in versions:
-            if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
-                raise UsageError("spec.versions[] entry without a name", location=where)
-            schema_block = entry.get("schema")
-            schema = schema_block.get("openAPIV3Schema") if isinstance(schema_block, dict) else shared
-            if isinstance(schema, dict):
-                out.append(_converted(group, kind, entry["name"], schema))
-    elif isinstance(spec.get("version"), str) and isinstance(shared, dict):
-        out.append(_converted(group, kind, spec["version"], shared))
+    if isinstance(versions, list) and any(
+        not isinstance(entry, dict) or not isinstance(entry.get("name"), str) for entry in versions
+    ):
+        raise UsageError("spec.versions[] entry without a name", location=where)
+    out = [_converted(group, kind, version, schema) for version, schema in version_schemas(spec)]
     if not out:
         raise UsageError("CustomResourceDefinition has no openAPIV3Schema in any version", location=where)
     return out
@@ -397,10 +312,6 @@ def convert_crd_text(text: str, *, location: str) -> list[ConvertedSchema]:
     for where, crd in iter_crds(text, location=location):
         out.extend(crd_schemas(crd, location=where))
     return out
-
-
-def vendored_crd_files() -> list[Path]:
-    return sorted(VENDORED_CRD_DIR.glob("*.yaml"))
 
 
 @functools.cache

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from rosgit.argocd.check import check_argocd
-from rosgit.argocd.schema import schema_errors
+from rosgit.argocd.conformance import schema_errors
 from rosgit.catalog.model import Catalog
 from rosgit.findings import Finding
 from tests.argocd.conftest import argocd_objects

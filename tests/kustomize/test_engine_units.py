@@ -9,11 +9,10 @@ from typing import Any
 
 import pytest
 
-from rosgit.kustomize import build_resources, build_text
-from rosgit.kustomize.fieldspecs import split_path
+from rosgit.kustomize import build_resources, build_text, split_image
+from rosgit.kustomize.fieldspecs import split_outside, split_path
 from rosgit.kustomize.patches import matches_selector, strategic_merge
 from rosgit.kustomize.replacements import split_field_path
-from rosgit.kustomize.transformers import split_image
 
 CASES = Path(__file__).parent / "cases"
 
@@ -54,6 +53,8 @@ def test_split_image(image: str, parts: tuple[str, str, str]) -> None:
 def test_field_paths() -> None:
     assert split_path("metadata/annotations/a\\/b") == ("metadata", "annotations", "a/b")
     assert split_field_path("spec.containers.[name=a.b].image") == ["spec", "containers", "[name=a.b]", "image"]
+    assert split_outside("env in (a,b),!x,,y", ",", "(", ")") == ["env in (a,b)", "!x", "", "y"]
+    assert split_outside("a.[b.[c.d]].e", ".", "[", "]") == ["a", "[b.[c.d]]", "e"]
 
 
 @pytest.mark.parametrize(

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from rosgit.errors import UsageError
 from rosgit.kustomize.ordering import legacy_sort
-from rosgit.kustomize.yamlio import _go_less, dump_documents, load_resource_documents
+from rosgit.kustomize.yamlio import dump_documents, go_key_less, load_resource_documents
 from tests.conftest import require_real_tool
 
 ATOMS = [
@@ -60,10 +60,10 @@ keys = st.one_of(st.sampled_from(["a", "b", "B", "Z", "_a", "~x", "a-b", "a.b", 
 def consistent(names: list[str]) -> bool:
     """True when go-yaml v2's key comparison orders these keys transitively (else kustomize is random)."""
     for a, b in combinations(names, 2):
-        if _go_less(a, b) == _go_less(b, a):
+        if go_key_less(a, b) == go_key_less(b, a):
             return False
-    ordered = sorted(names, key=lambda k: sum(_go_less(o, k) for o in names))
-    return all(_go_less(x, y) for x, y in pairwise(ordered))
+    ordered = sorted(names, key=lambda k: sum(go_key_less(o, k) for o in names))
+    return all(go_key_less(x, y) for x, y in pairwise(ordered))
 
 
 def mappings(children: st.SearchStrategy[Any]) -> st.SearchStrategy[dict[str, Any]]:

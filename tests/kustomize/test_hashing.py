@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from rosgit.errors import UsageError
-from rosgit.kustomize.hashing import go_json, name_suffix_hash
+from rosgit.kustomize.gojson import go_json
+from rosgit.kustomize.hashing import name_suffix_hash
 from rosgit.kustomize.yamlio import load_resource_documents
 from tests.conftest import require_real_tool
 

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from rosgit.errors import UsageError
+from rosgit.kustomize.gojson import format_go_float
 from rosgit.kustomize.ordering import legacy_sort
 from rosgit.kustomize.yamlio import (
     dump_documents,
-    format_go_float,
     kyaml_plain_is_string,
     load_kustomization,
     load_resource_documents,

@@ -6,14 +6,9 @@ import pytest
 
 from rosgit.build import build_objects
 from rosgit.catalog import load_catalog
+from rosgit.k8s.syncorder import position_of, uses
 from rosgit.lint.context import LintContext
-from rosgit.lint.ordering import (
-    check_annotations,
-    check_config_order,
-    check_migration_order,
-    env_uses,
-    sync_key,
-)
+from rosgit.lint.ordering import check_annotations, check_config_order, check_migration_order
 from tests.conftest import REPO_ROOT
 from tests.lint.factory import container, deployment, obj
 
@@ -32,9 +27,9 @@ def test_sync_keys_follow_argo_phases_then_waves() -> None:
     plain = waved(obj("ConfigMap", "a"), "5")
     presync = waved(obj("Job", "b"), "20", "PreSync")
     postsync = waved(obj("Job", "c"), "-20", "PostSync")
-    assert sync_key(presync) < sync_key(plain) < sync_key(postsync)  # type: ignore[operator]
-    assert sync_key(obj("ConfigMap", "d")) == (1, 0)
-    assert sync_key(waved(obj("Job", "e"), "1", "Skip")) is None
+    assert position_of(presync) < position_of(plain) < position_of(postsync)  # type: ignore[operator]
+    assert position_of(obj("ConfigMap", "d")).barrier == (1, 0)  # type: ignore[union-attr]
+    assert position_of(waved(obj("Job", "e"), "1", "Skip")) is None
 
 
 def test_config_must_sync_before_its_reader() -> None:
@@ -61,7 +56,7 @@ def test_env_hosts_name_the_services_a_pod_uses() -> None:
     db = deployment("db", kind="StatefulSet")
     svc = obj("Service", "db", spec={"selector": {"app.kubernetes.io/name": "db"}})
     app = deployment("app", container(env=[{"name": "URL", "value": "jdbc:postgresql://db:5432/x"}]))
-    assert env_uses([db, svc, app])["app"] == {"db"}
+    assert uses([db, svc, app])["app"] == {"db"}
 
 
 @pytest.fixture(scope="module")

@@ -10,8 +10,8 @@ import jsonschema
 import pytest
 
 from rosgit.errors import UsageError
+from rosgit.k8s.openapi import convert_openapi_schema
 from rosgit.validate.schemas import (
-    convert_openapi_schema,
     crd_schema_relpath,
     crd_schemas,
     ensure_kubernetes_schema,

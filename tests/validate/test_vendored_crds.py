@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
-from rosgit.validate.schemas import VENDORED_CRD_DIR, vendored_crd_files
+from rosgit.k8s.openapi import VENDORED_CRD_DIR, vendored_crd_files
 
 
 def _git_blob(data: bytes) -> str:

@@ -9,9 +9,10 @@ from typing import Any
 
 from rosgit.errors import UsageError
 from rosgit.kustomize import loader, patches, transformers
-from rosgit.kustomize.fieldspecs import spec
+from rosgit.kustomize.fieldspecs import COMMON_ANNOTATIONS, spec
 from rosgit.kustomize.loader import Root, as_list
 from rosgit.kustomize.resource import ResId, Resource, gvk_of
+from rosgit.kustomize.yamlio import kyaml_plain_is_string, load_resource_documents, load_yaml11_value
 
 
 def run_all(root: Root, kust: dict[str, Any], items: list[Resource]) -> None:
@@ -60,8 +61,6 @@ def _run_all(root: Root, kust: dict[str, Any], items: list[Resource]) -> None:
         transformers.set_map_entries(items, common_labels, transformers.label_specs(True, True))
     annotations = _string_map(kust.get("commonAnnotations"), root, "commonAnnotations")
     if annotations:
-        from rosgit.kustomize.fieldspecs import COMMON_ANNOTATIONS
-
         transformers.set_map_entries(items, annotations, COMMON_ANNOTATIONS)
     for entry in as_list(kust.get("patchesJson6902"), root, "patchesJson6902"):
         _apply_json6902_entry(root, entry, items)
@@ -74,6 +73,7 @@ def _run_all(root: Root, kust: dict[str, Any], items: list[Resource]) -> None:
         transformers.set_images(items, images)
     replacements = as_list(kust.get("replacements"), root, "replacements")
     if replacements:
+        # Loaded here so that only kustomizations with replacements pay for the module on start-up.
         from rosgit.kustomize.replacements import apply_replacements
 
         apply_replacements(root, replacements, items)
@@ -115,8 +115,6 @@ def _string_map(value: Any, root: Root, field: str) -> dict[str, str]:
 def check_plain_keys(keys: Any, root: Root, field: str) -> None:
     """kustomize writes keys it adds as plain scalars; one that reads back as a number or bool
     (e.g. "9", "true") makes its output step fail, so refuse it here with the key named."""
-    from rosgit.kustomize.yamlio import kyaml_plain_is_string
-
     for key in keys:
         if not kyaml_plain_is_string(str(key)):
             raise UsageError(
@@ -141,8 +139,6 @@ def _looks_like_ops(text: str) -> bool:
 
 def _load_ops(root: Root, text: str, source: str) -> list[Any]:
     """JSON 6902 operations, read as kustomize reads them (YAML 1.1 scalars, then JSON)."""
-    from rosgit.kustomize.yamlio import load_yaml11_value
-
     try:
         ops = load_yaml11_value(text, source)
     except UsageError as exc:
@@ -153,8 +149,6 @@ def _load_ops(root: Root, text: str, source: str) -> list[Any]:
 
 
 def _load_patch_docs(root: Root, text: str, source: str) -> list[Any]:
-    from rosgit.kustomize.yamlio import load_resource_documents
-
     if _looks_like_ops(text):
         return [_load_ops(root, text, source)]
     try:
@@ -278,8 +272,6 @@ def _op_value_keys(value: Any) -> list[str]:
 
 
 def _json6902(res: Resource, ops: list[Any], source: str, location: str) -> None:
-    from rosgit.kustomize.yamlio import kyaml_plain_is_string
-
     for op in ops:
         for key in _op_value_keys(op.get("value") if isinstance(op, dict) else None):
             if not kyaml_plain_is_string(key):
