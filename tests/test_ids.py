@@ -34,12 +34,9 @@ ID_TEXT = re.compile(r"(ROS|CHK|VAL)\d")
 PENDING = frozenset(
     {
         "rosgit/argocd/check.py",
-        "rosgit/argocd/order.py",
         "rosgit/check/pipeline.py",
         "rosgit/check/stages.py",
         "rosgit/helm/equivalence.py",
-        "rosgit/k8s/syncorder.py",
-        "rosgit/lint/ordering.py",
         "rosgit/secrets/stubs.py",
     }
 )
