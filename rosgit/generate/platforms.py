@@ -10,7 +10,7 @@ from rosgit.generate.networkpolicy import network_policies
 from rosgit.generate.workloads import WORKLOAD_API
 from rosgit.k8s import labels as L
 from rosgit.k8s.argo import WAVE_CONFIG, WAVE_EDGE, wave_annotation
-from rosgit.kustomize.transformers import split_image
+from rosgit.kustomize import split_image
 
 Obj = dict[str, Any]
 OBJECT_STORAGE_CONFIG = "object-storage"
