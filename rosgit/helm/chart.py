@@ -22,11 +22,10 @@ from rosgit.fileset.text import HEADER, HEADER_MARK, text_file, to_yaml
 from rosgit.generate.networkpolicy import network_policies
 from rosgit.generate.overlays import anti_affinity, pod_disruption_budgets
 from rosgit.generate.platforms import (
-    SERVICE_CA_CONFIG,
-    kubernetes_files,
+    kubernetes_ingress,
     object_storage_config,
-    openshift_files,
     openshift_routes,
+    service_ca_config,
     service_ca_patch,
     service_monitors,
     uses_object_storage,
@@ -360,13 +359,6 @@ def _edge_of(edge: Obj, component: Component) -> bool:
 # -------------------------------------------------------------------------------------- shared objects
 
 
-def _platform_objects(files: dict[str, str], name: str) -> list[Obj]:
-    text = files.get(name)
-    if text is None:
-        return []
-    return [doc for doc in yaml.safe_load_all(text) if doc]
-
-
 def object_storage_template(catalog: Catalog) -> str:
     platform = next(iter(catalog.platforms.values()))
     obj = copy.deepcopy(object_storage_config(catalog, platform))
@@ -390,11 +382,10 @@ def object_storage_template(catalog: Catalog) -> str:
 def ingress_template(catalog: Catalog) -> str | None:
     if "kubernetes" not in catalog.platforms:
         return None
-    files = kubernetes_files(catalog, catalog.platforms["kubernetes"])
-    objects = _platform_objects(files, "components/kubernetes/ingress.yaml")
-    if not objects:
+    built = kubernetes_ingress(catalog, catalog.platforms["kubernetes"])
+    if built is None:
         return None
-    ingress = objects[0]
+    ingress = copy.deepcopy(built)
     extra = {L.COMPONENT: ingress["metadata"]["labels"][L.COMPONENT]}
     _metadata(ingress, _project_labels_block(extra))
     spec = ingress["spec"]
@@ -423,13 +414,10 @@ def openshift_template(catalog: Catalog) -> str | None:
     if "openshift" not in catalog.platforms:
         return None
     platform = catalog.platforms["openshift"]
-    files = openshift_files(catalog, platform)
-    docs = []
-    for obj in _platform_objects(files, "components/openshift/service-ca.yaml"):
-        if obj["metadata"]["name"] == SERVICE_CA_CONFIG:
-            extra = {L.COMPONENT: obj["metadata"]["labels"][L.COMPONENT]}
-            _metadata(obj, _project_labels_block(extra))
-            docs.append(render_document(obj))
+    service_ca = service_ca_config(catalog)
+    extra = {L.COMPONENT: service_ca["metadata"]["labels"][L.COMPONENT]}
+    _metadata(service_ca, _project_labels_block(extra))
+    docs = [render_document(service_ca)]
     for policy in network_policies(catalog, "openshift", platform.dns or "openshift-dns"):
         policy = copy.deepcopy(policy)
         extra = {L.COMPONENT: policy["metadata"]["labels"][L.COMPONENT]}
