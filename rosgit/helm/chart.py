@@ -39,7 +39,6 @@ from rosgit.generate.workloads import (
     service_account,
     workload,
 )
-from rosgit.helm.schema import schema_text
 from rosgit.helm.template import Block, Inline, When, WhenItems, block_scalar, escape, render_document
 from rosgit.helm.values import (
     chart_components,
@@ -51,6 +50,7 @@ from rosgit.helm.values import (
     values_path,
     var_ref,
 )
+from rosgit.helm.values_schema import schema_text
 from rosgit.k8s import labels as L
 from rosgit.k8s.argo import HOOK, HOOK_DELETE_POLICY, SYNC_WAVE
 
