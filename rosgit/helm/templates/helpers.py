@@ -8,15 +8,12 @@ once, and appends one data helper per generated ConfigMap.
 from __future__ import annotations
 
 from rosgit.catalog.model import Catalog
-from rosgit.fileset.text import HEADER_MARK, to_yaml
+from rosgit.fileset.text import to_yaml
 from rosgit.generate.workloads import RESTRICTED_CONTAINER_SECURITY, RESTRICTED_POD_SECURITY
+from rosgit.helm.template import TEMPLATE_HEADER
 from rosgit.helm.templates.configmap import config_data_helper
 from rosgit.helm.values import chart_components
 from rosgit.k8s import labels as L
-
-_TPL_HEADER = (
-    f"{{{{- /* {HEADER_MARK} from rosgit.yaml. Do not edit: change the catalog and run `rosgit generate`. */ -}}}}"
-)
 
 
 def helpers_text(catalog: Catalog) -> str:
@@ -25,7 +22,7 @@ def helpers_text(catalog: Catalog) -> str:
     pod_security = to_yaml(RESTRICTED_POD_SECURITY).rstrip("\n")
     container_security = to_yaml(RESTRICTED_CONTAINER_SECURITY).rstrip("\n")
     parts = [
-        _TPL_HEADER,
+        TEMPLATE_HEADER,
         "",
         "{{/* Selector labels: fixed for the life of a workload (selectors are immutable). */}}",
         '{{- define "ros-ocp.selectorLabels" -}}',
