@@ -7,16 +7,11 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from rosgit.errors import UsageError
+from rosgit.k8s.podspec import pod_template_of
 from rosgit.quantity import bytes_of, millicores
 
 GROUP_LABEL = "rosgit.io/group"
 GROUP_ORDER = ("ros", "infrastructure", "koku", "trino")
-_POD_SPEC_PATHS = {
-    "Deployment": ("spec", "template", "spec"),
-    "StatefulSet": ("spec", "template", "spec"),
-    "Job": ("spec", "template", "spec"),
-    "CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
-}
 
 
 @dataclass
@@ -73,7 +68,8 @@ def pod_amount(pod_spec: dict[str, Any], kind: str, resource: str) -> int:
 
 def workload_totals(obj: dict[str, Any]) -> Totals:
     kind = obj.get("kind", "")
-    pod_spec = _dig(obj, _POD_SPEC_PATHS[kind])
+    template = pod_template_of(obj)
+    pod_spec = template.spec if template is not None else {}
     replicas = 1 if kind in ("Job", "CronJob") else int(obj.get("spec", {}).get("replicas", 1))
     storage = 0
     for claim in obj.get("spec", {}).get("volumeClaimTemplates") or []:

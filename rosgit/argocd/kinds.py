@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-import yaml
+from rosgit.k8s.objects import load_objects
 
 # Kinds that only configure Kustomize; they never reach the cluster.
 _KUSTOMIZE_KINDS = {"Kustomization", "Component"}
@@ -32,9 +32,7 @@ def tree_objects(tree: dict[str, str], prefixes: tuple[str, ...]) -> list[tuple[
 @functools.lru_cache(maxsize=4096)
 def _documents(text: str) -> tuple[dict[str, Any], ...]:
     """Parsed once per file text: the Argo CD generator reads the same tree several times. Read-only."""
-    return tuple(
-        doc for doc in yaml.load_all(text, Loader=yaml.CSafeLoader) if isinstance(doc, dict) and "kind" in doc
-    )
+    return tuple(doc for doc in load_objects(text) if "kind" in doc)
 
 
 def emitted_kinds(tree: dict[str, str]) -> set[GroupKind]:

@@ -10,7 +10,7 @@ from rosgit.generate.networkpolicy import network_policies
 from rosgit.generate.workloads import WORKLOAD_API
 from rosgit.k8s import labels as L
 from rosgit.k8s.argo import WAVE_CONFIG, WAVE_EDGE, wave_annotation
-from rosgit.kustomize.transformers import split_image
+from rosgit.kustomize import split_image
 
 Obj = dict[str, Any]
 OBJECT_STORAGE_CONFIG = "object-storage"
@@ -69,32 +69,39 @@ def _smp_pod_spec(component: Component, pod_spec: Obj) -> Obj:
     }
 
 
+def kubernetes_ingress(catalog: Catalog, platform: Platform) -> Obj | None:
+    """The one Ingress routing every exposed Kubernetes component by path; None when nothing is exposed."""
+    exposed = _exposed(catalog, "kubernetes")
+    if not exposed:
+        return None
+    paths = []
+    for component in sorted(exposed, key=lambda c: c.expose.path if c.expose else ""):
+        assert component.expose is not None
+        backend = {"service": {"name": component.service_name, "port": {"name": component.expose.port}}}
+        paths.append({"path": component.expose.path, "pathType": "Prefix", "backend": backend})
+    ingress_spec: Obj = {}
+    if platform.ingress_class_name:
+        ingress_spec["ingressClassName"] = platform.ingress_class_name
+    rule: Obj = {"http": {"paths": paths}}
+    if platform.ingress_host:
+        rule = {"host": platform.ingress_host, **rule}
+    ingress_spec["rules"] = [rule]
+    return {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "Ingress",
+        "metadata": _project_metadata(catalog, catalog.project.name, "ingress", WAVE_EDGE),
+        "spec": ingress_spec,
+    }
+
+
 def kubernetes_files(catalog: Catalog, platform: Platform) -> dict[str, str]:
     prefix = "components/kubernetes"
     files: dict[str, str] = {
         f"{prefix}/object-storage.yaml": yaml_file(object_storage_config(catalog, platform))
     }
     resources = ["object-storage.yaml"]
-    exposed = _exposed(catalog, "kubernetes")
-    if exposed:
-        paths = []
-        for component in sorted(exposed, key=lambda c: c.expose.path if c.expose else ""):
-            assert component.expose is not None
-            backend = {"service": {"name": component.service_name, "port": {"name": component.expose.port}}}
-            paths.append({"path": component.expose.path, "pathType": "Prefix", "backend": backend})
-        ingress_spec: Obj = {}
-        if platform.ingress_class_name:
-            ingress_spec["ingressClassName"] = platform.ingress_class_name
-        rule: Obj = {"http": {"paths": paths}}
-        if platform.ingress_host:
-            rule = {"host": platform.ingress_host, **rule}
-        ingress_spec["rules"] = [rule]
-        ingress = {
-            "apiVersion": "networking.k8s.io/v1",
-            "kind": "Ingress",
-            "metadata": _project_metadata(catalog, catalog.project.name, "ingress", WAVE_EDGE),
-            "spec": ingress_spec,
-        }
+    ingress = kubernetes_ingress(catalog, platform)
+    if ingress is not None:
         files[f"{prefix}/ingress.yaml"] = yaml_file(ingress)
         resources.append("ingress.yaml")
     # Images without OpenShift's per-namespace UID range need a fixed non-root UID to pass runAsNonRoot.
@@ -186,9 +193,9 @@ def service_ca_patch(component: Component) -> Obj:
     return _smp_pod_spec(component, {"containers": [container], "volumes": volumes})
 
 
-def openshift_files(catalog: Catalog, platform: Platform) -> dict[str, str]:
-    prefix = "components/openshift"
-    service_ca = {
+def service_ca_config(catalog: Catalog) -> Obj:
+    """The ConfigMap OpenShift's service CA operator fills with its bundle (inject-cabundle)."""
+    return {
         "apiVersion": "v1",
         "kind": "ConfigMap",
         "metadata": _project_metadata(
@@ -199,9 +206,13 @@ def openshift_files(catalog: Catalog, platform: Platform) -> dict[str, str]:
             **{"service.beta.openshift.io/inject-cabundle": "true"},
         ),
     }
+
+
+def openshift_files(catalog: Catalog, platform: Platform) -> dict[str, str]:
+    prefix = "components/openshift"
     files: dict[str, str] = {
         f"{prefix}/object-storage.yaml": yaml_file(object_storage_config(catalog, platform)),
-        f"{prefix}/service-ca.yaml": yaml_file(service_ca),
+        f"{prefix}/service-ca.yaml": yaml_file(service_ca_config(catalog)),
         f"{prefix}/network-policies.yaml": yaml_file(
             *network_policies(catalog, "openshift", platform.dns or "openshift-dns")
         ),

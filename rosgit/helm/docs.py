@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from rosgit.catalog.model import Catalog
-from rosgit.fileset.text import HEADER_MARK
+from rosgit.fileset.text import HEADER
+from rosgit.helm.template import TEMPLATE_HEADER
 from rosgit.helm.values import secret_values_key
 
-_GENERATED = f"{HEADER_MARK} from rosgit.yaml. Do not edit: change the catalog and run `rosgit generate`."
+_GENERATED = HEADER.removeprefix("# ")
 
 ORDERING = """\
 Install order. Databases, Kafka and object storage are ordinary objects, created with everything else.
@@ -30,7 +31,7 @@ time; use the Kustomize overlays with SealedSecrets for GitOps."""
 
 def notes_text(catalog: Catalog) -> str:
     lines = [
-        f"{{{{- /* {_GENERATED} */ -}}}}",
+        TEMPLATE_HEADER,
         f"{catalog.project.name} {{{{ .Chart.Version }}}} is installed in namespace {{{{ .Release.Namespace }}}}"
         " (platform: {{ if .Values.global.platform.openshift }}OpenShift{{ else }}Kubernetes{{ end }}).",
         "",

@@ -13,6 +13,11 @@ from typing import Any
 
 import yaml
 
+from rosgit.fileset.text import HEADER
+
+# the ownership header as a Go template comment, for the chart's files that are not YAML
+TEMPLATE_HEADER = f"{{{{- /* {HEADER.removeprefix('# ')} */ -}}}}"
+
 
 @dataclass(frozen=True)
 class Inline:

@@ -9,14 +9,14 @@ from typing import Any
 from rosgit.catalog.model import Catalog, Component, PlatformName
 from rosgit.catalog.profiles import ResolvedProfile, resolve_profile
 from rosgit.generate.workloads import image_of, resources_of
+from rosgit.k8s.objects import Obj
 
-Obj = dict[str, Any]
-_VAR = re.compile(r"\$\{([A-Za-z][A-Za-z0-9_]*)\}")
-# keys a component's values section holds; a nested section (trino.metastore.database) may not reuse them
-COMPONENT_KEYS = ("enabled", "replicas", "image", "command", "resources", "storage")
+# a `${var}` in a component's config file, set per profile
+CONFIG_VAR = re.compile(r"\$\{([A-Za-z][A-Za-z0-9_]*)\}")
 
 
-def camel(name: str) -> str:
+def kebab_to_camel(name: str) -> str:
+    """koku-db-credentials -> kokuDbCredentials: a values key from a Kubernetes name."""
     head, *rest = name.split("-")
     return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
@@ -43,21 +43,16 @@ def values_path(catalog: Catalog, component: Component) -> tuple[str, ...]:
         return (section, "database")
     if section == "koku":
         if rest.startswith("worker-"):
-            return ("koku", "celery", "workers", camel(rest.removeprefix("worker-")))
+            return ("koku", "celery", "workers", kebab_to_camel(rest.removeprefix("worker-")))
         if rest == "celery-beat":
             return ("koku", "celery", "beat")
         if rest.startswith("api-"):
-            return ("koku", "api", camel(rest.removeprefix("api-")))
-    return (section, camel(rest))
-
-
-def values_ref(catalog: Catalog, component: Component) -> str:
-    """The component's section as a template expression."""
-    return ".Values." + ".".join(values_path(catalog, component))
+            return ("koku", "api", kebab_to_camel(rest.removeprefix("api-")))
+    return (section, kebab_to_camel(rest))
 
 
 def secret_values_key(name: str) -> str:
-    return camel(name)
+    return kebab_to_camel(name)
 
 
 def command_overridden(catalog: Catalog, component: Component) -> bool:
@@ -76,7 +71,7 @@ def config_vars(catalog: Catalog) -> dict[str, list[str]]:
         if component.config is None:
             continue
         for text in component.config.files.values():
-            for var in _VAR.findall(text):
+            for var in CONFIG_VAR.findall(text):
                 users.setdefault(var, set()).add(component.group)
     sections: dict[str, list[str]] = {}
     for var, groups in sorted(users.items()):
@@ -99,7 +94,7 @@ def _set(tree: Obj, path: tuple[str, ...], key: str, value: Any) -> None:
     node[key] = value
 
 
-def component_sizing(catalog: Catalog, component: Component, profile: ResolvedProfile) -> Obj:
+def component_sizing(component: Component, profile: ResolvedProfile) -> Obj:
     """What a profile decides for a component: replicas, resources, storage."""
     sizing: Obj = {}
     if component.runs_pods_continuously:
@@ -122,7 +117,7 @@ def profile_values(catalog: Catalog, profile: ResolvedProfile) -> Obj:
         }
     }
     for component in chart_components(catalog):
-        for key, value in component_sizing(catalog, component, profile).items():
+        for key, value in component_sizing(component, profile).items():
             _set(tree, values_path(catalog, component), key, value)
     for section, names in config_vars(catalog).items():
         tree.setdefault(section, {})["vars"] = {name: profile.vars.get(name, "") for name in names}
@@ -187,7 +182,7 @@ def default_values(catalog: Catalog) -> Obj:
         _set(tree, path, "image", image_of(catalog, component))
         if command_overridden(catalog, component):
             _set(tree, path, "command", list(component.command or []))
-        for key, value in component_sizing(catalog, component, profile).items():
+        for key, value in component_sizing(component, profile).items():
             _set(tree, path, key, value)
     for section in config_vars(catalog):
         tree.setdefault(section, {})["vars"] = sizing[section]["vars"]

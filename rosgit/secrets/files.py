@@ -15,6 +15,7 @@ import yaml
 
 from rosgit.errors import UsageError
 from rosgit.fileset.text import is_generated, to_yaml
+from rosgit.k8s.objects import load_objects
 from rosgit.k8s.sealedsecret import SCOPES, STUB_ANNOTATION, Scope, scope_of, sealed_secrets_dir
 
 SEALED_MARK = "Sealed by rosgit seal"
@@ -73,7 +74,7 @@ def parse_sealed_file(rel: str, text: str) -> SealedFile:
     else:
         return SealedFile(path=rel, state="foreign")
     try:
-        docs = [doc for doc in yaml.safe_load_all(text) if doc is not None]
+        docs = load_objects(text)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         line = f":{mark.line + 1}" if mark is not None else ""

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from rosgit.fileset.text import HEADER_MARK
+from rosgit.fileset.text import HEADER
 
 Obj = dict[str, Any]
 # Kubernetes resource.Quantity: a decimal with an optional exponent or binary/decimal suffix.
@@ -62,7 +62,7 @@ def _infer(value: Any, path: tuple[str, ...]) -> Obj:
 
 def values_schema(values: Obj) -> Obj:
     schema: Obj = {
-        "$comment": f"{HEADER_MARK} from rosgit.yaml. Do not edit: change the catalog and run `rosgit generate`.",
+        "$comment": HEADER.removeprefix("# "),
         "$schema": "http://json-schema.org/draft-07/schema#",
         "title": "ros-ocp values",
     }

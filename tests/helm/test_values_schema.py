@@ -11,8 +11,8 @@ import pytest
 import yaml
 
 from rosgit.catalog import Catalog
-from rosgit.helm.schema import values_schema
 from rosgit.helm.values import default_values
+from rosgit.helm.values_schema import values_schema
 from tests.helm.conftest import helm
 
 

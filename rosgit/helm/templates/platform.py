@@ -1,0 +1,79 @@
+"""The objects of the whole stack that the platforms differ in: object-storage.yaml (one ConfigMap, its data
+from values), ingress.yaml (Kubernetes only) and openshift.yaml (service CA ConfigMap, NetworkPolicies)."""
+
+from __future__ import annotations
+
+import copy
+
+from rosgit.catalog.model import Catalog
+from rosgit.fileset.text import HEADER
+from rosgit.generate.networkpolicy import network_policies
+from rosgit.generate.platforms import kubernetes_ingress, object_storage_config, service_ca_config
+from rosgit.helm.template import Inline, When, WhenItems, render_document
+from rosgit.helm.templates.metadata import OPENSHIFT, set_project_metadata
+from rosgit.helm.values import values_path
+
+
+def object_storage_template(catalog: Catalog) -> str:
+    platform = next(iter(catalog.platforms.values()))
+    built = object_storage_config(catalog, platform)
+    obj = copy.deepcopy(built)
+    set_project_metadata(obj)
+    s = ".Values.global.objectStorage"
+    obj["data"] = {
+        "endpoint": Inline(f'{{{{ printf "%s:%d" {s}.host (int {s}.port) | quote }}}}'),
+        "endpoint-url": Inline(
+            f'{{{{ printf "%s://%s:%d" (ternary "https" "http" {s}.secure) {s}.host (int {s}.port) | quote }}}}'
+        ),
+        "host": Inline(f"{{{{ {s}.host | quote }}}}"),
+        "port": Inline(f"{{{{ {s}.port | int | toString | quote }}}}"),
+        "region": Inline(f"{{{{ {s}.region | quote }}}}"),
+        "use-ssl": Inline(f'{{{{ ternary "true" "false" {s}.secure | quote }}}}'),
+    }
+    assert set(obj["data"]) == set(built["data"])
+    return HEADER + "\n" + render_document(obj)
+
+
+def ingress_template(catalog: Catalog) -> str | None:
+    """The Kubernetes Ingress, class and host from values, each path present while its component is enabled."""
+    if "kubernetes" not in catalog.platforms:
+        return None
+    built = kubernetes_ingress(catalog, catalog.platforms["kubernetes"])
+    if built is None:
+        return None
+    ingress = copy.deepcopy(built)
+    set_project_metadata(ingress)
+    spec = ingress["spec"]
+    spec.pop("ingressClassName", None)
+    spec["ingressClassName"] = When(
+        ".Values.global.ingress.className", Inline("{{ .Values.global.ingress.className | quote }}")
+    )
+    rule = spec["rules"][0]
+    rule.pop("host", None)
+    rule["host"] = When(".Values.global.ingress.host", Inline("{{ .Values.global.ingress.host | quote }}"))
+    paths = []
+    for entry in rule["http"]["paths"]:
+        backend = entry["backend"]["service"]["name"]
+        owner = next(
+            c
+            for c in catalog.components_for("kubernetes")
+            if c.expose is not None and c.service_name == backend
+        )
+        paths.append(WhenItems(".Values." + ".".join(values_path(catalog, owner)) + ".enabled", [entry]))
+    rule["http"]["paths"] = paths
+    return HEADER + "\n" + render_document(ingress, f"not {OPENSHIFT}")
+
+
+def openshift_template(catalog: Catalog) -> str | None:
+    """The service CA ConfigMap and the NetworkPolicies of the traffic matrix, OpenShift only."""
+    if "openshift" not in catalog.platforms:
+        return None
+    platform = catalog.platforms["openshift"]
+    objects = [
+        service_ca_config(catalog),
+        *copy.deepcopy(network_policies(catalog, "openshift", platform.dns or "openshift-dns")),
+    ]
+    for obj in objects:
+        set_project_metadata(obj)
+    docs = "".join(render_document(obj) for obj in objects)
+    return HEADER + "\n" + f"{{{{- if {OPENSHIFT} }}}}\n" + docs + "{{- end }}\n"

@@ -1,0 +1,76 @@
+"""templates/secrets.yaml: Secrets generated on first install and kept on upgrade."""
+
+from __future__ import annotations
+
+from rosgit.catalog.model import Catalog
+from rosgit.fileset.text import HEADER
+from rosgit.helm.templates.metadata import OPENSHIFT, go_string
+from rosgit.helm.values import secret_values_key
+
+HELM_RESOURCE_POLICY = "helm.sh/resource-policy"
+_GENERATORS = {
+    "password": "randAlphaNum {n}",
+    "django-secret-key": "randAlphaNum {n}",
+    "access-key": "randAlphaNum {n} | upper",
+    "secret-key": "randAlphaNum {n}",
+    "username": "randAlpha {n} | lower",
+}
+_DEFAULT_LENGTHS = {
+    "password": 32,
+    "django-secret-key": 50,
+    "access-key": 20,
+    "secret-key": 40,
+    "username": 8,
+}
+
+
+def secrets_template(catalog: Catalog) -> str:
+    """`lookup` finds the live Secret and its data is reused; random values are drawn only for keys it lacks.
+    `existingSecret` skips the Secret."""
+    used: dict[str, set[str]] = {}
+    for platform in catalog.platforms:
+        for name in catalog.secrets_read_on(platform):
+            used.setdefault(name, set()).add(platform)
+    lines = [HEADER]
+    for spec in sorted(catalog.secrets, key=lambda s: s.name):
+        if spec.name not in used:
+            continue
+        cond = f".Values.secrets.{secret_values_key(spec.name)}.existingSecret"
+        platforms = used[spec.name]
+        if platforms != set(catalog.platforms):
+            only = next(iter(platforms))
+            cond_platform = OPENSHIFT if only == "openshift" else f"(not {OPENSHIFT})"
+            lines.append(f"{{{{- if and (not {cond}) {cond_platform} }}}}")
+        else:
+            lines.append(f"{{{{- if not {cond} }}}}")
+        lines.append(
+            f'{{{{- $live := (lookup "v1" "Secret" .Release.Namespace {go_string(spec.name)}).data | default dict }}}}'
+        )
+        lines += [
+            "---",
+            "apiVersion: v1",
+            "kind: Secret",
+            "metadata:",
+            f"  name: {spec.name}",
+            "  namespace: {{ .Release.Namespace }}",
+            "  labels:",
+            '    {{- include "ros-ocp.projectMetadataLabels" (dict "root" $) | nindent 4 }}',
+            "  annotations:",
+            "    # uninstalling must not lose the passwords the databases on the kept volumes were created with",
+            f"    {HELM_RESOURCE_POLICY}: keep",
+            "type: Opaque",
+            "data:",
+        ]
+        for key, spec_key in sorted(spec.keys.items()):
+            if spec_key.value is not None:
+                fresh = f"{go_string(spec_key.value)} | b64enc"
+            elif spec_key.generate in _GENERATORS:
+                length = spec_key.length or _DEFAULT_LENGTHS[spec_key.generate]
+                fresh = f"{_GENERATORS[spec_key.generate].format(n=length)} | b64enc"
+            else:
+                setting = f"secrets.{secret_values_key(spec.name)}.existingSecret"
+                message = f"secret {spec.name} key {key} has no generator: set {setting}"
+                fresh = f"required {go_string(message)} nil"
+            lines.append(f"  {key}: {{{{ index $live {go_string(key)} | default ({fresh}) | quote }}}}")
+        lines.append("{{- end }}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,119 @@
+"""A component's workload as template: the generator's object with image, command, resources, replicas,
+storage, security contexts, Secret and ConfigMap names read from values, and the platform's additions
+under the OpenShift switch."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from rosgit.catalog.model import Catalog, Component
+from rosgit.catalog.profiles import ResolvedProfile
+from rosgit.generate.overlays import anti_affinity
+from rosgit.generate.platforms import service_ca_patch, uses_object_storage
+from rosgit.generate.workloads import workload
+from rosgit.helm.template import Block, Inline, When, WhenItems
+from rosgit.helm.templates.metadata import (
+    COMPONENT_METADATA_LABELS,
+    OPENSHIFT,
+    config_map_name,
+    go_string,
+    secret_name,
+    set_metadata,
+    swap_label_maps,
+)
+from rosgit.helm.values import command_overridden
+from rosgit.k8s.argo import HOOK, HOOK_DELETE_POLICY, SYNC_WAVE
+from rosgit.k8s.objects import Obj
+
+# Argo CD runs Jobs as Sync hooks ordered by wave; Helm runs them after the release's objects exist.
+HELM_HOOK = "helm.sh/hook"
+HELM_HOOK_WEIGHT = "helm.sh/hook-weight"
+HELM_HOOK_DELETE_POLICY = "helm.sh/hook-delete-policy"
+JOB_HOOK = "post-install,post-upgrade"
+CONTAINER_SECURITY = Block('include "ros-ocp.containerSecurityContext" $')
+
+
+def _pod_security(component: Component) -> Block:
+    args = ['"root" $']
+    if component.run_as_user is not None:
+        args.append(f'"runAsUser" {component.run_as_user}')
+    if component.fs_group is not None:
+        args.append(f'"fsGroup" {component.fs_group}')
+    return Block(f'include "ros-ocp.podSecurityContext" (dict {" ".join(args)})')
+
+
+def _prepend(holder: Obj, key: str, items: list[Any]) -> None:
+    """Platform items go first, where kustomize's strategic merge puts the Component's patch items."""
+    if key in holder:
+        holder[key] = [WhenItems(OPENSHIFT, items), *holder[key]]
+    else:
+        holder[key] = When(OPENSHIFT, items)
+
+
+def _pod_template(obj: Obj) -> Obj:
+    spec: Obj = obj["spec"]
+    if obj["kind"] == "CronJob":
+        spec = spec["jobTemplate"]["spec"]
+    return spec["template"]  # type: ignore[no-any-return]
+
+
+def _pod_spec_of(obj: Obj) -> Obj:
+    return _pod_template(obj)["spec"]  # type: ignore[no-any-return]
+
+
+def _template_pod_spec(catalog: Catalog, component: Component, pod: Obj, ref: str) -> None:
+    spec = pod["spec"]
+    spec["securityContext"] = _pod_security(component)
+    for init in spec.get("initContainers", []):
+        if "wait" in catalog.images:
+            init["image"] = Inline("{{ .Values.global.waitImage | quote }}")
+        init["securityContext"] = CONTAINER_SECURITY
+    main = spec["containers"][0]
+    main["image"] = Inline(f"{{{{ {ref}.image | quote }}}}")
+    if command_overridden(catalog, component):
+        main["command"] = Block(f"toYaml {ref}.command")
+    main["resources"] = Block(f"toYaml {ref}.resources")
+    main["securityContext"] = CONTAINER_SECURITY
+    for var in main.get("env", []):
+        secret_ref = var.get("valueFrom", {}).get("secretKeyRef")
+        if secret_ref is not None:
+            secret_ref["name"] = secret_name(secret_ref["name"])
+    for volume in spec.get("volumes", []):
+        if "secret" in volume:
+            volume["secret"]["secretName"] = secret_name(volume["secret"]["secretName"])
+        if component.config is not None and volume.get("configMap", {}).get("name") == component.config.name:
+            volume["configMap"]["name"] = config_map_name(component.config.name)
+    if uses_object_storage(component):
+        patch_spec = _pod_spec_of(service_ca_patch(component))
+        patch_container = patch_spec["containers"][0]
+        _prepend(main, "env", patch_container["env"])
+        _prepend(main, "volumeMounts", patch_container["volumeMounts"])
+        _prepend(spec, "volumes", patch_spec["volumes"])
+    if component.scalable and component.kind == "Deployment":
+        spec["affinity"] = When(".Values.global.antiAffinity", anti_affinity(catalog, component))
+
+
+def workload_object(catalog: Catalog, component: Component, base: ResolvedProfile, ref: str) -> Obj:
+    """The component's Deployment, StatefulSet, Job or CronJob; `ref` is its values section. Jobs become
+    Helm hooks weighted like their sync waves."""
+    obj = copy.deepcopy(workload(catalog, component, base))
+    annotations: dict[str, str] = {}
+    if component.kind == "Job":
+        source = obj["metadata"]["annotations"]
+        annotations = {
+            HELM_HOOK: JOB_HOOK,
+            HELM_HOOK_WEIGHT: source[SYNC_WAVE],
+            HELM_HOOK_DELETE_POLICY: "before-hook-creation",
+        }
+        assert source.get(HOOK) == "Sync" and source.get(HOOK_DELETE_POLICY) == "BeforeHookCreation"
+    if "replicas" in obj["spec"]:
+        obj["spec"]["replicas"] = Inline(f"{{{{ {ref}.replicas }}}}")
+    for claim in obj["spec"].get("volumeClaimTemplates", []):
+        claim["spec"]["resources"]["requests"]["storage"] = Inline(
+            f"{{{{ index {ref}.storage {go_string(claim['metadata']['name'])} | quote }}}}"
+        )
+    _template_pod_spec(catalog, component, _pod_template(obj), ref)
+    templated: Obj = swap_label_maps(obj, catalog, component)
+    set_metadata(templated, COMPONENT_METADATA_LABELS, annotations)
+    return templated
