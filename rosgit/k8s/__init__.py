@@ -1,0 +1,1 @@
+"""Kubernetes and Argo CD object conventions shared by the producers and the checkers (no I/O)."""
