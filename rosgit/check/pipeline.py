@@ -99,7 +99,9 @@ def can_fork() -> bool:
     return (os.cpu_count() or 1) > 1 and "fork" in multiprocessing.get_all_start_methods()
 
 
-def _split_repo(outcome: RepoOutcome, overlays: list[str], rows: Mapping[PurePosixPath, str]) -> list[StageResult]:
+def split_outcome(
+    outcome: RepoOutcome, overlays: list[str], rows: Mapping[PurePosixPath, str]
+) -> list[StageResult]:
     """One cell per overlay (the findings in its directory, see `stages.row_of`) plus the repo row for the rest."""
     if outcome.status != "ok":
         status: Status = outcome.status
@@ -259,9 +261,7 @@ def run_pipeline(
     # builds (the longest path) it starts after them; otherwise right away, overlapping the builds.
     compare = "kustomize" not in skip and find_tool("kustomize") is not None
     late_kustomize = fork and bool(other_stages)
-    running: dict[str, RunningTool] = {}
-    if compare and not late_kustomize:
-        running = {t.name: start_kustomize(t.path) for t in targets}
+    running = _start_comparisons(targets) if compare and not late_kustomize else {}
 
     work: list[_Overlay] = []
     for target in targets:
@@ -276,7 +276,7 @@ def run_pipeline(
     others = _Child(partial(run_repo_stages, repo, other_stages), other_stages) if fork and other_stages else None
 
     if compare and late_kustomize:
-        running = {t.name: start_kustomize(t.path) for t in targets}
+        running = _start_comparisons(targets)
     kustomized: dict[str, cf.Future[str]] = {name: cf.Future() for name in running}
     with cf.ThreadPoolExecutor(max_workers=3) as threads:
         for target in targets:
@@ -297,20 +297,24 @@ def run_pipeline(
             report.results.extend(overlay.results)
 
     progress.step("repo-wide checks")
-    outcomes: list[RepoOutcome] = []
-    for child, stages in ((drift, drift_stages), (others, other_stages)):
-        if child is not None:
-            outcomes.extend(child.result())
-        elif stages:
-            outcomes.extend(run_repo_stages(repo, stages))
+    outcomes = [*_outcomes(drift, repo, drift_stages), *_outcomes(others, repo, other_stages)]
     rows = S.overlay_rows(root, {t.name: t.path for t in targets})
     for outcome in outcomes:
-        report.results.extend(_split_repo(outcome if require_sealed else relax_stubs(outcome), names, rows))
+        report.results.extend(split_outcome(outcome if require_sealed else relax_stubs(outcome), names, rows))
     for stage in sorted(REPO_STAGES & skip):
         report.results.append(StageResult(stage, REPO_ROW, "skipped", detail=f"--skip {stage}"))
     progress.finish()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _start_comparisons(targets: list[OverlayTarget]) -> dict[str, RunningTool]:
+    return {t.name: start_kustomize(t.path) for t in targets}
+
+
+def _outcomes(child: _Child | None, repo: S.RepoInput, stages: tuple[str, ...]) -> list[RepoOutcome]:
+    """The forked child's results, or the stages run here when there is no child."""
+    return child.result() if child is not None else run_repo_stages(repo, stages)
 
 
 def _kustomize_output(path: Path, running: RunningTool) -> str:

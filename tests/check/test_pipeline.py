@@ -114,7 +114,7 @@ def test_a_failing_repo_stage_is_a_failed_cell_never_a_crash(monkeypatch: pytest
     [outcome] = pipeline.run_repo_stages(repo, ("argocd",))
     assert (outcome.stage, outcome.status) == ("argocd", "failed")
     assert outcome.detail == "internal error: KeyError: 'x'"
-    split = pipeline._split_repo(outcome, ["dev"], {})
+    split = pipeline.split_outcome(outcome, ["dev"], {})
     assert [(r.overlay, r.cell()) for r in split] == [(REPO_ROW, "failed")]
 
 
