@@ -33,6 +33,7 @@ def build_overlay(path: Path, *, engine: str = "builtin") -> str:
 
 
 def builtin_build(path: Path) -> str:
+    # imported on first use: the engine is the largest package, and `--engine kustomize` needs none of it
     from rosgit.kustomize import build_text
 
     return build_text(path)
