@@ -129,6 +129,3 @@ class Builds:
         if isinstance(built, str):
             raise UsageError(built)
         return built
-
-    def built_paths(self) -> set[Path]:
-        return set(self._built)
