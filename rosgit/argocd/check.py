@@ -3,7 +3,6 @@ project permits exactly what the overlays emit, destinations do not collide, and
 
 from __future__ import annotations
 
-import contextlib
 import fnmatch
 from pathlib import Path
 from typing import Any
@@ -14,10 +13,10 @@ from rosgit.argocd.conformance import schema_errors, supported
 from rosgit.argocd.drift import drift_problems
 from rosgit.argocd.kinds import group_of
 from rosgit.argocd.order import order_findings
+from rosgit.build import Builds
 from rosgit.catalog.model import Catalog
 from rosgit.errors import RosgitError
 from rosgit.findings import Finding
-from rosgit.tools import find_tool
 
 ID_SCHEMA = "ROS521"
 ID_UNREADABLE = "ROS522"
@@ -78,26 +77,20 @@ def _destination_ok(project: Obj, server: str, namespace: str) -> bool:
     return False
 
 
-def _build(root: Path, rel: str, engine: str, cache: dict[str, list[Obj] | str]) -> list[Obj] | str:
+def _build(root: Path, rel: str, builds: Builds, cache: dict[str, list[Obj] | str]) -> list[Obj] | str:
     if rel not in cache:
-        from rosgit.build import build_objects
-
         try:
-            cache[rel] = build_objects(root / rel, engine=engine)
+            cache[rel] = builds.get(root / rel).objects
         except RosgitError as err:
             cache[rel] = str(err)
-            # Argo CD runs the real kustomize: a builtin-engine failure is not this overlay's fault
-            # (the check pipeline reports engine disagreements on its own).
-            if engine == "builtin" and find_tool("kustomize") is not None:
-                with contextlib.suppress(RosgitError):
-                    cache[rel] = build_objects(root / rel, engine="kustomize")
     return cache[rel]
 
 
 def check_argocd(
-    root: Path, catalog: Catalog, *, engine: str = "builtin", prebuilt: dict[str, list[Obj]] | None = None
+    root: Path, catalog: Catalog, *, engine: str = "builtin", builds: Builds | None = None
 ) -> list[Finding]:
-    """`prebuilt` maps a source path (`overlays/prod`) to its built objects, to reuse builds done elsewhere."""
+    """Source paths are built through `builds` (reusing builds done elsewhere), else with `engine` here."""
+    built_by = Builds(engine) if builds is None else builds
     objects, findings = load_argocd_objects(root)
     for rel, obj in objects:
         if not supported(obj):
@@ -110,13 +103,13 @@ def check_argocd(
         for _, obj in objects
         if obj.get("kind") == "AppProject"
     }
-    builds: dict[str, list[Obj] | str] = dict(prebuilt or {})
+    built: dict[str, list[Obj] | str] = {}
     destinations: dict[tuple[str, str, str], str] = {}
     for rel, obj in objects:
         if obj.get("kind") != "Application":
             continue
-        findings.extend(_check_application(root, catalog, rel, obj, projects, builds, engine, destinations))
-    findings.extend(_unused_kinds(objects, projects, builds, root, engine))
+        findings.extend(_check_application(root, catalog, rel, obj, projects, built, built_by, destinations))
+    findings.extend(_unused_kinds(objects, projects, built, root, engine))
     findings.extend(order_findings(objects))
     return sorted(set(findings), key=lambda f: (f.source, f.id, f.object, f.message))
 
@@ -128,7 +121,7 @@ def _check_application(
     app: Obj,
     projects: dict[str, Obj],
     builds: dict[str, list[Obj] | str],
-    engine: str,
+    built_by: Builds,
     destinations: dict[tuple[str, str, str], str],
 ) -> list[Finding]:
     findings: list[Finding] = []
@@ -182,7 +175,7 @@ def _check_application(
             )
         )
     destinations[(platform, server, namespace)] = where
-    built = _build(root, path, engine, builds)
+    built = _build(root, path, built_by, builds)
     if isinstance(built, str):
         return [
             *findings,
