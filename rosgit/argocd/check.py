@@ -108,7 +108,9 @@ def check_argocd(
     for rel, obj in objects:
         if obj.get("kind") != "Application":
             continue
-        findings.extend(_check_application(root, catalog, rel, obj, projects, built, built_by, destinations))
+        findings.extend(
+            _check_application(root, catalog, rel, obj, (projects, objects), built, built_by, destinations)
+        )
     findings.extend(_unused_kinds(objects, projects, built, root, engine))
     findings.extend(order_findings(objects))
     return sorted(set(findings), key=lambda f: (f.source, f.id, f.object, f.message))
@@ -119,11 +121,12 @@ def _check_application(
     catalog: Catalog,
     rel: str,
     app: Obj,
-    projects: dict[str, Obj],
+    known: tuple[dict[str, Obj], list[tuple[str, Obj]]],
     builds: dict[str, list[Obj] | str],
     built_by: Builds,
     destinations: dict[tuple[str, str, str], str],
 ) -> list[Finding]:
+    projects, objects = known  # the AppProjects by name, and every object under argocd/ with its file
     findings: list[Finding] = []
     where = _name(app)
     spec = app.get("spec") or {}
@@ -160,7 +163,7 @@ def _check_application(
     project_spec = project.get("spec") or {}
     if "directory" in source:
         include = str((source.get("directory") or {}).get("include", "*"))
-        return findings + _check_directory_source(root, path, include, where, rel, projects)
+        return findings + _check_directory_source(root, path, include, where, rel, projects, objects)
     # a cluster runs one platform, so only overlays of the same platform can meet in one namespace
     platform = str(((app.get("metadata") or {}).get("labels") or {}).get("rosgit.io/platform", ""))
     previous = destinations.get((platform, server, namespace))
@@ -206,7 +209,13 @@ def _check_application(
 
 
 def _check_directory_source(
-    root: Path, path: str, include: str, where: str, rel: str, projects: dict[str, Obj]
+    root: Path,
+    path: str,
+    include: str,
+    where: str,
+    rel: str,
+    projects: dict[str, Obj],
+    objects: list[tuple[str, Obj]],
 ) -> list[Finding]:
     """An app-of-apps root: the files it includes exist and hold Applications of known projects."""
     patterns = include.strip("{}").split(",")
@@ -218,10 +227,23 @@ def _check_directory_source(
             Finding(ID_PATH, "error", where, f"directory.include {include!r} matches no file", source=rel)
         ]
     missing = [g for g in patterns if "*" not in g and not (root / path / g).is_file()]
-    return [
+    findings = [
         Finding(ID_PATH, "error", where, f"included file {path}/{g} does not exist", source=rel)
         for g in missing
     ]
+    included = {p.relative_to(root).as_posix() for p in files}
+    for file_rel, obj in objects:
+        if file_rel not in included:
+            continue
+        name = str((obj.get("metadata") or {}).get("name"))
+        if obj.get("kind") != "Application":
+            message = f"included file {file_rel} holds {obj.get('kind')}/{name}, not an Application"
+            findings.append(Finding(ID_PATH, "error", where, message, source=rel))
+        elif str((obj.get("spec") or {}).get("project")) not in projects:
+            project = (obj.get("spec") or {}).get("project")
+            message = f"included file {file_rel}: Application {name} names project {project!r}, which is not in argocd/"
+            findings.append(Finding(ID_PROJECT, "error", where, message, source=rel))
+    return findings
 
 
 def _unused_kinds(
