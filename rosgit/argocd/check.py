@@ -111,7 +111,7 @@ def check_argocd(
         findings.extend(
             _check_application(root, catalog, rel, obj, (projects, objects), built, built_by, destinations)
         )
-    findings.extend(_unused_kinds(objects, projects, built, root, engine))
+    findings.extend(_unused_kinds(objects, projects, built))
     findings.extend(order_findings(objects))
     return sorted(set(findings), key=lambda f: (f.source, f.id, f.object, f.message))
 
@@ -250,8 +250,6 @@ def _unused_kinds(
     objects: list[tuple[str, Obj]],
     projects: dict[str, Obj],
     builds: dict[str, list[Obj] | str],
-    root: Path,
-    engine: str,
 ) -> list[Finding]:
     """A whitelisted kind no overlay of the project emits widens the project for nothing."""
     findings: list[Finding] = []
