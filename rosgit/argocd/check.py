@@ -17,6 +17,7 @@ from rosgit.build import Builds
 from rosgit.catalog.model import Catalog
 from rosgit.errors import RosgitError
 from rosgit.findings import Finding
+from rosgit.k8s.objects import load_objects
 
 ID_SCHEMA = "ROS521"
 ID_UNREADABLE = "ROS522"
@@ -49,11 +50,11 @@ def load_argocd_objects(root: Path) -> tuple[list[tuple[str, Obj]], list[Finding
     for path in sorted(directory.rglob("*.y*ml")):
         rel = path.relative_to(root).as_posix()
         try:
-            docs = list(yaml.safe_load_all(path.read_text(encoding="utf-8")))
+            docs = load_objects(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, yaml.YAMLError) as err:
             findings.append(Finding(ID_UNREADABLE, "error", rel, f"cannot read: {str(err).splitlines()[0]}"))
             continue
-        objects.extend((rel, doc) for doc in docs if isinstance(doc, dict))
+        objects.extend((rel, doc) for doc in docs)
     return objects, findings
 
 
