@@ -1,73 +1,131 @@
-"""Render a kustomization with the builtin engine (default) or the pinned kustomize binary."""
+"""Rendering a kustomization with the builtin engine (default) or the pinned kustomize binary.
+
+Also the one policy for "the builtin engine failed" (`build_with_fallback`), and `Builds`: the overlays of
+one run, built once and handed to every check that reads them.
+"""
 
 from __future__ import annotations
 
-import subprocess
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from rosgit.errors import UsageError
-from rosgit.tools import require_tool
+from rosgit.errors import RosgitError, UsageError
+from rosgit.k8s.objects import Obj, load_objects
+from rosgit.tools import RunningTool, find_tool, run_tool, start_tool
 
 ENGINES = ("builtin", "kustomize")
 
-# Overlays already built in this process, keyed by (resolved path, engine). `rosgit check` builds each
-# overlay once and fills this before its repo-wide stages run, so their builds cost nothing.
-_prebuilt: dict[tuple[Path, str], str] = {}
-# The same builds as parsed objects, pickled: unpickling gives every caller its own copy ~40x faster
-# than parsing the YAML again.
-_prebuilt_objects: dict[tuple[Path, str], bytes] = {}
 
-
-def set_prebuilt(
-    texts: dict[tuple[Path, str], str], objects: dict[tuple[Path, str], list[dict[str, Any]]] | None = None
-) -> None:
-    """Serve these build outputs from memory from now on (only for a process that never edits overlays)."""
-    import pickle
-
-    _prebuilt.clear()
-    _prebuilt.update({(path.resolve(), engine): text for (path, engine), text in texts.items()})
-    _prebuilt_objects.clear()
-    for (path, engine), built in (objects or {}).items():
-        _prebuilt_objects[(path.resolve(), engine)] = pickle.dumps(built, protocol=pickle.HIGHEST_PROTOCOL)
-
-
-def build_overlay(path: Path, *, engine: str = "builtin") -> str:
-    """The exact text `kustomize build PATH` prints."""
+def _check_request(path: Path, engine: str) -> None:
     if engine not in ENGINES:
         raise UsageError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
     if not path.is_dir():
         raise UsageError(f"{path}: not a directory")
-    if _prebuilt:
-        cached = _prebuilt.get((path.resolve(), engine))
-        if cached is not None:
-            return cached
+
+
+def build_overlay(path: Path, *, engine: str = "builtin") -> str:
+    """The exact text `kustomize build PATH` prints."""
+    _check_request(path, engine)
     if engine == "kustomize":
         return run_kustomize(path)
+    return builtin_build(path)
+
+
+def builtin_build(path: Path) -> str:
+    # imported on first use: the engine is the largest package, and `--engine kustomize` needs none of it
     from rosgit.kustomize import build_text
 
     return build_text(path)
 
 
+def start_kustomize(path: Path) -> RunningTool:
+    return start_tool("kustomize", ["build", str(path)])
+
+
 def run_kustomize(path: Path) -> str:
-    binary = require_tool("kustomize")
-    proc = subprocess.run([str(binary), "build", str(path)], capture_output=True, text=True, check=False)
-    if proc.returncode != 0:
-        message = proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else "kustomize build failed"
-        raise UsageError(f"{path}: kustomize: {message}")
-    return proc.stdout
+    return run_tool("kustomize", ["build", str(path)]).output(location=str(path))
 
 
-def build_objects(path: Path, *, engine: str = "builtin") -> list[dict[str, Any]]:
+def build_objects(path: Path, *, engine: str = "builtin") -> list[Obj]:
     """The built objects as plain data, in output order."""
-    import yaml
+    return load_objects(build_overlay(path, engine=engine))
 
-    if _prebuilt_objects and path.is_dir():
-        cached = _prebuilt_objects.get((path.resolve(), engine))
-        if cached is not None:
-            import pickle
 
-            objects: list[dict[str, Any]] = pickle.loads(cached)
-            return objects
-    text = build_overlay(path, engine=engine)
-    return [doc for doc in yaml.load_all(text, Loader=yaml.CSafeLoader) if doc is not None]
+def failure_text(err: BaseException) -> str:
+    """One line for something that could not run: the user-facing message, or the exception type for bugs."""
+    if isinstance(err, RosgitError):
+        return str(err)
+    return f"internal error: {type(err).__name__}: {err}"
+
+
+@dataclass(frozen=True)
+class BuiltOverlay:
+    """One overlay's build output. The objects are shared by every reader: treat them as read-only."""
+
+    path: Path  # the overlay directory, resolved
+    text: str
+    objects: list[Obj]
+    engine: str  # the engine whose output this is
+    fallback: str | None = None  # why the builtin engine failed, when kustomize's output stands in for it
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+
+def build_with_fallback(path: Path, *, engine: str = "builtin") -> BuiltOverlay:
+    """Build with `engine`; when the builtin engine fails in any way, retry once with the real kustomize.
+
+    The retry is what Argo CD would render, so the checks downstream still judge the overlay; the result
+    says it was a fallback (`rosgit check` reports it as CHK012). When kustomize is missing or fails too,
+    the builtin engine's error is raised: it describes the overlay, not the tool.
+    """
+    _check_request(path, engine)
+    resolved = path.resolve()
+    if engine == "kustomize":
+        text = run_kustomize(path)
+        return BuiltOverlay(resolved, text, load_objects(text), "kustomize")
+    try:
+        text = builtin_build(path)
+        return BuiltOverlay(resolved, text, load_objects(text), "builtin")
+    except Exception as err:
+        if find_tool("kustomize") is None:
+            raise
+        try:
+            text = run_kustomize(path)
+        except RosgitError:
+            raise err from None
+        return BuiltOverlay(resolved, text, load_objects(text), "kustomize", fallback=failure_text(err))
+
+
+class Builds:
+    """The overlays of one run, each built at most once (with the fallback policy) and shared by its readers.
+
+    A caller that built overlays already passes them in; anything else is built on first use, so a check
+    called on its own needs no preparation. One instance per run, never a process global.
+    """
+
+    def __init__(self, engine: str = "builtin", built: Iterable[BuiltOverlay] = ()) -> None:
+        self.engine = engine
+        self._built: dict[Path, BuiltOverlay | str] = {b.path: b for b in built}
+
+    def add(self, built: BuiltOverlay) -> None:
+        self._built[built.path] = built
+
+    def add_failure(self, path: Path, reason: str) -> None:
+        """Record that `path` does not build, so no reader tries again."""
+        self._built[path.resolve()] = reason
+
+    def get(self, path: Path) -> BuiltOverlay:
+        """The overlay's build; a UsageError naming why when it does not build."""
+        key = path.resolve()
+        if key not in self._built:
+            try:
+                self._built[key] = build_with_fallback(path, engine=self.engine)
+            except Exception as err:
+                self._built[key] = failure_text(err)
+        built = self._built[key]
+        if isinstance(built, str):
+            raise UsageError(built)
+        return built

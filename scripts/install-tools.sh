@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the pinned real tools into .tools/bin with `go install MODULE@VERSION`.
+# Installs the pinned real tools listed in rosgit/tools.txt into .tools/bin with `go install MODULE@VERSION`.
 # Idempotent: a tool whose binary already carries the pinned module version
 # (read from the Go build info with `go version -m`) is not rebuilt.
 set -euo pipefail
@@ -8,14 +8,22 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bin="$root/.tools/bin"
 mkdir -p "$bin"
 
-# name | module path (for go install) | version | main module recorded in build info
-pins=(
-  "kustomize|sigs.k8s.io/kustomize/kustomize/v5|v5.8.1|sigs.k8s.io/kustomize/kustomize/v5"
-  "kubeconform|github.com/yannh/kubeconform/cmd/kubeconform|v0.7.0|github.com/yannh/kubeconform"
-  "helm|helm.sh/helm/v4/cmd/helm|v4.2.1|helm.sh/helm/v4"
-  "helm3|helm.sh/helm/v3/cmd/helm|v3.18.6|helm.sh/helm/v3"
-  "kubeseal|github.com/bitnami-labs/sealed-secrets/cmd/kubeseal|v0.36.6|github.com/bitnami-labs/sealed-secrets"
-)
+# The pins live in one file that rosgit/tools.py reads too:
+# name  module path (for go install)  version  main module recorded in build info
+pins_file="$root/rosgit/tools.txt"
+pins=()
+while read -r name module version main_module _; do
+  case "$name" in '' | '#'*) continue ;; esac
+  pins+=("$name|$module|$version|$main_module")
+done <"$pins_file"
+
+if [ "${1:-}" = "--list" ]; then  # print the pins and install nothing (the tests compare them with rosgit's)
+  for pin in "${pins[@]}"; do
+    IFS='|' read -r name module version main_module <<<"$pin"
+    printf '%s %s %s %s\n' "$name" "$module" "$version" "$main_module"
+  done
+  exit 0
+fi
 
 if ! command -v go >/dev/null 2>&1; then
   echo "install-tools: go is not installed; install Go >= 1.24 first" >&2

@@ -3,7 +3,6 @@ project permits exactly what the overlays emit, destinations do not collide, and
 
 from __future__ import annotations
 
-import contextlib
 import fnmatch
 from pathlib import Path
 from typing import Any
@@ -14,10 +13,11 @@ from rosgit.argocd.conformance import schema_errors, supported
 from rosgit.argocd.drift import drift_problems
 from rosgit.argocd.kinds import group_of
 from rosgit.argocd.order import order_findings
+from rosgit.build import Builds
 from rosgit.catalog.model import Catalog
 from rosgit.errors import RosgitError
 from rosgit.findings import Finding
-from rosgit.tools import find_tool
+from rosgit.k8s.objects import load_objects
 
 ID_SCHEMA = "ROS521"
 ID_UNREADABLE = "ROS522"
@@ -50,11 +50,11 @@ def load_argocd_objects(root: Path) -> tuple[list[tuple[str, Obj]], list[Finding
     for path in sorted(directory.rglob("*.y*ml")):
         rel = path.relative_to(root).as_posix()
         try:
-            docs = list(yaml.safe_load_all(path.read_text(encoding="utf-8")))
+            docs = load_objects(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, yaml.YAMLError) as err:
             findings.append(Finding(ID_UNREADABLE, "error", rel, f"cannot read: {str(err).splitlines()[0]}"))
             continue
-        objects.extend((rel, doc) for doc in docs if isinstance(doc, dict))
+        objects.extend((rel, doc) for doc in docs)
     return objects, findings
 
 
@@ -78,26 +78,20 @@ def _destination_ok(project: Obj, server: str, namespace: str) -> bool:
     return False
 
 
-def _build(root: Path, rel: str, engine: str, cache: dict[str, list[Obj] | str]) -> list[Obj] | str:
+def _build(root: Path, rel: str, builds: Builds, cache: dict[str, list[Obj] | str]) -> list[Obj] | str:
     if rel not in cache:
-        from rosgit.build import build_objects
-
         try:
-            cache[rel] = build_objects(root / rel, engine=engine)
+            cache[rel] = builds.get(root / rel).objects
         except RosgitError as err:
             cache[rel] = str(err)
-            # Argo CD runs the real kustomize: a builtin-engine failure is not this overlay's fault
-            # (the check pipeline reports engine disagreements on its own).
-            if engine == "builtin" and find_tool("kustomize") is not None:
-                with contextlib.suppress(RosgitError):
-                    cache[rel] = build_objects(root / rel, engine="kustomize")
     return cache[rel]
 
 
 def check_argocd(
-    root: Path, catalog: Catalog, *, engine: str = "builtin", prebuilt: dict[str, list[Obj]] | None = None
+    root: Path, catalog: Catalog, *, engine: str = "builtin", builds: Builds | None = None
 ) -> list[Finding]:
-    """`prebuilt` maps a source path (`overlays/prod`) to its built objects, to reuse builds done elsewhere."""
+    """Source paths are built through `builds` (reusing builds done elsewhere), else with `engine` here."""
+    built_by = Builds(engine) if builds is None else builds
     objects, findings = load_argocd_objects(root)
     for rel, obj in objects:
         if not supported(obj):
@@ -110,13 +104,15 @@ def check_argocd(
         for _, obj in objects
         if obj.get("kind") == "AppProject"
     }
-    builds: dict[str, list[Obj] | str] = dict(prebuilt or {})
+    built: dict[str, list[Obj] | str] = {}
     destinations: dict[tuple[str, str, str], str] = {}
     for rel, obj in objects:
         if obj.get("kind") != "Application":
             continue
-        findings.extend(_check_application(root, catalog, rel, obj, projects, builds, engine, destinations))
-    findings.extend(_unused_kinds(objects, projects, builds, root, engine))
+        findings.extend(
+            _check_application(root, catalog, rel, obj, (projects, objects), built, built_by, destinations)
+        )
+    findings.extend(_unused_kinds(objects, projects, built))
     findings.extend(order_findings(objects))
     return sorted(set(findings), key=lambda f: (f.source, f.id, f.object, f.message))
 
@@ -126,11 +122,12 @@ def _check_application(
     catalog: Catalog,
     rel: str,
     app: Obj,
-    projects: dict[str, Obj],
+    known: tuple[dict[str, Obj], list[tuple[str, Obj]]],
     builds: dict[str, list[Obj] | str],
-    engine: str,
+    built_by: Builds,
     destinations: dict[tuple[str, str, str], str],
 ) -> list[Finding]:
+    projects, objects = known  # the AppProjects by name, and every object under argocd/ with its file
     findings: list[Finding] = []
     where = _name(app)
     spec = app.get("spec") or {}
@@ -167,7 +164,7 @@ def _check_application(
     project_spec = project.get("spec") or {}
     if "directory" in source:
         include = str((source.get("directory") or {}).get("include", "*"))
-        return findings + _check_directory_source(root, path, include, where, rel, projects)
+        return findings + _check_directory_source(root, path, include, where, rel, projects, objects)
     # a cluster runs one platform, so only overlays of the same platform can meet in one namespace
     platform = str(((app.get("metadata") or {}).get("labels") or {}).get("rosgit.io/platform", ""))
     previous = destinations.get((platform, server, namespace))
@@ -182,7 +179,7 @@ def _check_application(
             )
         )
     destinations[(platform, server, namespace)] = where
-    built = _build(root, path, engine, builds)
+    built = _build(root, path, built_by, builds)
     if isinstance(built, str):
         return [
             *findings,
@@ -213,7 +210,13 @@ def _check_application(
 
 
 def _check_directory_source(
-    root: Path, path: str, include: str, where: str, rel: str, projects: dict[str, Obj]
+    root: Path,
+    path: str,
+    include: str,
+    where: str,
+    rel: str,
+    projects: dict[str, Obj],
+    objects: list[tuple[str, Obj]],
 ) -> list[Finding]:
     """An app-of-apps root: the files it includes exist and hold Applications of known projects."""
     patterns = include.strip("{}").split(",")
@@ -225,18 +228,29 @@ def _check_directory_source(
             Finding(ID_PATH, "error", where, f"directory.include {include!r} matches no file", source=rel)
         ]
     missing = [g for g in patterns if "*" not in g and not (root / path / g).is_file()]
-    return [
+    findings = [
         Finding(ID_PATH, "error", where, f"included file {path}/{g} does not exist", source=rel)
         for g in missing
     ]
+    included = {p.relative_to(root).as_posix() for p in files}
+    for file_rel, obj in objects:
+        if file_rel not in included:
+            continue
+        name = str((obj.get("metadata") or {}).get("name"))
+        if obj.get("kind") != "Application":
+            message = f"included file {file_rel} holds {obj.get('kind')}/{name}, not an Application"
+            findings.append(Finding(ID_PATH, "error", where, message, source=rel))
+        elif str((obj.get("spec") or {}).get("project")) not in projects:
+            project = (obj.get("spec") or {}).get("project")
+            message = f"included file {file_rel}: Application {name} names project {project!r}, which is not in argocd/"
+            findings.append(Finding(ID_PROJECT, "error", where, message, source=rel))
+    return findings
 
 
 def _unused_kinds(
     objects: list[tuple[str, Obj]],
     projects: dict[str, Obj],
     builds: dict[str, list[Obj] | str],
-    root: Path,
-    engine: str,
 ) -> list[Finding]:
     """A whitelisted kind no overlay of the project emits widens the project for nothing."""
     findings: list[Finding] = []

@@ -8,12 +8,11 @@ from typing import Literal
 from rosgit.findings import Finding
 
 # ok: ran, nothing to report; findings: ran and found something; skipped: deliberately not run (a tool is
-# missing, --skip, or an earlier stage failed); unavailable: the module providing the stage does not exist
-# yet; failed: the stage itself could not run (counts as an error).
-Status = Literal["ok", "findings", "skipped", "unavailable", "failed"]
+# missing, --skip, or an earlier stage failed); failed: the stage itself could not run (counts as an error).
+Status = Literal["ok", "findings", "skipped", "failed"]
 
 # Column order of the summary table. Repo-wide stages (generate, argocd, secrets, helm) attribute their
-# findings to an overlay row when the finding's source lies under overlays/<name>.
+# findings to an overlay row when the finding's source lies in that overlay's directory.
 STAGES: tuple[str, ...] = ("generate", "build", "kustomize", "validate", "lint", "argocd", "secrets", "helm")
 REPO_STAGES = frozenset({"generate", "argocd", "secrets", "helm"})
 REPO_ROW = "(repo)"
@@ -37,13 +36,11 @@ class StageResult:
         return sum(1 for f in self.findings if f.severity == "warning")
 
     def cell(self) -> str:
-        """The summary-table text: ok / N errors / N warnings / skipped / not available / failed."""
+        """The summary-table text: ok / N errors / N warnings / skipped / failed."""
         if self.status == "failed":
             return "failed"
         if self.status == "skipped":
             return "skipped"
-        if self.status == "unavailable":
-            return "not available"
         parts = []
         if self.errors:
             parts.append(f"{self.errors} error{'s' if self.errors != 1 else ''}")

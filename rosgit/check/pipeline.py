@@ -1,10 +1,11 @@
 """Running every stage of `rosgit check` once, concurrently where that helps (2 cores).
 
-Each overlay is built once with the builtin engine; the objects feed validation, lint and, through
-`rosgit.build.set_prebuilt`, the repo-wide stages. The repo-wide stages are pure Python, so they run in
-forked processes (threads would share one core): the drift check from the start, Argo CD, sealed secrets
-and Helm once the builds exist. Subprocess work (the real kustomize for the byte comparison, one
-kubeconform run for every overlay) is only waited on by threads.
+Each overlay is built once (`rosgit.build.build_with_fallback`); its objects feed validation and lint, and
+the builds reach the repo-wide stages as an argument (`RepoInput.builds`). The repo-wide stages are mostly
+Python, so they run in forked processes (threads would share one core): the drift check from the start,
+Argo CD, sealed secrets and Helm once the builds exist, which the fork hands over for free. Subprocess work
+(the real kustomize for the byte comparison, one kubeconform run for every overlay) is only waited on by
+threads.
 """
 
 from __future__ import annotations
@@ -12,24 +13,24 @@ from __future__ import annotations
 import concurrent.futures as cf
 import multiprocessing
 import os
-import subprocess
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from functools import partial
 from multiprocessing.connection import Connection
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
+from rosgit.build import Builds, BuiltOverlay, build_with_fallback, failure_text, start_kustomize
 from rosgit.catalog import load_catalog
-from rosgit.catalog.model import Catalog
 from rosgit.check import stages as S
 from rosgit.check.model import REPO_ROW, REPO_STAGES, STAGES, CheckReport, StageResult, Status
 from rosgit.check.progress import Progress
 from rosgit.errors import UsageError
 from rosgit.findings import Finding
-from rosgit.lint.objects import Obj
+from rosgit.k8s.objects import Obj
 from rosgit.lint.targets import OverlayTarget, resolve_targets
-from rosgit.tools import find_tool
+from rosgit.secrets.stubs import ID_STUB
+from rosgit.tools import RunningTool, find_tool
 
 
 @dataclass(frozen=True)
@@ -43,20 +44,15 @@ class RepoOutcome:
     seconds: float
 
 
-def run_repo_stages(root: Path, catalog: Catalog, catalog_name: str, wanted: tuple[str, ...]) -> list[RepoOutcome]:
+def run_repo_stages(repo: S.RepoInput, wanted: tuple[str, ...]) -> list[RepoOutcome]:
     outcomes: list[RepoOutcome] = []
     for stage in wanted:
         started = time.perf_counter()
         try:
-            if stage == "generate":
-                findings = S.drift_findings(root, catalog, catalog_name)
-            else:
-                findings = S.call_repo_check(S.resolve_repo_check(stage), root, catalog)
+            findings = S.REPO_STAGE_RUNNERS[stage](repo)
             outcome = RepoOutcome(stage, "ok", tuple(findings), "", time.perf_counter() - started)
-        except S.Unavailable as err:
-            outcome = RepoOutcome(stage, "unavailable", (), str(err), 0.0)
         except Exception as err:  # a stage that cannot run is a failed cell, never a crashed check
-            outcome = RepoOutcome(stage, "failed", (), S.error_text(err), time.perf_counter() - started)
+            outcome = RepoOutcome(stage, "failed", (), failure_text(err), time.perf_counter() - started)
         outcomes.append(outcome)
     return outcomes
 
@@ -81,7 +77,7 @@ class _Child:
         try:
             writer.send(work())
         except BaseException as err:  # report, never hang the parent
-            writer.send(S.error_text(err))
+            writer.send(failure_text(err))
         finally:
             writer.close()
 
@@ -103,16 +99,18 @@ def can_fork() -> bool:
     return (os.cpu_count() or 1) > 1 and "fork" in multiprocessing.get_all_start_methods()
 
 
-def _split_repo(outcome: RepoOutcome, overlays: list[str]) -> list[StageResult]:
-    """One cell per overlay (findings under overlays/<name>) plus the repo row for the rest."""
+def split_outcome(
+    outcome: RepoOutcome, overlays: list[str], rows: Mapping[PurePosixPath, str]
+) -> list[StageResult]:
+    """One cell per overlay (the findings in its directory, see `stages.row_of`) plus the repo row for the rest."""
     if outcome.status != "ok":
         status: Status = outcome.status
         return [StageResult(outcome.stage, REPO_ROW, status, (), outcome.detail, outcome.seconds)]
-    rows: dict[str, list[Finding]] = {name: [] for name in [*overlays, REPO_ROW]}
+    cells: dict[str, list[Finding]] = {name: [] for name in [*overlays, REPO_ROW]}
     for finding in outcome.findings:
-        rows[S.overlay_of(finding, overlays) or REPO_ROW].append(finding)
+        cells[S.row_of(finding, rows) or REPO_ROW].append(finding)
     results = []
-    for row, findings in rows.items():
+    for row, findings in cells.items():
         status = "findings" if findings else "ok"
         seconds = outcome.seconds if row == REPO_ROW else 0.0
         results.append(StageResult(outcome.stage, row, status, tuple(findings), "", seconds))
@@ -130,38 +128,35 @@ class _Overlay:
         self.target = target
         self.skip = skip
         self.results: list[StageResult] = []
-        self.objects: list[Obj] | None = None
-        self.text: str | None = None
+        self.built: BuiltOverlay | None = None
 
-    def build(self) -> None:
-        """Builtin build; on failure fall back on the real kustomize so the other stages still run."""
-        from rosgit.build import build_overlay, run_kustomize
+    @property
+    def objects(self) -> list[Obj] | None:
+        return self.built.objects if self.built is not None else None
 
+    def build(self, builds: Builds) -> None:
+        """Build with the one fallback policy, and record the outcome in `builds` for the repo-wide stages."""
         name, source = self.target.name, self.target.context.source
         started = time.perf_counter()
         try:
-            self.text = build_overlay(self.target.path)
-            self.objects = S.parse_objects(self.text)
-            self.results.append(_cell("build", name, [], time.perf_counter() - started))
-            return
+            built = build_with_fallback(self.target.path)
         except Exception as err:
-            builtin_error = S.error_text(err)
-        text: str | None = None
-        try:
-            if find_tool("kustomize"):
-                text = run_kustomize(self.target.path)
-        except Exception:
-            text = None
-        if text is None:
-            finding = Finding("CHK010", "error", source, f"does not build: {builtin_error}", "", source)
+            reason = failure_text(err)
+            builds.add_failure(self.target.path, reason)
+            finding = Finding("CHK010", "error", source, f"does not build: {reason}", "", source)
             self.results.append(_cell("build", name, [finding], time.perf_counter() - started))
             return
-        self.objects = S.parse_objects(text)
-        finding = Finding(
-            "CHK012", "error", source, f"builtin engine failed where kustomize builds: {builtin_error}",
-            "a bug in rosgit's kustomize engine: report it; `--engine kustomize` works around it", source,
-        )
-        self.results.append(_cell("build", name, [finding], time.perf_counter() - started))
+        builds.add(built)
+        self.built = built
+        findings = []
+        if built.fallback is not None:
+            findings.append(
+                Finding(
+                    "CHK012", "error", source, f"builtin engine failed where kustomize builds: {built.fallback}",
+                    "a bug in rosgit's kustomize engine: report it; `--engine kustomize` works around it", source,
+                )
+            )
+        self.results.append(_cell("build", name, findings, time.perf_counter() - started))
 
     def compare(self, kustomized: cf.Future[str] | None) -> None:
         name, source = self.target.name, self.target.context.source
@@ -175,27 +170,25 @@ class _Overlay:
         try:
             text = kustomized.result()
         except Exception as err:
-            finding = Finding("CHK013", "error", source, f"kustomize build fails: {S.error_text(err)}", "", source)
+            finding = Finding("CHK013", "error", source, f"kustomize build fails: {failure_text(err)}", "", source)
             self.results.append(_cell("kustomize", name, [finding], time.perf_counter() - started))
             return
-        if self.text is None:
+        if self.built is None or self.built.engine != "builtin":
             self.results.append(StageResult("kustomize", name, "skipped", detail="builtin engine failed"))
             return
-        findings = S.compare_engines(source, self.text, text)
+        findings = S.compare_engines(source, self.built.text, text)
         self.results.append(_cell("kustomize", name, findings, time.perf_counter() - started))
 
     def validation(self, batch: cf.Future[dict[str, list[Finding]]] | None) -> StageResult:
         """This overlay's share of the batched validation run."""
         source = self.target.context.source
         if batch is None or self.objects is None:
-            return self.run_stage("validate", lambda objects: [])
+            return self.run_stage("validate", lambda _objects: [])
         started = time.perf_counter()
         try:
             findings = batch.result().get(source, [])
-        except S.Unavailable as err:
-            return StageResult("validate", self.target.name, "unavailable", detail=str(err))
         except Exception as err:
-            return StageResult("validate", self.target.name, "failed", detail=S.error_text(err))
+            return StageResult("validate", self.target.name, "failed", detail=failure_text(err))
         return _cell("validate", self.target.name, findings, time.perf_counter() - started)
 
     def run_stage(self, stage: str, work: Callable[[list[Obj]], list[Finding]]) -> StageResult:
@@ -207,13 +200,8 @@ class _Overlay:
         started = time.perf_counter()
         try:
             return _cell(stage, name, work(self.objects), time.perf_counter() - started)
-        except S.Unavailable as err:
-            return StageResult(stage, name, "unavailable", detail=str(err))
         except Exception as err:
-            return StageResult(stage, name, "failed", detail=S.error_text(err), seconds=time.perf_counter() - started)
-
-
-STUB_ID = "ROS501"  # rosgit.secrets.stubs.ID_STUB
+            return StageResult(stage, name, "failed", detail=failure_text(err), seconds=time.perf_counter() - started)
 
 
 def relax_stubs(outcome: RepoOutcome) -> RepoOutcome:
@@ -226,7 +214,7 @@ def relax_stubs(outcome: RepoOutcome) -> RepoOutcome:
         return outcome
     relaxed = tuple(
         replace(f, severity="warning", message=f"{f.message} (--require-sealed makes this an error)")
-        if f.id == STUB_ID and f.severity == "error"
+        if f.id == ID_STUB and f.severity == "error"
         else f
         for f in outcome.findings
     )
@@ -241,20 +229,6 @@ def parse_skip(values: list[str]) -> set[str]:
     return skip
 
 
-def _start_kustomize(path: Path, binary: Path) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [str(binary), "build", str(path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
-
-
-def _finish_kustomize(path: Path, proc: subprocess.Popen[str]) -> str:
-    stdout, stderr = proc.communicate()
-    if proc.returncode != 0:
-        message = stderr.strip().splitlines()[-1] if stderr.strip() else "kustomize build failed"
-        raise UsageError(f"{path}: kustomize: {message}")
-    return stdout
-
-
 def run_pipeline(
     catalog_path: Path,
     *,
@@ -263,11 +237,9 @@ def run_pipeline(
     progress: Progress | None = None,
     require_sealed: bool = False,
 ) -> CheckReport:
-    """Order of work, for 2 cores: fork the drift check; build every overlay with the builtin engine;
-    fork the other repo-wide stages with those builds in memory; then start the real kustomize builds,
-    validate (one kubeconform run on a thread) and lint here while the children run."""
-    from rosgit.build import set_prebuilt
-
+    """Order of work, for 2 cores: fork the drift check; build every overlay; fork the other repo-wide
+    stages with those builds; then start the real kustomize builds, validate (one kubeconform run on a
+    thread) and lint here while the children run."""
     started = time.perf_counter()
     catalog = load_catalog(catalog_path)
     root = catalog_path.resolve().parent
@@ -277,19 +249,19 @@ def run_pipeline(
     progress = progress or Progress(total=1, enabled=False)
     progress.total = 3 * len(targets) + 1
     fork = can_fork()
-
-    def repo_work(stages: tuple[str, ...]) -> Callable[[], list[RepoOutcome]]:
-        return partial(run_repo_stages, root, catalog, catalog_path.name, stages)
+    # Filled below before the second fork; overlays it lacks (not selected, or --skip build) are built
+    # on first use by whichever repo-wide stage needs them, once for all of them.
+    repo = S.RepoInput(root, catalog, catalog_path.name, Builds())
 
     drift_stages = ("generate",) if "generate" not in skip else ()
     other_stages = tuple(s for s in STAGES if s in REPO_STAGES - {"generate"} and s not in skip)
-    drift = _Child(repo_work(drift_stages), drift_stages) if fork and drift_stages else None
+    drift = _Child(partial(run_repo_stages, repo, drift_stages), drift_stages) if fork and drift_stages else None
 
     # The real kustomize runs only for the byte comparison. When a repo-wide worker waits for the builtin
     # builds (the longest path) it starts after them; otherwise right away, overlapping the builds.
-    binary = find_tool("kustomize") if "kustomize" not in skip else None
+    compare = "kustomize" not in skip and find_tool("kustomize") is not None
     late_kustomize = fork and bool(other_stages)
-    running = {t.name: _start_kustomize(t.path, binary) for t in targets} if binary and not late_kustomize else {}
+    running = _start_comparisons(targets) if compare and not late_kustomize else {}
 
     work: list[_Overlay] = []
     for target in targets:
@@ -299,25 +271,17 @@ def run_pipeline(
         if "build" in skip:
             overlay.results.append(StageResult("build", target.name, "skipped", detail="--skip build"))
             continue
-        overlay.build()
+        overlay.build(repo.builds)
 
-    prebuilt = {(o.target.path, "builtin"): o.text for o in work if o.text is not None}
-    parsed = {(o.target.path, "builtin"): o.objects for o in work if o.text is not None and o.objects is not None}
-    others: _Child | None = None
-    if fork and other_stages:
-        set_prebuilt(prebuilt, parsed)
-        try:
-            others = _Child(repo_work(other_stages), other_stages)
-        finally:
-            set_prebuilt({})
+    others = _Child(partial(run_repo_stages, repo, other_stages), other_stages) if fork and other_stages else None
 
-    if binary and late_kustomize:
-        running = {t.name: _start_kustomize(t.path, binary) for t in targets}
+    if compare and late_kustomize:
+        running = _start_comparisons(targets)
     kustomized: dict[str, cf.Future[str]] = {name: cf.Future() for name in running}
     with cf.ThreadPoolExecutor(max_workers=3) as threads:
         for target in targets:
             if target.name in running:
-                finish = partial(_finish_kustomize, target.path, running[target.name])
+                finish = partial(_kustomize_output, target.path, running[target.name])
                 threads.submit(_settle, kustomized[target.name], finish)
         built = {o.target.context.source: o.objects for o in work if o.objects is not None}
         batch = threads.submit(S.validate_batch, built) if built and "validate" not in skip else None
@@ -333,24 +297,28 @@ def run_pipeline(
             report.results.extend(overlay.results)
 
     progress.step("repo-wide checks")
-    outcomes: list[RepoOutcome] = []
-    for child, stages in ((drift, drift_stages), (others, other_stages)):
-        if child is not None:
-            outcomes.extend(child.result())
-        elif stages:
-            if stages != drift_stages:
-                set_prebuilt(prebuilt, parsed)
-            try:
-                outcomes.extend(run_repo_stages(root, catalog, catalog_path.name, stages))
-            finally:
-                set_prebuilt({})
+    outcomes = [*_outcomes(drift, repo, drift_stages), *_outcomes(others, repo, other_stages)]
+    rows = S.overlay_rows(root, {t.name: t.path for t in targets})
     for outcome in outcomes:
-        report.results.extend(_split_repo(outcome if require_sealed else relax_stubs(outcome), names))
+        report.results.extend(split_outcome(outcome if require_sealed else relax_stubs(outcome), names, rows))
     for stage in sorted(REPO_STAGES & skip):
         report.results.append(StageResult(stage, REPO_ROW, "skipped", detail=f"--skip {stage}"))
     progress.finish()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _start_comparisons(targets: list[OverlayTarget]) -> dict[str, RunningTool]:
+    return {t.name: start_kustomize(t.path) for t in targets}
+
+
+def _outcomes(child: _Child | None, repo: S.RepoInput, stages: tuple[str, ...]) -> list[RepoOutcome]:
+    """The forked child's results, or the stages run here when there is no child."""
+    return child.result() if child is not None else run_repo_stages(repo, stages)
+
+
+def _kustomize_output(path: Path, running: RunningTool) -> str:
+    return running.result().output(location=str(path))
 
 
 def _settle(future: cf.Future[str], finish: Callable[[], str]) -> None:

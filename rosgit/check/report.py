@@ -18,7 +18,7 @@ def cell_text(report: CheckReport, row: str, stage: str) -> str:
     if stage in REPO_STAGES:
         # A repo-wide stage that did not run shows why in every row, so nothing looks silently passed.
         repo = report.cell(REPO_ROW, stage)
-        if repo is not None and repo.status in ("unavailable", "skipped", "failed"):
+        if repo is not None and repo.status in ("skipped", "failed"):
             return repo.cell()
     return "-"
 
@@ -110,7 +110,7 @@ def render_junit(report: CheckReport) -> str:
                 counts["failures"] += 1
                 failure = ET.SubElement(case, "failure", message=result.cell(), type=errors[0].id)
                 failure.text = "\n".join(f.line() for f in errors)
-            elif result.status in ("skipped", "unavailable"):
+            elif result.status == "skipped":
                 counts["skipped"] += 1
                 ET.SubElement(case, "skipped", message=result.detail or result.cell())
             if others:

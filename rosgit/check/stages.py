@@ -8,54 +8,33 @@ failed where kustomize succeeded, CHK013 kustomize failed where the builtin engi
 from __future__ import annotations
 
 import difflib
-import importlib
-from collections.abc import Callable
-from dataclasses import replace
-from pathlib import Path
-from typing import Any
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path, PurePosixPath
 
+from rosgit.argocd.check import check_argocd
+from rosgit.build import Builds
 from rosgit.catalog.model import Catalog
-from rosgit.errors import RosgitError
 from rosgit.findings import Finding
+from rosgit.helm.equivalence import check_equivalence
+from rosgit.k8s.objects import Obj
 from rosgit.lint.context import LintContext
-from rosgit.lint.objects import Obj
-
-RepoCheck = Callable[[Path, Catalog], list[Finding]]
-
-# stage -> (module, function) providing a repo-wide check; absent modules make the stage "not available".
-REPO_CHECKS: dict[str, tuple[str, str]] = {
-    "argocd": ("rosgit.argocd.check", "check_argocd"),
-    "secrets": ("rosgit.secrets.stubs", "stub_findings"),
-    "helm": ("rosgit.helm.equivalence", "check_equivalence"),
-}
+from rosgit.secrets.stubs import stub_findings
+from rosgit.validate import report_findings, validate_overlays
 
 
-class Unavailable(Exception):
-    """The module implementing a stage is not part of this rosgit yet."""
+@dataclass(frozen=True)
+class RepoInput:
+    """What every repo-wide stage receives: the repository, its catalog, and the overlays built so far
+    (anything else a stage reads is built on first use, once for all of them)."""
+
+    root: Path
+    catalog: Catalog
+    catalog_name: str
+    builds: Builds
 
 
-def error_text(err: BaseException) -> str:
-    """One line for a stage that could not run: the user-facing message, or the exception type for bugs."""
-    if isinstance(err, RosgitError):
-        return str(err)
-    return f"internal error: {type(err).__name__}: {err}"
-
-
-def resolve_repo_check(stage: str) -> RepoCheck:
-    module_name, attribute = REPO_CHECKS[stage]
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as err:
-        # Only the stage's own module (or its package) missing means "not available"; anything else
-        # missing is a broken install and must surface as a failure.
-        if err.name and module_name.startswith(err.name):
-            raise Unavailable(f"{module_name} is not available") from err
-        raise
-    function = getattr(module, attribute, None)
-    if function is None:
-        raise Unavailable(f"{module_name}.{attribute} is not available")
-    check: RepoCheck = function
-    return check
+RepoStage = Callable[[RepoInput], list[Finding]]
 
 
 def drift_findings(root: Path, catalog: Catalog, catalog_name: str) -> list[Finding]:
@@ -100,12 +79,6 @@ def first_difference(old: str, new: str) -> str:
     return "line endings differ"
 
 
-def parse_objects(text: str) -> list[Obj]:
-    import yaml
-
-    return [doc for doc in yaml.load_all(text, Loader=yaml.CSafeLoader) if doc is not None]
-
-
 def compare_engines(source: str, builtin: str, kustomize: str) -> list[Finding]:
     """CHK011 when the builtin engine's output is not byte-for-byte the real kustomize's."""
     if builtin == kustomize:
@@ -122,36 +95,13 @@ def compare_engines(source: str, builtin: str, kustomize: str) -> list[Finding]:
     ]
 
 
-def validate_findings(objects: list[Obj], source: str) -> list[Finding]:
-    try:
-        from rosgit.validate import report_findings, validate_documents
-    except ModuleNotFoundError as err:
-        if err.name and "rosgit.validate".startswith(err.name):
-            raise Unavailable("rosgit.validate is not available") from err
-        raise
-    findings: list[Finding] = report_findings(validate_documents(objects, source=source))
-    return findings
-
-
 def validate_batch(objects_by_source: dict[str, list[Obj]]) -> dict[str, list[Finding]]:
     """Every overlay validated in one kubeconform run (one process and one schema load instead of one per
     overlay); each overlay stays its own scope, so duplicates are still found per overlay only."""
-    try:
-        from rosgit.validate import report_findings
-        from rosgit.validate.core import validate
-        from rosgit.validate.inputs import documents_from_objects
-    except ImportError:
-        return {source: validate_findings(objects, source) for source, objects in objects_by_source.items()}
-    documents = [
-        replace(document, scope=f"overlay:{source}")
-        for source, objects in objects_by_source.items()
-        for document in documents_from_objects(objects, source=source)
-    ]
-    report = validate(documents, sources=list(objects_by_source))
+    report = validate_overlays(objects_by_source)
     split: dict[str, list[Finding]] = {source: [] for source in objects_by_source}
-    for finding in report_findings(report):
-        source = finding.source.rpartition(":")[0] if finding.source not in split else finding.source
-        split.setdefault(source, []).append(finding)
+    for result in report.results:  # each result names the overlay it came from
+        split.setdefault(result.source, []).extend(report_findings(replace(report, results=(result,))))
     return split
 
 
@@ -161,16 +111,56 @@ def lint_findings(objects: list[Obj], context: LintContext) -> list[Finding]:
     return lint_objects(objects, context)
 
 
-def overlay_of(finding: Finding, overlays: list[str]) -> str | None:
-    """The overlay a repo-wide finding belongs to, from its source or object path."""
+def _drift(repo: RepoInput) -> list[Finding]:
+    return drift_findings(repo.root, repo.catalog, repo.catalog_name)
+
+
+def _argocd(repo: RepoInput) -> list[Finding]:
+    return check_argocd(repo.root, repo.catalog, builds=repo.builds)
+
+
+def _secrets(repo: RepoInput) -> list[Finding]:
+    return stub_findings(repo.root, repo.catalog, repo.builds)
+
+
+def _helm(repo: RepoInput) -> list[Finding]:
+    return check_equivalence(repo.root, repo.catalog, builds=repo.builds)
+
+
+# The repo-wide stages, by the stage name the report and --skip use.
+REPO_STAGE_RUNNERS: dict[str, RepoStage] = {
+    "generate": _drift,
+    "argocd": _argocd,
+    "secrets": _secrets,
+    "helm": _helm,
+}
+
+
+def overlay_rows(root: Path, directories: Mapping[str, Path]) -> dict[PurePosixPath, str]:
+    """Row name by overlay directory relative to the repository (directories outside it get no row)."""
+    rows: dict[PurePosixPath, str] = {}
+    base = root.resolve()
+    for row, directory in directories.items():
+        resolved = directory.resolve()
+        if resolved.is_relative_to(base):
+            rows[PurePosixPath(resolved.relative_to(base).as_posix())] = row
+    return rows
+
+
+def _path_of(where: str) -> PurePosixPath:
+    """The file part of a `path` or `path:line` location."""
+    path, colon, line = where.rpartition(":")
+    return PurePosixPath(path if colon and line.isdigit() else where)
+
+
+def row_of(finding: Finding, rows: Mapping[PurePosixPath, str]) -> str | None:
+    """The overlay row a repo-wide finding belongs to: the overlay directory holding its source (or the
+    file its object names), None for a finding about no overlay."""
     for where in (finding.source, finding.object):
-        for overlay in overlays:
-            prefix = f"overlays/{overlay}"
-            if where == prefix or where.startswith(prefix + "/") or where.startswith(prefix + ":"):
-                return overlay
+        if not where:
+            continue
+        path = _path_of(where)
+        for directory in (path, *path.parents):
+            if directory in rows:
+                return rows[directory]
     return None
-
-
-def call_repo_check(check: RepoCheck, root: Path, catalog: Catalog) -> list[Finding]:
-    result: Any = check(root, catalog)
-    return list(result)

@@ -3,7 +3,6 @@ against `rosgit build overlays/<overlay>`, object by object, after the normalisa
 
 from __future__ import annotations
 
-import subprocess
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -12,11 +11,13 @@ from typing import Any
 
 import yaml
 
+from rosgit.build import Builds
 from rosgit.catalog.model import Catalog, OverlaySpec
 from rosgit.errors import RosgitError, UsageError
 from rosgit.findings import Finding
 from rosgit.helm.normalize import key_text, normalize_chart_object, normalize_overlay_object, object_key
-from rosgit.tools import require_tool
+from rosgit.k8s.objects import load_objects
+from rosgit.tools import run_tool
 
 Obj = dict[str, Any]
 Key = tuple[str, str, str, str]
@@ -82,25 +83,14 @@ def field_diffs(overlay: Any, chart: Any, path: str = "") -> Iterator[FieldDiff]
         yield FieldDiff(path or "<object>", overlay, chart)
 
 
-def parse_objects(text: str) -> list[Obj]:
-    return [doc for doc in yaml.load_all(text, Loader=yaml.CSafeLoader) if isinstance(doc, dict)]
-
-
 def render_chart(
     chart: Path, namespace: str, values_files: list[Path], *, helm: str = "helm", release: str = "ros-ocp"
 ) -> str:
     """`helm template RELEASE CHART -n NAMESPACE -f ...` with the pinned helm (helm or helm3)."""
-    binary = require_tool(helm)
-    args = [str(binary), "template", release, str(chart), "-n", namespace]
+    args = ["template", release, str(chart), "-n", namespace]
     for values in values_files:
         args += ["-f", str(values)]
-    proc = subprocess.run(args, capture_output=True, text=True, check=False)
-    if proc.returncode != 0:
-        lines = proc.stderr.strip().splitlines()
-        raise UsageError(
-            f"{helm} template failed: {' '.join(lines[-3:]) if lines else 'no output'}", location=str(chart)
-        )
-    return proc.stdout
+    return run_tool(helm, args).output(location=str(chart))
 
 
 def overlay_values(chart: Path, overlay: OverlaySpec) -> list[Path]:
@@ -178,20 +168,6 @@ def compare_objects(
     return [d.finding() for d in object_differences(overlay_objects, chart_objects, catalog, source)]
 
 
-def _build(path: Path, engine: str) -> list[Obj]:
-    from rosgit.build import build_objects
-
-    try:
-        return build_objects(path, engine=engine)
-    except RosgitError:
-        raise
-    except Exception:
-        # a bug in the builtin engine is the build stage's finding (CHK012), not a chart difference
-        if engine != "builtin":
-            raise
-        return build_objects(path, engine="kustomize")
-
-
 def check_overlay(
     root: Path,
     catalog: Catalog,
@@ -199,7 +175,7 @@ def check_overlay(
     chart: Path,
     *,
     helm: str = "helm",
-    engine: str = "builtin",
+    builds: Builds,
 ) -> list[ObjectDifference]:
     source = f"overlays/{overlay.name}"
     namespace = catalog.namespace_of(overlay)
@@ -207,12 +183,12 @@ def check_overlay(
         rendered = render_chart(
             chart, namespace, overlay_values(chart, overlay), helm=helm, release=catalog.project.name
         )
-        built = _build(root / "overlays" / overlay.name, engine)
+        built = builds.get(root / "overlays" / overlay.name).objects
     except RosgitError as err:
         message = err.message if not err.location else str(err)
         return [ObjectDifference(RENDER_FAILED, source, source, message, renderer=helm)]
     return [
-        replace(d, renderer=helm) for d in object_differences(built, parse_objects(rendered), catalog, source)
+        replace(d, renderer=helm) for d in object_differences(built, load_objects(rendered), catalog, source)
     ]
 
 
@@ -224,11 +200,14 @@ def equivalence_differences(
     engine: str = "builtin",
     chart: Path | None = None,
     overlays: list[str] | None = None,
+    builds: Builds | None = None,
 ) -> list[ObjectDifference]:
     """Every object that differs between an overlay and the chart rendered with that overlay's values files.
 
-    The chart is the committed one (charts/<project>) when present, else exported from the catalog.
+    The chart is the committed one (charts/<project>) when present, else exported from the catalog. The
+    overlays come from `builds` (built with `engine` on first use when not given).
     """
+    builds = Builds(engine) if builds is None else builds
     if overlays is not None:
         unknown = sorted(set(overlays) - {o.name for o in catalog.overlays})
         if unknown:
@@ -241,14 +220,14 @@ def equivalence_differences(
     differences: list[ObjectDifference] = []
     if chart is not None:
         for overlay in selected:
-            differences += check_overlay(root, catalog, overlay, chart, helm=helm, engine=engine)
+            differences += check_overlay(root, catalog, overlay, chart, helm=helm, builds=builds)
         return differences
     from rosgit.helm.export import write_chart
 
     with tempfile.TemporaryDirectory(prefix="rosgit-chart-") as tmp:
         exported = write_chart(catalog, Path(tmp))
         for overlay in selected:
-            differences += check_overlay(root, catalog, overlay, exported, helm=helm, engine=engine)
+            differences += check_overlay(root, catalog, overlay, exported, helm=helm, builds=builds)
     return differences
 
 
@@ -260,11 +239,12 @@ def check_equivalence(
     engine: str = "builtin",
     chart: Path | None = None,
     overlays: list[str] | None = None,
+    builds: Builds | None = None,
 ) -> list[Finding]:
     """The equivalence proof as findings for `rosgit check`: none when every overlay equals the chart."""
     return [
         d.finding()
         for d in equivalence_differences(
-            root, catalog, helm=helm, engine=engine, chart=chart, overlays=overlays
+            root, catalog, helm=helm, engine=engine, chart=chart, overlays=overlays, builds=builds
         )
     ]

@@ -11,6 +11,7 @@ import binascii
 from pathlib import Path
 from typing import Any
 
+from rosgit.build import Builds
 from rosgit.catalog.model import Catalog, OverlaySpec
 from rosgit.errors import RosgitError
 from rosgit.findings import Finding, Severity
@@ -240,10 +241,10 @@ def stale_sealed_files(root: Path, catalog: Catalog) -> list[str]:
     return stale
 
 
-def stub_findings(root: Path, catalog: Catalog) -> list[Finding]:
-    """Findings for every overlay's sealed secrets, including the binding of the built objects."""
-    from rosgit.build import build_objects
-
+def stub_findings(root: Path, catalog: Catalog, builds: Builds | None = None) -> list[Finding]:
+    """Findings for every overlay's sealed secrets, including the binding of the built objects (taken from
+    `builds`, or built here when not given)."""
+    builds = Builds() if builds is None else builds
     findings: list[Finding] = []
     for overlay in catalog.overlays:
         findings.extend(overlay_findings(root, catalog, overlay))
@@ -251,7 +252,7 @@ def stub_findings(root: Path, catalog: Catalog) -> list[Finding]:
         if not (path / "kustomization.yaml").is_file():
             continue
         try:
-            objects = build_objects(path)
+            objects = builds.get(path).objects
         except RosgitError:
             continue  # the build failure itself is reported by the Argo CD and validation checks
         findings.extend(built_binding_findings(overlay, catalog.namespace_of(overlay), objects))

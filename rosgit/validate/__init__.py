@@ -5,6 +5,7 @@ Public API for other pipelines (`rosgit check`):
     report = validate_documents(objects, source="overlays/prod")
     report.ok                      # every object valid (or skipped)
     findings = report_findings(report)
+    report = validate_overlays({"overlays/dev": dev_objects, "overlays/prod": prod_objects})  # one run
 
 Finding ids: the validate family of rosgit.ids (schema violation, not validated, duplicate, no schema).
 """
@@ -24,6 +25,7 @@ __all__ = [
     "ValidationReport",
     "report_findings",
     "validate_documents",
+    "validate_overlays",
 ]
 
 
@@ -50,6 +52,22 @@ def validate_documents(
         validator=validator,
         sources=[source],
     )
+
+
+def validate_overlays(objects_by_source: dict[str, list[dict[str, Any]]]) -> ValidationReport:
+    """Several built overlays in one run (one kubeconform process, one schema load), each its own scope:
+    an object is a duplicate only within its overlay. Each result's `source` is its overlay's key."""
+    from dataclasses import replace
+
+    from rosgit.validate.core import validate
+    from rosgit.validate.inputs import documents_from_objects
+
+    documents = [
+        replace(document, scope=f"overlay:{source}")
+        for source, objects in objects_by_source.items()
+        for document in documents_from_objects(list(objects), source=source)
+    ]
+    return validate(documents, sources=list(objects_by_source))
 
 
 def _object_name(result: ResourceResult) -> str:

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rosgit.errors import UsageError
+from rosgit.tools import run_tool
 from rosgit.validate.report import FieldError, Status
 
 _STATUSES: dict[str, Status] = {
@@ -39,7 +38,11 @@ class KubeconformResult:
 
 
 def command(binary: Path, locations: list[str], *, workers: int = 2) -> list[str]:
-    argv = [str(binary), "-strict", "-output", "json", "-verbose", "-summary", "-n", str(workers)]
+    return [str(binary), *arguments(locations, workers=workers)]
+
+
+def arguments(locations: list[str], *, workers: int = 2) -> list[str]:
+    argv = ["-strict", "-output", "json", "-verbose", "-summary", "-n", str(workers)]
     for location in locations:
         argv += ["-schema-location", location]
     return argv
@@ -55,14 +58,12 @@ def run(binary: Path, objects: list[str], locations: list[str]) -> list[Kubeconf
             name = f"{index:06d}.json"
             (Path(tmp) / name).write_text(text, encoding="utf-8")
             names.append(name)
-        proc = subprocess.run(
-            [*command(binary, locations), *names], cwd=tmp, capture_output=True, text=True, check=False
-        )
+        result = run_tool(binary, [*arguments(locations), *names], cwd=Path(tmp))
     try:
-        payload = json.loads(proc.stdout)
+        # invalid objects make kubeconform exit 1 with a full report: only output that is no report failed
+        payload = json.loads(result.stdout)
     except json.JSONDecodeError as err:
-        detail = (proc.stderr.strip() or proc.stdout.strip() or f"exit code {proc.returncode}").splitlines()[-1]
-        raise UsageError(f"kubeconform failed: {detail}") from err
+        raise result.error() from err
     by_file: dict[str, KubeconformResult] = {}
     for entry in payload.get("resources", []):
         by_file[entry["filename"]] = parse_result(entry)

@@ -21,14 +21,9 @@ Obj = dict[str, Any]
 
 
 @pytest.fixture(scope="module")
-def findings(generated: Path, catalog: Catalog, built: dict[str, list[Obj]]) -> list[Finding]:
-    """Builds come from the real kustomize (the `built` fixture), as Argo CD renders them."""
-    return check_argocd(
-        generated,
-        catalog,
-        engine="kustomize",
-        prebuilt={f"overlays/{name}": objs for name, objs in built.items()},
-    )
+def findings(generated: Path, catalog: Catalog) -> list[Finding]:
+    """Builds come from the real kustomize, as Argo CD renders them."""
+    return check_argocd(generated, catalog, engine="kustomize")
 
 
 def test_every_application_builds_and_nothing_is_wrong(findings: list[Finding]) -> None:
@@ -130,3 +125,27 @@ def test_kubeconform_agrees(generated: Path) -> None:
     report = validate_documents(docs, source="argocd", validator="kubeconform")
     assert [(r.kind, r.name, r.status, r.message) for r in report.results if r.status != "valid"] == []
     assert len(report.results) == len(docs)
+
+
+def test_app_of_apps_includes_only_applications_of_known_projects(tree: Path, catalog: Catalog) -> None:
+    """The root's directory source promises Applications of projects in argocd/; both halves are checked."""
+    _edit(tree / "argocd" / "applications" / "dev.yaml", lambda doc: doc["spec"].update(project="nowhere"))
+    (tree / "argocd" / "applications" / "prod.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: stray, namespace: argocd}\n"
+    )
+    found = {
+        (f.id, f.object, f.message)
+        for f in check_argocd(tree, catalog)
+        if f.object.startswith("Application/argocd/ros-ocp-root")
+    }
+    assert (
+        "ROS525",
+        "Application/argocd/ros-ocp-root-kubernetes",
+        "included file argocd/applications/dev.yaml: Application ros-ocp-dev names project 'nowhere', "
+        "which is not in argocd/",
+    ) in found
+    assert (
+        "ROS523",
+        "Application/argocd/ros-ocp-root-kubernetes",
+        "included file argocd/applications/prod.yaml holds ConfigMap/stray, not an Application",
+    ) in found

@@ -18,7 +18,6 @@ def f(severity: str) -> Finding:
         (StageResult("lint", "dev", "findings", (f("warning"),)), "1 warning"),
         (StageResult("lint", "dev", "findings", (f("info"),)), "1 note"),
         (StageResult("lint", "dev", "skipped"), "skipped"),
-        (StageResult("helm", REPO_ROW, "unavailable"), "not available"),
         (StageResult("helm", REPO_ROW, "failed"), "failed"),
     ],
 )
@@ -30,7 +29,7 @@ def test_only_errors_and_failed_stages_fail_the_check() -> None:
     report = CheckReport(overlays=["dev"])
     report.results = [
         StageResult("lint", "dev", "findings", (f("warning"),)),
-        StageResult("helm", REPO_ROW, "unavailable"),
+        StageResult("helm", REPO_ROW, "skipped"),
     ]
     assert report.ok and report.exit_code == 0 and report.rows() == ["dev", REPO_ROW]
     report.results.append(StageResult("argocd", REPO_ROW, "failed"))

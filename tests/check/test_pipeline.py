@@ -4,12 +4,16 @@ from pathlib import Path
 
 import pytest
 
+from rosgit import build
+from rosgit.build import Builds
+from rosgit.catalog import load_catalog
 from rosgit.check import pipeline
 from rosgit.check import stages as S
 from rosgit.check.model import REPO_ROW
 from rosgit.errors import UsageError
+from rosgit.findings import Finding
 from tests.check.repo_copy import copy_repo, plant
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, require_real_tool
 
 FAST = {"generate", "kustomize", "validate", "argocd", "secrets", "helm"}
 
@@ -18,12 +22,76 @@ def cells(report: pipeline.CheckReport) -> dict[tuple[str, str], str]:
     return {(r.overlay, r.stage): r.cell() for r in report.results}
 
 
-def test_each_overlay_is_built_once_and_feeds_lint() -> None:
+def test_each_overlay_feeds_lint() -> None:
     report = pipeline.run_pipeline(REPO_ROOT / "rosgit.yaml", overlays=["minimal", "openshift-minimal"], skip=FAST)
     got = cells(report)
     assert got[("minimal", "build")] == "ok" and got[("openshift-minimal", "lint")] == "ok"
     assert got[("minimal", "validate")] == "skipped"
     assert report.ok
+
+
+def count_calls(monkeypatch: pytest.MonkeyPatch, log: Path, name: str) -> None:
+    """Log every call of rosgit.build.NAME to a file, so calls in forked children are counted too."""
+    original = getattr(build, name)
+
+    def logged(path: Path) -> str:
+        with log.open("a", encoding="utf-8") as out:
+            out.write(f"{name} {Path(path).resolve().name}\n")
+        text: str = original(path)
+        return text
+
+    monkeypatch.setattr(build, name, logged)
+
+
+def calls(log: Path) -> list[str]:
+    return sorted(log.read_text(encoding="utf-8").splitlines()) if log.exists() else []
+
+
+@pytest.mark.tools
+@pytest.mark.parametrize("selected", [[], ["minimal"]], ids=["all", "one-selected"])
+def test_each_overlay_is_built_exactly_once_per_run(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, selected: list[str]
+) -> None:
+    """Every stage that reads overlays (validate, lint, argocd, secrets, helm) shares one build of each;
+    overlays the selection leaves out are built once too, for the repo-wide stages."""
+    require_real_tool("kustomize")
+    require_real_tool("helm")
+    log = tmp_path / "builds.log"
+    count_calls(monkeypatch, log, "builtin_build")
+    count_calls(monkeypatch, log, "run_kustomize")
+    report = pipeline.run_pipeline(REPO_ROOT / "rosgit.yaml", overlays=selected, skip={"generate"})
+    assert report.ok, [f.line() for _, f in report.findings() if f.severity == "error"]
+    ran = {r.stage for r in report.results if r.status in ("ok", "findings")}
+    assert ran >= {"build", "validate", "lint", "argocd", "secrets", "helm"}
+    overlays = sorted(o.name for o in load_catalog(REPO_ROOT / "rosgit.yaml").overlays)
+    assert calls(log) == [f"builtin_build {name}" for name in overlays]
+
+
+@pytest.mark.tools
+def test_a_builtin_engine_failure_falls_back_once_and_is_reported_once(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    require_real_tool("kustomize")
+    log = tmp_path / "builds.log"
+    count_calls(monkeypatch, log, "run_kustomize")
+    original = build.builtin_build
+
+    def broken_on_minimal(path: Path) -> str:
+        if Path(path).name == "minimal":
+            raise RuntimeError("planted engine bug")
+        return original(path)
+
+    monkeypatch.setattr(build, "builtin_build", broken_on_minimal)
+    report = pipeline.run_pipeline(REPO_ROOT / "rosgit.yaml", overlays=["minimal"], skip={"generate", "helm"})
+    fallbacks = [(r.stage, r.overlay, f.message) for r, f in report.findings() if f.id == "CHK012"]
+    why = "builtin engine failed where kustomize builds: internal error: RuntimeError: planted engine bug"
+    assert fallbacks == [("build", "minimal", why)]
+    got = cells(report)
+    # the stages still ran, on kustomize's output: the builtin engine produced none
+    assert got[("minimal", "lint")] == "ok" and got[("minimal", "validate")] == "ok"
+    assert got[("minimal", "argocd")] == "ok" and got[("minimal", "secrets")] == "5 warnings"
+    assert got[("minimal", "kustomize")] == "skipped"
+    assert calls(log) == ["run_kustomize minimal"]  # one fallback build, shared by every stage
 
 
 def test_broken_overlay_fails_build_and_skips_the_rest(tmp_path: Path) -> None:
@@ -37,20 +105,20 @@ def test_broken_overlay_fails_build_and_skips_the_rest(tmp_path: Path) -> None:
     assert report.exit_code == 1
 
 
-def test_failing_and_unavailable_repo_stages_never_crash(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(S.REPO_CHECKS, "helm", ("rosgit.helm.not_there", "check"))
-    monkeypatch.setitem(S.REPO_CHECKS, "argocd", ("rosgit.findings", "has_errors"))  # wrong signature: raises
-    outcomes = pipeline.run_repo_stages(REPO_ROOT, None, "rosgit.yaml", ("argocd", "helm"))  # type: ignore[arg-type]
-    assert [(o.stage, o.status) for o in outcomes] == [("argocd", "failed"), ("helm", "unavailable")]
-    assert outcomes[0].detail.startswith("internal error: TypeError")
-    # an unavailable repo stage is one "not available" cell in the repo row, never per-overlay cells
-    report = pipeline.run_pipeline(REPO_ROOT / "rosgit.yaml", overlays=["minimal"], skip=FAST - {"helm"})
-    assert [(r.overlay, r.cell()) for r in report.results if r.stage == "helm"] == [(REPO_ROW, "not available")]
+def test_a_failing_repo_stage_is_a_failed_cell_never_a_crash(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(repo: S.RepoInput) -> list[Finding]:
+        raise KeyError("x")
+
+    monkeypatch.setitem(S.REPO_STAGE_RUNNERS, "argocd", broken)
+    repo = S.RepoInput(REPO_ROOT, load_catalog(REPO_ROOT / "rosgit.yaml"), "rosgit.yaml", Builds())
+    [outcome] = pipeline.run_repo_stages(repo, ("argocd",))
+    assert (outcome.stage, outcome.status) == ("argocd", "failed")
+    assert outcome.detail == "internal error: KeyError: 'x'"
+    split = pipeline.split_outcome(outcome, ["dev"], {})
+    assert [(r.overlay, r.cell()) for r in split] == [(REPO_ROW, "failed")]
 
 
 def test_production_stubs_are_warnings_unless_sealing_is_required() -> None:
-    from rosgit.findings import Finding
-
     stub = Finding("ROS501", "error", "SealedSecret/p/s", "stub", "", "overlays/prod/sealed-secrets/s.yaml")
     outcome = pipeline.RepoOutcome("secrets", "ok", (stub,), "", 0.0)
     assert pipeline.relax_stubs(outcome).findings[0].severity == "warning"
@@ -61,23 +129,6 @@ def test_unknown_stage_names_are_usage_errors() -> None:
     assert pipeline.parse_skip(["lint,helm", "argocd"]) == {"lint", "helm", "argocd"}
     with pytest.raises(UsageError, match="unknown stage"):
         pipeline.parse_skip(["lnt"])
-
-
-def test_prebuilt_overlays_are_served_as_fresh_copies() -> None:
-    from rosgit.build import build_objects, build_overlay, set_prebuilt
-
-    path = REPO_ROOT / "overlays/minimal"
-    fake = [{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "only"}}]
-    set_prebuilt({(path, "builtin"): "kind: ConfigMap\n"}, {(path, "builtin"): fake})
-    try:
-        assert build_overlay(path) == "kind: ConfigMap\n"
-        first = build_objects(path)
-        assert first == fake and first is not fake
-        first[0]["metadata"]["name"] = "changed"
-        assert build_objects(path) == fake
-    finally:
-        set_prebuilt({})
-    assert len(build_objects(path)) > 1
 
 
 def test_require_sealed_makes_production_stubs_errors() -> None:

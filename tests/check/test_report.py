@@ -21,7 +21,7 @@ def sample() -> CheckReport:
         StageResult("kustomize", "dev", "skipped", detail="kustomize is not installed"),
         StageResult("secrets", "dev", "findings", (WARN,)),
         StageResult("secrets", REPO_ROW, "ok"),
-        StageResult("helm", REPO_ROW, "unavailable", detail="rosgit.helm.equivalence is not available"),
+        StageResult("helm", REPO_ROW, "skipped", detail="--skip helm"),
         StageResult("argocd", REPO_ROW, "failed", detail="internal error: KeyError: 'x'"),
     ]
     return report
@@ -34,7 +34,7 @@ def test_summary_table_cells() -> None:
     rows = {line.split()[0]: line for line in table[2:]}
     assert "1 error" in rows["dev"] and "1 warning" in rows["dev"] and "skipped" in rows["dev"]
     # a repo-wide stage that did not run says so in every row, never "ok"
-    assert rows["prod"].count("not available") == 1 and rows["prod"].count("failed") == 1
+    assert rows["prod"].count("skipped") == 1 and rows["prod"].count("failed") == 1
     assert set(rows) == {"dev", "prod", REPO_ROW}
 
 
@@ -50,7 +50,7 @@ def test_errors_decide_the_verdict_and_failed_stages_count() -> None:
 def test_json_has_findings_with_stage_and_overlay() -> None:
     payload = json.loads(render_json(sample()))
     assert payload["ok"] is False and payload["errors"] == 2
-    assert payload["summary"]["prod"]["helm"] == "not available"
+    assert payload["summary"]["prod"]["helm"] == "skipped"
     assert {(f["id"], f["stage"], f["overlay"]) for f in payload["findings"]} == {
         ("ROS101", "lint", "dev"), ("ROS501", "secrets", "dev")
     }

@@ -2,10 +2,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from rosgit.catalog import load_catalog
 from rosgit.check import stages as S
+from rosgit.check.model import REPO_STAGES
 from rosgit.findings import Finding
 from tests.check.repo_copy import copy_repo, plant
 
@@ -32,22 +31,41 @@ def test_engine_comparison() -> None:
     assert finding.id == "CHK011" and "line 2: 'b' should be 'c'" in finding.message
 
 
-def test_repo_findings_are_attributed_to_overlays_by_path() -> None:
-    overlays = ["dev", "openshift-dev"]
+def test_repo_findings_are_attributed_to_the_overlay_directory_holding_them(tmp_path: Path) -> None:
+    (tmp_path / "overlays/dev").mkdir(parents=True)
+    (tmp_path / "overlays/openshift-dev").mkdir()
+    (tmp_path / "elsewhere/staging").mkdir(parents=True)
+    rows = S.overlay_rows(
+        tmp_path,
+        {
+            "dev": tmp_path / "overlays/dev",
+            "openshift-dev": tmp_path / "overlays/openshift-dev",
+            "staging": tmp_path / "elsewhere/staging",  # a directory target: its row comes from its path
+            "outside": Path("/"),  # outside the repository: no finding can be about it
+        },
+    )
 
-    def at(source: str) -> str | None:
-        return S.overlay_of(Finding("X", "error", "o", "m", "", source), overlays)
+    def at(source: str, obj: str = "o") -> str | None:
+        return S.row_of(Finding("X", "error", obj, "m", "", source), rows)
 
     assert at("overlays/dev/sealed-secrets/a.yaml") == "dev"
     assert at("overlays/openshift-dev") == "openshift-dev"
     assert at("overlays/dev:12") == "dev"
+    assert at("elsewhere/staging/kustomization.yaml") == "staging"
+    assert at("overlays/dev-old/x.yaml") is None  # a name prefix is not a directory
     assert at("argocd/applications/dev.yaml") is None
+    assert at("", "overlays/dev/kustomization.yaml") == "dev"
 
 
-def test_missing_stage_modules_are_unavailable_not_passed(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(S.REPO_CHECKS, "helm", ("rosgit.helm.nonexistent_module", "check"))
-    with pytest.raises(S.Unavailable):
-        S.resolve_repo_check("helm")
-    monkeypatch.setitem(S.REPO_CHECKS, "helm", ("rosgit.findings", "no_such_function"))
-    with pytest.raises(S.Unavailable):
-        S.resolve_repo_check("helm")
+def test_repo_stages_are_typed_callables_registered_in_code() -> None:
+    import inspect
+
+    assert set(S.REPO_STAGE_RUNNERS) == REPO_STAGES
+    for stage, run in S.REPO_STAGE_RUNNERS.items():
+        assert inspect.isfunction(run), stage
+        [parameter] = inspect.signature(run).parameters.values()
+        assert parameter.annotation in ("RepoInput", S.RepoInput), stage
+    for module in ("pipeline", "stages", "model"):
+        source = (Path(S.__file__).parent / f"{module}.py").read_text(encoding="utf-8")
+        assert "importlib" not in source and "import_module" not in source, module
+        assert "unavailable" not in source.lower(), module

@@ -25,6 +25,7 @@ from rosgit.helm.templates.metadata import (
 from rosgit.helm.values import command_overridden
 from rosgit.k8s.argo import HOOK, HOOK_DELETE_POLICY, SYNC_WAVE
 from rosgit.k8s.objects import Obj
+from rosgit.k8s.podspec import pod_template_of
 
 # Argo CD runs Jobs as Sync hooks ordered by wave; Helm runs them after the release's objects exist.
 HELM_HOOK = "helm.sh/hook"
@@ -51,19 +52,14 @@ def _prepend(holder: Obj, key: str, items: list[Any]) -> None:
         holder[key] = When(OPENSHIFT, items)
 
 
-def _pod_template(obj: Obj) -> Obj:
-    spec: Obj = obj["spec"]
-    if obj["kind"] == "CronJob":
-        spec = spec["jobTemplate"]["spec"]
-    return spec["template"]  # type: ignore[no-any-return]
-
-
 def _pod_spec_of(obj: Obj) -> Obj:
-    return _pod_template(obj)["spec"]  # type: ignore[no-any-return]
+    """The pod spec inside a workload or its patch, the same dict (templating edits it in place)."""
+    template = pod_template_of(obj)
+    assert template is not None, f"{obj.get('kind')} carries no pod template"
+    return template.spec
 
 
-def _template_pod_spec(catalog: Catalog, component: Component, pod: Obj, ref: str) -> None:
-    spec = pod["spec"]
+def _template_pod_spec(catalog: Catalog, component: Component, spec: Obj, ref: str) -> None:
     spec["securityContext"] = _pod_security(component)
     for init in spec.get("initContainers", []):
         if "wait" in catalog.images:
@@ -113,7 +109,7 @@ def workload_object(catalog: Catalog, component: Component, base: ResolvedProfil
         claim["spec"]["resources"]["requests"]["storage"] = Inline(
             f"{{{{ index {ref}.storage {go_string(claim['metadata']['name'])} | quote }}}}"
         )
-    _template_pod_spec(catalog, component, _pod_template(obj), ref)
+    _template_pod_spec(catalog, component, _pod_spec_of(obj), ref)
     templated: Obj = swap_label_maps(obj, catalog, component)
     set_metadata(templated, COMPONENT_METADATA_LABELS, annotations)
     return templated

@@ -1,0 +1,100 @@
+"""The pinned tools: one pin list for the installer and rosgit, the lookup order, and the one way to run them."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from rosgit import tools
+from rosgit.errors import UsageError
+from tests.conftest import REPO_ROOT
+
+
+def test_the_install_script_installs_exactly_the_pins_rosgit_names() -> None:
+    listed = subprocess.run(
+        ["bash", str(REPO_ROOT / "scripts/install-tools.sh"), "--list"], capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    pins = tools.pins()
+    assert listed == [f"{p.name} {p.module} {p.version} {p.main_module}" for p in pins.values()]
+    assert set(pins) == {"kustomize", "kubeconform", "helm", "helm3", "kubeseal"}
+    script = (REPO_ROOT / "scripts/install-tools.sh").read_text(encoding="utf-8")
+    assert all(p.version not in script for p in pins.values()), "a version is pinned in the script again"
+
+
+def fake_tool(directory: Path, name: str) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / name
+    path.write_text("#!/bin/sh\necho \"$0\"\n", encoding="utf-8")
+    path.chmod(0o755)
+    return path
+
+
+@pytest.fixture
+def places(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
+    """A checkout (rosgit.yaml + .tools/bin), an env dir and a PATH dir, each with its own fake kustomize;
+    the rosgit source checkout is hidden, as for an installed package."""
+    checkout = tmp_path / "checkout"
+    (checkout / "sub").mkdir(parents=True)
+    (checkout / "rosgit.yaml").write_text("project: {}\n", encoding="utf-8")
+    dirs = {"env": tmp_path / "env", "checkout": checkout / ".tools/bin", "path": tmp_path / "path"}
+    for directory in dirs.values():
+        fake_tool(directory, "kustomize")
+    monkeypatch.chdir(checkout / "sub")
+    monkeypatch.setenv("ROSGIT_TOOLS_BIN", str(dirs["env"]))
+    monkeypatch.setenv("PATH", f"{dirs['path']}{os.pathsep}/usr/bin{os.pathsep}/bin")
+    monkeypatch.setattr(tools, "_source_checkout", lambda: None)
+    return dirs
+
+
+def test_lookup_order_is_env_then_checkout_then_path(places: dict[str, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    assert tools.find_tool("kustomize") == places["env"] / "kustomize"
+    monkeypatch.delenv("ROSGIT_TOOLS_BIN")
+    assert tools.find_tool("kustomize") == places["checkout"] / "kustomize"
+    monkeypatch.chdir(places["path"].parent)  # outside any checkout: an installed rosgit uses PATH
+    assert tools.find_tool("kustomize") == places["path"] / "kustomize"
+    (places["path"] / "kustomize").unlink()
+    assert tools.find_tool("kustomize") is None
+
+
+def test_a_non_executable_file_is_not_a_tool(places: dict[str, Path]) -> None:
+    (places["env"] / "kustomize").chmod(0o644)
+    assert tools.find_tool("kustomize") == places["checkout"] / "kustomize"
+
+
+def test_a_missing_tool_is_one_line_with_version_and_install_command(
+    places: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(places["path"].parent)
+    monkeypatch.delenv("ROSGIT_TOOLS_BIN")
+    with pytest.raises(UsageError) as caught:
+        tools.require_tool("kubeseal")
+    message = str(caught.value)
+    pin = tools.pins()["kubeseal"]
+    assert "\n" not in message and message.startswith(f"kubeseal {pin.version} is not installed")
+    assert "scripts/install-tools.sh" in message and f"go install {pin.module}@{pin.version}" in message
+
+
+def test_a_failing_tool_says_why_in_one_line(tmp_path: Path) -> None:
+    tool = tmp_path / "kustomize"
+    tool.write_text(
+        "#!/bin/sh\necho 'Error: accumulating resources: missing.yaml' >&2\necho 'Run --help for usage' >&2\nexit 1\n",
+        encoding="utf-8",
+    )
+    tool.chmod(0o755)
+    result = tools.run_tool(tool, ["build", "overlays/x"])
+    assert result.returncode == 1
+    with pytest.raises(tools.ToolFailed) as caught:
+        result.output(location="overlays/x")
+    assert str(caught.value) == "overlays/x: kustomize build failed: Error: accumulating resources: missing.yaml"
+    running = tools.start_tool(tool, ["build"])
+    assert running.result().reason() == "Error: accumulating resources: missing.yaml"
+
+
+def test_a_tool_that_prints_nothing_fails_with_its_exit_code(tmp_path: Path) -> None:
+    tool = tmp_path / "kubeconform"
+    tool.write_text("#!/bin/sh\nexit 3\n", encoding="utf-8")
+    tool.chmod(0o755)
+    assert str(tools.run_tool(tool, ["-strict"]).error()) == "kubeconform failed: exit code 3"
