@@ -127,10 +127,15 @@ ROS509 = _declare("ROS509", "error", "secrets", "an overlay's sealed-secrets dir
 ROS521 = _declare("ROS521", "error", "argocd", "an object under argocd/ is not a valid Argo CD object")
 ROS522 = _declare("ROS522", "error", "argocd", "argocd/ is missing, or one of its files cannot be read")
 ROS523 = _declare(
-    "ROS523", "error", "argocd", "an Application's source path (or a file its directory.include names) is missing"
+    "ROS523",
+    "error",
+    "argocd",
+    "an Application's source path is missing, or a file an app-of-apps root includes is missing or no Application",
 )
 ROS524 = _declare("ROS524", "error", "argocd", "an Application's source path does not build")
-ROS525 = _declare("ROS525", "error", "argocd", "an Application names a project that is not in argocd/")
+ROS525 = _declare(
+    "ROS525", "error", "argocd", "an Application (or one an app-of-apps root includes) names a project not in argocd/"
+)
 ROS526 = _declare(
     "ROS526", "error", "argocd", "the project does not whitelist a kind the Application deploys (or its Namespace)"
 )

@@ -29,17 +29,6 @@ REGISTRY = PACKAGE / "ids.py"
 ID_NAME = re.compile(r"(ROS|CHK|VAL)\d{3}")
 # An id prefix followed by a digit: also catches ids computed from pieces, like f"ROS40{i}".
 ID_TEXT = re.compile(r"(ROS|CHK|VAL)\d")
-# Modules that still write their own ids: the branches rewriting them (arch-check, arch-order) are not merged
-# yet, so they switch to rosgit.ids after that merge. Keep this list exact: the test fails on a stale entry.
-PENDING = frozenset(
-    {
-        "rosgit/argocd/check.py",
-        "rosgit/check/pipeline.py",
-        "rosgit/check/stages.py",
-        "rosgit/helm/equivalence.py",
-        "rosgit/secrets/stubs.py",
-    }
-)
 # Packages that read another family's id without reporting it: `rosgit check` softens secrets' stub finding.
 ALSO_READS = {"check": {"secrets"}}
 STAGE_FAMILY = {"generate": "check", "build": "check", "kustomize": "check"}
@@ -127,12 +116,8 @@ def test_the_literal_scan_catches_literals_computed_ids_and_docstrings() -> None
 
 
 def test_no_id_is_written_outside_the_registry() -> None:
-    offenders = {
-        rel: literals for rel, tree in _modules().items() if (literals := id_literals(tree)) and rel not in PENDING
-    }
+    offenders = {rel: literals for rel, tree in _modules().items() if (literals := id_literals(tree))}
     assert offenders == {}, "use the names of rosgit.ids instead"
-    still_pending = {rel for rel, tree in _modules().items() if id_literals(tree)}
-    assert still_pending == PENDING, "PENDING lists a module that no longer writes ids: drop it"
 
 
 def test_only_the_registry_makes_rule_ids() -> None:
@@ -191,8 +176,8 @@ def test_planted_defects_emit_only_declared_ids_of_their_stage(
     plant(deployment, "key: kruize-password", "key: kruize-pasword")  # lint, and the tree drifts
     plant(deployment, "  replicas: 1\n", "  replcas: 1\n")  # validate
     plant(repo / "argocd/applications/minimal.yaml", "  destination:\n", "  destinaton:\n")  # argocd
-    # the overlays' stubs are the secrets finding; helm joins once helm/equivalence.py uses the registry
-    code = run_check(repo / "rosgit.yaml", output="json", overlays=["minimal"], skip=["helm"])
+    # the overlays' stubs are the secrets finding; the changed Deployment makes the chart differ (helm)
+    code = run_check(repo / "rosgit.yaml", output="json", overlays=["minimal"], skip=[])
     findings = json.loads(capsys.readouterr().out)["findings"]
     assert code == 1
     undeclared = sorted({f["id"] for f in findings} - set(RULES))
@@ -206,7 +191,7 @@ def test_planted_defects_emit_only_declared_ids_of_their_stage(
         if f["severity"] != RULES[f["id"]].severity and f["severity"] not in RULES[f["id"]].description
     ]
     assert departures == []
-    assert {RULES[f["id"]].family for f in findings} == set(FAMILIES) - {"helm"}
+    assert {RULES[f["id"]].family for f in findings} == set(FAMILIES)
 
 
 def test_rules_command_prints_the_registry() -> None:
