@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Literal, NewType
 
 Severity = Literal["error", "warning", "info"]
-# A finding id such as ROS101; only rosgit.ids makes them, each from its one declaration.
+# A finding id. Only rosgit.ids makes them, one per declaration, so mypy proves every finding names a declared id.
 RuleId = NewType("RuleId", str)
 
 
@@ -17,7 +17,7 @@ class Finding:
     `object` names what is wrong as `Kind/namespace/name` (or a file path), `hint` says how to fix it.
     """
 
-    id: str
+    id: RuleId
     severity: Severity
     object: str
     message: str

@@ -1,6 +1,7 @@
 """Every finding id rosgit reports, declared once: its default severity, the family that reports it, and
-what it means. Finders import these names instead of writing ids (a test greps rosgit/ for any other id
-literal); `rosgit rules` and docs/rules.md list this table.
+what it means. Finders import these names instead of writing ids: `Finding.id` is a `RuleId`, which only
+this module makes, so mypy proves every finding names a declared id (and a test greps rosgit/ for any other
+id literal). `rosgit rules` and docs/rules.md list this table.
 
 Ids are stable, because users suppress and search for them: never reuse or renumber one, except to end a
 collision. Renumbered so far: helm's chart equivalence ids were ROS601-ROS605, the same numbers as lint's

@@ -7,7 +7,10 @@ from __future__ import annotations
 import ast
 import functools
 import json
+import os
 import re
+import subprocess
+import sys
 from dataclasses import asdict
 from pathlib import Path
 from typing import get_args
@@ -126,6 +129,20 @@ def test_only_the_registry_makes_rule_ids() -> None:
             if isinstance(node, ast.Call):
                 name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
                 assert name not in ("RuleId", "_declare"), f"{rel}:{node.lineno} makes an id outside rosgit/ids.py"
+
+
+def test_mypy_rejects_a_finding_whose_id_is_a_plain_string() -> None:
+    pytest.importorskip("mypy")
+    program = (
+        "from rosgit import ids\nfrom rosgit.findings import Finding\n"
+        'ok = Finding(ids.ROS101, "error", "o", "m")\nbad = Finding("ROS101", "error", "o", "m")\n'
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "--config-file", os.devnull, "-c", program],
+        cwd=REPO_ROOT, capture_output=True, text=True, check=False,
+    )
+    errors = [line for line in result.stdout.splitlines() if ": error:" in line]
+    assert len(errors) == 1 and errors[0].startswith("<string>:4:") and '"RuleId"' in errors[0], result.stdout
 
 
 def test_each_package_uses_only_its_own_family() -> None:

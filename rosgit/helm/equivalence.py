@@ -15,7 +15,7 @@ from rosgit import ids
 from rosgit.build import Builds
 from rosgit.catalog.model import Catalog, OverlaySpec
 from rosgit.errors import RosgitError, UsageError
-from rosgit.findings import Finding
+from rosgit.findings import Finding, RuleId
 from rosgit.helm.normalize import key_text, normalize_chart_object, normalize_overlay_object, object_key
 from rosgit.k8s.objects import load_objects
 from rosgit.tools import run_tool
@@ -100,7 +100,7 @@ def overlay_values(chart: Path, overlay: OverlaySpec) -> list[Path]:
 class ObjectDifference:
     """One object that is not the same on both sides: missing, duplicated or with differing fields."""
 
-    id: str
+    id: RuleId
     source: str  # overlays/<name>, so `rosgit check` puts the finding in that overlay's row
     object: str
     summary: str
