@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import fnmatch
 from pathlib import Path
-from typing import Any
 
 import yaml
 
@@ -17,7 +16,7 @@ from rosgit.build import Builds
 from rosgit.catalog.model import Catalog
 from rosgit.errors import RosgitError
 from rosgit.findings import Finding
-from rosgit.k8s.objects import load_objects
+from rosgit.k8s.objects import Obj, load_objects
 
 ID_SCHEMA = "ROS521"
 ID_UNREADABLE = "ROS522"
@@ -30,8 +29,6 @@ ID_DESTINATION = "ROS528"
 ID_COLLISION = "ROS529"
 ID_REPO = "ROS531"
 ID_DRIFT = "ROS532"
-
-Obj = dict[str, Any]
 
 
 def _name(obj: Obj) -> str:
