@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import fnmatch
 from pathlib import Path
-from typing import Any
 
 import yaml
 
@@ -18,9 +17,7 @@ from rosgit.build import Builds
 from rosgit.catalog.model import Catalog
 from rosgit.errors import RosgitError
 from rosgit.findings import Finding
-from rosgit.k8s.objects import load_objects
-
-Obj = dict[str, Any]
+from rosgit.k8s.objects import Obj, load_objects
 
 
 def _name(obj: Obj) -> str:

@@ -7,13 +7,10 @@ the lint stage's, which `rosgit check` runs on every overlay, so it is not repor
 
 from __future__ import annotations
 
-from typing import Any
-
 from rosgit import ids
 from rosgit.findings import Finding
+from rosgit.k8s.objects import Obj
 from rosgit.k8s.syncorder import sync_violations
-
-Obj = dict[str, Any]
 
 
 def _name(obj: Obj) -> str:

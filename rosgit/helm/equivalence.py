@@ -17,10 +17,9 @@ from rosgit.catalog.model import Catalog, OverlaySpec
 from rosgit.errors import RosgitError, UsageError
 from rosgit.findings import Finding, RuleId
 from rosgit.helm.normalize import key_text, normalize_chart_object, normalize_overlay_object, object_key
-from rosgit.k8s.objects import load_objects
+from rosgit.k8s.objects import Obj, load_objects
 from rosgit.tools import run_tool
 
-Obj = dict[str, Any]
 Key = tuple[str, str, str, str]
 # differences listed per object before the rest are summarised, so one broken field cannot flood output
 MAX_FIELDS = 20

@@ -9,17 +9,15 @@ from __future__ import annotations
 import base64
 import binascii
 from pathlib import Path
-from typing import Any
 
 from rosgit import ids
 from rosgit.build import Builds
 from rosgit.catalog.model import Catalog, OverlaySpec
 from rosgit.errors import RosgitError
 from rosgit.findings import Finding, Severity
+from rosgit.k8s.objects import Obj
 from rosgit.k8s.sealedsecret import Scope, scope_of, sealed_secret_path
 from rosgit.secrets.files import SealedFile, read_overlay_sealed_files
-
-Obj = dict[str, Any]
 
 
 def _obj(namespace: str, name: str) -> str:
