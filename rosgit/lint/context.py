@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rosgit.catalog.model import Catalog
-from rosgit.findings import Finding, Severity
+from rosgit.findings import Finding, RuleId, Severity
 
 
 @dataclass(frozen=True)
@@ -17,7 +17,7 @@ class LintContext:
     namespace: str | None = None
     source: str = ""
 
-    def finding(self, rule_id: str, severity: Severity, obj: str, message: str, hint: str = "") -> Finding:
+    def finding(self, rule_id: RuleId, severity: Severity, obj: str, message: str, hint: str = "") -> Finding:
         return Finding(rule_id, severity, obj, message, hint, self.source)
 
     def catalog_secret_keys(self, name: str) -> set[str] | None:
