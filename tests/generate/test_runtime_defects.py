@@ -1,0 +1,99 @@
+"""Runtime defects of issue 10: facts the programs read at start, checked on the built overlays.
+
+Each expectation names the upstream source it comes from; the overlays are built with the builtin engine
+(byte-identical to kustomize, see tests/kustomize), so these run without the pinned tools.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+import pytest
+
+from rosgit.build import build_objects
+from rosgit.catalog import load_catalog
+from rosgit.k8s.podspec import PodTemplate, pod_templates
+from tests.conftest import REPO_ROOT
+
+Obj = dict[str, Any]
+OVERLAYS = ["minimal", "dev", "prod", "openshift-minimal", "openshift-dev", "openshift-prod"]
+KUBERNETES = [o for o in OVERLAYS if not o.startswith("openshift-")]
+OPENSHIFT = [o for o in OVERLAYS if o.startswith("openshift-")]
+CATALOG = load_catalog(REPO_ROOT / "rosgit.yaml")
+
+
+@cache
+def built(overlay: str) -> tuple[Obj, ...]:
+    return tuple(build_objects(REPO_ROOT / "overlays" / overlay))
+
+
+def objects_of(overlay: str, kind: str) -> dict[str, Obj]:
+    return {o["metadata"]["name"]: o for o in built(overlay) if o["kind"] == kind}
+
+
+def template(overlay: str, name: str) -> PodTemplate:
+    matches = [t for t in pod_templates(list(built(overlay))) if t.name == name]
+    assert len(matches) == 1, f"{overlay}: no single workload {name}"
+    return matches[0]
+
+
+def main_container(pod: PodTemplate) -> Obj:
+    container: Obj = pod.spec["containers"][0]
+    return container
+
+
+def literal_env(container: Obj) -> dict[str, str]:
+    return {var["name"]: var["value"] for var in container.get("env", []) if "value" in var}
+
+
+def resolved_env(overlay: str, container: Obj) -> dict[str, str]:
+    """Literal values plus those read from ConfigMaps of the overlay."""
+    config_maps = objects_of(overlay, "ConfigMap")
+    values = literal_env(container)
+    for var in container.get("env", []):
+        ref = var.get("valueFrom", {}).get("configMapKeyRef")
+        if ref is not None:
+            values[var["name"]] = config_maps[ref["name"]]["data"][ref["key"]]
+    return values
+
+
+def container_port(container: Obj, ref: str | int) -> int:
+    for port in container.get("ports", []):
+        if ref in (port.get("name"), port["containerPort"]):
+            return int(port["containerPort"])
+    raise AssertionError(f"container {container['name']} declares no port {ref!r}")
+
+
+# ---------------------------------------------------------------- 1. Kruize starts
+# kruize/autotune@c671ae30 src/main/java/com/autotune/operator/InitializeDeployment.java:55-58: without
+# monitoringendpoint (or monitoringagent + monitoringservice) it throws MonitoringAgentNotFoundException and
+# Autotune.java:181 calls System.exit(1). KruizeHibernateUtil.java:51-59 passes the nine hibernate_* settings
+# (names: KruizeConstants.java:761-769) to Hibernate; values of insights-onprem/cost-onprem-chart@42f34282
+# cost-onprem/values.yaml:477-485 (templates/kruize/deployment.yaml).
+KRUIZE_HIBERNATE = {
+    "hibernate_dialect": "org.hibernate.dialect.PostgreSQLDialect",
+    "hibernate_driver": "org.postgresql.Driver",
+    "hibernate_c3p0minsize": "2",
+    "hibernate_c3p0maxsize": "5",
+    "hibernate_c3p0timeout": "300",
+    "hibernate_c3p0maxstatements": "100",
+    "hibernate_hbm2ddlauto": "none",
+    "hibernate_showsql": "false",
+    "hibernate_timezone": "UTC",
+}
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_kruize_has_a_monitoring_endpoint(overlay: str) -> None:
+    env = literal_env(main_container(template(overlay, "kruize")))
+    assert env.get("monitoringendpoint"), "kruize exits 1 at start without monitoringendpoint"
+    assert env.get("monitoringservice")
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_kruize_has_the_nine_hibernate_settings(overlay: str) -> None:
+    env = literal_env(main_container(template(overlay, "kruize")))
+    assert {name: env.get(name) for name in KRUIZE_HIBERNATE} == KRUIZE_HIBERNATE
+
+
