@@ -6,6 +6,7 @@ Each expectation names the upstream source it comes from; the overlays are built
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from typing import Any
 
@@ -97,3 +98,30 @@ def test_kruize_has_the_nine_hibernate_settings(overlay: str) -> None:
     assert {name: env.get(name) for name in KRUIZE_HIBERNATE} == KRUIZE_HIBERNATE
 
 
+# ---------------------------------------------------------------- 2. pg_stat_statements before migrations
+# project-koku/koku@d8055ac2 koku/api/migrations/0055_install_pg_stat_statements.py runs
+# `create extension if not exists pg_stat_statements` as the Koku user; the extension is not trusted, so a
+# superuser must create it first. sclorg/postgresql-container@134bb39 16/root/usr/bin/run-postgresql sources
+# postgresql-init/*.sh *before* create_users makes POSTGRESQL_DATABASE, and postgresql-start/*.sh after it,
+# on every start, while the server listens on the local socket only (pg_ctl start -o "-h ''").
+START_HOOKS = "/opt/app-root/src/postgresql-start"
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_koku_db_creates_pg_stat_statements_as_superuser_in_the_koku_database(overlay: str) -> None:
+    pod = template(overlay, "koku-db")
+    container = main_container(pod)
+    env = literal_env(container)
+    mounted = {m["name"]: m["mountPath"] for m in container.get("volumeMounts", [])}
+    config_maps = objects_of(overlay, "ConfigMap")
+    scripts = []
+    for volume in pod.spec.get("volumes", []):
+        if "configMap" in volume and mounted.get(volume["name"]) == START_HOOKS:
+            data = config_maps[volume["configMap"]["name"]]["data"]
+            scripts += [text for key, text in data.items() if key.endswith(".sh")]
+    assert scripts, f"koku-db mounts no start hook at {START_HOOKS}"
+    script = "\n".join(scripts)
+    assert "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" in script
+    database = re.search(r'--dbname[= ]"?\$?\{?([A-Za-z_]+)\}?"?', script)
+    assert database is not None, "the script must connect to the Koku database, not postgres"
+    assert env.get(database.group(1), database.group(1)) == env["POSTGRESQL_DATABASE"] == "koku"
