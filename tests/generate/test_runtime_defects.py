@@ -14,7 +14,7 @@ import pytest
 
 from rosgit.build import build_objects
 from rosgit.catalog import load_catalog
-from rosgit.k8s.podspec import PodTemplate, pod_templates
+from rosgit.k8s.podspec import PodTemplate, pod_template_of, pod_templates
 from tests.conftest import REPO_ROOT
 
 Obj = dict[str, Any]
@@ -125,3 +125,57 @@ def test_koku_db_creates_pg_stat_statements_as_superuser_in_the_koku_database(ov
     database = re.search(r'--dbname[= ]"?\$?\{?([A-Za-z_]+)\}?"?', script)
     assert database is not None, "the script must connect to the Koku database, not postgres"
     assert env.get(database.group(1), database.group(1)) == env["POSTGRESQL_DATABASE"] == "koku"
+
+
+# ---------------------------------------------------------------- 3. ROS metrics port, Kruize metrics path
+# RedHatInsights/ros-ocp-backend@ae8c990b internal/config/config.go:208: with Clowder off PROMETHEUS_PORT
+# defaults to 5005; internal/utils/utils.go:314-323 (processor, poller) and internal/api/server.go:47-52
+# (api) serve /metrics there. cmd/start.go: the housekeeper serves no metrics.
+ROS_METRICS_DEFAULT = "5005"
+# kruize/autotune@c671ae30 src/main/java/com/autotune/utils/ServerContext.java:30, Autotune.java:301-305.
+KRUIZE_METRICS_PATH = "/metrics"
+
+
+def ros_metrics_port(container: Obj) -> int:
+    return int(literal_env(container).get("PROMETHEUS_PORT", ROS_METRICS_DEFAULT))
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+@pytest.mark.parametrize("name", ["rosocp-api", "rosocp-processor", "rosocp-recommendation-poller"])
+def test_ros_metrics_probes_and_ports_hit_prometheus_port(overlay: str, name: str) -> None:
+    container = main_container(template(overlay, name))
+    served = ros_metrics_port(container)
+    assert container_port(container, "metrics") == served
+    for kind in ("livenessProbe", "readinessProbe", "startupProbe"):
+        probe = container.get(kind, {}).get("httpGet")
+        if probe is not None and probe["path"] == "/metrics":
+            assert container_port(container, probe["port"]) == served, f"{kind} of {name}"
+
+
+def monitored_port(overlay: str, monitor: Obj) -> tuple[Obj, int]:
+    """The container and the container port a ServiceMonitor endpoint scrapes, through its Service."""
+    service = objects_of(overlay, "Service")[monitor["metadata"]["name"]]
+    (endpoint,) = monitor["spec"]["endpoints"]
+    (service_port,) = [p for p in service["spec"]["ports"] if p["name"] == endpoint["port"]]
+    selector = service["spec"]["selector"]
+    for obj in built(overlay):
+        pod = pod_template_of(obj)
+        if pod is not None and all(pod.labels.get(k) == v for k, v in selector.items()):
+            container = main_container(pod)
+            return container, container_port(container, service_port["targetPort"])
+    raise AssertionError(f"Service {service['metadata']['name']} selects no pod")
+
+
+@pytest.mark.parametrize("overlay", OPENSHIFT)
+def test_service_monitors_scrape_what_the_programs_serve(overlay: str) -> None:
+    monitors = objects_of(overlay, "ServiceMonitor")
+    for name in ("rosocp-api", "rosocp-processor", "rosocp-recommendation-poller"):
+        container, port = monitored_port(overlay, monitors[name])
+        assert port == ros_metrics_port(container), f"ServiceMonitor {name} scrapes {port}"
+        assert monitors[name]["spec"]["endpoints"][0]["path"] == "/metrics"
+
+
+@pytest.mark.parametrize("overlay", OPENSHIFT)
+def test_kruize_service_monitor_scrapes_the_path_kruize_serves(overlay: str) -> None:
+    monitor = objects_of(overlay, "ServiceMonitor")["kruize"]
+    assert [e["path"] for e in monitor["spec"]["endpoints"]] == [KRUIZE_METRICS_PATH]
