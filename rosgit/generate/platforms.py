@@ -30,13 +30,17 @@ def _project_metadata(catalog: Catalog, name: str, component: str, wave: int, **
 def object_storage_config(catalog: Catalog, platform: Platform) -> Obj:
     storage = platform.object_storage
     scheme = "https" if storage.secure else "http"
+    # No default port in the URL: botocore signs pre-signed URLs with the Host header as given, Go clients
+    # send it without :443, and the signatures differ (insights-onprem/cost-onprem-chart@881175b5).
+    default_port = 443 if storage.secure else 80
+    url_port = "" if storage.port == default_port else f":{storage.port}"
     return {
         "apiVersion": "v1",
         "kind": "ConfigMap",
         "metadata": _project_metadata(catalog, OBJECT_STORAGE_CONFIG, "object-storage", WAVE_CONFIG),
         "data": {
             "endpoint": f"{storage.host}:{storage.port}",
-            "endpoint-url": f"{scheme}://{storage.host}:{storage.port}",
+            "endpoint-url": f"{scheme}://{storage.host}{url_port}",
             "host": storage.host,
             "port": str(storage.port),
             "region": storage.region,
@@ -181,12 +185,22 @@ def service_monitors(catalog: Catalog) -> list[Obj]:
     return monitors
 
 
+def _service_ca_env(component: Component) -> list[Obj]:
+    if component.ca_trust == "go":
+        # Go loads the system bundle file unless SSL_CERT_FILE replaces it, then every file of the
+        # SSL_CERT_DIR directories (crypto/x509 root_unix.go loadSystemRoots): the service CA is added to the
+        # system roots, without the combining init container upstream uses (insights-onprem/cost-onprem-chart
+        # templates/_helpers-init-containers.tpl:95-110).
+        return [{"name": "SSL_CERT_DIR", "value": SERVICE_CA_MOUNT}]
+    bundle = f"{SERVICE_CA_MOUNT}/service-ca.crt"
+    return [{"name": "AWS_CA_BUNDLE", "value": bundle}, {"name": "REQUESTS_CA_BUNDLE", "value": bundle}]
+
+
 def service_ca_patch(component: Component) -> Obj:
     """Trust the OpenShift service CA, which signs in-cluster endpoints such as the ODF S3 service."""
-    bundle = f"{SERVICE_CA_MOUNT}/service-ca.crt"
     container = {
         "name": component.name,
-        "env": [{"name": "AWS_CA_BUNDLE", "value": bundle}, {"name": "REQUESTS_CA_BUNDLE", "value": bundle}],
+        "env": _service_ca_env(component),
         "volumeMounts": [{"name": "service-ca", "mountPath": SERVICE_CA_MOUNT, "readOnly": True}],
     }
     volumes = [{"name": "service-ca", "configMap": {"name": SERVICE_CA_CONFIG}}]
@@ -255,7 +269,7 @@ def openshift_files(catalog: Catalog, platform: Platform) -> dict[str, str]:
             }
         )
     ca_patches = [
-        service_ca_patch(c) for c in catalog.components_for("openshift") if uses_object_storage(c)
+        service_ca_patch(c) for c in catalog.components_for("openshift") if c.ca_trust is not None
     ]
     if ca_patches:
         files[f"{prefix}/service-ca-patches.yaml"] = yaml_file(*ca_patches)
@@ -265,10 +279,3 @@ def openshift_files(catalog: Catalog, platform: Platform) -> dict[str, str]:
     files[f"{prefix}/kustomization.yaml"] = yaml_file(kustomization)
     return files
 
-
-def uses_object_storage(component: Component) -> bool:
-    # Python clients (boto3, requests) honour AWS_CA_BUNDLE / REQUESTS_CA_BUNDLE; Java and Go clients
-    # need a truststore or SSL_CERT_FILE, which would replace their system CAs, so only Koku gets this.
-    return component.group == "koku" and any(
-        var.config_map is not None and var.config_map.name == OBJECT_STORAGE_CONFIG for var in component.env
-    )

@@ -179,3 +179,69 @@ def test_service_monitors_scrape_what_the_programs_serve(overlay: str) -> None:
 def test_kruize_service_monitor_scrapes_the_path_kruize_serves(overlay: str) -> None:
     monitor = objects_of(overlay, "ServiceMonitor")["kruize"]
     assert [e["path"] for e in monitor["spec"]["endpoints"]] == [KRUIZE_METRICS_PATH]
+
+
+# ---------------------------------------------------------------- 4. OpenShift S3
+# noobaa/noobaa-operator@2583ea7a deploy/internal/service-s3.yaml: Service s3 maps 443 to pod port 6443;
+# NetworkPolicy ports are pod ports (k8s.io/api networking/v1 NetworkPolicyPort).
+NOOBAA_HTTPS_POD_PORT = 6443
+STORAGE_NAMESPACE = {"kubernetes.io/metadata.name": "openshift-storage"}
+
+
+# Programs that read or write the buckets (insights-ingress-go stages uploads, ROS downloads them, Koku's
+# listener and workers process them, Trino and the metastore read and write Parquet).
+S3_CLIENTS = {
+    "ingress",
+    "rosocp-processor",
+    "koku-listener",
+    "koku-worker-ocp",
+    "trino-coordinator",
+    "hive-metastore",
+}
+
+
+@pytest.mark.parametrize("overlay", OPENSHIFT)
+def test_egress_to_noobaa_allows_its_pod_port(overlay: str) -> None:
+    reaching: dict[str, set[int]] = {}
+    for policy in objects_of(overlay, "NetworkPolicy").values():
+        selected = policy["spec"]["podSelector"].get("matchLabels", {}).get("app.kubernetes.io/name")
+        for rule in policy["spec"].get("egress", []):
+            peers = [peer.get("namespaceSelector", {}).get("matchLabels") for peer in rule["to"]]
+            if STORAGE_NAMESPACE in peers:
+                reaching.setdefault(selected, set()).update(port["port"] for port in rule.get("ports", []))
+    assert set(reaching) >= S3_CLIENTS
+    assert {name: ports for name, ports in reaching.items() if NOOBAA_HTTPS_POD_PORT not in ports} == {}
+
+
+# insights-onprem/cost-onprem-chart@42f34282 templates/ingress/deployment.yaml:102-105 and
+# templates/ros/processor/deployment.yaml:105-108: the Go clients need the service CA (x509: unknown
+# authority otherwise) besides the system roots. Go's crypto/x509 (root_unix.go, go1.20+: loadSystemRoots)
+# reads the first system bundle file unless SSL_CERT_FILE replaces it, then every file of the SSL_CERT_DIR
+# directories: SSL_CERT_DIR=<service CA dir> adds the CA and keeps the system roots.
+GO_S3_CLIENTS = ["ingress", "rosocp-processor"]
+
+
+@pytest.mark.parametrize("overlay", OPENSHIFT)
+@pytest.mark.parametrize("name", GO_S3_CLIENTS)
+def test_go_clients_trust_the_service_ca_and_the_system_roots(overlay: str, name: str) -> None:
+    pod = template(overlay, name)
+    container = main_container(pod)
+    service_ca_volumes = {
+        v["name"] for v in pod.spec.get("volumes", []) if v.get("configMap", {}).get("name") == "service-ca"
+    }
+    ca_dirs = {m["mountPath"] for m in container.get("volumeMounts", []) if m["name"] in service_ca_volumes}
+    assert ca_dirs, f"{name} mounts no service CA"
+    env = literal_env(container)
+    assert "SSL_CERT_FILE" not in env, "SSL_CERT_FILE to the bare service CA would drop the system roots"
+    assert ca_dirs & set(env.get("SSL_CERT_DIR", "").split(":")), (
+        f"{name}: SSL_CERT_DIR={env.get('SSL_CERT_DIR')}"
+    )
+
+
+# insights-onprem/cost-onprem-chart@881175b5: an S3_ENDPOINT with the default port :443 breaks pre-signed
+# URL signatures between botocore (Koku) and Go clients, which omit default ports in the Host header.
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_koku_s3_endpoint_has_no_default_port(overlay: str) -> None:
+    endpoint = resolved_env(overlay, main_container(template(overlay, "koku-api-reads")))["S3_ENDPOINT"]
+    scheme, _, rest = endpoint.partition("://")
+    assert not rest.endswith({"https": ":443", "http": ":80"}[scheme]), endpoint

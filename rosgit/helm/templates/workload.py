@@ -10,7 +10,7 @@ from typing import Any
 from rosgit.catalog.model import Catalog, Component
 from rosgit.catalog.profiles import ResolvedProfile
 from rosgit.generate.overlays import anti_affinity
-from rosgit.generate.platforms import service_ca_patch, uses_object_storage
+from rosgit.generate.platforms import service_ca_patch
 from rosgit.generate.workloads import workload
 from rosgit.helm.template import Block, Inline, When, WhenItems
 from rosgit.helm.templates.metadata import (
@@ -80,7 +80,7 @@ def _template_pod_spec(catalog: Catalog, component: Component, spec: Obj, ref: s
             volume["secret"]["secretName"] = secret_name(volume["secret"]["secretName"])
         if component.config is not None and volume.get("configMap", {}).get("name") == component.config.name:
             volume["configMap"]["name"] = config_map_name(component.config.name)
-    if uses_object_storage(component):
+    if component.ca_trust is not None:
         patch_spec = _pod_spec_of(service_ca_patch(component))
         patch_container = patch_spec["containers"][0]
         _prepend(main, "env", patch_container["env"])
