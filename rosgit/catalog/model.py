@@ -158,6 +158,8 @@ class Component:
     schedule: str | None = None
     backoff_limit: int | None = None
     run_as_user: int | None = None
+    # the primary group on Kubernetes; defaults to run_as_user (some images write only group-0 directories)
+    run_as_group: int | None = None
     fs_group: int | None = None
     service_account: bool = False
     labels: dict[str, str] = field(default_factory=dict)

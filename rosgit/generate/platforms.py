@@ -7,7 +7,7 @@ from typing import Any
 from rosgit.catalog.model import Catalog, Component, Platform
 from rosgit.fileset.text import to_yaml, yaml_file
 from rosgit.generate.networkpolicy import network_policies
-from rosgit.generate.workloads import WORKLOAD_API
+from rosgit.generate.workloads import WAIT_RUN_AS_USER, WORKLOAD_API, wait_container_name
 from rosgit.k8s import labels as L
 from rosgit.k8s.argo import WAVE_CONFIG, WAVE_EDGE, wave_annotation
 from rosgit.kustomize import split_image
@@ -98,6 +98,26 @@ def kubernetes_ingress(catalog: Catalog, platform: Platform) -> Obj | None:
     }
 
 
+def kubernetes_pod_security(component: Component) -> Obj:
+    """The pod-spec fields the kubernetes Component sets: the image's numeric user and group, and the wait
+    containers' non-root UID (kubelet verifies runAsNonRoot only against a numeric user)."""
+    group = component.run_as_group if component.run_as_group is not None else component.run_as_user
+    pod_spec: Obj = {}
+    security = {
+        k: v
+        for k, v in (("runAsUser", component.run_as_user), ("runAsGroup", group), ("fsGroup", component.fs_group))
+        if v is not None
+    }
+    if security:
+        pod_spec["securityContext"] = security
+    if component.wait_for:
+        pod_spec["initContainers"] = [
+            {"name": wait_container_name(target), "securityContext": {"runAsUser": WAIT_RUN_AS_USER}}
+            for target in component.wait_for
+        ]
+    return pod_spec
+
+
 def kubernetes_files(catalog: Catalog, platform: Platform) -> dict[str, str]:
     prefix = "components/kubernetes"
     files: dict[str, str] = {
@@ -110,22 +130,9 @@ def kubernetes_files(catalog: Catalog, platform: Platform) -> dict[str, str]:
         resources.append("ingress.yaml")
     # Images without OpenShift's per-namespace UID range need a fixed non-root UID to pass runAsNonRoot.
     user_patches = [
-        _smp_pod_spec(
-            component,
-            {
-                "securityContext": {
-                    k: v
-                    for k, v in (
-                        ("runAsUser", component.run_as_user),
-                        ("runAsGroup", component.run_as_user),
-                        ("fsGroup", component.fs_group),
-                    )
-                    if v is not None
-                }
-            },
-        )
+        _smp_pod_spec(component, kubernetes_pod_security(component))
         for component in catalog.components_for("kubernetes")
-        if component.run_as_user is not None or component.fs_group is not None
+        if component.run_as_user is not None or component.fs_group is not None or component.wait_for
     ]
     kustomization: Obj = {"apiVersion": COMPONENT_API, "kind": "Component", "resources": resources}
     if user_patches:

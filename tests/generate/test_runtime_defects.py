@@ -245,3 +245,38 @@ def test_koku_s3_endpoint_has_no_default_port(overlay: str) -> None:
     endpoint = resolved_env(overlay, main_container(template(overlay, "koku-api-reads")))["S3_ENDPOINT"]
     scheme, _, rest = endpoint.partition("://")
     assert not rest.endswith({"https": ":443", "http": ":80"}[scheme]), endpoint
+
+
+# ---------------------------------------------------------------- 5. Kubernetes: verifiable non-root users
+# Images whose USER is a name, or root: kubelet cannot verify runAsNonRoot without a numeric runAsUser
+# ("cannot verify user is non-root"), or refuses root. project-koku/koku@d8055ac2 Dockerfile:69-71
+# (`adduser koku -u 1000 -g 0`, `USER koku`); trinodb/trino (`USER trino:trino`, uid 1000);
+# apache/kafka docker/jvm/Dockerfile (`USER appuser`); ubi9/ubi-minimal, redis, minio, mc: no USER (root).
+NAMED_OR_ROOT_USER = {"koku", "trino", "hive-metastore", "kafka", "wait", "redis", "minio", "minio-client"}
+
+
+def effective(pod: PodTemplate, container: Obj, field: str) -> Any:
+    return container.get("securityContext", {}).get(field, pod.spec.get("securityContext", {}).get(field))
+
+
+@pytest.mark.parametrize("overlay", KUBERNETES)
+def test_kubernetes_containers_of_named_user_images_run_as_a_numeric_uid(overlay: str) -> None:
+    images = {str(CATALOG.images[key]) for key in NAMED_OR_ROOT_USER}
+    unverifiable = []
+    for pod in pod_templates(list(built(overlay))):
+        for container in pod.containers():
+            uid = effective(pod, container, "runAsUser")
+            if container["image"] in images and not (isinstance(uid, int) and uid > 0):
+                unverifiable.append(f"{pod.name}/{container['name']}")
+    assert unverifiable == []
+
+
+@pytest.mark.parametrize("overlay", KUBERNETES)
+def test_koku_pods_run_as_the_image_user_and_group(overlay: str) -> None:
+    # koku's APP_HOME is only group-writable (`chmod ug+rw`, group 0): the image's gid, not 1000.
+    koku = str(CATALOG.images["koku"])
+    pods = [p for p in pod_templates(list(built(overlay))) if main_container(p)["image"] == koku]
+    assert pods
+    for pod in pods:
+        container = main_container(pod)
+        assert (effective(pod, container, "runAsUser"), effective(pod, container, "runAsGroup")) == (1000, 0)

@@ -51,7 +51,11 @@ seccompProfile:
 {{- if not .root.Values.global.platform.openshift }}
 {{- with .runAsUser }}
 runAsUser: {{ . }}
-runAsGroup: {{ . }}
+{{- end }}
+{{- if hasKey . "runAsGroup" }}
+runAsGroup: {{ .runAsGroup }}
+{{- else if .runAsUser }}
+runAsGroup: {{ .runAsUser }}
 {{- end }}
 {{- with .fsGroup }}
 fsGroup: {{ . }}
@@ -67,6 +71,14 @@ capabilities:
 runAsNonRoot: true
 seccompProfile:
   type: RuntimeDefault
+{{- end }}
+
+{{/* The wait init containers' image runs as root: a fixed non-root UID, except on OpenShift. */}}
+{{- define "ros-ocp.waitContainerSecurityContext" -}}
+{{ include "ros-ocp.containerSecurityContext" . }}
+{{- if not .Values.global.platform.openshift }}
+runAsUser: 1001
+{{- end }}
 {{- end }}
 
 {{/* The Secret a workload reads: the generated one, or secrets.<name>.existingSecret. */}}

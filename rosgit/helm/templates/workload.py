@@ -33,12 +33,15 @@ HELM_HOOK_WEIGHT = "helm.sh/hook-weight"
 HELM_HOOK_DELETE_POLICY = "helm.sh/hook-delete-policy"
 JOB_HOOK = "post-install,post-upgrade"
 CONTAINER_SECURITY = Block('include "ros-ocp.containerSecurityContext" $')
+WAIT_CONTAINER_SECURITY = Block('include "ros-ocp.waitContainerSecurityContext" $')
 
 
 def _pod_security(component: Component) -> Block:
     args = ['"root" $']
     if component.run_as_user is not None:
         args.append(f'"runAsUser" {component.run_as_user}')
+    if component.run_as_group is not None:
+        args.append(f'"runAsGroup" {component.run_as_group}')
     if component.fs_group is not None:
         args.append(f'"fsGroup" {component.fs_group}')
     return Block(f'include "ros-ocp.podSecurityContext" (dict {" ".join(args)})')
@@ -64,7 +67,7 @@ def _template_pod_spec(catalog: Catalog, component: Component, spec: Obj, ref: s
     for init in spec.get("initContainers", []):
         if "wait" in catalog.images:
             init["image"] = Inline("{{ .Values.global.waitImage | quote }}")
-        init["securityContext"] = CONTAINER_SECURITY
+        init["securityContext"] = WAIT_CONTAINER_SECURITY
     main = spec["containers"][0]
     main["image"] = Inline(f"{{{{ {ref}.image | quote }}}}")
     if command_overridden(catalog, component):
