@@ -280,3 +280,14 @@ def test_koku_pods_run_as_the_image_user_and_group(overlay: str) -> None:
     for pod in pods:
         container = main_container(pod)
         assert (effective(pod, container, "runAsUser"), effective(pod, container, "runAsGroup")) == (1000, 0)
+
+
+# ---------------------------------------------------------------- 6. the ingress image
+# b72e28e is insights-onprem/cost-onprem-chart commit "Update ingress image to Konflux build" (2026-05-03),
+# never an image tag. The chart pinned quay.io/redhat-user-workloads/hcc-integrations-tenant/ingress:c979ae6
+# (cfac5650, #164) until c1825677 (#172) moved to the unpinned quay.io/iop/ingress:master.
+def test_ingress_image_is_the_last_one_upstream_pinned() -> None:
+    assert (
+        str(CATALOG.images["ingress"])
+        == "quay.io/redhat-user-workloads/hcc-integrations-tenant/ingress:c979ae6"
+    )
