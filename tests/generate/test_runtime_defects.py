@@ -14,7 +14,9 @@ import pytest
 
 from rosgit.build import build_objects
 from rosgit.catalog import load_catalog
+from rosgit.catalog.profiles import resolve_profile
 from rosgit.k8s.podspec import PodTemplate, pod_template_of, pod_templates
+from rosgit.quantity import bytes_of, millicores
 from tests.conftest import REPO_ROOT
 
 Obj = dict[str, Any]
@@ -291,3 +293,26 @@ def test_ingress_image_is_the_last_one_upstream_pinned() -> None:
         str(CATALOG.images["ingress"])
         == "quay.io/redhat-user-workloads/hcc-integrations-tenant/ingress:c979ae6"
     )
+
+
+# ---------------------------------------------------------------- 7. Celery workers for the busy queues
+# insights-onprem/cost-onprem-chart@42f34282 cost-onprem/values.yaml:316-324 (priority), 340-348 (summary),
+# 376-384 (ocp): what the shipped chart gives the workers of the busy queues.
+SHIPPED_WORKER_SIZES = {
+    "koku-worker-priority": (("250m", "1Gi"), ("500m", "2Gi")),
+    "koku-worker-summary": (("250m", "1Gi"), ("500m", "2Gi")),
+    "koku-worker-ocp": (("250m", "512Mi"), ("500m", "1Gi")),
+}
+
+
+@pytest.mark.parametrize("profile", sorted(CATALOG.profiles))
+@pytest.mark.parametrize("worker", sorted(SHIPPED_WORKER_SIZES))
+def test_busy_queue_workers_are_sized_at_least_like_the_shipped_chart(profile: str, worker: str) -> None:
+    component = CATALOG.component(worker)
+    assert component is not None
+    size = resolve_profile(CATALOG, profile).sizes[component.size]
+    (cpu_request, memory_request), (cpu_limit, memory_limit) = SHIPPED_WORKER_SIZES[worker]
+    assert millicores(size.requests.cpu) >= millicores(cpu_request)
+    assert bytes_of(size.requests.memory) >= bytes_of(memory_request)
+    assert millicores(size.limits.cpu) >= millicores(cpu_limit)
+    assert bytes_of(size.limits.memory) >= bytes_of(memory_limit)
