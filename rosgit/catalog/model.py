@@ -8,6 +8,9 @@ from typing import Any, Literal
 from rosgit.catalog.schema import DnsName, ImageRef, Quantity
 
 Group = Literal["ros", "infrastructure", "koku", "trino"]
+# How a program's TLS client finds the CAs it trusts: Python (botocore, requests) reads AWS_CA_BUNDLE and
+# REQUESTS_CA_BUNDLE, Go's crypto/x509 reads SSL_CERT_FILE / SSL_CERT_DIR.
+CaTrust = Literal["python", "go"]
 PlatformName = Literal["kubernetes", "openshift"]
 WorkloadKind = Literal["Deployment", "StatefulSet", "Job", "CronJob"]
 # The Argo CD sync phase a component belongs to; the generator turns it into sync waves.
@@ -155,11 +158,15 @@ class Component:
     schedule: str | None = None
     backoff_limit: int | None = None
     run_as_user: int | None = None
+    # the primary group on Kubernetes; defaults to run_as_user (some images write only group-0 directories)
+    run_as_group: int | None = None
     fs_group: int | None = None
     service_account: bool = False
     labels: dict[str, str] = field(default_factory=dict)
     metrics_port: str | None = None
     metrics_path: str = "/metrics"
+    # set for programs that call service-CA-signed endpoints (ODF S3): on OpenShift they get that CA this way
+    ca_trust: CaTrust | None = None
     expose: Expose | None = None
     extends: str | None = None
 

@@ -124,7 +124,8 @@ class Reader:
         if tp is int:
             if isinstance(node, bool) or not isinstance(node, int):
                 raise self.fail(line, f"{context}: expected an integer, got {_kind(node)}")
-            return node
+            # ruamel reads a bare 0 as its ScalarInt subclass, which the YAML writers cannot represent
+            return int(node)
         if tp is str:
             if isinstance(node, bool) or not isinstance(node, str | int | float):
                 raise self.fail(line, f"{context}: expected a string, got {_kind(node)}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rosgit.catalog.model import Catalog, Component, Platform
 from rosgit.fileset.text import to_yaml, yaml_file
 from rosgit.generate.networkpolicy import network_policies
-from rosgit.generate.workloads import WORKLOAD_API
+from rosgit.generate.workloads import WAIT_RUN_AS_USER, WORKLOAD_API, wait_container_name
 from rosgit.k8s import labels as L
 from rosgit.k8s.argo import WAVE_CONFIG, WAVE_EDGE, wave_annotation
 from rosgit.k8s.objects import Obj
@@ -28,13 +28,17 @@ def _project_metadata(catalog: Catalog, name: str, component: str, wave: int, **
 def object_storage_config(catalog: Catalog, platform: Platform) -> Obj:
     storage = platform.object_storage
     scheme = "https" if storage.secure else "http"
+    # No default port in the URL: botocore signs pre-signed URLs with the Host header as given, Go clients
+    # send it without :443, and the signatures differ (insights-onprem/cost-onprem-chart@881175b5).
+    default_port = 443 if storage.secure else 80
+    url_port = "" if storage.port == default_port else f":{storage.port}"
     return {
         "apiVersion": "v1",
         "kind": "ConfigMap",
         "metadata": _project_metadata(catalog, OBJECT_STORAGE_CONFIG, "object-storage", WAVE_CONFIG),
         "data": {
             "endpoint": f"{storage.host}:{storage.port}",
-            "endpoint-url": f"{scheme}://{storage.host}:{storage.port}",
+            "endpoint-url": f"{scheme}://{storage.host}{url_port}",
             "host": storage.host,
             "port": str(storage.port),
             "region": storage.region,
@@ -92,6 +96,26 @@ def kubernetes_ingress(catalog: Catalog, platform: Platform) -> Obj | None:
     }
 
 
+def kubernetes_pod_security(component: Component) -> Obj:
+    """The pod-spec fields the kubernetes Component sets: the image's numeric user and group, and the wait
+    containers' non-root UID (kubelet verifies runAsNonRoot only against a numeric user)."""
+    group = component.run_as_group if component.run_as_group is not None else component.run_as_user
+    pod_spec: Obj = {}
+    security = {
+        k: v
+        for k, v in (("runAsUser", component.run_as_user), ("runAsGroup", group), ("fsGroup", component.fs_group))
+        if v is not None
+    }
+    if security:
+        pod_spec["securityContext"] = security
+    if component.wait_for:
+        pod_spec["initContainers"] = [
+            {"name": wait_container_name(target), "securityContext": {"runAsUser": WAIT_RUN_AS_USER}}
+            for target in component.wait_for
+        ]
+    return pod_spec
+
+
 def kubernetes_files(catalog: Catalog, platform: Platform) -> dict[str, str]:
     prefix = "components/kubernetes"
     files: dict[str, str] = {
@@ -104,22 +128,9 @@ def kubernetes_files(catalog: Catalog, platform: Platform) -> dict[str, str]:
         resources.append("ingress.yaml")
     # Images without OpenShift's per-namespace UID range need a fixed non-root UID to pass runAsNonRoot.
     user_patches = [
-        _smp_pod_spec(
-            component,
-            {
-                "securityContext": {
-                    k: v
-                    for k, v in (
-                        ("runAsUser", component.run_as_user),
-                        ("runAsGroup", component.run_as_user),
-                        ("fsGroup", component.fs_group),
-                    )
-                    if v is not None
-                }
-            },
-        )
+        _smp_pod_spec(component, kubernetes_pod_security(component))
         for component in catalog.components_for("kubernetes")
-        if component.run_as_user is not None or component.fs_group is not None
+        if component.run_as_user is not None or component.fs_group is not None or component.wait_for
     ]
     kustomization: Obj = {"apiVersion": COMPONENT_API, "kind": "Component", "resources": resources}
     if user_patches:
@@ -179,12 +190,22 @@ def service_monitors(catalog: Catalog) -> list[Obj]:
     return monitors
 
 
+def _service_ca_env(component: Component) -> list[Obj]:
+    if component.ca_trust == "go":
+        # Go loads the system bundle file unless SSL_CERT_FILE replaces it, then every file of the
+        # SSL_CERT_DIR directories (crypto/x509 root_unix.go loadSystemRoots): the service CA is added to the
+        # system roots, without the combining init container upstream uses (insights-onprem/cost-onprem-chart
+        # templates/_helpers-init-containers.tpl:95-110).
+        return [{"name": "SSL_CERT_DIR", "value": SERVICE_CA_MOUNT}]
+    bundle = f"{SERVICE_CA_MOUNT}/service-ca.crt"
+    return [{"name": "AWS_CA_BUNDLE", "value": bundle}, {"name": "REQUESTS_CA_BUNDLE", "value": bundle}]
+
+
 def service_ca_patch(component: Component) -> Obj:
     """Trust the OpenShift service CA, which signs in-cluster endpoints such as the ODF S3 service."""
-    bundle = f"{SERVICE_CA_MOUNT}/service-ca.crt"
     container = {
         "name": component.name,
-        "env": [{"name": "AWS_CA_BUNDLE", "value": bundle}, {"name": "REQUESTS_CA_BUNDLE", "value": bundle}],
+        "env": _service_ca_env(component),
         "volumeMounts": [{"name": "service-ca", "mountPath": SERVICE_CA_MOUNT, "readOnly": True}],
     }
     volumes = [{"name": "service-ca", "configMap": {"name": SERVICE_CA_CONFIG}}]
@@ -253,7 +274,7 @@ def openshift_files(catalog: Catalog, platform: Platform) -> dict[str, str]:
             }
         )
     ca_patches = [
-        service_ca_patch(c) for c in catalog.components_for("openshift") if uses_object_storage(c)
+        service_ca_patch(c) for c in catalog.components_for("openshift") if c.ca_trust is not None
     ]
     if ca_patches:
         files[f"{prefix}/service-ca-patches.yaml"] = yaml_file(*ca_patches)
@@ -263,10 +284,3 @@ def openshift_files(catalog: Catalog, platform: Platform) -> dict[str, str]:
     files[f"{prefix}/kustomization.yaml"] = yaml_file(kustomization)
     return files
 
-
-def uses_object_storage(component: Component) -> bool:
-    # Python clients (boto3, requests) honour AWS_CA_BUNDLE / REQUESTS_CA_BUNDLE; Java and Go clients
-    # need a truststore or SSL_CERT_FILE, which would replace their system CAs, so only Koku gets this.
-    return component.group == "koku" and any(
-        var.config_map is not None and var.config_map.name == OBJECT_STORAGE_CONFIG for var in component.env
-    )

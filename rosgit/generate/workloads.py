@@ -22,6 +22,9 @@ RESTRICTED_CONTAINER_SECURITY: Obj = {
     "seccompProfile": {"type": "RuntimeDefault"},
 }
 RESTRICTED_POD_SECURITY: Obj = {"runAsNonRoot": True, "seccompProfile": {"type": "RuntimeDefault"}}
+# ubi-minimal has no USER (it runs as root) and kubelet refuses root under runAsNonRoot; on Kubernetes the
+# wait containers get this UID (bash's /dev/tcp needs no home or files). OpenShift assigns one itself.
+WAIT_RUN_AS_USER = 1001
 WAIT_RESOURCES: Obj = {
     "requests": {"cpu": "10m", "memory": "16Mi"},
     "limits": {"cpu": "50m", "memory": "64Mi"},
@@ -94,6 +97,11 @@ def _probe(probe: Probe) -> Obj:
     return result
 
 
+def wait_container_name(target: str) -> str:
+    """The init container waiting for `component:port`."""
+    return f"wait-for-{target.partition(':')[0]}"
+
+
 def _wait_containers(catalog: Catalog, component: Component) -> list[Obj]:
     containers = []
     for target in component.wait_for:
@@ -109,7 +117,7 @@ def _wait_containers(catalog: Catalog, component: Component) -> list[Obj]:
         )
         containers.append(
             {
-                "name": f"wait-for-{name}",
+                "name": wait_container_name(target),
                 "image": str(catalog.images["wait"])
                 if "wait" in catalog.images
                 else image_of(catalog, component),

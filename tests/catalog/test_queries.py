@@ -33,3 +33,10 @@ def test_secrets_read_on_a_platform_are_the_referenced_ones_sorted() -> None:
         assert expected, f"{platform}: the repository catalog reads Secrets on every platform"
     disabled = replace(CATALOG, components=[replace(c, enabled=False) for c in CATALOG.components])
     assert disabled.secrets_read_on("kubernetes") == []
+
+
+def test_integers_are_plain_ints_even_zero() -> None:
+    # ruamel reads `0` as its ScalarInt, which the generated YAML cannot represent (koku's runAsGroup: 0)
+    koku = CATALOG.component("koku-api-reads")
+    assert koku is not None
+    assert type(koku.run_as_group) is int and koku.run_as_group == 0

@@ -9,7 +9,11 @@ from __future__ import annotations
 
 from rosgit.catalog.model import Catalog
 from rosgit.fileset.text import to_yaml
-from rosgit.generate.workloads import RESTRICTED_CONTAINER_SECURITY, RESTRICTED_POD_SECURITY
+from rosgit.generate.workloads import (
+    RESTRICTED_CONTAINER_SECURITY,
+    RESTRICTED_POD_SECURITY,
+    WAIT_RUN_AS_USER,
+)
 from rosgit.helm.template import TEMPLATE_HEADER
 from rosgit.helm.templates.configmap import config_data_helper
 from rosgit.helm.values import chart_components
@@ -73,7 +77,11 @@ def helpers_text(catalog: Catalog) -> str:
         "{{- if not .root.Values.global.platform.openshift }}",
         "{{- with .runAsUser }}",
         "runAsUser: {{ . }}",
-        "runAsGroup: {{ . }}",
+        "{{- end }}",
+        '{{- if hasKey . "runAsGroup" }}',
+        "runAsGroup: {{ .runAsGroup }}",
+        "{{- else if .runAsUser }}",
+        "runAsGroup: {{ .runAsUser }}",
         "{{- end }}",
         "{{- with .fsGroup }}",
         "fsGroup: {{ . }}",
@@ -83,6 +91,14 @@ def helpers_text(catalog: Catalog) -> str:
         "",
         '{{- define "ros-ocp.containerSecurityContext" -}}',
         container_security,
+        "{{- end }}",
+        "",
+        "{{/* The wait init containers' image runs as root: a fixed non-root UID, except on OpenShift. */}}",
+        '{{- define "ros-ocp.waitContainerSecurityContext" -}}',
+        '{{ include "ros-ocp.containerSecurityContext" . }}',
+        "{{- if not .Values.global.platform.openshift }}",
+        f"runAsUser: {WAIT_RUN_AS_USER}",
+        "{{- end }}",
         "{{- end }}",
         "",
         "{{/* The Secret a workload reads: the generated one, or secrets.<name>.existingSecret. */}}",

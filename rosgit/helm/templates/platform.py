@@ -23,7 +23,8 @@ def object_storage_template(catalog: Catalog) -> str:
     obj["data"] = {
         "endpoint": Inline(f'{{{{ printf "%s:%d" {s}.host (int {s}.port) | quote }}}}'),
         "endpoint-url": Inline(
-            f'{{{{ printf "%s://%s:%d" (ternary "https" "http" {s}.secure) {s}.host (int {s}.port) | quote }}}}'
+            f'{{{{ printf "%s://%s%s" (ternary "https" "http" {s}.secure) {s}.host '
+            f'(ternary "" (printf ":%d" (int {s}.port)) (eq (int {s}.port) (ternary 443 80 {s}.secure))) | quote }}}}'
         ),
         "host": Inline(f"{{{{ {s}.host | quote }}}}"),
         "port": Inline(f"{{{{ {s}.port | int | toString | quote }}}}"),

@@ -10,7 +10,7 @@ from typing import Any
 from rosgit.catalog.model import Catalog, Component
 from rosgit.catalog.profiles import ResolvedProfile
 from rosgit.generate.overlays import anti_affinity
-from rosgit.generate.platforms import service_ca_patch, uses_object_storage
+from rosgit.generate.platforms import service_ca_patch
 from rosgit.generate.workloads import workload
 from rosgit.helm.template import Block, Inline, When, WhenItems
 from rosgit.helm.templates.metadata import (
@@ -33,12 +33,15 @@ HELM_HOOK_WEIGHT = "helm.sh/hook-weight"
 HELM_HOOK_DELETE_POLICY = "helm.sh/hook-delete-policy"
 JOB_HOOK = "post-install,post-upgrade"
 CONTAINER_SECURITY = Block('include "ros-ocp.containerSecurityContext" $')
+WAIT_CONTAINER_SECURITY = Block('include "ros-ocp.waitContainerSecurityContext" $')
 
 
 def _pod_security(component: Component) -> Block:
     args = ['"root" $']
     if component.run_as_user is not None:
         args.append(f'"runAsUser" {component.run_as_user}')
+    if component.run_as_group is not None:
+        args.append(f'"runAsGroup" {component.run_as_group}')
     if component.fs_group is not None:
         args.append(f'"fsGroup" {component.fs_group}')
     return Block(f'include "ros-ocp.podSecurityContext" (dict {" ".join(args)})')
@@ -64,7 +67,7 @@ def _template_pod_spec(catalog: Catalog, component: Component, spec: Obj, ref: s
     for init in spec.get("initContainers", []):
         if "wait" in catalog.images:
             init["image"] = Inline("{{ .Values.global.waitImage | quote }}")
-        init["securityContext"] = CONTAINER_SECURITY
+        init["securityContext"] = WAIT_CONTAINER_SECURITY
     main = spec["containers"][0]
     main["image"] = Inline(f"{{{{ {ref}.image | quote }}}}")
     if command_overridden(catalog, component):
@@ -80,7 +83,7 @@ def _template_pod_spec(catalog: Catalog, component: Component, spec: Obj, ref: s
             volume["secret"]["secretName"] = secret_name(volume["secret"]["secretName"])
         if component.config is not None and volume.get("configMap", {}).get("name") == component.config.name:
             volume["configMap"]["name"] = config_map_name(component.config.name)
-    if uses_object_storage(component):
+    if component.ca_trust is not None:
         patch_spec = _pod_spec_of(service_ca_patch(component))
         patch_container = patch_spec["containers"][0]
         _prepend(main, "env", patch_container["env"])
