@@ -6,7 +6,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from rosgit.findings import Finding
-from rosgit.lint import network, ordering, references, replicas, resources, security, services
+from rosgit.lint import (
+    contract_view,
+    contracts,
+    network,
+    ordering,
+    references,
+    replicas,
+    resources,
+    security,
+    services,
+)
 from rosgit.lint.context import LintContext
 from rosgit.lint.objects import Obj
 
@@ -34,6 +44,7 @@ RULES: tuple[Rule, ...] = (
     Rule(ordering.check_config_order, ("ROS701",)),
     Rule(ordering.check_migration_order, ("ROS702", "ROS703")),
     Rule(ordering.check_annotations, ("ROS704",)),
+    Rule(contracts.check_contracts, tuple(contract_view.DESCRIPTIONS)),
 )
 
 DESCRIPTIONS: dict[str, str] = {
@@ -70,4 +81,5 @@ DESCRIPTIONS: dict[str, str] = {
     "ROS801": "a singleton (e.g. Celery beat) runs or autoscales to more than one replica",
     "ROS802": "a singleton Deployment rolls with RollingUpdate (warning)",
     "ROS803": "a PodDisruptionBudget allows no eviction or selects nothing",
+    **contract_view.DESCRIPTIONS,
 }
