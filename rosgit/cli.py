@@ -257,7 +257,7 @@ def seal(
     Values: --from-file, --from-env-file, or $ROSGIT_SECRET_<SECRET>_<KEY>. Keys never sealed before
     and given no value get a random value of their declared shape.
     """
-    from rosgit.secrets.seal import run_seal
+    from rosgit.secrets.command import run_seal
 
     raise typer.Exit(
         run_seal(

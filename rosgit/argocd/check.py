@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import fnmatch
 from pathlib import Path
-from typing import Any
 
 import yaml
 
@@ -17,6 +16,7 @@ from rosgit.build import Builds
 from rosgit.catalog.model import Catalog
 from rosgit.errors import RosgitError
 from rosgit.findings import Finding
+from rosgit.k8s.objects import Obj, load_objects
 
 ID_SCHEMA = "ROS521"
 ID_UNREADABLE = "ROS522"
@@ -29,8 +29,6 @@ ID_DESTINATION = "ROS528"
 ID_COLLISION = "ROS529"
 ID_REPO = "ROS531"
 ID_DRIFT = "ROS532"
-
-Obj = dict[str, Any]
 
 
 def _name(obj: Obj) -> str:
@@ -49,11 +47,11 @@ def load_argocd_objects(root: Path) -> tuple[list[tuple[str, Obj]], list[Finding
     for path in sorted(directory.rglob("*.y*ml")):
         rel = path.relative_to(root).as_posix()
         try:
-            docs = list(yaml.safe_load_all(path.read_text(encoding="utf-8")))
+            docs = load_objects(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, yaml.YAMLError) as err:
             findings.append(Finding(ID_UNREADABLE, "error", rel, f"cannot read: {str(err).splitlines()[0]}"))
             continue
-        objects.extend((rel, doc) for doc in docs if isinstance(doc, dict))
+        objects.extend((rel, doc) for doc in docs)
     return objects, findings
 
 
@@ -108,8 +106,10 @@ def check_argocd(
     for rel, obj in objects:
         if obj.get("kind") != "Application":
             continue
-        findings.extend(_check_application(root, catalog, rel, obj, projects, built, built_by, destinations))
-    findings.extend(_unused_kinds(objects, projects, built, root, engine))
+        findings.extend(
+            _check_application(root, catalog, rel, obj, (projects, objects), built, built_by, destinations)
+        )
+    findings.extend(_unused_kinds(objects, projects, built))
     findings.extend(order_findings(objects))
     return sorted(set(findings), key=lambda f: (f.source, f.id, f.object, f.message))
 
@@ -119,11 +119,12 @@ def _check_application(
     catalog: Catalog,
     rel: str,
     app: Obj,
-    projects: dict[str, Obj],
+    known: tuple[dict[str, Obj], list[tuple[str, Obj]]],
     builds: dict[str, list[Obj] | str],
     built_by: Builds,
     destinations: dict[tuple[str, str, str], str],
 ) -> list[Finding]:
+    projects, objects = known  # the AppProjects by name, and every object under argocd/ with its file
     findings: list[Finding] = []
     where = _name(app)
     spec = app.get("spec") or {}
@@ -160,7 +161,7 @@ def _check_application(
     project_spec = project.get("spec") or {}
     if "directory" in source:
         include = str((source.get("directory") or {}).get("include", "*"))
-        return findings + _check_directory_source(root, path, include, where, rel, projects)
+        return findings + _check_directory_source(root, path, include, where, rel, projects, objects)
     # a cluster runs one platform, so only overlays of the same platform can meet in one namespace
     platform = str(((app.get("metadata") or {}).get("labels") or {}).get("rosgit.io/platform", ""))
     previous = destinations.get((platform, server, namespace))
@@ -206,7 +207,13 @@ def _check_application(
 
 
 def _check_directory_source(
-    root: Path, path: str, include: str, where: str, rel: str, projects: dict[str, Obj]
+    root: Path,
+    path: str,
+    include: str,
+    where: str,
+    rel: str,
+    projects: dict[str, Obj],
+    objects: list[tuple[str, Obj]],
 ) -> list[Finding]:
     """An app-of-apps root: the files it includes exist and hold Applications of known projects."""
     patterns = include.strip("{}").split(",")
@@ -218,18 +225,29 @@ def _check_directory_source(
             Finding(ID_PATH, "error", where, f"directory.include {include!r} matches no file", source=rel)
         ]
     missing = [g for g in patterns if "*" not in g and not (root / path / g).is_file()]
-    return [
+    findings = [
         Finding(ID_PATH, "error", where, f"included file {path}/{g} does not exist", source=rel)
         for g in missing
     ]
+    included = {p.relative_to(root).as_posix() for p in files}
+    for file_rel, obj in objects:
+        if file_rel not in included:
+            continue
+        name = str((obj.get("metadata") or {}).get("name"))
+        if obj.get("kind") != "Application":
+            message = f"included file {file_rel} holds {obj.get('kind')}/{name}, not an Application"
+            findings.append(Finding(ID_PATH, "error", where, message, source=rel))
+        elif str((obj.get("spec") or {}).get("project")) not in projects:
+            project = (obj.get("spec") or {}).get("project")
+            message = f"included file {file_rel}: Application {name} names project {project!r}, which is not in argocd/"
+            findings.append(Finding(ID_PROJECT, "error", where, message, source=rel))
+    return findings
 
 
 def _unused_kinds(
     objects: list[tuple[str, Obj]],
     projects: dict[str, Obj],
     builds: dict[str, list[Obj] | str],
-    root: Path,
-    engine: str,
 ) -> list[Finding]:
     """A whitelisted kind no overlay of the project emits widens the project for nothing."""
     findings: list[Finding] = []

@@ -9,9 +9,9 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+from rosgit.k8s.objects import Obj
 from rosgit.k8s.openapi import convert_openapi_schema, vendored_openapi_schema
 
-Obj = dict[str, Any]
 KINDS = frozenset(
     {
         ("argoproj.io", "Application"),

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-Obj = dict[str, Any]
+from rosgit.k8s.objects import Obj
 
 
 def drift_problems(objects: list[Obj]) -> list[tuple[str, str]]:

@@ -7,15 +7,14 @@ saying why the non-obvious settings are there.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from rosgit.argocd.kinds import emitted_kinds, injected_config_maps
 from rosgit.catalog.model import Catalog, OverlaySpec
 from rosgit.errors import UsageError
 from rosgit.fileset.text import yaml_file
 from rosgit.k8s.labels import PART_OF
+from rosgit.k8s.objects import Obj
 
-Obj = dict[str, Any]
 API = "argoproj.io/v1alpha1"
 FINALIZER = "resources-finalizer.argocd.argoproj.io"
 PLATFORM_LABEL = "rosgit.io/platform"

@@ -7,14 +7,11 @@ the lint stage's (ROS701-704), which `rosgit check` runs on every overlay, so it
 
 from __future__ import annotations
 
-from typing import Any
-
 from rosgit.findings import Finding
+from rosgit.k8s.objects import Obj
 from rosgit.k8s.syncorder import sync_violations
 
 ID_ORDER = "ROS530"
-
-Obj = dict[str, Any]
 
 
 def _name(obj: Obj) -> str:

@@ -184,7 +184,7 @@ class _Overlay:
         """This overlay's share of the batched validation run."""
         source = self.target.context.source
         if batch is None or self.objects is None:
-            return self.run_stage("validate", lambda objects: [])
+            return self.run_stage("validate", lambda _objects: [])
         started = time.perf_counter()
         try:
             findings = batch.result().get(source, [])

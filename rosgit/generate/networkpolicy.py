@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
 
 from rosgit.catalog.model import Catalog
 from rosgit.catalog.traffic import DNS_PORTS, Flow, required_flows
 from rosgit.k8s import labels as L
 from rosgit.k8s.argo import WAVE_CONFIG, wave_annotation
-
-Obj = dict[str, Any]
+from rosgit.k8s.objects import Obj
 
 
 def _metadata(catalog: Catalog, name: str) -> Obj:

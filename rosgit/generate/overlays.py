@@ -3,8 +3,6 @@ the sealed secrets, and patches for what the profile changes relative to the bas
 
 from __future__ import annotations
 
-from typing import Any
-
 from rosgit.catalog.model import Catalog, Component, OverlaySpec
 from rosgit.catalog.profiles import ResolvedProfile, resolve_profile
 from rosgit.fileset.text import text_file, yaml_file
@@ -18,9 +16,9 @@ from rosgit.generate.workloads import (
 )
 from rosgit.k8s import labels as L
 from rosgit.k8s.argo import WAVE_APP, WAVE_CONFIG, wave_annotation
+from rosgit.k8s.objects import Obj
 from rosgit.k8s.sealedsecret import STUB_ANNOTATION, STUB_VALUE, sealed_secret_object, sealed_secret_path
 
-Obj = dict[str, Any]
 KUSTOMIZATION_API = "kustomize.config.k8s.io/v1beta1"
 
 

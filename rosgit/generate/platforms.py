@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from rosgit.catalog.model import Catalog, Component, Platform
 from rosgit.fileset.text import to_yaml, yaml_file
 from rosgit.generate.networkpolicy import network_policies
 from rosgit.generate.workloads import WORKLOAD_API
 from rosgit.k8s import labels as L
 from rosgit.k8s.argo import WAVE_CONFIG, WAVE_EDGE, wave_annotation
+from rosgit.k8s.objects import Obj
 from rosgit.kustomize import split_image
 
-Obj = dict[str, Any]
 OBJECT_STORAGE_CONFIG = "object-storage"
 SERVICE_CA_CONFIG = "service-ca"
 SERVICE_CA_MOUNT = "/etc/pki/service-ca"

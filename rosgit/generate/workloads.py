@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from rosgit.catalog.model import Catalog, Component, EnvVar, Probe, Resources
 from rosgit.catalog.profiles import ResolvedProfile
 from rosgit.errors import UsageError
 from rosgit.k8s import labels as L
 from rosgit.k8s.argo import WAVE_CONFIG, component_wave, job_hook_annotations, wave_annotation
-
-Obj = dict[str, Any]
+from rosgit.k8s.objects import Obj
 
 WORKLOAD_API = {"Deployment": "apps/v1", "StatefulSet": "apps/v1", "Job": "batch/v1", "CronJob": "batch/v1"}
 CONFIG_VOLUME = "config"

@@ -16,9 +16,9 @@ from rosgit.catalog.model import Catalog, OverlaySpec
 from rosgit.errors import RosgitError, UsageError
 from rosgit.findings import Finding
 from rosgit.helm.normalize import key_text, normalize_chart_object, normalize_overlay_object, object_key
+from rosgit.k8s.objects import Obj, load_objects
 from rosgit.tools import run_tool
 
-Obj = dict[str, Any]
 Key = tuple[str, str, str, str]
 DIFFERS = "ROS601"
 MISSING_IN_CHART = "ROS602"
@@ -80,10 +80,6 @@ def field_diffs(overlay: Any, chart: Any, path: str = "") -> Iterator[FieldDiff]
         if isinstance(overlay, int | float) and isinstance(chart, int | float) and overlay == chart:
             return
         yield FieldDiff(path or "<object>", overlay, chart)
-
-
-def parse_objects(text: str) -> list[Obj]:
-    return [doc for doc in yaml.load_all(text, Loader=yaml.CSafeLoader) if isinstance(doc, dict)]
 
 
 def render_chart(
@@ -191,7 +187,7 @@ def check_overlay(
         message = err.message if not err.location else str(err)
         return [ObjectDifference(RENDER_FAILED, source, source, message, renderer=helm)]
     return [
-        replace(d, renderer=helm) for d in object_differences(built, parse_objects(rendered), catalog, source)
+        replace(d, renderer=helm) for d in object_differences(built, load_objects(rendered), catalog, source)
     ]
 
 

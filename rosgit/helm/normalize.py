@@ -28,8 +28,8 @@ import copy
 from typing import Any
 
 from rosgit.catalog.model import Catalog
+from rosgit.k8s.objects import Obj
 
-Obj = dict[str, Any]
 SECRET_VALUE = "<secret>"
 HOOK_FIELD = "hook"
 _ARGO_PREFIX = "argocd.argoproj.io/"

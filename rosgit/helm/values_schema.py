@@ -7,8 +7,8 @@ import json
 from typing import Any
 
 from rosgit.fileset.text import HEADER
+from rosgit.k8s.objects import Obj
 
-Obj = dict[str, Any]
 # Kubernetes resource.Quantity: a decimal with an optional exponent or binary/decimal suffix.
 QUANTITY_PATTERN = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+|[KMGTPE]i|[mkMGTPE])?$"
 QUANTITY: Obj = {"oneOf": [{"type": "string", "pattern": QUANTITY_PATTERN}, {"type": "number", "minimum": 0}]}

@@ -12,7 +12,7 @@ import functools
 from pathlib import Path
 from typing import Any
 
-import yaml
+from rosgit.k8s.objects import load_objects
 
 JSONDict = dict[str, Any]
 
@@ -138,8 +138,8 @@ def vendored_openapi_schema(group: str, kind: str, version: str) -> JSONDict | N
     for path in vendored_crd_files():
         if not path.name.startswith(f"{group}_"):
             continue
-        for crd in yaml.load_all(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader):
-            spec = crd.get("spec") if isinstance(crd, dict) else None
+        for crd in load_objects(path.read_text(encoding="utf-8")):
+            spec = crd.get("spec")
             if not isinstance(spec, dict) or (spec.get("names") or {}).get("kind") != kind:
                 continue
             return dict(version_schemas(spec)).get(version)

@@ -9,8 +9,7 @@ from typing import Any
 
 from rosgit.k8s.labels import NAME
 from rosgit.k8s.meta import as_map, metadata, name_of, namespace_of, ref
-
-Obj = dict[str, Any]
+from rosgit.k8s.objects import Obj
 
 # Kinds whose pods come from spec.template (CronJob nests one level deeper, Pod is its own template).
 TEMPLATE_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "ReplicationController")

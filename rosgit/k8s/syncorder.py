@@ -36,7 +36,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Set
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 from rosgit.k8s.argo import HOOK, PHASES, SYNC_WAVE
 from rosgit.k8s.labels import COMPONENT
@@ -49,9 +49,9 @@ from rosgit.k8s.meta import (
     ref,
     sealed_secret_target,
 )
+from rosgit.k8s.objects import Obj
 from rosgit.k8s.podspec import PodTemplate, map_selector_matches, pod_references, pod_templates
 
-Obj = dict[str, Any]
 Rule = Literal["annotation", "config", "database", "migration"]
 
 DATABASE_ROLE = "database"

@@ -35,7 +35,7 @@ class _Index:
         bindings) the namespaces of its service-account subjects."""
         ref_ns = self.ns_key[id(referrer)]
         if ref_ns == "*":
-            return lambda res: True
+            return lambda _res: True
         allowed = {ref_ns, "*"}
         namespaces: set[str] = set()
         if self.cur[id(referrer)].gvk.kind == "RoleBinding":

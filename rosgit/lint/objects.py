@@ -6,9 +6,8 @@ re-exported here so every rule imports its vocabulary from one place.
 
 from __future__ import annotations
 
-from typing import Any
-
 from rosgit.k8s.meta import annotations_of, metadata, name_of, namespace_of, ref
+from rosgit.k8s.objects import Obj
 from rosgit.k8s.podspec import (
     TEMPLATE_KINDS,
     PodTemplate,
@@ -35,7 +34,6 @@ __all__ = [
     "selector_matches",
 ]
 
-Obj = dict[str, Any]
 
 WORKLOAD_KINDS = (*TEMPLATE_KINDS, "CronJob", "Pod")
 

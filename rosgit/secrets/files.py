@@ -9,13 +9,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 import yaml
 
 from rosgit.errors import UsageError
 from rosgit.fileset.text import is_generated, to_yaml
-from rosgit.k8s.objects import load_objects
+from rosgit.k8s.objects import Obj, load_objects
 from rosgit.k8s.sealedsecret import SCOPES, STUB_ANNOTATION, Scope, scope_of, sealed_secrets_dir
 
 SEALED_MARK = "Sealed by rosgit seal"
@@ -24,7 +24,6 @@ SEALED_HEADER = (
 )
 HMAC_ANNOTATION = "rosgit.io/sealed-value-hmacs"
 
-Obj = dict[str, Any]
 FileState = Literal["stub", "sealed", "foreign"]
 
 

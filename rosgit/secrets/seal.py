@@ -7,7 +7,6 @@ ciphertext, or gets a fresh random value of the declared shape if it was never s
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -234,44 +233,3 @@ def seal_overlay(
     result = plan_seal(root, catalog, overlay, cert, values, scope=chosen_scope)
     write_result(root, result)
     return result
-
-
-def run_seal(
-    catalog_path: Path,
-    overlay_name: str,
-    cert_path: Path,
-    *,
-    scope: str | None,
-    from_files: list[str],
-    env_files: list[str],
-) -> int:
-    """The command: load the catalog and certificate, seal, report (key names only, never values)."""
-    import os
-
-    from rosgit.catalog import load_catalog
-    from rosgit.secrets.crypto import load_cert
-
-    catalog = load_catalog(catalog_path)
-    root = catalog_path.resolve().parent
-    resolve_overlay(catalog, overlay_name)
-    cert = load_cert(cert_path)
-    if cert.expired:
-        print(
-            f"rosgit: warning: {cert_path}: certificate expired on {cert.not_after:%Y-%m-%d}; "
-            "make sure the controller still holds this key",
-            file=sys.stderr,
-        )
-    inputs = ValueInputs(
-        from_files=from_files, env_files=env_files, environ=dict(os.environ), stdin=sys.stdin
-    )
-    result = seal_overlay(root, catalog, overlay_name, cert, inputs, scope=scope)
-    for line in result.report:
-        print(f"rosgit: {line}", file=sys.stderr)
-    for line in result.warnings:
-        print(f"rosgit: warning: {line}", file=sys.stderr)
-    print(
-        f"rosgit: {len(result.files)} SealedSecret file(s) written, {len(result.unchanged)} unchanged "
-        f"(overlay {resolve_overlay(catalog, overlay_name).name}, cert {cert.fingerprint[:23]})",
-        file=sys.stderr,
-    )
-    return 0

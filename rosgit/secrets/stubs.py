@@ -9,12 +9,12 @@ from __future__ import annotations
 import base64
 import binascii
 from pathlib import Path
-from typing import Any
 
 from rosgit.build import Builds
 from rosgit.catalog.model import Catalog, OverlaySpec
 from rosgit.errors import RosgitError
 from rosgit.findings import Finding, Severity
+from rosgit.k8s.objects import Obj
 from rosgit.k8s.sealedsecret import Scope, scope_of, sealed_secret_path
 from rosgit.secrets.files import SealedFile, read_overlay_sealed_files
 
@@ -27,8 +27,6 @@ ID_MISSING_FILE = "ROS506"
 ID_FOREIGN = "ROS507"
 ID_BAD_CIPHERTEXT = "ROS508"
 ID_UNREADABLE = "ROS509"
-
-Obj = dict[str, Any]
 
 
 def _obj(namespace: str, name: str) -> str:

@@ -125,3 +125,27 @@ def test_kubeconform_agrees(generated: Path) -> None:
     report = validate_documents(docs, source="argocd", validator="kubeconform")
     assert [(r.kind, r.name, r.status, r.message) for r in report.results if r.status != "valid"] == []
     assert len(report.results) == len(docs)
+
+
+def test_app_of_apps_includes_only_applications_of_known_projects(tree: Path, catalog: Catalog) -> None:
+    """The root's directory source promises Applications of projects in argocd/; both halves are checked."""
+    _edit(tree / "argocd" / "applications" / "dev.yaml", lambda doc: doc["spec"].update(project="nowhere"))
+    (tree / "argocd" / "applications" / "prod.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: stray, namespace: argocd}\n"
+    )
+    found = {
+        (f.id, f.object, f.message)
+        for f in check_argocd(tree, catalog)
+        if f.object.startswith("Application/argocd/ros-ocp-root")
+    }
+    assert (
+        "ROS525",
+        "Application/argocd/ros-ocp-root-kubernetes",
+        "included file argocd/applications/dev.yaml: Application ros-ocp-dev names project 'nowhere', "
+        "which is not in argocd/",
+    ) in found
+    assert (
+        "ROS523",
+        "Application/argocd/ros-ocp-root-kubernetes",
+        "included file argocd/applications/prod.yaml holds ConfigMap/stray, not an Application",
+    ) in found

@@ -12,6 +12,7 @@ import pytest
 
 from rosgit.argocd.check import check_argocd
 from rosgit.argocd.order import order_findings
+from rosgit.build import Builds, BuiltOverlay
 from rosgit.catalog.model import Catalog
 from rosgit.k8s.argo import HOOK, SYNC_WAVE
 from rosgit.k8s.meta import ref
@@ -32,7 +33,11 @@ def test_migrations_sit_between_their_database_and_its_users(
     databases = {w for w, t in templates.items() if is_database(t)}
     migrations = {w for w, t in templates.items() if t.kind == "Job" and graph[w] & databases}
     assert migrations == {"ros-db-migrate", "koku-migrate"}
-    sealed = {("Secret", o["spec"]["template"]["metadata"]["name"]): o for o in objects if o["kind"] == "SealedSecret"}
+    sealed = {
+        ("Secret", o["spec"]["template"]["metadata"]["name"]): o
+        for o in objects
+        if o["kind"] == "SealedSecret"
+    }
     for name in migrations:
         job = position_of(templates[name].owner)
         assert job is not None and job.phase == 1, f"{name} is not in the Sync phase"
@@ -49,10 +54,14 @@ def test_migrations_sit_between_their_database_and_its_users(
         assert users, f"no workload uses the database of {name}"
         for before in [templates[d].owner for d in dbs] + needs:
             position = position_of(before)
-            assert position is not None and position.barrier < job.barrier, f"{ref(before)} is not ready before {name}"
+            assert position is not None and position.barrier < job.barrier, (
+                f"{ref(before)} is not ready before {name}"
+            )
         for user in users:
             position = position_of(templates[user].owner)
-            assert position is not None and job.barrier < position.barrier, f"{user} may start before {name} finished"
+            assert position is not None and job.barrier < position.barrier, (
+                f"{user} may start before {name} finished"
+            )
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
@@ -111,6 +120,13 @@ def test_the_argocd_stage_leaves_overlay_order_to_lint(
     generated: Path, catalog: Catalog, built: dict[str, list[Obj]]
 ) -> None:
     broken = _with_wave(built["minimal"], "SealedSecret", "koku-django-secret", 10)
-    prebuilt = {f"overlays/{name}": objs for name, objs in built.items()} | {"overlays/minimal": broken}
-    findings = check_argocd(generated, catalog, engine="kustomize", prebuilt=prebuilt)
+    objects = {name: objs for name, objs in built.items()} | {"minimal": broken}
+    builds = Builds(
+        "kustomize",
+        [
+            BuiltOverlay((generated / "overlays" / name).resolve(), "", objs, "kustomize")
+            for name, objs in objects.items()
+        ],
+    )
+    findings = check_argocd(generated, catalog, builds=builds)
     assert [f.line() for f in findings if f.id == "ROS530"] == []

@@ -17,9 +17,9 @@ from rosgit.helm.equivalence import (
     check_equivalence,
     compare_objects,
     overlay_values,
-    parse_objects,
     render_chart,
 )
+from rosgit.k8s.objects import load_objects
 from tests.conftest import REPO_ROOT, require_real_tool
 
 OVERLAYS = ["minimal", "dev", "prod", "openshift-minimal", "openshift-dev", "openshift-prod"]
@@ -44,7 +44,7 @@ def test_committed_chart_equals_overlay(catalog: Catalog, overlay: str, binary: 
     rendered = render_chart(
         chart, catalog.namespace_of(spec), overlay_values(chart, spec), helm=binary, release="ros-ocp"
     )
-    objects = parse_objects(rendered)
+    objects = load_objects(rendered)
     findings = compare_objects(_built(overlay), objects, catalog, overlay)
     assert findings == [], "\n".join(f.line() for f in findings)
     assert len(objects) == len(_built(overlay)) > 60

@@ -21,7 +21,7 @@ _MAP_TAG = "tag:yaml.org,2002:map"
 class _ComposeOnly(yaml.CSafeLoader):
     """libyaml composes; every untagged plain scalar keeps a marker tag so we resolve it ourselves."""
 
-    def resolve(self, kind: type[Node], value: Any, implicit: Any) -> str:
+    def resolve(self, kind: type[Node], value: Any, implicit: Any) -> str:  # noqa: ARG002 (PyYAML's signature)
         if kind is ScalarNode:
             return PLAIN_TAG if implicit[0] else STR_TAG
         if kind is SequenceNode:
@@ -29,7 +29,7 @@ class _ComposeOnly(yaml.CSafeLoader):
         return _MAP_TAG
 
     # Path-based resolvers are unused; skipping their bookkeeping saves two calls per node.
-    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:  # noqa: ARG002 (PyYAML's signature)
         return None
 
     def ascend_resolver(self) -> None:
