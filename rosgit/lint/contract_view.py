@@ -122,7 +122,7 @@ class Overlay:
         return "\n".join(self.texts(template))
 
 
-def overlay_of(objects: list[Obj], context: LintContext) -> Overlay:
+def overlay_of(objects: list[Obj]) -> Overlay:
     config_maps: dict[tuple[str, str], dict[str, str]] = {}
     secret_keys: dict[tuple[str, str], set[str]] = {}
     for obj in objects:

@@ -268,7 +268,7 @@ def _declared(running: Running) -> set[int]:
 
 def check_contracts(objects: list[Obj], context: LintContext) -> list[Finding]:
     """CON001-CON011: the overlay's workloads against their images' contracts."""
-    overlay = overlay_of(objects, context)
+    overlay = overlay_of(objects)
     all_running = runnings(overlay, context)
     findings: list[Finding] = []
     for running in all_running:

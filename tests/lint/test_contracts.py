@@ -13,9 +13,8 @@ from rosgit.findings import Finding
 from rosgit.lint.contracts import check_contracts
 from rosgit.lint.runner import lint_objects
 from tests.contracts.fixture import contract_context
-from tests.lint.factory import NS, container, deployment, obj
+from tests.lint.factory import NS, Obj, container, deployment, obj
 
-Obj = dict[str, Any]
 APP_ENV = [
     {"name": "DATABASE_HOST", "value": "db"},
     {"name": "DATABASE_USER", "value": "app"},
