@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from rosgit.contracts.loader import DATA_DIR
 from rosgit.contracts.model import ImageContract, Mode
 from rosgit.findings import Finding
 from rosgit.k8s.meta import as_map, name_of, namespace_of, sealed_secret_target
@@ -76,6 +77,14 @@ class EnvView:
         return None if unknown else expanded
 
 
+def contract_file(context: LintContext, image: str) -> str:
+    """The contract's file: repository-relative for the packaged data, else as given."""
+    path = context.contracts.files.get(image) if context.contracts else None
+    if path is None:
+        return image
+    return f"rosgit/contracts/data/{path.name}" if path.parent == DATA_DIR else str(path)
+
+
 @dataclass(frozen=True)
 class Running:
     """One container of one workload, with its image's contract and the mode its command selects."""
@@ -96,7 +105,9 @@ class Running:
         self, context: LintContext, rule_id: str, field_: str, problem: str, fact: str, source: str, hint: str,
         obj: str | None = None,
     ) -> Finding:
-        message = f"{field_}: {problem} [contract {self.image}: {fact}; source {self.contract.cite(source)}]"
+        """A finding citing the fact's source; a fact about the whole contract (`source` empty) cites its file."""
+        where = self.contract.cite(source) if source else contract_file(context, self.image)
+        message = f"{field_}: {problem} [contract {self.image}: {fact}; source {where}]"
         return context.finding(rule_id, "error", obj or self.template.ref, message, hint)
 
 

@@ -89,21 +89,12 @@ def _env_findings(running: Running, context: LintContext) -> list[Finding]:
             ))
     if contract.env_complete:
         known = contract.read_env()
-        for name in env.explicit:
-            if name not in known:
-                findings.append(context.finding(
-                    UNREAD_ENV, "error", running.template.ref,
-                    f"container {running.name} env {name}: the program never reads it "
-                    f"[contract {running.image}: env_complete lists every variable it reads; "
-                    f"source {_contract_file(context, running.image)}]",
-                    "fix the variable's name (a typo?) or drop it",
-                ))
+        for name in (name for name in env.explicit if name not in known):
+            findings.append(running.finding(
+                context, UNREAD_ENV, f"container {running.name} env {name}", "the program never reads it",
+                "env_complete lists every variable it reads", "", "fix the variable's name (a typo?) or drop it",
+            ))
     return findings
-
-
-def _contract_file(context: LintContext, image: str) -> str:
-    path = context.contracts.files.get(image) if context.contracts else None
-    return f"rosgit/contracts/data/{path.name}" if path else image
 
 
 def _probe_findings(running: Running, context: LintContext) -> list[Finding]:
@@ -128,7 +119,7 @@ def _probe_findings(running: Running, context: LintContext) -> list[Finding]:
         path = str(action.get("path", "/")).split("?", 1)[0]
         if not on_port:
             ports = ", ".join(f"{serve.name} {number}" for number, serve in served) or "none"
-            source = served[0][1].source if served else _mode_source(running)
+            source = served[0][1].source if served else ""
             findings.append(running.finding(
                 context, PROBE, field, f"port {port} is not served by the program in mode {mode.name}",
                 f"mode {mode.name} serves {ports}", source, "probe a port the program listens on",
@@ -145,14 +136,6 @@ def _probe_findings(running: Running, context: LintContext) -> list[Finding]:
                 f"serves {web[0].name} paths {', '.join(paths)}", web[0].source, f"probe one of {', '.join(paths)}",
             ))
     return findings
-
-
-def _mode_source(running: Running) -> str:
-    """A source for a fact about the whole mode (it serves nothing): its first fact's, else the user's."""
-    facts = [*(running.mode.env if running.mode else []), *running.contract.env]
-    if facts:
-        return facts[0].source
-    return running.contract.user.source if running.contract.user else ":"
 
 
 def _non_root_findings(running: Running, context: LintContext) -> list[Finding]:
@@ -248,7 +231,7 @@ def _endpoint_findings(
             fact = metrics[0][1] if metrics else next((s for n, s in served if n == number), None)
             findings.append(running.finding(
                 context, METRICS, field, f"port {number} is not a metrics endpoint of the program",
-                f"metrics served on {where}", fact.source if fact else _mode_source(running),
+                f"metrics served on {where}", fact.source if fact else "",
                 "scrape the port the program serves metrics on", obj=ref(monitor),
             ))
         elif paths and path not in paths:

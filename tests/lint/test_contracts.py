@@ -12,7 +12,7 @@ import pytest
 from rosgit.findings import Finding
 from rosgit.lint.contracts import check_contracts
 from rosgit.lint.runner import lint_objects
-from tests.contracts.fixture import contract_context
+from tests.contracts.fixture import FIXTURES, contract_context
 from tests.lint.factory import NS, Obj, container, deployment, obj
 
 APP_ENV = [
@@ -21,6 +21,7 @@ APP_ENV = [
     {"name": "DATABASE_NAME", "value": "app"},
 ]
 SOURCE = "example/app@0123abcd:"
+APP_FILE = str(FIXTURES / "app.yaml")
 
 
 def _env(*extra: tuple[str, str]) -> list[dict[str, str]]:
@@ -153,6 +154,12 @@ def _plant_probe_path(o: list[Obj]) -> None:
     _container(o, "api")["readinessProbe"] = {"httpGet": {"path": "/healthz", "port": "http"}}
 
 
+def _plant_worker_probe(o: list[Obj]) -> None:
+    worker = _container(o, "worker")
+    worker["ports"] = [{"name": "http", "containerPort": 8000}]
+    worker["readinessProbe"] = {"httpGet": {"path": "/health", "port": "http"}}
+
+
 def _plant_moved_metrics_port(o: list[Obj]) -> None:
     # the program moves its metrics port by env: the probe on 9000 no longer hits it
     _set_env(o, "api", "METRICS_PORT", "5005")
@@ -202,7 +209,7 @@ PLANTED: list[tuple[str, Callable[[list[Obj]], None], str, str, str]] = [
     # (class, plant, object, field, source)
     ("CON001", _plant_drop_required, "Deployment/shop/api", "container api env DATABASE_USER", "app/settings.py:10"),
     ("CON002", _plant_typo, "Deployment/shop/api", "container api env DATABSE_NAME",
-     "rosgit/contracts/data/app.yaml"),
+     APP_FILE),
     ("CON003", _plant_bad_bool, "Deployment/shop/api", "container api env DEBUG: value 'enabled'",
      "app/settings.py:12"),
     ("CON003", _plant_bad_int, "Deployment/shop/worker", "container worker env WORKERS: value 'two'",
@@ -211,6 +218,8 @@ PLANTED: list[tuple[str, Callable[[list[Obj]], None], str, str, str]] = [
      "gunicorn_conf.py:5"),
     ("CON004", _plant_probe_path, "Deployment/shop/api",
      "container api readinessProbe httpGet port http path /healthz", "gunicorn_conf.py:5"),
+    ("CON004", _plant_worker_probe, "Deployment/shop/worker", "container worker readinessProbe httpGet port http: "
+     "port 8000 is not served by the program in mode worker", APP_FILE),
     ("CON005", _plant_monitor_port, "ServiceMonitor/shop/api", "endpoint port http path /metrics",
      "app/metrics.py:8"),
     ("CON005", _plant_monitor_path, "ServiceMonitor/shop/api", "endpoint port metrics path /q/metrics",
@@ -242,7 +251,7 @@ def test_a_planted_violation_gives_its_finding(
     assert [(f.id, f.object) for f in findings] == [(rule_id, subject)], findings
     message = findings[0].message
     assert message.startswith(field), message
-    origin = source if source.startswith("rosgit/") or "@" in source else SOURCE + source
+    origin = source if source == APP_FILE or "@" in source else SOURCE + source
     assert f"source {origin}" in message, message
     assert findings[0].severity == "error"
 
