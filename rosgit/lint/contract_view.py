@@ -120,17 +120,20 @@ class Overlay:
     config_maps: dict[tuple[str, str], dict[str, str]]
     secret_keys: dict[tuple[str, str], set[str]]
 
-    def texts(self, template: PodTemplate) -> Iterator[str]:
-        """The text a step runs: commands, args, env values and the ConfigMaps it mounts (its scripts)."""
-        for container in template.containers():
-            yield from (str(part) for part in [*(container.get("command") or []), *(container.get("args") or [])])
-            yield from (str(e.get("value")) for e in container.get("env") or [] if isinstance(e, dict) and "value" in e)
-        for reference in pod_references(template):
-            if reference.kind == "ConfigMap" and reference.where.startswith("volume"):
-                yield from self.config_maps.get((template.namespace, reference.name), {}).values()
+    step_texts: dict[str, str]
 
     def step_text(self, template: PodTemplate) -> str:
-        return "\n".join(self.texts(template))
+        """The text a step runs: commands, args, env values and the ConfigMaps it mounts (its scripts)."""
+        return self.step_texts[template.ref]
+
+
+def _texts(template: PodTemplate, config_maps: dict[tuple[str, str], dict[str, str]]) -> Iterator[str]:
+    for container in template.containers():
+        yield from (str(part) for part in [*(container.get("command") or []), *(container.get("args") or [])])
+        yield from (str(e.get("value")) for e in container.get("env") or [] if isinstance(e, dict) and "value" in e)
+    for reference in pod_references(template):
+        if reference.kind == "ConfigMap" and reference.where.startswith("volume"):
+            yield from config_maps.get((template.namespace, reference.name), {}).values()
 
 
 def overlay_of(objects: list[Obj]) -> Overlay:
@@ -146,7 +149,9 @@ def overlay_of(objects: list[Obj]) -> Overlay:
             secret_keys[sealed_secret_target(obj)] = {
                 str(k) for k in as_map(as_map(obj.get("spec")).get("encryptedData"))
             }
-    return Overlay(objects, pod_templates(objects), config_maps, secret_keys)
+    templates = pod_templates(objects)
+    texts = {template.ref: "\n".join(_texts(template, config_maps)) for template in templates}
+    return Overlay(objects, templates, config_maps, secret_keys, texts)
 
 
 def env_view(container: dict[str, Any], namespace: str, overlay: Overlay, context: LintContext) -> EnvView:
