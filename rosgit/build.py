@@ -78,8 +78,8 @@ def build_with_fallback(path: Path, *, engine: str = "builtin") -> BuiltOverlay:
     """Build with `engine`; when the builtin engine fails in any way, retry once with the real kustomize.
 
     The retry is what Argo CD would render, so the checks downstream still judge the overlay; the result
-    says it was a fallback (`rosgit check` reports it as CHK012). When kustomize is missing or fails too,
-    the builtin engine's error is raised: it describes the overlay, not the tool.
+    says it was a fallback (`rosgit check` reports the builtin engine's failure). When kustomize is missing or
+    fails too, the builtin engine's error is raised: it describes the overlay, not the tool.
     """
     _check_request(path, engine)
     resolved = path.resolve()

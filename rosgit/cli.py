@@ -115,14 +115,24 @@ def lint(
     ] = False,
 ) -> None:
     """Cluster-free deployability checks on built overlays; exit 1 on any error finding."""
-    from rosgit.lint.command import render_rules, run_flows, run_lint
+    from rosgit.lint.command import lint_rules_text, run_flows, run_lint
 
     if list_rules:
-        typer.echo(render_rules(), nl=False)
+        typer.echo(lint_rules_text(), nl=False)
         raise typer.Exit(0)
     if flows:
         raise typer.Exit(run_flows(catalog, overlays or [], engine=engine))
     raise typer.Exit(run_lint(catalog, overlays or [], engine=engine, output=output, select=select or []))
+
+
+@app.command()
+def rules(
+    output: Annotated[str, typer.Option("--output", "-o", help="text, json or markdown.")] = "text",
+) -> None:
+    """List every finding id rosgit reports: severity, family (the check stage) and what it means."""
+    from rosgit.ids import RULES, render_rules
+
+    typer.echo(render_rules(RULES.values(), output), nl=False)
 
 
 @app.command()

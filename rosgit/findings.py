@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NewType
 
 Severity = Literal["error", "warning", "info"]
+# A finding id. Only rosgit.ids makes them, one per declaration, so mypy proves every finding names a declared id.
+RuleId = NewType("RuleId", str)
 
 
 @dataclass(frozen=True, order=True)
 class Finding:
-    """One problem found. `id` is stable (e.g. ROS101) so it can be suppressed and searched for.
+    """One problem found. `id` is declared in rosgit.ids and stable, so it can be suppressed and searched for.
 
     `object` names what is wrong as `Kind/namespace/name` (or a file path), `hint` says how to fix it.
     """
 
-    id: str
+    id: RuleId
     severity: Severity
     object: str
     message: str

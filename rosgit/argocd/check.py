@@ -8,6 +8,7 @@ from pathlib import Path
 
 import yaml
 
+from rosgit import ids
 from rosgit.argocd.conformance import schema_errors, supported
 from rosgit.argocd.drift import drift_problems
 from rosgit.argocd.kinds import group_of
@@ -17,18 +18,6 @@ from rosgit.catalog.model import Catalog
 from rosgit.errors import RosgitError
 from rosgit.findings import Finding
 from rosgit.k8s.objects import Obj, load_objects
-
-ID_SCHEMA = "ROS521"
-ID_UNREADABLE = "ROS522"
-ID_PATH = "ROS523"
-ID_BUILD = "ROS524"
-ID_PROJECT = "ROS525"
-ID_KIND_DENIED = "ROS526"
-ID_KIND_UNUSED = "ROS527"
-ID_DESTINATION = "ROS528"
-ID_COLLISION = "ROS529"
-ID_REPO = "ROS531"
-ID_DRIFT = "ROS532"
 
 
 def _name(obj: Obj) -> str:
@@ -42,14 +31,14 @@ def load_argocd_objects(root: Path) -> tuple[list[tuple[str, Obj]], list[Finding
     directory = root / "argocd"
     if not directory.is_dir():
         return objects, [
-            Finding(ID_UNREADABLE, "error", "argocd/", "directory missing; run `rosgit generate`")
+            Finding(ids.ROS522, "error", "argocd/", "directory missing; run `rosgit generate`")
         ]
     for path in sorted(directory.rglob("*.y*ml")):
         rel = path.relative_to(root).as_posix()
         try:
             docs = load_objects(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, yaml.YAMLError) as err:
-            findings.append(Finding(ID_UNREADABLE, "error", rel, f"cannot read: {str(err).splitlines()[0]}"))
+            findings.append(Finding(ids.ROS522, "error", rel, f"cannot read: {str(err).splitlines()[0]}"))
             continue
         objects.extend((rel, doc) for doc in docs)
     return objects, findings
@@ -92,10 +81,10 @@ def check_argocd(
     objects, findings = load_argocd_objects(root)
     for rel, obj in objects:
         if not supported(obj):
-            findings.append(Finding(ID_SCHEMA, "error", _name(obj), "not an Argo CD object", source=rel))
+            findings.append(Finding(ids.ROS521, "error", _name(obj), "not an Argo CD object", source=rel))
             continue
         for error in schema_errors(obj):
-            findings.append(Finding(ID_SCHEMA, "error", _name(obj), error, source=rel))
+            findings.append(Finding(ids.ROS521, "error", _name(obj), error, source=rel))
     projects = {
         str((obj.get("metadata") or {}).get("name")): obj
         for _, obj in objects
@@ -133,21 +122,21 @@ def _check_application(
     if source.get("repoURL") != catalog.project.repo_url:
         findings.append(
             Finding(
-                ID_REPO, "error", where, f"source.repoURL {source.get('repoURL')!r} is not the catalog's repo"
+                ids.ROS531, "error", where, f"source.repoURL {source.get('repoURL')!r} is not the catalog's repo"
             )
         )
     directory = root / path
     if not path or not directory.is_dir():
         return [
             *findings,
-            Finding(ID_PATH, "error", where, f"source.path {path!r} does not exist", source=rel),
+            Finding(ids.ROS523, "error", where, f"source.path {path!r} does not exist", source=rel),
         ]
     project = projects.get(str(spec.get("project")))
     if project is None:
         return [
             *findings,
             Finding(
-                ID_PROJECT, "error", where, f"project {spec.get('project')!r} is not in argocd/", source=rel
+                ids.ROS525, "error", where, f"project {spec.get('project')!r} is not in argocd/", source=rel
             ),
         ]
     dest = spec.get("destination") or {}
@@ -155,7 +144,7 @@ def _check_application(
     if not _destination_ok(project, server, namespace):
         findings.append(
             Finding(
-                ID_DESTINATION, "error", where, f"destination {server} {namespace} not permitted by project"
+                ids.ROS528, "error", where, f"destination {server} {namespace} not permitted by project"
             )
         )
     project_spec = project.get("spec") or {}
@@ -168,7 +157,7 @@ def _check_application(
     if previous is not None:
         findings.append(
             Finding(
-                ID_COLLISION,
+                ids.ROS529,
                 "error",
                 where,
                 f"deploys to {server} namespace {namespace} like {previous}; they would fight over objects",
@@ -180,14 +169,14 @@ def _check_application(
     if isinstance(built, str):
         return [
             *findings,
-            Finding(ID_BUILD, "error", where, f"source.path does not build: {built}", source=rel),
+            Finding(ids.ROS524, "error", where, f"source.path does not build: {built}", source=rel),
         ]
     allowed = project_spec.get("namespaceResourceWhitelist") or []
     for group, kind in sorted({(group_of(str(o.get("apiVersion", ""))), str(o.get("kind"))) for o in built}):
         if not _permitted(allowed, group, kind):
             findings.append(
                 Finding(
-                    ID_KIND_DENIED,
+                    ids.ROS526,
                     "error",
                     where,
                     f"{group or 'core'}/{kind} is not in the project's whitelist",
@@ -198,11 +187,11 @@ def _check_application(
     ):
         findings.append(
             Finding(
-                ID_KIND_DENIED, "error", where, f"CreateNamespace needs Namespace {namespace} whitelisted"
+                ids.ROS526, "error", where, f"CreateNamespace needs Namespace {namespace} whitelisted"
             )
         )
     for obj_name, why in drift_problems(built):
-        findings.append(Finding(ID_DRIFT, "error", obj_name, why, source=path))
+        findings.append(Finding(ids.ROS532, "error", obj_name, why, source=path))
     return findings
 
 
@@ -222,11 +211,11 @@ def _check_directory_source(
     ]
     if not files:
         return [
-            Finding(ID_PATH, "error", where, f"directory.include {include!r} matches no file", source=rel)
+            Finding(ids.ROS523, "error", where, f"directory.include {include!r} matches no file", source=rel)
         ]
     missing = [g for g in patterns if "*" not in g and not (root / path / g).is_file()]
     findings = [
-        Finding(ID_PATH, "error", where, f"included file {path}/{g} does not exist", source=rel)
+        Finding(ids.ROS523, "error", where, f"included file {path}/{g} does not exist", source=rel)
         for g in missing
     ]
     included = {p.relative_to(root).as_posix() for p in files}
@@ -236,11 +225,11 @@ def _check_directory_source(
         name = str((obj.get("metadata") or {}).get("name"))
         if obj.get("kind") != "Application":
             message = f"included file {file_rel} holds {obj.get('kind')}/{name}, not an Application"
-            findings.append(Finding(ID_PATH, "error", where, message, source=rel))
+            findings.append(Finding(ids.ROS523, "error", where, message, source=rel))
         elif str((obj.get("spec") or {}).get("project")) not in projects:
             project = (obj.get("spec") or {}).get("project")
             message = f"included file {file_rel}: Application {name} names project {project!r}, which is not in argocd/"
-            findings.append(Finding(ID_PROJECT, "error", where, message, source=rel))
+            findings.append(Finding(ids.ROS525, "error", where, message, source=rel))
     return findings
 
 
@@ -270,7 +259,7 @@ def _unused_kinds(
             ):
                 findings.append(
                     Finding(
-                        ID_KIND_UNUSED,
+                        ids.ROS527,
                         "warning",
                         f"AppProject/{name}",
                         f"whitelists {group or 'core'}/{kind}, which no overlay emits",

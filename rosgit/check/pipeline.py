@@ -20,6 +20,7 @@ from functools import partial
 from multiprocessing.connection import Connection
 from pathlib import Path, PurePosixPath
 
+from rosgit import ids
 from rosgit.build import Builds, BuiltOverlay, build_with_fallback, failure_text, start_kustomize
 from rosgit.catalog import load_catalog
 from rosgit.check import stages as S
@@ -30,7 +31,6 @@ from rosgit.errors import UsageError
 from rosgit.findings import Finding
 from rosgit.k8s.objects import Obj
 from rosgit.lint.targets import OverlayTarget, resolve_targets
-from rosgit.secrets.stubs import ID_STUB
 from rosgit.tools import RunningTool, find_tool
 
 
@@ -144,7 +144,7 @@ class _Overlay:
         except Exception as err:
             reason = failure_text(err)
             builds.add_failure(self.target.path, reason)
-            finding = Finding("CHK010", "error", source, f"does not build: {reason}", "", source)
+            finding = Finding(ids.CHK010, "error", source, f"does not build: {reason}", "", source)
             self.results.append(_cell("build", name, [finding], time.perf_counter() - started))
             return
         builds.add(built)
@@ -153,7 +153,7 @@ class _Overlay:
         if built.fallback is not None:
             findings.append(
                 Finding(
-                    "CHK012", "error", source, f"builtin engine failed where kustomize builds: {built.fallback}",
+                    ids.CHK012, "error", source, f"builtin engine failed where kustomize builds: {built.fallback}",
                     "a bug in rosgit's kustomize engine: report it; `--engine kustomize` works around it", source,
                 )
             )
@@ -171,7 +171,7 @@ class _Overlay:
         try:
             text = kustomized.result()
         except Exception as err:
-            finding = Finding("CHK013", "error", source, f"kustomize build fails: {failure_text(err)}", "", source)
+            finding = Finding(ids.CHK013, "error", source, f"kustomize build fails: {failure_text(err)}", "", source)
             self.results.append(_cell("kustomize", name, [finding], time.perf_counter() - started))
             return
         if self.built is None or self.built.engine != "builtin":
@@ -215,7 +215,7 @@ def relax_stubs(outcome: RepoOutcome) -> RepoOutcome:
         return outcome
     relaxed = tuple(
         replace(f, severity="warning", message=f"{f.message} (--require-sealed makes this an error)")
-        if f.id == ID_STUB and f.severity == "error"
+        if f.id == ids.ROS501 and f.severity == "error"
         else f
         for f in outcome.findings
     )

@@ -1,8 +1,6 @@
 """The stages of `rosgit check`. Each returns findings (or raises); the pipeline turns them into cells.
 
-Check ids: CHK001 generated file out of date, CHK002 hand-written file where rosgit would generate one,
-CHK010 overlay does not build, CHK011 builtin engine output differs from kustomize, CHK012 builtin engine
-failed where kustomize succeeded, CHK013 kustomize failed where the builtin engine succeeded.
+The pipeline's own findings (drift, build, engine comparison) are the check family of rosgit.ids.
 """
 
 from __future__ import annotations
@@ -12,6 +10,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
+from rosgit import ids
 from rosgit.argocd.check import check_argocd
 from rosgit.build import Builds
 from rosgit.catalog.model import Catalog
@@ -46,13 +45,13 @@ def drift_findings(root: Path, catalog: Catalog, catalog_name: str) -> list[Find
     findings: list[Finding] = []
     hint = f"run `rosgit generate` and commit the result (the catalog is {catalog_name})"
     for rel in sorted(plan.create):
-        findings.append(Finding("CHK001", "error", rel, "missing: the catalog generates this file", hint, rel))
+        findings.append(Finding(ids.CHK001, "error", rel, "missing: the catalog generates this file", hint, rel))
     for rel, (old, new) in sorted(plan.update.items()):
         findings.append(
-            Finding("CHK001", "error", rel, f"out of date: {first_difference(old, new)}", hint, rel)
+            Finding(ids.CHK001, "error", rel, f"out of date: {first_difference(old, new)}", hint, rel)
         )
     for rel in sorted(plan.delete):
-        findings.append(Finding("CHK001", "error", rel, "stale: the catalog no longer generates it", hint, rel))
+        findings.append(Finding(ids.CHK001, "error", rel, "stale: the catalog no longer generates it", hint, rel))
     from rosgit.secrets.files import is_sealed_file
 
     for rel in sorted(plan.foreign):
@@ -60,7 +59,7 @@ def drift_findings(root: Path, catalog: Catalog, catalog_name: str) -> list[Find
             continue  # `rosgit seal` replaced the stub; the secrets stage checks it
         findings.append(
             Finding(
-                "CHK002", "warning", rel, "hand-written file where rosgit generates one; it is left alone",
+                ids.CHK002, "warning", rel, "hand-written file where rosgit generates one; it is left alone",
                 "delete it to let `rosgit generate` own it, or keep it on purpose", rel,
             )
         )
@@ -80,12 +79,12 @@ def first_difference(old: str, new: str) -> str:
 
 
 def compare_engines(source: str, builtin: str, kustomize: str) -> list[Finding]:
-    """CHK011 when the builtin engine's output is not byte-for-byte the real kustomize's."""
+    """A finding when the builtin engine's output is not byte-for-byte the real kustomize's."""
     if builtin == kustomize:
         return []
     return [
         Finding(
-            "CHK011",
+            ids.CHK011,
             "error",
             source,
             f"builtin engine output differs from kustomize build at {first_difference(kustomize, builtin)}",

@@ -11,20 +11,16 @@ from typing import Any
 
 import yaml
 
+from rosgit import ids
 from rosgit.build import Builds
 from rosgit.catalog.model import Catalog, OverlaySpec
 from rosgit.errors import RosgitError, UsageError
-from rosgit.findings import Finding
+from rosgit.findings import Finding, RuleId
 from rosgit.helm.normalize import key_text, normalize_chart_object, normalize_overlay_object, object_key
 from rosgit.k8s.objects import Obj, load_objects
 from rosgit.tools import run_tool
 
 Key = tuple[str, str, str, str]
-DIFFERS = "ROS601"
-MISSING_IN_CHART = "ROS602"
-ONLY_IN_CHART = "ROS603"
-RENDER_FAILED = "ROS604"
-DUPLICATE = "ROS605"
 # differences listed per object before the rest are summarised, so one broken field cannot flood output
 MAX_FIELDS = 20
 
@@ -103,7 +99,7 @@ def overlay_values(chart: Path, overlay: OverlaySpec) -> list[Path]:
 class ObjectDifference:
     """One object that is not the same on both sides: missing, duplicated or with differing fields."""
 
-    id: str
+    id: RuleId
     source: str  # overlays/<name>, so `rosgit check` puts the finding in that overlay's row
     object: str
     summary: str
@@ -133,7 +129,7 @@ def _index(objects: list[Obj], source: str, side: str) -> tuple[dict[Key, Obj], 
     for obj in objects:
         key = object_key(obj)
         if key in index:
-            duplicates.append(ObjectDifference(DUPLICATE, source, key_text(key), f"rendered twice by the {side}"))
+            duplicates.append(ObjectDifference(ids.ROS905, source, key_text(key), f"rendered twice by the {side}"))
         index[key] = obj
     return index, duplicates
 
@@ -148,16 +144,16 @@ def object_differences(
         name = key_text(key)
         if key not in actual:
             problems.append(
-                ObjectDifference(MISSING_IN_CHART, source, name, "in the overlay but not rendered by the chart")
+                ObjectDifference(ids.ROS902, source, name, "in the overlay but not rendered by the chart")
             )
         elif key not in expected:
             problems.append(
-                ObjectDifference(ONLY_IN_CHART, source, name, "rendered by the chart but not in the overlay")
+                ObjectDifference(ids.ROS903, source, name, "rendered by the chart but not in the overlay")
             )
         else:
             diffs = tuple(field_diffs(expected[key], actual[key]))
             if diffs:
-                problems.append(ObjectDifference(DIFFERS, source, name, f"{len(diffs)} field(s) differ", diffs))
+                problems.append(ObjectDifference(ids.ROS901, source, name, f"{len(diffs)} field(s) differ", diffs))
     return problems
 
 
@@ -185,7 +181,7 @@ def check_overlay(
         built = builds.get(root / "overlays" / overlay.name).objects
     except RosgitError as err:
         message = err.message if not err.location else str(err)
-        return [ObjectDifference(RENDER_FAILED, source, source, message, renderer=helm)]
+        return [ObjectDifference(ids.ROS904, source, source, message, renderer=helm)]
     return [
         replace(d, renderer=helm) for d in object_differences(built, load_objects(rendered), catalog, source)
     ]

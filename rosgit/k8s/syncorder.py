@@ -1,5 +1,5 @@
 """The order Argo CD syncs objects in, and the ordering defects of a set of objects: the one model the lint
-rules (ROS701-704) and the Argo CD stage report from.
+rules and the Argo CD stage report from.
 
 What Argo CD does (gitops-engine's sync tasks, docs `sync-waves.md`):
 

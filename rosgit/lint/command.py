@@ -9,7 +9,7 @@ from pathlib import Path
 from rosgit.catalog import load_catalog
 from rosgit.errors import UsageError
 from rosgit.findings import Finding, has_errors
-from rosgit.lint.rules import DESCRIPTIONS
+from rosgit.ids import render_rules, rules_of
 from rosgit.lint.runner import lint_objects
 from rosgit.lint.targets import resolve_targets
 
@@ -20,8 +20,9 @@ def render_findings(findings: list[Finding], output: str) -> str:
     return "".join(f.line() + "\n" for f in findings)
 
 
-def render_rules() -> str:
-    return "".join(f"{rule_id}  {text}\n" for rule_id, text in DESCRIPTIONS.items())
+def lint_rules_text() -> str:
+    """`rosgit lint --list-rules`: the lint family of the id registry."""
+    return render_rules(rules_of("lint"))
 
 
 def run_flows(catalog_path: Path, overlays: list[str], *, engine: str) -> int:
@@ -47,7 +48,7 @@ def run_lint(catalog_path: Path, overlays: list[str], *, engine: str, output: st
     if output not in ("text", "json"):
         raise UsageError(f"unknown output {output!r}; choose text or json")
     chosen = {s.strip().upper() for part in select for s in part.split(",") if s.strip()} or None
-    unknown = sorted((chosen or set()) - set(DESCRIPTIONS))
+    unknown = sorted((chosen or set()) - {rule.id for rule in rules_of("lint")})
     if unknown:
         raise UsageError(f"unknown rule id(s) {', '.join(unknown)}; `rosgit lint --list-rules` lists them")
     from rosgit.build import build_objects

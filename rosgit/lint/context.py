@@ -6,13 +6,13 @@ from dataclasses import dataclass
 
 from rosgit.catalog.model import Catalog
 from rosgit.contracts.loader import ContractSet
-from rosgit.findings import Finding, Severity
+from rosgit.findings import Finding, RuleId, Severity
 
 
 @dataclass(frozen=True)
 class LintContext:
     """`catalog` is optional so rules also run on plain manifests; rules needing it then skip. So are the
-    image `contracts`: without them the contract rules (CON0xx) have nothing to check against."""
+    image `contracts`: without them the contract rules have nothing to check against."""
 
     catalog: Catalog | None = None
     platform: str | None = None
@@ -20,7 +20,7 @@ class LintContext:
     source: str = ""
     contracts: ContractSet | None = None
 
-    def finding(self, rule_id: str, severity: Severity, obj: str, message: str, hint: str = "") -> Finding:
+    def finding(self, rule_id: RuleId, severity: Severity, obj: str, message: str, hint: str = "") -> Finding:
         return Finding(rule_id, severity, obj, message, hint, self.source)
 
     def catalog_secret_keys(self, name: str) -> set[str] | None:

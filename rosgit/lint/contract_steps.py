@@ -1,24 +1,24 @@
-"""CON008-CON011: what a workload needs to exist before it runs, and the step that creates it.
+"""What a workload needs to exist before it runs (topics, buckets, queues, databases), and the step creating it.
 
 Scripts are text, so "created by a step" is recognised simply, by name: a step's text is its containers'
 commands, args and literal env values plus the data of the ConfigMaps it mounts (its scripts); a name is
 *mentioned* when it occurs there as a whole word (not inside a longer dotted or dashed name).
 
-- Topics (CON008): created when a step whose text runs `kafka-topics` with `--create` mentions the topic,
+- Topics: created when a step whose text runs `kafka-topics` with `--create` mentions the topic,
   or a KafkaTopic object has it as spec.topicName (else metadata.name). A topic needs no step when a broker
   of the overlay auto-creates topics: a container serving a `kafka` protocol port whose
   KAFKA_AUTO_CREATE_TOPICS_ENABLE (the apache/kafka image's spelling of auto.create.topics.enable) is
   "true" or unset (Kafka's default is true), in a workload that is not a Job (a Job of the broker image
   is a client), or a Strimzi Kafka object whose spec.kafka.config does not set auto.create.topics.enable
   to false. An overlay with no broker at all (an external Kafka) is not judged.
-- Buckets (CON009): created when a step whose text runs `mc mb`, `create-bucket` or `s3 mb` mentions the
+- Buckets: created when a step whose text runs `mc mb`, `create-bucket` or `s3 mb` mentions the
   bucket, when an ObjectBucketClaim has it as spec.bucketName, or when the variable naming the bucket comes
   from the ConfigMap of an ObjectBucketClaim (key BUCKET_NAME), which the claim's provisioner writes.
-- Queues (CON010): a worker is a container whose contract mode has `celery.consumes_arg`; its queues are the
+- Queues: a worker is a container whose contract mode has `celery.consumes_arg`; its queues are the
   comma-separated word after that argument (attached, `-Qa,b`, or `--queues=a,b`), with $VAR expanded from
   its env; without the argument it consumes Celery's default queue `celery`. When a worker's queues cannot
   be resolved, queues are not judged.
-- Databases (CON011): for each database pod the workload uses (rosgit.k8s.syncorder's `uses`, plus the
+- Databases: for each database pod the workload uses (rosgit.k8s.syncorder's `uses`, plus the
   traffic matrix), a role or database is created when the database pod's own text mentions it (the
   image's POSTGRESQL_USER/DATABASE env, its init scripts; they run before the server accepts
   connections), or a Job that uses the same database and syncs at an earlier (phase, wave) than the workload
@@ -32,13 +32,14 @@ import re
 from collections.abc import Iterator
 from dataclasses import replace
 
+from rosgit import ids
 from rosgit.findings import Finding
 from rosgit.k8s.meta import as_map, name_of
 from rosgit.k8s.podspec import PodTemplate
 from rosgit.k8s.syncorder import is_database, position_of, uses
 from rosgit.lint.context import LintContext
-from rosgit.lint.contract_view import BUCKET, DATABASE, QUEUE, TOPIC, Overlay, Running, mentions
-from rosgit.lint.objects import by_kind
+from rosgit.lint.contract_view import Overlay, Running, mentions, overlay_of, runnings
+from rosgit.lint.objects import Obj, by_kind
 from rosgit.lint.ordering import matrix_uses
 
 AUTO_CREATE_ENV = "KAFKA_AUTO_CREATE_TOPICS_ENABLE"
@@ -111,7 +112,7 @@ def _missing_topics(
                 if name is None or created_topics(overlay, name):
                     continue
                 yield name, running, running.finding(
-                    context, TOPIC, f"container {running.name} topic {name}",
+                    context, ids.CON008, f"container {running.name} topic {name}",
                     f"{verb} topic {name}, which no step creates and the broker does not auto-create",
                     f"{verb} {fact.topic}" + (f" (named by {fact.env})" if fact.env else ""), fact.source,
                     "add the topic to the topic-creating Job (or a KafkaTopic)",
@@ -144,7 +145,7 @@ def _bucket_findings(overlay: Overlay, all_running: list[Running], context: Lint
                 continue
             shown = name or f"from ConfigMap {reference[1] if reference else '?'}"
             yield running.finding(
-                context, BUCKET, f"container {running.name} bucket {shown}",
+                context, ids.CON009, f"container {running.name} bucket {shown}",
                 f"uses bucket {shown}, which no step creates",
                 f"bucket from {fact.env or 'its default'}" + (f" (default {fact.default})" if fact.default else ""),
                 fact.source, "create it in the bucket Job (Kubernetes) or with an ObjectBucketClaim (OpenShift)",
@@ -180,7 +181,7 @@ def _queue_findings(all_running: list[Running], context: LintContext) -> Iterato
             consumed |= queues
     yield from _first_of_each(
         (route.queue, running, running.finding(
-            context, QUEUE, f"container {running.name} Celery queue {route.queue}",
+            context, ids.CON010, f"container {running.name} Celery queue {route.queue}",
             f"routes tasks to queue {route.queue}, which no worker of the overlay consumes",
             f"routes to {route.queue}", route.source, f"run a worker with {route.queue} in its queues",
         ))
@@ -230,14 +231,17 @@ def _database_findings(overlay: Overlay, all_running: list[Running], context: Li
                 ):
                     continue
                 yield running.finding(
-                    context, DATABASE, f"container {running.name} {what} {name} (database pod {used})",
+                    context, ids.CON011, f"container {running.name} {what} {name} (database pod {used})",
                     f"needs {what} {name}, which no step creates before it runs",
                     f"needs {what} {name}", source,
                     f"create it in {used}'s init scripts or a Job in an earlier sync wave",
                 )
 
 
-def check_steps(overlay: Overlay, all_running: list[Running], context: LintContext) -> list[Finding]:
+def check_steps(objects: list[Obj], context: LintContext) -> list[Finding]:
+    """Each topic, bucket, queue and database object the overlay's programs need, against the steps creating it."""
+    overlay = overlay_of(objects)
+    all_running = runnings(overlay, context)
     return [
         *_topic_findings(overlay, all_running, context),
         *_bucket_findings(overlay, all_running, context),

@@ -1,7 +1,6 @@
 """What the contract rules see of a built overlay: each container whose image has a contract, the contract
 mode its command picks, and the environment Kubernetes would give it.
 
-The finding ids of the family live here, in one table (CON001-CON011).
 """
 
 from __future__ import annotations
@@ -13,30 +12,12 @@ from typing import Any
 
 from rosgit.contracts.loader import DATA_DIR
 from rosgit.contracts.model import ImageContract, Mode
-from rosgit.findings import Finding
+from rosgit.findings import Finding, RuleId
 from rosgit.k8s.meta import as_map, name_of, namespace_of, sealed_secret_target
 from rosgit.k8s.podspec import PodTemplate, pod_references, pod_templates
 from rosgit.kustomize import split_image
 from rosgit.lint.context import LintContext
 from rosgit.lint.objects import Obj
-
-REQUIRED_ENV, UNREAD_ENV, BAD_VALUE, PROBE, METRICS, NON_ROOT = (
-    "CON001", "CON002", "CON003", "CON004", "CON005", "CON006"
-)
-WRITE, TOPIC, BUCKET, QUEUE, DATABASE = "CON007", "CON008", "CON009", "CON010", "CON011"
-DESCRIPTIONS: dict[str, str] = {
-    REQUIRED_ENV: "contract: a container lacks an env variable its program requires",
-    UNREAD_ENV: "contract: a container sets an env variable its program never reads (env_complete contracts)",
-    BAD_VALUE: "contract: an env value does not parse as the program parses it",
-    PROBE: "contract: a probe targets a port or HTTP path the program does not serve",
-    METRICS: "contract: a ServiceMonitor endpoint is not a metrics endpoint of the program",
-    NON_ROOT: "contract: runAsNonRoot cannot be verified for the image's USER (Kubernetes)",
-    WRITE: "contract: a path the program writes is not on a volume while the root filesystem is read-only",
-    TOPIC: "contract: a Kafka topic produced or consumed is created by no step (and auto-create is off)",
-    BUCKET: "contract: a bucket the program uses is created by no step",
-    QUEUE: "contract: a Celery queue the program routes tasks to is consumed by no worker",
-    DATABASE: "contract: a database, role or extension is not created by a step that runs before its user",
-}
 
 _VARIABLE = re.compile(r"\$\(([A-Za-z_][A-Za-z0-9_]*)\)|\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)")
 
@@ -102,7 +83,7 @@ class Running:
         return str(self.container.get("name", "?"))
 
     def finding(
-        self, context: LintContext, rule_id: str, field_: str, problem: str, fact: str, source: str, hint: str,
+        self, context: LintContext, rule_id: RuleId, field_: str, problem: str, fact: str, source: str, hint: str,
         obj: str | None = None,
     ) -> Finding:
         """A finding citing the fact's source; a fact about the whole contract (`source` empty) cites its file."""

@@ -1,15 +1,14 @@
-"""CON0xx: every workload of an overlay checked against the contract of its image (rosgit/contracts).
+"""Every workload of an overlay checked against the contract of its image (rosgit/contracts).
 
 A container's image is mapped to its catalog image key by repository (the tag is the contracts' own
 coverage check), the key to its contract, and the contract's mode by `match` on the container's command
-and args. Then, per container: required env present (CON001); with `env_complete`, no variable set that
-the program never reads (CON002); values that parse as the program parses them (CON003, see
-rosgit.contracts.parsers); probes on a served port and path (CON004); runAsNonRoot verifiable by the
-kubelet for the image's USER on Kubernetes overlays (CON006; OpenShift's SCC assigns a numeric UID, so
-nothing to verify there); written paths on a volume when the root filesystem is read-only (CON007). Per
-ServiceMonitor: its endpoints reach a metrics port and path of the selected pods' program (CON005).
-Steps that must exist for a workload (topics CON008, buckets CON009, queues CON010, databases CON011) are
-in rosgit.lint.contract_steps, which documents how "created by a step" is recognised.
+and args. Then, per container: required env present; with `env_complete`, no variable set that the
+program never reads; values that parse as the program parses them (rosgit.contracts.parsers); probes on a
+served port and path; runAsNonRoot verifiable by the kubelet for the image's USER on Kubernetes overlays
+(OpenShift's SCC assigns a numeric UID, so nothing to verify there); written paths on a volume when the
+root filesystem is read-only. Per ServiceMonitor: its endpoints reach a metrics port and path of the
+selected pods' program. The steps that must exist for a workload (topics, buckets, queues, databases) are
+rosgit.lint.contract_steps, which documents how "created by a step" is recognised.
 
 The facts are only as good as the contracts; what the overlay does not show (a value from a Secret, an
 envFrom of an object outside the overlay) is not guessed: such checks are skipped, never failed.
@@ -19,23 +18,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from rosgit import ids
 from rosgit.contracts.parsers import value_problem
 from rosgit.findings import Finding
 from rosgit.k8s.meta import as_map, namespace_of, ref
 from rosgit.lint.context import LintContext
-from rosgit.lint.contract_steps import check_steps
-from rosgit.lint.contract_view import (
-    BAD_VALUE,
-    METRICS,
-    NON_ROOT,
-    PROBE,
-    REQUIRED_ENV,
-    UNREAD_ENV,
-    WRITE,
-    Running,
-    overlay_of,
-    runnings,
-)
+from rosgit.lint.contract_view import Running, overlay_of, runnings
 from rosgit.lint.objects import Obj, by_kind, selector_matches
 from rosgit.lint.services import PROBES, selected_pods
 
@@ -76,14 +64,14 @@ def _env_findings(running: Running, context: LintContext) -> list[Finding]:
         field = f"container {running.name} env {fact.name}"
         if fact.required and fact.name not in env.values and not env.open:
             findings.append(running.finding(
-                context, REQUIRED_ENV, field, "not set, and the program requires it",
+                context, ids.CON001, field, "not set, and the program requires it",
                 f"required env {fact.name}", fact.source, f"set {fact.name} on the container",
             ))
         value = env.known(fact.name)
         problem = value_problem(fact, value) if value is not None else None
         if problem:
             findings.append(running.finding(
-                context, BAD_VALUE, field, f"value {value!r}: {problem}",
+                context, ids.CON003, field, f"value {value!r}: {problem}",
                 f"env {fact.name} is {fact.type} read by {fact.parser}", fact.source,
                 f"give {fact.name} a value {fact.parser} reads as a {fact.type}",
             ))
@@ -91,7 +79,7 @@ def _env_findings(running: Running, context: LintContext) -> list[Finding]:
         known = contract.read_env()
         for name in (name for name in env.explicit if name not in known):
             findings.append(running.finding(
-                context, UNREAD_ENV, f"container {running.name} env {name}", "the program never reads it",
+                context, ids.CON002, f"container {running.name} env {name}", "the program never reads it",
                 "env_complete lists every variable it reads", "", "fix the variable's name (a typo?) or drop it",
             ))
     return findings
@@ -121,18 +109,18 @@ def _probe_findings(running: Running, context: LintContext) -> list[Finding]:
             ports = ", ".join(f"{serve.name} {number}" for number, serve in served) or "none"
             source = served[0][1].source if served else ""
             findings.append(running.finding(
-                context, PROBE, field, f"port {port} is not served by the program in mode {mode.name}",
+                context, ids.CON004, field, f"port {port} is not served by the program in mode {mode.name}",
                 f"mode {mode.name} serves {ports}", source, "probe a port the program listens on",
             ))
         elif handler == "httpGet" and not web:
             findings.append(running.finding(
-                context, PROBE, field, f"port {port} speaks {on_port[0].protocol}, not HTTP",
+                context, ids.CON004, field, f"port {port} speaks {on_port[0].protocol}, not HTTP",
                 f"serves {on_port[0].name} ({on_port[0].protocol})", on_port[0].source,
                 "use a tcpSocket or exec probe",
             ))
         elif handler == "httpGet" and paths and path not in paths:
             findings.append(running.finding(
-                context, PROBE, f"{field} path {path}", f"path {path} is not a health path of port {port}",
+                context, ids.CON004, f"{field} path {path}", f"path {path} is not a health path of port {port}",
                 f"serves {web[0].name} paths {', '.join(paths)}", web[0].source, f"probe one of {', '.join(paths)}",
             ))
     return findings
@@ -159,7 +147,7 @@ def _non_root_findings(running: Running, context: LintContext) -> list[Finding]:
         else f"the image's USER is the name {user.name!r}: the kubelet cannot verify it is non-root"
     )
     hint = f"set runAsUser: {number}" if not user.numeric else "set runAsUser to a non-zero UID"
-    return [running.finding(context, NON_ROOT, field, problem, fact, user.source, hint)]
+    return [running.finding(context, ids.CON006, field, problem, fact, user.source, hint)]
 
 
 def _write_findings(running: Running, context: LintContext) -> list[Finding]:
@@ -172,7 +160,7 @@ def _write_findings(running: Running, context: LintContext) -> list[Finding]:
         path = write.path.rstrip("/")
         if not any(path == mount or path.startswith(mount + "/") for mount in mounts):
             findings.append(running.finding(
-                context, WRITE, f"container {running.name} path {write.path}",
+                context, ids.CON007, f"container {running.name} path {write.path}",
                 "written by the program, but on the read-only root filesystem (no volume mounted there)",
                 f"writes {write.path}", write.source, f"mount an emptyDir at {write.path}",
             ))
@@ -230,13 +218,13 @@ def _endpoint_findings(
             where = ", ".join(f"{s.name} {n} {','.join(s.paths)}" for n, s in metrics) or "no port"
             fact = metrics[0][1] if metrics else next((s for n, s in served if n == number), None)
             findings.append(running.finding(
-                context, METRICS, field, f"port {number} is not a metrics endpoint of the program",
+                context, ids.CON005, field, f"port {number} is not a metrics endpoint of the program",
                 f"metrics served on {where}", fact.source if fact else "",
                 "scrape the port the program serves metrics on", obj=ref(monitor),
             ))
         elif paths and path not in paths:
             findings.append(running.finding(
-                context, METRICS, field, f"path {path} is not the metrics path of port {number}",
+                context, ids.CON005, field, f"path {path} is not the metrics path of port {number}",
                 f"metrics at {', '.join(paths)}", on_port[0].source, f"set path: {paths[0]}", obj=ref(monitor),
             ))
     return findings
@@ -250,7 +238,7 @@ def _declared(running: Running) -> set[int]:
 
 
 def check_contracts(objects: list[Obj], context: LintContext) -> list[Finding]:
-    """CON001-CON011: the overlay's workloads against their images' contracts."""
+    """Each container and ServiceMonitor of the overlay against the contracts of the images it runs."""
     overlay = overlay_of(objects)
     all_running = runnings(overlay, context)
     findings: list[Finding] = []
@@ -260,5 +248,4 @@ def check_contracts(objects: list[Obj], context: LintContext) -> list[Finding]:
         findings += _non_root_findings(running, context)
         findings += _write_findings(running, context)
     findings += _metrics_findings(objects, all_running, context)
-    findings += check_steps(overlay, all_running, context)
     return findings

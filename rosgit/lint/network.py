@@ -1,4 +1,4 @@
-"""ROS6xx: which pod-to-pod flows the NetworkPolicies allow, compared with the catalog's traffic matrix.
+"""Which pod-to-pod flows the NetworkPolicies allow, compared with the catalog's traffic matrix.
 
 Kubernetes semantics (networking.k8s.io/v1): a pod is isolated for ingress (egress) when any policy in
 its namespace selects it and lists that policy type; an isolated pod accepts (sends) only what some
@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from rosgit import ids
 from rosgit.catalog.traffic import DNS_PORTS, required_flows
 from rosgit.findings import Finding
 from rosgit.lint.context import LintContext
@@ -290,14 +291,14 @@ def render_flows(result: Reachability) -> str:
 
 
 def check_network(objects: list[Obj], context: LintContext) -> list[Finding]:
-    """ROS601 required flow blocked, ROS602 unlisted flow open, ROS603 DNS blocked, ROS604 no policies."""
+    """Required flows blocked, unlisted flows open, DNS blocked, or an OpenShift overlay with no policies."""
     has_policies = bool(by_kind(objects, "NetworkPolicy"))
     if not has_policies:
         if context.platform == "openshift":
             namespace = context.namespace or "?"
             return [
                 context.finding(
-                    "ROS604", "error", f"Namespace/{namespace}",
+                    ids.ROS604, "error", f"Namespace/{namespace}",
                     "the overlay has no NetworkPolicies: every pod accepts traffic from anywhere",
                     "include the openshift Component, which carries the traffic matrix as NetworkPolicies",
                 )
@@ -323,7 +324,7 @@ def check_network(objects: list[Obj], context: LintContext) -> list[Finding]:
     for key, reason in sorted(result.missing.items()):
         findings.append(
             context.finding(
-                "ROS601",
+                ids.ROS601,
                 "error",
                 owner(key, result.blocked_at.get(key, "ingress")),
                 f"required flow {flow_text(key)} is blocked ({reason})",
@@ -334,7 +335,7 @@ def check_network(objects: list[Obj], context: LintContext) -> list[Finding]:
         allowed_by = ", ".join(verdict.egress_by + verdict.ingress_by) or "no isolating policy"
         findings.append(
             context.finding(
-                "ROS602", "error", owner(key),
+                ids.ROS602, "error", owner(key),
                 f"flow {flow_text(key)} is open but not in the traffic matrix (allowed by {allowed_by})",
                 "narrow the NetworkPolicy, or add the flow to `traffic:` if it is needed",
             )
@@ -343,7 +344,7 @@ def check_network(objects: list[Obj], context: LintContext) -> list[Finding]:
         name = entry.split(":", 1)[0]
         findings.append(
             context.finding(
-                "ROS603", "error", pods[name].ref, f"DNS egress is blocked ({entry.split(': ', 1)[1]})",
+                ids.ROS603, "error", pods[name].ref, f"DNS egress is blocked ({entry.split(': ', 1)[1]})",
                 "allow egress to the DNS namespace on 53 and 5353, UDP and TCP",
             )
         )

@@ -1,4 +1,4 @@
-"""ROS7xx: Argo CD sync order, as rosgit.k8s.syncorder models it (read its docstring for what Argo CD
+"""Argo CD sync order, as rosgit.k8s.syncorder models it (read its docstring for what Argo CD
 guarantees): config before its readers, databases before their users, migrations before the other users
 of their database, and annotations Argo CD can read.
 
@@ -8,13 +8,16 @@ the objects under argocd/, which no overlay contains.
 
 from __future__ import annotations
 
+from rosgit import ids
 from rosgit.catalog.traffic import required_flows
-from rosgit.findings import Finding
+from rosgit.findings import Finding, RuleId
 from rosgit.k8s.syncorder import Rule, Violation, sync_violations
 from rosgit.lint.context import LintContext
 from rosgit.lint.objects import Obj, ref
 
-IDS: dict[Rule, str] = {"config": "ROS701", "database": "ROS702", "migration": "ROS703", "annotation": "ROS704"}
+IDS: dict[Rule, RuleId] = {
+    "config": ids.ROS701, "database": ids.ROS702, "migration": ids.ROS703, "annotation": ids.ROS704
+}
 HINTS: dict[Rule, str] = {
     "config": "give config and secrets an earlier sync-wave than the workloads reading them",
     "database": "put the database in an earlier sync-wave than the workloads using it",
@@ -48,16 +51,16 @@ def _findings(objects: list[Obj], context: LintContext, *rules: Rule) -> list[Fi
 
 
 def check_annotations(objects: list[Obj], context: LintContext) -> list[Finding]:
-    """ROS704: sync-wave must be an integer and hook a phase Argo CD knows."""
+    """Sync-wave must be an integer and hook a phase Argo CD knows."""
     return _findings(objects, context, "annotation")
 
 
 def check_config_order(objects: list[Obj], context: LintContext) -> list[Finding]:
-    """ROS701: the ConfigMaps, Secrets, claims and SealedSecrets a pod reads sync before it."""
+    """The ConfigMaps, Secrets, claims and SealedSecrets a pod reads sync before it."""
     return _findings(objects, context, "config")
 
 
 def check_migration_order(objects: list[Obj], context: LintContext) -> list[Finding]:
-    """ROS702: a database syncs before its users (migrations included); ROS703: a migration before the
-    other users of its database."""
+    """A database syncs before its users (migrations included), and a migration before the other users of
+    its database."""
     return _findings(objects, context, "database", "migration")

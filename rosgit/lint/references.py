@@ -1,4 +1,4 @@
-"""ROS1xx: every Secret, ConfigMap, claim, ServiceAccount and volume a pod names exists in the overlay.
+"""Every Secret, ConfigMap, claim, ServiceAccount and volume a pod names exists in the overlay.
 
 A pod whose Secret or key is missing stays in CreateContainerConfigError; Argo CD reports it only after
 the sync, so these are caught here from the built objects.
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rosgit import ids
 from rosgit.findings import Finding
 from rosgit.k8s.meta import sealed_secret_target as made_secret
 from rosgit.k8s.podspec import pod_references
@@ -67,8 +68,10 @@ def available(objects: list[Obj], context: LintContext) -> dict[tuple[str, str, 
     return found
 
 
-_MISSING = {"Secret": "ROS101", "ConfigMap": "ROS103", "PersistentVolumeClaim": "ROS105", "ServiceAccount": "ROS106"}
-_MISSING_KEY = {"Secret": "ROS102", "ConfigMap": "ROS104"}
+_MISSING = {
+    "Secret": ids.ROS101, "ConfigMap": ids.ROS103, "PersistentVolumeClaim": ids.ROS105, "ServiceAccount": ids.ROS106
+}
+_MISSING_KEY = {"Secret": ids.ROS102, "ConfigMap": ids.ROS104}
 _HINTS = {
     "Secret": "declare it under `secrets:` in rosgit.yaml and run `rosgit generate`, or fix the name",
     "ConfigMap": "add the ConfigMap to the overlay (catalog `config:`) or fix the name",
@@ -78,7 +81,7 @@ _HINTS = {
 
 
 def check_references(objects: list[Obj], context: LintContext) -> list[Finding]:
-    """ROS101-ROS106: dangling Secret/ConfigMap names and keys, claims and ServiceAccounts."""
+    """Dangling Secret/ConfigMap names and keys, claims and ServiceAccounts."""
     have = available(objects, context)
     findings: list[Finding] = []
     for template in pod_templates(objects):
@@ -113,7 +116,7 @@ def check_references(objects: list[Obj], context: LintContext) -> list[Finding]:
 
 
 def check_volume_mounts(objects: list[Obj], context: LintContext) -> list[Finding]:
-    """ROS107: every volumeMount names a pod volume (or a StatefulSet volumeClaimTemplate)."""
+    """Every volumeMount names a pod volume (or a StatefulSet volumeClaimTemplate)."""
     findings: list[Finding] = []
     for template in pod_templates(objects):
         volumes = {str(v.get("name")) for v in _items(template.spec.get("volumes"))}
@@ -125,7 +128,7 @@ def check_volume_mounts(objects: list[Obj], context: LintContext) -> list[Findin
                 if str(mount.get("name")) not in volumes:
                     findings.append(
                         context.finding(
-                            "ROS107",
+                            ids.ROS107,
                             "error",
                             template.ref,
                             f"container {container.get('name')} mounts volume {mount.get('name')!r}, "

@@ -1,9 +1,10 @@
-"""ROS5xx: replica counts that break the application: two Celery beats, undrainable disruption budgets."""
+"""Replica counts that break the application: two Celery beats, undrainable disruption budgets."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from rosgit import ids
 from rosgit.findings import Finding
 from rosgit.lint.context import LintContext
 from rosgit.lint.objects import Obj, by_kind, name_of, namespace_of, pod_templates, ref, selector_matches
@@ -20,7 +21,7 @@ def singleton_names(context: LintContext) -> set[str]:
 
 
 def check_singletons(objects: list[Obj], context: LintContext) -> list[Finding]:
-    """ROS801: a singleton runs exactly one replica and is not autoscaled; ROS802: nor rolled with surge."""
+    """A singleton runs exactly one replica and is not autoscaled, nor rolled with surge."""
     singletons = singleton_names(context)
     findings: list[Finding] = []
     targets: dict[tuple[str, str, str], str] = {}
@@ -31,7 +32,7 @@ def check_singletons(objects: list[Obj], context: LintContext) -> list[Finding]:
         if template.replicas is not None and template.replicas != 1:
             findings.append(
                 context.finding(
-                    "ROS801",
+                    ids.ROS801,
                     "error",
                     template.ref,
                     f"singleton runs {template.replicas} replicas; every periodic task would run "
@@ -43,7 +44,7 @@ def check_singletons(objects: list[Obj], context: LintContext) -> list[Finding]:
         if template.kind == "Deployment" and strategy.get("type", "RollingUpdate") == "RollingUpdate":
             findings.append(
                 context.finding(
-                    "ROS802",
+                    ids.ROS802,
                     "warning",
                     template.ref,
                     "singleton Deployment uses RollingUpdate, so two replicas overlap during a rollout",
@@ -56,7 +57,7 @@ def check_singletons(objects: list[Obj], context: LintContext) -> list[Finding]:
         if key in targets and _dict(hpa.get("spec")).get("maxReplicas", 1) != 1:
             findings.append(
                 context.finding(
-                    "ROS801", "error", ref(hpa), f"autoscales singleton {targets[key]} beyond one replica",
+                    ids.ROS801, "error", ref(hpa), f"autoscales singleton {targets[key]} beyond one replica",
                     "remove the autoscaler",
                 )
             )
@@ -64,7 +65,7 @@ def check_singletons(objects: list[Obj], context: LintContext) -> list[Finding]:
 
 
 def check_disruption_budgets(objects: list[Obj], context: LintContext) -> list[Finding]:
-    """ROS803: a PodDisruptionBudget that can never allow an eviction blocks every node drain."""
+    """A PodDisruptionBudget that can never allow an eviction blocks every node drain."""
     findings: list[Finding] = []
     templates = pod_templates(objects)
     for pdb in by_kind(objects, "PodDisruptionBudget"):
@@ -77,7 +78,7 @@ def check_disruption_budgets(objects: list[Obj], context: LintContext) -> list[F
         if not pods:
             findings.append(
                 context.finding(
-                    "ROS803", "warning", ref(pdb), "selects no Deployment or StatefulSet pods",
+                    ids.ROS803, "warning", ref(pdb), "selects no Deployment or StatefulSet pods",
                     "fix the selector or remove the budget",
                 )
             )
@@ -90,7 +91,7 @@ def check_disruption_budgets(objects: list[Obj], context: LintContext) -> list[F
         if blocked:
             findings.append(
                 context.finding(
-                    "ROS803",
+                    ids.ROS803,
                     "error",
                     ref(pdb),
                     f"allows no voluntary eviction of {', '.join(name_of(t.owner) for t in pods)} "

@@ -1,9 +1,10 @@
-"""ROS3xx: every container is sized (requests and limits) and runs a pinned image."""
+"""Every container is sized (requests and limits) and runs a pinned image."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from rosgit import ids
 from rosgit.findings import Finding
 from rosgit.lint.context import LintContext
 from rosgit.lint.objects import Obj, pod_templates
@@ -16,7 +17,7 @@ def _dict(value: Any) -> dict[str, Any]:
 
 
 def check_container_resources(objects: list[Obj], context: LintContext) -> list[Finding]:
-    """ROS301: cpu and memory requests and limits on every container, init containers included."""
+    """Cpu and memory requests and limits on every container, init containers included."""
     findings: list[Finding] = []
     for template in pod_templates(objects):
         for container in template.containers():
@@ -30,7 +31,7 @@ def check_container_resources(objects: list[Obj], context: LintContext) -> list[
             if missing:
                 findings.append(
                     context.finding(
-                        "ROS301",
+                        ids.ROS301,
                         "error",
                         template.ref,
                         f"container {container.get('name')} has no {', '.join(missing)}",
@@ -55,7 +56,7 @@ def image_problem(image: str) -> str | None:
 
 
 def check_images(objects: list[Obj], context: LintContext) -> list[Finding]:
-    """ROS302: no untagged or :latest images; they change under a running deployment."""
+    """No untagged or :latest images; they change under a running deployment."""
     findings: list[Finding] = []
     for template in pod_templates(objects):
         for container in template.containers():
@@ -63,7 +64,7 @@ def check_images(objects: list[Obj], context: LintContext) -> list[Finding]:
             if problem:
                 findings.append(
                     context.finding(
-                        "ROS302",
+                        ids.ROS302,
                         "error",
                         template.ref,
                         f"container {container.get('name')}: {problem}",

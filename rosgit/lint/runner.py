@@ -11,7 +11,7 @@ IGNORE_ANNOTATION = "rosgit.io/lint-ignore"
 
 
 def suppressions(objects: list[Obj]) -> dict[str, set[str]]:
-    """Object ref -> rule ids it ignores (`rosgit.io/lint-ignore: "ROS101,ROS203"`, or `all`)."""
+    """Object ref -> rule ids it ignores (`rosgit.io/lint-ignore:` a comma-separated list of ids, or `all`)."""
     found: dict[str, set[str]] = {}
     for obj in objects:
         value = annotations_of(obj).get(IGNORE_ANNOTATION)

@@ -1,9 +1,10 @@
-"""ROS2xx: Services reach pods, probes and front doors (Route, Ingress, ServiceMonitor) reach ports."""
+"""Services reach pods, probes and front doors (Route, Ingress, ServiceMonitor) reach ports."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from rosgit import ids
 from rosgit.findings import Finding
 from rosgit.lint.context import LintContext
 from rosgit.lint.objects import (
@@ -46,7 +47,7 @@ def _declares(template: PodTemplate, target: int | str, protocol: str) -> bool:
 
 
 def check_services(objects: list[Obj], context: LintContext) -> list[Finding]:
-    """ROS201 selector matching no pod template; ROS202 targetPort missing on a selected pod."""
+    """A selector matching no pod template; a targetPort missing on the selected pods."""
     templates = pod_templates(objects)
     findings: list[Finding] = []
     for service in by_kind(objects, "Service"):
@@ -59,7 +60,7 @@ def check_services(objects: list[Obj], context: LintContext) -> list[Finding]:
             wanted = ", ".join(f"{k}={v}" for k, v in sorted(selector.items()))
             findings.append(
                 context.finding(
-                    "ROS201",
+                    ids.ROS201,
                     "error",
                     ref(service),
                     f"selector {wanted} matches no pod template in the overlay",
@@ -76,7 +77,7 @@ def check_services(objects: list[Obj], context: LintContext) -> list[Finding]:
                 if not _declares(pod, target, protocol):
                     findings.append(
                         context.finding(
-                            "ROS202",
+                            ids.ROS202,
                             "error",
                             ref(service),
                             f"port {port.get('name', port.get('port'))}: targetPort {target!r} "
@@ -96,7 +97,7 @@ def _probe_port(probe: dict[str, Any]) -> int | str | None:
 
 
 def check_probes(objects: list[Obj], context: LintContext) -> list[Finding]:
-    """ROS203: a probe's port must be one the same container declares (a name must; a number should)."""
+    """A probe's port must be one the same container declares (a name must; a number should)."""
     findings: list[Finding] = []
     for template in pod_templates(objects):
         for container in template.containers():
@@ -112,7 +113,7 @@ def check_probes(objects: list[Obj], context: LintContext) -> list[Finding]:
                 if isinstance(port, str) and not port.isdigit() and port not in declared:
                     findings.append(
                         context.finding(
-                            "ROS203",
+                            ids.ROS203,
                             "error",
                             template.ref,
                             f"{where} uses port {port!r}, which the container does not declare",
@@ -122,7 +123,7 @@ def check_probes(objects: list[Obj], context: LintContext) -> list[Finding]:
                 elif (isinstance(port, int) or port.isdigit()) and int(port) not in numbers:
                     findings.append(
                         context.finding(
-                            "ROS203",
+                            ids.ROS203,
                             "warning",
                             template.ref,
                             f"{where} uses port {port}, which the container does not declare",
@@ -141,7 +142,7 @@ def _has_port(service: Obj, port: Any) -> bool:
 
 
 def check_front_doors(objects: list[Obj], context: LintContext) -> list[Finding]:
-    """ROS204: Routes, Ingress backends and ServiceMonitors point at an existing Service and port."""
+    """Routes, Ingress backends and ServiceMonitors point at an existing Service and port."""
     services = {(namespace_of(s), name_of(s)): s for s in by_kind(objects, "Service")}
     findings: list[Finding] = []
 
@@ -153,7 +154,7 @@ def check_front_doors(objects: list[Obj], context: LintContext) -> list[Finding]
             message = f"{where} uses port {port!r}, which Service {name!r} does not expose"
         else:
             return
-        findings.append(context.finding("ROS204", "error", ref(owner), message, "fix the Service name or port"))
+        findings.append(context.finding(ids.ROS204, "error", ref(owner), message, "fix the Service name or port"))
 
     for route in by_kind(objects, "Route"):
         spec = _dict(route.get("spec"))
@@ -175,7 +176,7 @@ def check_front_doors(objects: list[Obj], context: LintContext) -> list[Finding]
         if not matched:
             findings.append(
                 context.finding(
-                    "ROS204", "error", ref(monitor), "selector matches no Service in the overlay",
+                    ids.ROS204, "error", ref(monitor), "selector matches no Service in the overlay",
                     "fix the ServiceMonitor selector or the Service labels",
                 )
             )
@@ -185,7 +186,7 @@ def check_front_doors(objects: list[Obj], context: LintContext) -> list[Finding]
             if port is not None and not any(_has_port(s, port) for s in matched):
                 findings.append(
                     context.finding(
-                        "ROS204", "error", ref(monitor),
+                        ids.ROS204, "error", ref(monitor),
                         f"endpoint port {port!r} is not a port of the selected Service(s)",
                         "use the Service port name",
                     )

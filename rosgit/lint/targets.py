@@ -22,7 +22,7 @@ def resolve_targets(
     catalog: Catalog, root: Path, requested: list[str], contracts: ContractSet | None = None
 ) -> list[OverlayTarget]:
     """Every catalog overlay when nothing is requested; else each name or directory, in the given order.
-    Their lint contexts carry the image `contracts` when given (the CON0xx rules need them)."""
+    Their lint contexts carry the image `contracts` when given (the contract rules need them)."""
     by_name = {o.name: o for o in catalog.overlays}
     targets: list[OverlayTarget] = []
     for item in requested or [o.name for o in catalog.overlays]:

@@ -10,6 +10,7 @@ import base64
 import binascii
 from pathlib import Path
 
+from rosgit import ids
 from rosgit.build import Builds
 from rosgit.catalog.model import Catalog, OverlaySpec
 from rosgit.errors import RosgitError
@@ -17,16 +18,6 @@ from rosgit.findings import Finding, Severity
 from rosgit.k8s.objects import Obj
 from rosgit.k8s.sealedsecret import Scope, scope_of, sealed_secret_path
 from rosgit.secrets.files import SealedFile, read_overlay_sealed_files
-
-ID_STUB = "ROS501"
-ID_UNREFERENCED = "ROS502"
-ID_MISBOUND = "ROS503"
-ID_MISSING_KEY = "ROS504"
-ID_UNDECLARED_KEY = "ROS505"
-ID_MISSING_FILE = "ROS506"
-ID_FOREIGN = "ROS507"
-ID_BAD_CIPHERTEXT = "ROS508"
-ID_UNREADABLE = "ROS509"
 
 
 def _obj(namespace: str, name: str) -> str:
@@ -62,7 +53,7 @@ def overlay_findings(root: Path, catalog: Catalog, overlay: OverlaySpec) -> list
     except RosgitError as err:
         return [
             Finding(
-                ID_UNREADABLE, "error", err.location or overlay.name, err.message, source=err.location or ""
+                ids.ROS509, "error", err.location or overlay.name, err.message, source=err.location or ""
             )
         ]
     for name in referenced:
@@ -71,7 +62,7 @@ def overlay_findings(root: Path, catalog: Catalog, overlay: OverlaySpec) -> list
         if sealed is None:
             findings.append(
                 Finding(
-                    ID_MISSING_FILE,
+                    ids.ROS506,
                     "error",
                     _obj(namespace, name),
                     "no SealedSecret file; the overlay does not build",
@@ -85,7 +76,7 @@ def overlay_findings(root: Path, catalog: Catalog, overlay: OverlaySpec) -> list
         if name not in referenced:
             findings.append(
                 Finding(
-                    ID_UNREFERENCED,
+                    ids.ROS502,
                     "warning",
                     _obj(sealed.namespace or namespace, sealed.name or name),
                     "sealed file for a Secret no component of this overlay references; it is not deployed",
@@ -103,7 +94,7 @@ def _file_findings(
     if sealed.state == "foreign":
         return [
             Finding(
-                ID_FOREIGN,
+                ids.ROS507,
                 "error",
                 where,
                 "file was written neither by `rosgit generate` nor by `rosgit seal`",
@@ -114,7 +105,7 @@ def _file_findings(
     if sealed.state == "stub":
         return [
             Finding(
-                ID_STUB,
+                ids.ROS501,
                 _unfinished(overlay),
                 where,
                 "SealedSecret is a stub with no real ciphertext; the controller cannot create the Secret",
@@ -133,7 +124,7 @@ def _file_findings(
         if actual != wanted:
             findings.append(
                 Finding(
-                    ID_MISBOUND,
+                    ids.ROS503,
                     "error",
                     where,
                     f"{field_name} is {actual!r} but the overlay deploys it as {wanted!r}; "
@@ -147,7 +138,7 @@ def _file_findings(
     for key in sorted(declared - set(sealed.encrypted)):
         findings.append(
             Finding(
-                ID_MISSING_KEY,
+                ids.ROS504,
                 _unfinished(overlay),
                 where,
                 f"declared key {key!r} is not sealed",
@@ -158,7 +149,7 @@ def _file_findings(
     for key in sorted(set(sealed.encrypted) - declared):
         findings.append(
             Finding(
-                ID_UNDECLARED_KEY,
+                ids.ROS505,
                 "warning",
                 where,
                 f"sealed key {key!r} is not declared under secrets: in the catalog",
@@ -171,7 +162,7 @@ def _file_findings(
         if problem is not None:
             findings.append(
                 Finding(
-                    ID_BAD_CIPHERTEXT, "error", where, f"encryptedData.{key} {problem}", source=sealed.path
+                    ids.ROS508, "error", where, f"encryptedData.{key} {problem}", source=sealed.path
                 )
             )
     return findings
@@ -196,7 +187,7 @@ def built_binding_findings(overlay: OverlaySpec, namespace: str, objects: list[O
         if ns != namespace:
             findings.append(
                 Finding(
-                    ID_MISBOUND,
+                    ids.ROS503,
                     "error",
                     where,
                     f"built into namespace {ns!r}, not the overlay namespace {namespace!r}",
@@ -208,7 +199,7 @@ def built_binding_findings(overlay: OverlaySpec, namespace: str, objects: list[O
             if actual is not None and actual != wanted:
                 findings.append(
                     Finding(
-                        ID_MISBOUND,
+                        ids.ROS503,
                         "error",
                         where,
                         f"spec.template.metadata.{field_name} {actual!r} differs from the built object's "
@@ -259,7 +250,7 @@ def stub_findings(root: Path, catalog: Catalog, builds: Builds | None = None) ->
         if rel.split("/")[1] not in known:
             findings.append(
                 Finding(
-                    ID_UNREFERENCED,
+                    ids.ROS502,
                     "warning",
                     rel,
                     "sealed file of an overlay the catalog no longer has; it is not deployed",

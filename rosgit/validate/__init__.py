@@ -7,14 +7,14 @@ Public API for other pipelines (`rosgit check`):
     findings = report_findings(report)
     report = validate_overlays({"overlays/dev": dev_objects, "overlays/prod": prod_objects})  # one run
 
-Finding ids: VAL001 schema violation, VAL002 object could not be validated (unreadable, no apiVersion/kind),
-VAL003 duplicate object, VAL004 no schema for the kind.
+Finding ids: the validate family of rosgit.ids (schema violation, not validated, duplicate, no schema).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from rosgit import ids
 from rosgit.findings import Finding
 from rosgit.validate.report import FieldError, ResourceResult, Status, ValidationReport
 
@@ -84,13 +84,13 @@ def report_findings(report: ValidationReport) -> list[Finding]:
         if result.status in ("valid", "skipped"):
             continue
         if result.status == "invalid":
-            finding_id, hint = "VAL001", "fix the field named, or check the apiVersion and kind"
+            finding_id, hint = ids.VAL001, "fix the field named, or check the apiVersion and kind"
         elif result.message.startswith("duplicate object"):
-            finding_id, hint = "VAL003", "remove one of the two definitions or give them distinct names"
+            finding_id, hint = ids.VAL003, "remove one of the two definitions or give them distinct names"
         elif result.message.startswith("could not find schema"):
-            finding_id, hint = "VAL004", "add the CRD with `rosgit schemas add-crd FILE`, or --ignore-missing-schemas"
+            finding_id, hint = ids.VAL004, "add the CRD with `rosgit schemas add-crd FILE`, or --ignore-missing-schemas"
         else:
-            finding_id, hint = "VAL002", ""
+            finding_id, hint = ids.VAL002, ""
         findings.append(
             Finding(
                 id=finding_id,

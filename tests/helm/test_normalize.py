@@ -106,4 +106,4 @@ def test_missing_objects_on_either_side(catalog: Catalog) -> None:
     a = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "a", "namespace": "n"}}
     b = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "b", "namespace": "n"}}
     findings = compare_objects([a], [b], catalog, "t")
-    assert [(f.id, f.object) for f in findings] == [("ROS602", "Service/n/a"), ("ROS603", "Service/n/b")]
+    assert [(f.id, f.object) for f in findings] == [("ROS902", "Service/n/a"), ("ROS903", "Service/n/b")]

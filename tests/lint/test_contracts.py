@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 
 from rosgit.findings import Finding
+from rosgit.lint.context import LintContext
+from rosgit.lint.contract_steps import check_steps
 from rosgit.lint.contracts import check_contracts
 from rosgit.lint.runner import lint_objects
 from tests.contracts.fixture import FIXTURES, contract_context
@@ -115,7 +117,8 @@ def _set_env(objects: list[Obj], workload: str, name: str, value: str | None) ->
 
 
 def _findings(objects: list[Obj], platform: str = "kubernetes") -> list[Finding]:
-    return sorted(check_contracts(objects, contract_context(platform)))
+    context = contract_context(platform)
+    return sorted([*check_contracts(objects, context), *check_steps(objects, context)])
 
 
 def test_the_correct_overlay_gives_no_finding_on_either_platform() -> None:
@@ -127,7 +130,7 @@ def test_contract_rules_run_from_the_rule_table_and_skip_without_contracts() -> 
     objects = good_overlay()
     _set_env(objects, "api", "DATABASE_USER", None)
     assert [f.id for f in lint_objects(objects, contract_context(), select={"CON001"})] == ["CON001"]
-    assert check_contracts(objects, contract_context().__class__()) == []
+    assert check_contracts(objects, LintContext()) == check_steps(objects, LintContext()) == []
 
 
 def _plant_drop_required(o: list[Obj]) -> None:
