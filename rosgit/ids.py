@@ -25,7 +25,7 @@ from rosgit.findings import RuleId, Severity
 
 Family = Literal["check", "lint", "validate", "argocd", "secrets", "helm"]
 FAMILIES: tuple[Family, ...] = get_args(Family)
-ID_PATTERN = re.compile(r"(ROS|CHK|VAL)\d{3}")
+ID_PATTERN = re.compile(r"(ROS|CHK|VAL|CON)\d{3}")
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ _declared: dict[RuleId, Rule] = {}
 def _declare(rule_id: str, severity: Severity, family: Family, description: str) -> RuleId:
     """Adds one rule to the table; a second declaration of an id is a programming error caught on import."""
     if not ID_PATTERN.fullmatch(rule_id):
-        raise ValueError(f"finding id {rule_id!r} is not ROS, CHK or VAL and three digits")
+        raise ValueError(f"finding id {rule_id!r} is not ROS, CHK, VAL or CON and three digits")
     if rule_id in _declared:
         raise ValueError(f"finding id {rule_id} is declared twice")
     declared = RuleId(rule_id)
@@ -179,6 +179,30 @@ ROS803 = _declare(
     "error",
     "lint",
     "a PodDisruptionBudget allows no eviction (a warning when it selects nothing)",
+)
+
+
+# --- lint: workloads against the contracts of their images (rosgit/contracts) -----------------------------
+CON001 = _declare("CON001", "error", "lint", "a container lacks an env variable its image's program requires")
+CON002 = _declare(
+    "CON002", "error", "lint", "a container sets an env variable its program never reads (env_complete contracts)"
+)
+CON003 = _declare("CON003", "error", "lint", "an env value does not parse as the program parses it")
+CON004 = _declare("CON004", "error", "lint", "a probe targets a port or HTTP path the program does not serve")
+CON005 = _declare("CON005", "error", "lint", "a ServiceMonitor endpoint is not a metrics port and path of the program")
+CON006 = _declare(
+    "CON006", "error", "lint", "Kubernetes: the kubelet cannot verify runAsNonRoot for the image's USER (a name, or 0)"
+)
+CON007 = _declare(
+    "CON007", "error", "lint", "a path the program writes is on no volume while the root filesystem is read-only"
+)
+CON008 = _declare(
+    "CON008", "error", "lint", "a Kafka topic produced or consumed is created by no step (and auto-create is off)"
+)
+CON009 = _declare("CON009", "error", "lint", "a bucket the program uses is created by no step")
+CON010 = _declare("CON010", "error", "lint", "a Celery queue the program routes tasks to is consumed by no worker")
+CON011 = _declare(
+    "CON011", "error", "lint", "a database, role or extension is not created by a step that runs before its user"
 )
 
 # --- helm: the chart renders what the overlays build ------------------------------------------------------

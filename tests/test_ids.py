@@ -29,9 +29,9 @@ from tests.conftest import REPO_ROOT
 
 PACKAGE = REPO_ROOT / "rosgit"
 REGISTRY = PACKAGE / "ids.py"
-ID_NAME = re.compile(r"(ROS|CHK|VAL)\d{3}")
+ID_NAME = re.compile(r"(ROS|CHK|VAL|CON)\d{3}")
 # An id prefix followed by a digit: also catches ids computed from pieces, like f"ROS40{i}".
-ID_TEXT = re.compile(r"(ROS|CHK|VAL)\d")
+ID_TEXT = re.compile(r"(ROS|CHK|VAL|CON)\d")
 # Packages that read another family's id without reporting it: `rosgit check` softens secrets' stub finding.
 ALSO_READS = {"check": {"secrets"}}
 STAGE_FAMILY = {"generate": "check", "build": "check", "kustomize": "check"}

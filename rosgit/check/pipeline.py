@@ -26,6 +26,7 @@ from rosgit.catalog import load_catalog
 from rosgit.check import stages as S
 from rosgit.check.model import REPO_ROW, REPO_STAGES, STAGES, CheckReport, StageResult, Status
 from rosgit.check.progress import Progress
+from rosgit.contracts import contracts_for
 from rosgit.errors import UsageError
 from rosgit.findings import Finding
 from rosgit.k8s.objects import Obj
@@ -243,7 +244,7 @@ def run_pipeline(
     started = time.perf_counter()
     catalog = load_catalog(catalog_path)
     root = catalog_path.resolve().parent
-    targets = resolve_targets(catalog, root, overlays)
+    targets = resolve_targets(catalog, root, overlays, contracts_for(catalog, catalog_path))
     names = [t.name for t in targets]
     report = CheckReport(overlays=names)
     progress = progress or Progress(total=1, enabled=False)

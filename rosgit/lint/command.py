@@ -52,11 +52,13 @@ def run_lint(catalog_path: Path, overlays: list[str], *, engine: str, output: st
     if unknown:
         raise UsageError(f"unknown rule id(s) {', '.join(unknown)}; `rosgit lint --list-rules` lists them")
     from rosgit.build import build_objects
+    from rosgit.contracts import contracts_for
 
     catalog = load_catalog(catalog_path)
     root = catalog_path.resolve().parent
+    contracts = contracts_for(catalog, catalog_path)
     findings: list[Finding] = []
-    for target in resolve_targets(catalog, root, overlays):
+    for target in resolve_targets(catalog, root, overlays, contracts):
         findings.extend(lint_objects(build_objects(target.path, engine=engine), target.context, select=chosen))
     sys.stdout.write(render_findings(findings, output))
     errors = sum(1 for f in findings if f.severity == "error")

@@ -5,17 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rosgit.catalog.model import Catalog
+from rosgit.contracts.loader import ContractSet
 from rosgit.findings import Finding, RuleId, Severity
 
 
 @dataclass(frozen=True)
 class LintContext:
-    """`catalog` is optional so rules also run on plain manifests; rules needing it then skip."""
+    """`catalog` is optional so rules also run on plain manifests; rules needing it then skip. So are the
+    image `contracts`: without them the contract rules have nothing to check against."""
 
     catalog: Catalog | None = None
     platform: str | None = None
     namespace: str | None = None
     source: str = ""
+    contracts: ContractSet | None = None
 
     def finding(self, rule_id: RuleId, severity: Severity, obj: str, message: str, hint: str = "") -> Finding:
         return Finding(rule_id, severity, obj, message, hint, self.source)

@@ -7,7 +7,17 @@ from dataclasses import dataclass
 
 from rosgit import ids
 from rosgit.findings import Finding, RuleId
-from rosgit.lint import network, ordering, references, replicas, resources, security, services
+from rosgit.lint import (
+    contract_steps,
+    contracts,
+    network,
+    ordering,
+    references,
+    replicas,
+    resources,
+    security,
+    services,
+)
 from rosgit.lint.context import LintContext
 from rosgit.lint.objects import Obj
 
@@ -40,4 +50,9 @@ RULES: tuple[LintRule, ...] = (
     LintRule(ordering.check_config_order, (ids.ROS701,)),
     LintRule(ordering.check_migration_order, (ids.ROS702, ids.ROS703)),
     LintRule(ordering.check_annotations, (ids.ROS704,)),
+    LintRule(
+        contracts.check_contracts,
+        (ids.CON001, ids.CON002, ids.CON003, ids.CON004, ids.CON005, ids.CON006, ids.CON007),
+    ),
+    LintRule(contract_steps.check_steps, (ids.CON008, ids.CON009, ids.CON010, ids.CON011)),
 )

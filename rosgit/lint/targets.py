@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rosgit.catalog.model import Catalog
+from rosgit.contracts.loader import ContractSet
 from rosgit.errors import UsageError
 from rosgit.lint.context import LintContext
 
@@ -17,8 +18,11 @@ class OverlayTarget:
     context: LintContext
 
 
-def resolve_targets(catalog: Catalog, root: Path, requested: list[str]) -> list[OverlayTarget]:
-    """Every catalog overlay when nothing is requested; else each name or directory, in the given order."""
+def resolve_targets(
+    catalog: Catalog, root: Path, requested: list[str], contracts: ContractSet | None = None
+) -> list[OverlayTarget]:
+    """Every catalog overlay when nothing is requested; else each name or directory, in the given order.
+    Their lint contexts carry the image `contracts` when given (the contract rules need them)."""
     by_name = {o.name: o for o in catalog.overlays}
     targets: list[OverlayTarget] = []
     for item in requested or [o.name for o in catalog.overlays]:
@@ -34,8 +38,8 @@ def resolve_targets(catalog: Catalog, root: Path, requested: list[str]) -> list[
             raise UsageError(f"no overlay {item!r} (catalog overlays: {known}; or give a kustomization directory)")
         if spec is not None:
             rel = f"overlays/{spec.name}"
-            context = LintContext(catalog, spec.platform, catalog.namespace_of(spec), rel)
+            context = LintContext(catalog, spec.platform, catalog.namespace_of(spec), rel, contracts)
             targets.append(OverlayTarget(spec.name, path, context))
         else:
-            targets.append(OverlayTarget(path.name, path, LintContext(catalog, None, None, str(path))))
+            targets.append(OverlayTarget(path.name, path, LintContext(catalog, None, None, str(path), contracts)))
     return targets

@@ -1,0 +1,161 @@
+"""Load the image contracts (rosgit/contracts/data/<image-key>.yaml) and check them against the catalog.
+
+Every problem is one `FILE:LINE: reason` UsageError (exit 2), read with the catalog's typed Reader:
+unknown keys, wrong types and a fact without `source:` are its errors; this module adds the rules the
+types cannot say (the file name is the image key, `sources` are `owner/repo@commit`, every `source:` is
+`ALIAS:path[:line[-line]]` with a declared alias, an enum lists its values) and the coverage check
+(every catalog image has a contract whose repository and tag are the catalog's; no contract for an
+image the catalog does not use).
+
+Coverage while the data is incomplete: `PARTIAL_COVERAGE` lets catalog images without a contract go
+unchecked in the packaged data directory (the contract data of issue 10 lands in parts). The merge that
+brings the last data file sets it to False; from then on a missing contract is an error. A directory
+given through ROSGIT_CONTRACTS_DIR (tests, trying out new contracts) is always held to full coverage.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from rosgit.catalog.loader import parse_yaml
+from rosgit.catalog.model import Catalog
+from rosgit.catalog.schema import Reader
+from rosgit.contracts.model import ImageContract
+from rosgit.errors import UsageError
+from rosgit.kustomize import split_image
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+DIRECTORY_VARIABLE = "ROSGIT_CONTRACTS_DIR"
+PARTIAL_COVERAGE = True
+
+_ORIGIN = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+@[0-9a-f]{7,40}$")
+_SOURCE = re.compile(r"^(?P<alias>[A-Za-z0-9_-]+):(?P<path>[^:\s]+)(?::[0-9]+(?:-[0-9]+)?)?$")
+
+
+@dataclass(frozen=True)
+class ContractSet:
+    """The contracts of one data directory, by image key, with the file each came from."""
+
+    contracts: Mapping[str, ImageContract]
+    files: Mapping[str, Path]
+
+    def get(self, image_key: str) -> ImageContract | None:
+        return self.contracts.get(image_key)
+
+
+def _facts(node: object, context: str) -> Iterator[tuple[object, str]]:
+    """Every dataclass object under node that carries a `source` (a fact), with its dotted path."""
+    if dataclasses.is_dataclass(node) and not isinstance(node, type):
+        if hasattr(node, "source"):
+            yield node, context
+        for item in dataclasses.fields(node):
+            yield from _facts(getattr(node, item.name), f"{context}.{item.name}")
+    elif isinstance(node, tuple | list):
+        for index, item in enumerate(node):
+            yield from _facts(item, f"{context}[{index}]")
+
+
+def load_contract(path: Path) -> ImageContract:
+    tree = parse_yaml(path)
+    reader = Reader(path)
+    if not isinstance(tree, dict):
+        raise reader.fail(None, "an image contract must be a mapping")
+    contract = reader.read(ImageContract, tree, 0, "contract")
+    if contract.image != path.stem:
+        raise reader.fail(
+            reader.line_at("contract.image"), f"image {contract.image!r} must equal the file name {path.stem!r}"
+        )
+    for alias, origin in contract.sources.items():
+        if not _ORIGIN.match(origin):
+            raise reader.fail(
+                reader.line_at(f"contract.sources.{alias}"),
+                f"sources.{alias}: {origin!r} is not owner/repo@<7-40 hex commit>",
+            )
+    for fact, where in _facts(contract, "contract"):
+        source = str(getattr(fact, "source", ""))
+        line = reader.line_of(fact)
+        match = _SOURCE.match(source)
+        if match is None:
+            raise reader.fail(line, f"{where}.source: {source!r} is not ALIAS:path[:line[-line]]")
+        if match.group("alias") not in contract.sources:
+            declared = ", ".join(sorted(contract.sources)) or "none"
+            raise reader.fail(
+                line, f"{where}.source: alias {match.group('alias')!r} is not declared in sources ({declared})"
+            )
+        if getattr(fact, "type", None) == "enum" and not getattr(fact, "values", None):
+            raise reader.fail(line, f"{where}: type enum needs `values`")
+    return contract
+
+
+def load_contracts(directory: Path) -> ContractSet:
+    """Every `*.yaml` contract of a directory (none when it does not exist)."""
+    files = sorted(directory.glob("*.yaml")) if directory.is_dir() else []
+    contracts = {path.stem: load_contract(path) for path in files}
+    return ContractSet(contracts, {path.stem: path for path in files})
+
+
+def _image_lines(catalog_path: Path) -> dict[str, int]:
+    images = parse_yaml(catalog_path).get("images")
+    lines: dict[str, int] = {}
+    for key in images if isinstance(images, dict) else ():
+        try:
+            lines[str(key)] = int(images.lc.key(key)[0]) + 1
+        except (AttributeError, KeyError, TypeError):
+            continue
+    return lines
+
+
+def check_coverage(contracts: ContractSet, catalog: Catalog, catalog_path: Path, *, complete: bool) -> None:
+    """Raises on the first catalog image whose contract is missing (when `complete`), names another
+    repository or was read for another tag, and on a contract for an image the catalog does not have."""
+    for key, contract in sorted(contracts.contracts.items()):
+        path = contracts.files[key]
+        if key not in catalog.images:
+            raise UsageError(
+                f"contract for image {key!r}, which the catalog does not have "
+                f"(catalog images: {', '.join(catalog.images)})",
+                location=f"{path}:{_line_of_key(path, 'image')}",
+            )
+        repository, tag, _ = split_image(catalog.images[key])
+        for field, want, have in (("repository", repository, contract.repository), ("tag", tag, contract.tag)):
+            if want != have:
+                raise UsageError(
+                    f"{field} {have!r} is not the catalog's {want!r} ({catalog.images[key]}); "
+                    "re-read the program for the catalog's image and update the contract",
+                    location=f"{path}:{_line_of_key(path, field)}",
+                )
+    if not complete:
+        return
+    missing = [key for key in catalog.images if key not in contracts.contracts]
+    if missing:
+        lines = _image_lines(catalog_path)
+        key = missing[0]
+        raise UsageError(
+            f"image {key!r} has no contract (expected {DATA_DIR.name}/{key}.yaml in the contracts directory)",
+            location=f"{catalog_path}:{lines.get(key, 1)}",
+        )
+
+
+def _line_of_key(path: Path, key: str) -> int:
+    tree = parse_yaml(path)
+    try:
+        return int(tree.lc.key(key)[0]) + 1
+    except (AttributeError, KeyError, TypeError):
+        return 1
+
+
+def contracts_for(catalog: Catalog, catalog_path: Path) -> ContractSet:
+    """The contracts lint and check use: ROSGIT_CONTRACTS_DIR if set, else the packaged data, checked
+    against the catalog (see the module docstring for coverage)."""
+    chosen = os.environ.get(DIRECTORY_VARIABLE)
+    directory = Path(chosen) if chosen else DATA_DIR
+    if chosen and not directory.is_dir():
+        raise UsageError(f"{DIRECTORY_VARIABLE}={chosen}: not a directory")
+    contracts = load_contracts(directory)
+    check_coverage(contracts, catalog, catalog_path, complete=bool(chosen) or not PARTIAL_COVERAGE)
+    return contracts
