@@ -31,7 +31,7 @@ from rosgit.kustomize import split_image
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DIRECTORY_VARIABLE = "ROSGIT_CONTRACTS_DIR"
-PARTIAL_COVERAGE = True
+PARTIAL_COVERAGE = False
 
 _ORIGIN = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+@[0-9a-f]{7,40}$")
 _SOURCE = re.compile(r"^(?P<alias>[A-Za-z0-9_-]+):(?P<path>[^:\s]+)(?::[0-9]+(?:-[0-9]+)?)?$")

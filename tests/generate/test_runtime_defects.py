@@ -286,13 +286,11 @@ def test_koku_pods_run_as_the_image_user_and_group(overlay: str) -> None:
 
 # ---------------------------------------------------------------- 6. the ingress image
 # b72e28e is insights-onprem/cost-onprem-chart commit "Update ingress image to Konflux build" (2026-05-03),
-# never an image tag. The chart pinned quay.io/redhat-user-workloads/hcc-integrations-tenant/ingress:c979ae6
-# (cfac5650, #164) until c1825677 (#172) moved to the unpinned quay.io/iop/ingress:master.
-def test_ingress_image_is_the_last_one_upstream_pinned() -> None:
-    assert (
-        str(CATALOG.images["ingress"])
-        == "quay.io/redhat-user-workloads/hcc-integrations-tenant/ingress:c979ae6"
-    )
+# never an image tag. Since c1825677 (#172) the chart runs quay.io/iop/ingress:master, which the
+# insights-ingress-go workflow also publishes as sha-<short commit>; the catalog pins the build of the commit
+# the ingress contract was read at (RedHatInsights/insights-ingress-go@b16f1c27).
+def test_ingress_image_is_what_upstream_runs_pinned_to_the_contracts_commit() -> None:
+    assert str(CATALOG.images["ingress"]) == "quay.io/iop/ingress:sha-b16f1c2"
 
 
 # ---------------------------------------------------------------- 7. Celery workers for the busy queues
