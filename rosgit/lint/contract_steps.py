@@ -22,8 +22,10 @@ commands, args and literal env values plus the data of the ConfigMaps it mounts 
   traffic matrix), a role or database is created when the database pod's own text mentions it (the
   image's POSTGRESQL_USER/DATABASE env, its init scripts; they run before the server accepts
   connections), or a Job that uses the same database and syncs at an earlier (phase, wave) than the workload
-  mentions it. An extension needs the same, in a text that also says CREATE EXTENSION (any case). A name
-  taken from an env variable whose value the overlay does not show is not judged.
+  mentions it. An extension needs the same, in a text that also says CREATE EXTENSION (any case), but only
+  when the contract says a superuser must create it: a trusted extension (`superuser: false`) the program
+  creates itself with the CREATE privilege its role holds on its own database. A name taken from an env
+  variable whose value the overlay does not show is not judged.
 """
 
 from __future__ import annotations
@@ -224,7 +226,8 @@ def _database_findings(overlay: Overlay, all_running: list[Running], context: Li
             for fact in facts.databases:
                 needs.append(("database", running.env.known(fact.name_env) or "", fact.source, False))
             for extension in facts.extensions:
-                needs.append(("extension", extension.name, extension.source, True))
+                if extension.superuser:
+                    needs.append(("extension", extension.name, extension.source, True))
             for what, name, source, is_extension in needs:
                 if not name or any(
                     mentions(text, name) and (not is_extension or _CREATE_EXTENSION.search(text)) for text in texts
