@@ -84,7 +84,7 @@ PLANTS: list[tuple[Callable[[list[Obj]], None], str, str, str]] = [
     # (plant, finding id, object, a fragment of the message naming the field)
     (drop_required_env, "CON001", "Deployment/ros-ocp/kruize", "env hibernate_dialect"),
     (move_probe_port, "CON004", "Deployment/ros-ocp/rosocp-api", "readinessProbe httpGet port 8001"),
-    (rename_topic, "CON008", "Deployment/ros-ocp/rosocp-processor", "topic hccm.ros.events"),
+    (rename_topic, "CON008", "Deployment/ros-ocp/koku-listener", "topic hccm.ros.events"),  # its first user
     (remove_bucket, "CON009", "Deployment/ros-ocp/koku-listener", "bucket ros-data"),
     (drop_queue_worker, "CON010", "Deployment/ros-ocp/koku-celery-beat", "Celery queue summary"),
     (drop_extension_init, "CON011", "Job/ros-ocp/koku-migrate", "extension pg_stat_statements"),
