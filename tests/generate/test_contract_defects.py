@@ -90,7 +90,6 @@ def _consumed_queues(overlay: str) -> dict[str, list[str]]:
     return consumed
 
 
-@pytest.mark.xfail(strict=True, reason="today's catalog: no worker consumes download/download_xl")
 @pytest.mark.parametrize("overlay", OVERLAYS)
 def test_every_routed_koku_queue_has_a_worker(overlay: str) -> None:
     for template, container in _containers(overlay, KOKU_IMAGE):
