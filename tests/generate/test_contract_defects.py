@@ -110,7 +110,6 @@ def test_every_routed_koku_queue_has_a_worker(overlay: str) -> None:
 DJANGO_ENVIRON_BOOL_SPELLINGS = {"true", "false", "yes", "no", "on", "off", "1", "0"}
 
 
-@pytest.mark.xfail(strict=True, reason="today's catalog: GUNICORN_THREADS is 4")
 @pytest.mark.parametrize("overlay", OVERLAYS)
 def test_gunicorn_threads_is_a_boolean(overlay: str) -> None:
     # KOKU:koku/gunicorn_conf.py:44-46: ENVIRONMENT.bool("GUNICORN_THREADS"); when true, threads = POD_CPU_LIMIT*2+1
