@@ -145,7 +145,6 @@ UNREAD_ENV = {
 }
 
 
-@pytest.mark.xfail(strict=True, reason="today's catalog: env nobody reads")
 @pytest.mark.parametrize("overlay", OVERLAYS)
 def test_no_env_the_program_never_reads(overlay: str) -> None:
     found = []
