@@ -186,7 +186,6 @@ def _created_topics(overlay: str) -> set[str]:
     return created
 
 
-@pytest.mark.xfail(strict=True, reason="today's catalog: 3 topics not created")
 @pytest.mark.parametrize("overlay", OVERLAYS)
 def test_every_contract_topic_is_created(overlay: str) -> None:
     created = _created_topics(overlay)
