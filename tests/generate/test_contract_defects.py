@@ -125,6 +125,21 @@ def test_gunicorn_threads_is_a_boolean(overlay: str) -> None:
     assert seen, f"{overlay}: no Koku API sets GUNICORN_THREADS"
 
 
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_every_koku_gunicorn_sets_pod_cpu_limit(overlay: str) -> None:
+    # KOKU:koku/gunicorn_conf.py:42-43: workers default to POD_CPU_LIMIT*2+1 and POD_CPU_LIMIT to the NODE's
+    # multiprocessing.cpu_count(): on a 64-core node an unset POD_CPU_LIMIT forks 129 workers into one pod
+    # (and GUNICORN_THREADS=True sizes threads from it too, gunicorn_conf.py:44-46).
+    # The image's default command is gunicorn (KOKU:Dockerfile:101, scripts/entrypoint.sh).
+    missing = []
+    for template, container in _containers(overlay, KOKU_IMAGE):
+        command = _command(container)
+        runs_gunicorn = "gunicorn" in command or (not container.get("command") and not container.get("args"))
+        if runs_gunicorn and "POD_CPU_LIMIT" not in _plain_env(container):
+            missing.append(template.ref)
+    assert not missing, f"{overlay}: gunicorn sized from the node's CPU count: {missing}"
+
+
 # ---------------------------------------------------------------- env the program never reads
 
 UNREAD_ENV = {
