@@ -18,7 +18,12 @@ from rosgit.catalog.model import Catalog, SecretKey
 from rosgit.errors import UsageError
 
 ENV_PREFIX = "ROSGIT_SECRET_"
-DJANGO_CHARS = string.ascii_lowercase + string.digits + "!@#$%^&*(-_=+)"
+# Django's own get_random_secret_key alphabet without "$": Koku reads DJANGO_SECRET_KEY with django-environ
+# (0.14.0, pinned in Koku's Pipfile.lock), whose Env.get_value treats a value starting with "$" as the NAME of
+# another variable (environ/environ.py:536-540, "Resolve any proxied values"). That name is never set, so ~1 key
+# in 50 would silently fall back to Koku's public development key. Only the first character is dangerous, but
+# one alphabet for every position keeps the rule obvious and costs under 0.1 bit per character.
+DJANGO_CHARS = string.ascii_lowercase + string.digits + "!@#%^&*(-_=+)"
 ALNUM = string.ascii_letters + string.digits
 DEFAULT_LENGTHS = {
     "password": 32,

@@ -110,6 +110,15 @@ def test_generated_shapes(kind: str, length: int, alphabet: str) -> None:
         assert value is not None and len(value) == length and set(value) <= set(alphabet)
 
 
+def test_django_secret_keys_never_start_with_a_dollar() -> None:
+    # django-environ reads a value starting with "$" as the name of another variable (Env.get_value, "Resolve
+    # any proxied values"); no such variable exists, so Koku would silently run on its built-in development key.
+    spec = SecretKey(generate="django-secret-key", length=50)
+    starts = {value[0] for value in (generate_value(spec) for _ in range(2000)) if value}
+    assert "$" not in starts, "a generated DJANGO_SECRET_KEY begins with '$'"
+    assert "$" not in DJANGO_CHARS
+
+
 def test_fixed_and_unset_values() -> None:
     assert generate_value(SecretKey(generate="none", value="admin")) == "admin"
     assert generate_value(SecretKey(generate="none")) is None
