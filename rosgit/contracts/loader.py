@@ -25,7 +25,9 @@ from pathlib import Path
 from rosgit.catalog.loader import parse_yaml
 from rosgit.catalog.model import Catalog
 from rosgit.catalog.schema import Reader
-from rosgit.contracts.model import ImageContract
+from rosgit.contracts.conditions import declared_env
+from rosgit.contracts.model import Condition, ImageContract
+from rosgit.contracts.parsers import value_problem
 from rosgit.errors import UsageError
 from rosgit.kustomize import split_image
 
@@ -34,6 +36,7 @@ DIRECTORY_VARIABLE = "ROSGIT_CONTRACTS_DIR"
 PARTIAL_COVERAGE = False
 
 _ORIGIN = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+@[0-9a-f]{7,40}$")
+_MODE = re.compile(r"^contract\.modes\[(?P<index>[0-9]+)\]")
 _SOURCE = re.compile(r"^(?P<alias>[A-Za-z0-9_-]+):(?P<path>[^:\s]+)(?::[0-9]+(?:-[0-9]+)?)?$")
 
 
@@ -89,7 +92,28 @@ def load_contract(path: Path) -> ImageContract:
             )
         if getattr(fact, "type", None) == "enum" and not getattr(fact, "values", None):
             raise reader.fail(line, f"{where}: type enum needs `values`")
+        if isinstance(fact, Condition):
+            _check_condition(reader, contract, fact, where, line)
     return contract
+
+
+def _check_condition(
+    reader: Reader, contract: ImageContract, condition: Condition, where: str, line: int | None
+) -> None:
+    """A condition names an env fact of its scope (its mode's env or the contract's) and a value that
+    variable's parser reads."""
+    in_mode = _MODE.match(where)
+    mode = contract.modes[int(in_mode.group("index"))] if in_mode else None
+    env = declared_env(contract, mode)
+    fact = env.get(condition.env)
+    if fact is None:
+        scope = f"mode {mode.name}'s or the contract's" if mode else "the contract's top-level"
+        raise reader.fail(line, f"{where}.env: {condition.env!r} is not declared in {scope} env")
+    problem = value_problem(fact, condition.is_)
+    if problem:
+        raise reader.fail(
+            line, f"{where}.is: {condition.is_!r} for {fact.name} ({fact.type}, {fact.parser}): {problem}"
+        )
 
 
 def load_contracts(directory: Path) -> ContractSet:

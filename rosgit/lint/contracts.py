@@ -76,7 +76,7 @@ def _env_findings(running: Running, context: LintContext) -> list[Finding]:
                 f"give {fact.name} a value {fact.parser} reads as a {fact.type}",
             ))
     if contract.env_complete:
-        known = contract.read_env()
+        known = running.declared.read_env()
         for name in (name for name in env.explicit if name not in known):
             findings.append(running.finding(
                 context, ids.CON002, f"container {running.name} env {name}", "the program never reads it",
