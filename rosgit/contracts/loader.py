@@ -5,7 +5,14 @@ unknown keys, wrong types and a fact without `source:` are its errors; this modu
 types cannot say (the file name is the image key, `sources` are `owner/repo@commit`, every `source:` is
 `ALIAS:path[:line[-line]]` with a declared alias, an enum lists its values) and the coverage check
 (every catalog image has a contract whose repository and tag are the catalog's; no contract for an
-image the catalog does not use).
+image the catalog does not use). The whole format is in docs/contracts.md.
+
+Conditional facts: any fact may carry `when: {env: NAME, is: VALUE, source: ALIAS:path[:line]}`, or a list
+of such (all must hold). NAME must be an env fact of the fact's scope (its mode's `env` or the top-level
+`env`; a top-level fact only the latter), VALUE a string that NAME's type and parser read (a django-environ
+bool accepts "False", "0", "no"..., not "maybe"); otherwise the error is at the condition's line. How a
+condition is judged against a container (set / unset: the default / not visible: applies) is
+rosgit.contracts.conditions.
 
 Coverage while the data is incomplete: `PARTIAL_COVERAGE` lets catalog images without a contract go
 unchecked in the packaged data directory (the contract data of issue 10 lands in parts). The merge that
