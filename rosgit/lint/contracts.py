@@ -10,6 +10,9 @@ root filesystem is read-only. Per ServiceMonitor: its endpoints reach a metrics 
 selected pods' program. The steps that must exist for a workload (topics, buckets, queues, databases) are
 rosgit.lint.contract_steps, which documents how "created by a step" is recognised.
 
+Each rule sees only the facts that apply to the container: a fact whose `when:` does not hold for the
+container's env is removed once, in rosgit.lint.contract_view (rosgit.contracts.conditions judges it;
+a condition on a value the overlay does not show is taken to hold).
 The facts are only as good as the contracts; what the overlay does not show (a value from a Secret, an
 envFrom of an object outside the overlay) is not guessed: such checks are skipped, never failed.
 """

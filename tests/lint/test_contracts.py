@@ -369,6 +369,15 @@ def test_every_rule_sees_only_the_facts_whose_when_holds(tmp_path: Path) -> None
         return sorted(f.id for f in [*check_contracts(objects, context), *check_steps(objects, context)])
 
     assert found(planted) == ["CON001", "CON007", "CON010"]
+    secret = copy.deepcopy(planted)
+    _set_env(secret, "api", "DEBUG", None)
+    _container(secret, "api")["env"].append(
+        {"name": "DEBUG", "valueFrom": {"secretKeyRef": {"name": "app-flags", "key": "debug"}}}
+    )
+    assert found(secret) == ["CON001", "CON007", "CON010"]  # a value the overlay does not show: the facts apply
+    unset = copy.deepcopy(planted)
+    _set_env(unset, "api", "DEBUG", None)
+    assert found(unset) == []  # unset: the program's default "false" decides
     for spelling in ("false", "0", "no"):
         off = copy.deepcopy(planted)
         _set_env(off, "api", "DEBUG", spelling)
