@@ -3,6 +3,8 @@
 Dataclass fields are read from camelCase keys (`mount_path` <- `mountPath`). Supported field types:
 str, int, bool, Quantity, ImageRef, DnsName, Literal[...], list[T], dict[str, T], T | None and nested dataclasses.
 Unknown keys, wrong types and missing required fields are errors naming the file and line.
+A list field may accept one item written without the list: a string (metadata `scalar_ok`) or a mapping
+(metadata `mapping_ok`).
 """
 
 from __future__ import annotations
@@ -173,7 +175,8 @@ class Reader:
         for key, field in fields.items():
             if key in node:
                 value = node[key]
-                if field.metadata.get("scalar_ok") and isinstance(value, str):
+                unlisted = "scalar_ok" if isinstance(value, str) else "mapping_ok" if isinstance(value, dict) else ""
+                if field.metadata.get(unlisted):
                     value = [value]
                 values[field.name] = self._read(
                     hints[field.name], value, _value_line(node, key, line), f"{context}.{key}"

@@ -5,7 +5,14 @@ unknown keys, wrong types and a fact without `source:` are its errors; this modu
 types cannot say (the file name is the image key, `sources` are `owner/repo@commit`, every `source:` is
 `ALIAS:path[:line[-line]]` with a declared alias, an enum lists its values) and the coverage check
 (every catalog image has a contract whose repository and tag are the catalog's; no contract for an
-image the catalog does not use).
+image the catalog does not use). The whole format is in docs/contracts.md.
+
+Conditional facts: any fact may carry `when: {env: NAME, is: VALUE, source: ALIAS:path[:line]}`, or a list
+of such (all must hold). NAME must be an env fact of the fact's scope (its mode's `env` or the top-level
+`env`; a top-level fact only the latter), VALUE a string that NAME's type and parser read (a django-environ
+bool accepts "False", "0", "no"..., not "maybe"); otherwise the error is at the condition's line. How a
+condition is judged against a container (set / unset: the default / not visible: applies) is
+rosgit.contracts.conditions.
 
 Coverage while the data is incomplete: `PARTIAL_COVERAGE` lets catalog images without a contract go
 unchecked in the packaged data directory (the contract data of issue 10 lands in parts). The merge that
@@ -25,7 +32,9 @@ from pathlib import Path
 from rosgit.catalog.loader import parse_yaml
 from rosgit.catalog.model import Catalog
 from rosgit.catalog.schema import Reader
-from rosgit.contracts.model import ImageContract
+from rosgit.contracts.conditions import declared_env
+from rosgit.contracts.model import Condition, ImageContract
+from rosgit.contracts.parsers import value_problem
 from rosgit.errors import UsageError
 from rosgit.kustomize import split_image
 
@@ -34,6 +43,7 @@ DIRECTORY_VARIABLE = "ROSGIT_CONTRACTS_DIR"
 PARTIAL_COVERAGE = False
 
 _ORIGIN = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+@[0-9a-f]{7,40}$")
+_MODE = re.compile(r"^contract\.modes\[(?P<index>[0-9]+)\]")
 _SOURCE = re.compile(r"^(?P<alias>[A-Za-z0-9_-]+):(?P<path>[^:\s]+)(?::[0-9]+(?:-[0-9]+)?)?$")
 
 
@@ -89,7 +99,28 @@ def load_contract(path: Path) -> ImageContract:
             )
         if getattr(fact, "type", None) == "enum" and not getattr(fact, "values", None):
             raise reader.fail(line, f"{where}: type enum needs `values`")
+        if isinstance(fact, Condition):
+            _check_condition(reader, contract, fact, where, line)
     return contract
+
+
+def _check_condition(
+    reader: Reader, contract: ImageContract, condition: Condition, where: str, line: int | None
+) -> None:
+    """A condition names an env fact of its scope (its mode's env or the contract's) and a value that
+    variable's parser reads."""
+    in_mode = _MODE.match(where)
+    mode = contract.modes[int(in_mode.group("index"))] if in_mode else None
+    env = declared_env(contract, mode)
+    fact = env.get(condition.env)
+    if fact is None:
+        scope = f"mode {mode.name}'s or the contract's" if mode else "the contract's top-level"
+        raise reader.fail(line, f"{where}.env: {condition.env!r} is not declared in {scope} env")
+    problem = value_problem(fact, condition.is_)
+    if problem:
+        raise reader.fail(
+            line, f"{where}.is: {condition.is_!r} for {fact.name} ({fact.type}, {fact.parser}): {problem}"
+        )
 
 
 def load_contracts(directory: Path) -> ContractSet:

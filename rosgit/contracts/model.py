@@ -30,6 +30,22 @@ def _key(name: str) -> dict[str, str]:
 
 
 @dataclass(frozen=True)
+class Condition:
+    """A setting of the program under which a fact holds: env `env` reads as `is` (compared the way the
+    program reads that variable, see rosgit.contracts.conditions). `source` is the code making the fact
+    depend on it."""
+
+    env: str
+    is_: str = field(metadata=_key("is"))
+    source: str
+    note: str = ""
+
+
+# The `when:` of a fact: one condition or a list of them, all must hold (none: the fact always holds).
+WHEN = {"key": "when", "mapping_ok": True}
+
+
+@dataclass(frozen=True)
 class User:
     """The image's USER as the Dockerfile writes it; `uid` only when the number is known."""
 
@@ -37,6 +53,7 @@ class User:
     source: str
     uid: int | None = None
     note: str = ""
+    when: list[Condition] = field(default_factory=list, metadata=WHEN)
 
     @property
     def numeric(self) -> bool:
@@ -48,6 +65,7 @@ class Write:
     path: str
     source: str
     note: str = ""
+    when: list[Condition] = field(default_factory=list, metadata=WHEN)
 
 
 @dataclass(frozen=True)
@@ -60,6 +78,7 @@ class EnvFact:
     values: list[str] | None = None
     default: str | None = None
     note: str = ""
+    when: list[Condition] = field(default_factory=list, metadata=WHEN)
 
 
 @dataclass(frozen=True)
@@ -72,6 +91,7 @@ class Serve:
     paths: list[str] = field(default_factory=list)
     metrics: bool = False
     note: str = ""
+    when: list[Condition] = field(default_factory=list, metadata=WHEN)
 
 
 @dataclass(frozen=True)
@@ -80,6 +100,7 @@ class Topic:
     source: str
     env: str | None = None
     note: str = ""
+    when: list[Condition] = field(default_factory=list, metadata=WHEN)
 
 
 @dataclass(frozen=True)
@@ -94,6 +115,7 @@ class Bucket:
     env: str | None = None
     default: str | None = None
     note: str = ""
+    when: list[Condition] = field(default_factory=list, metadata=WHEN)
 
 
 @dataclass(frozen=True)
@@ -101,6 +123,7 @@ class Route:
     queue: str
     source: str
     note: str = ""
+    when: list[Condition] = field(default_factory=list, metadata=WHEN)
 
 
 @dataclass(frozen=True)
@@ -116,6 +139,7 @@ class Extension:
     database_env: str | None = field(default=None, metadata=_key("database_env"))
     superuser: bool = False
     note: str = ""
+    when: list[Condition] = field(default_factory=list, metadata=WHEN)
 
 
 @dataclass(frozen=True)
@@ -123,6 +147,7 @@ class Role:
     user_env: str = field(metadata=_key("user_env"))
     source: str
     note: str = ""
+    when: list[Condition] = field(default_factory=list, metadata=WHEN)
 
 
 @dataclass(frozen=True)
@@ -131,6 +156,7 @@ class DatabaseFact:
     source: str
     owner_env: str | None = field(default=None, metadata=_key("owner_env"))
     note: str = ""
+    when: list[Condition] = field(default_factory=list, metadata=WHEN)
 
 
 @dataclass(frozen=True)
@@ -145,6 +171,7 @@ class File:
     path: str
     source: str
     note: str = ""
+    when: list[Condition] = field(default_factory=list, metadata=WHEN)
 
 
 @dataclass(frozen=True)

@@ -153,3 +153,30 @@ def value_problem(fact: EnvFact, value: str) -> str | None:
         allowed = fact.values or []
         return None if value in allowed else f"not one of {', '.join(allowed)}"
     return CHECKS[fact.type](value, fact.parser)
+
+
+def _bool_reading(value: str, parser: str) -> bool | None:
+    if parser == "django-environ":
+        return django_environ_bool(value)
+    if parser in GO_PARSERS:
+        return GO_BOOL.get(value)
+    if parser == "java-system-env":
+        return value.lower() == "true"
+    spelling = value.lower()
+    return True if spelling in ("true", "yes", "1") else False if spelling in ("false", "no", "0") else None
+
+
+def reading(fact: EnvFact, value: str) -> object | None:
+    """What the program makes of `value` for this variable (a bool, an int, parsed JSON or the text itself),
+    or None when its parser rejects the text. Two texts mean the same setting when their readings are equal:
+    for a django-environ bool "False", "false", "0" and "no" all read as False."""
+    if fact.type == "bool":
+        return _bool_reading(value, fact.parser)
+    if fact.type in ("int", "port"):
+        return parse_int(value, fact.parser)
+    if fact.type == "json":
+        try:
+            return json.dumps(json.loads(value), sort_keys=True)
+        except ValueError:
+            return None
+    return value

@@ -1,6 +1,10 @@
 """What the contract rules see of a built overlay: each container whose image has a contract, the contract
 mode its command picks, and the environment Kubernetes would give it.
 
+This is the one place a fact's `when:` is judged: a Running carries its contract and mode with the facts
+that do not apply to that container's env removed (rosgit.contracts.conditions), so every CON rule sees
+only facts that hold; `declared` keeps the whole contract for what is about the program in any setting
+(the variables it reads at all).
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from rosgit.contracts.conditions import UNSET, Observed, applying
 from rosgit.contracts.loader import DATA_DIR
 from rosgit.contracts.model import ImageContract, Mode
 from rosgit.findings import Finding, RuleId
@@ -44,6 +49,12 @@ class EnvView:
         value = self.values.get(name)
         return value if value is not None and "$(" not in value else None
 
+    def observe(self, name: str) -> Observed:
+        """What the container gives `name`: a visible value, UNSET, or None when that is not known."""
+        if name not in self.values:
+            return None if self.open else UNSET
+        return self.known(name)
+
     def expand(self, text: str) -> str | None:
         """`text` with $VAR, ${VAR} and $(VAR) replaced from the container env; None if one is unknown."""
         unknown = False
@@ -68,7 +79,8 @@ def contract_file(context: LintContext, image: str) -> str:
 
 @dataclass(frozen=True)
 class Running:
-    """One container of one workload, with its image's contract and the mode its command selects."""
+    """One container of one workload, with its image's contract and the mode its command selects, both
+    holding only the facts that apply to this container's env; `declared` is the whole contract."""
 
     template: PodTemplate
     container: dict[str, Any]
@@ -77,6 +89,7 @@ class Running:
     mode: Mode | None
     env: EnvView
     command_line: str
+    declared: ImageContract
 
     @property
     def name(self) -> str:
@@ -187,10 +200,17 @@ def runnings(overlay: Overlay, context: LintContext) -> list[Running]:
                 continue
             words = [*(container.get("command") or []), *(container.get("args") or [])]
             command_line = " ".join(str(word) for word in words)
-            found.append(
-                Running(
-                    template, container, key, contract, contract.mode_for(command_line),
-                    env_view(container, template.namespace, overlay, context), command_line,
-                )
-            )
+            env = env_view(container, template.namespace, overlay, context)
+            found.append(_running(template, container, key, contract, env, command_line))
     return found
+
+
+def _running(
+    template: PodTemplate, container: dict[str, Any], key: str, contract: ImageContract, env: EnvView,
+    command_line: str,
+) -> Running:
+    mode = contract.mode_for(command_line)
+    holding = applying(contract, env.observe)
+    index = next((i for i, candidate in enumerate(contract.modes) if candidate is mode), None)
+    chosen = holding.modes[index] if index is not None else None
+    return Running(template, container, key, holding, chosen, env, command_line, contract)

@@ -10,6 +10,9 @@ root filesystem is read-only. Per ServiceMonitor: its endpoints reach a metrics 
 selected pods' program. The steps that must exist for a workload (topics, buckets, queues, databases) are
 rosgit.lint.contract_steps, which documents how "created by a step" is recognised.
 
+Each rule sees only the facts that apply to the container: a fact whose `when:` does not hold for the
+container's env is removed once, in rosgit.lint.contract_view (rosgit.contracts.conditions judges it;
+a condition on a value the overlay does not show is taken to hold).
 The facts are only as good as the contracts; what the overlay does not show (a value from a Secret, an
 envFrom of an object outside the overlay) is not guessed: such checks are skipped, never failed.
 """
@@ -76,7 +79,7 @@ def _env_findings(running: Running, context: LintContext) -> list[Finding]:
                 f"give {fact.name} a value {fact.parser} reads as a {fact.type}",
             ))
     if contract.env_complete:
-        known = contract.read_env()
+        known = running.declared.read_env()
         for name in (name for name in env.explicit if name not in known):
             findings.append(running.finding(
                 context, ids.CON002, f"container {running.name} env {name}", "the program never reads it",

@@ -18,6 +18,13 @@ from tests.contracts.fixture import FIXTURES
 
 CATALOG = REPO_ROOT / "rosgit.yaml"
 APP = (FIXTURES / "app.yaml").read_text(encoding="utf-8")
+TOPIC = '{topic: app.uploads, env: UPLOAD_TOPIC, source: "APP:app/kafka.py:30"}]'
+WRITE = '  - {path: /tmp, source: "APP:app/settings.py:40"}'
+
+
+def _when(condition: str) -> str:
+    """The fixture's topic fact with a `when:` carrying `condition` and a source."""
+    return TOPIC.replace("}]", f', when: {{{condition}, source: "APP:app/kafka.py:29"}}}}]')
 
 
 @cache
@@ -72,9 +79,23 @@ def test_the_fixture_contract_loads_into_typed_facts() -> None:
         ("protocol: http, paths: [/health]", "protocol: grpc, paths: [/health]", "protocol: grpc",
          "'grpc' is not one of http"),
         ("image: app\n", "image: other\n", "image: other", "image 'other' must equal the file name 'app'"),
+        (TOPIC, _when('env: DEBUG, is: "false", colour: red'), "when:", "unknown field 'colour'"),
+        (TOPIC, _when('env: NOPE, is: "1"'), "when:", "'NOPE' is not declared in mode api's or the contract's env"),
+        (WRITE, WRITE.replace("}", ', when: {env: METRICS_PORT, is: "9000", source: "APP:app/m.py:6"}}'), "when:",
+         "'METRICS_PORT' is not declared in the contract's top-level env"),
+        (TOPIC, _when('env: DEBUG, is: "maybe"'), "when:",
+         "'maybe' for DEBUG (bool, django-environ): django-environ reads it as False"),
+        (TOPIC, _when('env: METRICS_PORT, is: "http"'), "when:", "not a port number as django-environ reads"),
+        (TOPIC, _when("env: DEBUG, is: false"), "when:", "when[0].is: expected a string, got a boolean"),
+        (TOPIC, TOPIC.replace("}]", ', when: {env: DEBUG, is: "false"}}]'), "when:",
+         "missing required field 'source'"),
+        (TOPIC, TOPIC.replace("}]", ', when: [{env: DEBUG, is: "no", source: "APP:a.py:1"}, {env: X, is: "1", '
+                              'source: "APP:a.py:2"}]}]'), "when:", "when[1].env: 'X' is not declared"),
     ],
     ids=["unknown-field", "no-provenance", "undeclared-alias", "bad-source", "bad-origin", "bad-type",
-         "bad-protocol", "wrong-image"],
+         "bad-protocol", "wrong-image", "when-unknown-field", "when-unknown-env", "when-env-of-a-mode-on-a-top-fact",
+         "when-value-the-parser-misreads", "when-value-the-parser-rejects", "when-yaml-boolean", "when-no-provenance",
+         "when-list-second-unknown"],
 )
 def test_bad_contract_is_one_line_naming_file_and_line(
     tmp_path: Path, old: str, new: str, needle: str, reason: str

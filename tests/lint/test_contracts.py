@@ -4,17 +4,20 @@ correct overlay gives none."""
 from __future__ import annotations
 
 import copy
+import shutil
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from rosgit.contracts import load_contracts
 from rosgit.findings import Finding
 from rosgit.lint.context import LintContext
 from rosgit.lint.contract_steps import check_steps
 from rosgit.lint.contracts import check_contracts
 from rosgit.lint.runner import lint_objects
-from tests.contracts.fixture import FIXTURES, contract_context
+from tests.contracts.fixture import FIXTURES, contract_context, fixture_catalog
 from tests.lint.factory import NS, Obj, container, deployment, obj
 
 APP_ENV = [
@@ -341,3 +344,42 @@ def test_an_env_value_from_a_secret_is_not_guessed() -> None:
     env.append({"name": "DATABASE_NAME", "valueFrom": {"secretKeyRef": {"name": "db", "key": "name"}}})
     _container(objects, "api")["env"] = env
     assert _findings(objects) == []
+
+
+def test_every_rule_sees_only_the_facts_whose_when_holds(tmp_path: Path) -> None:
+    """The same contract facts (a required env, a written path, a routed queue) made conditional on DEBUG:
+    the rules report them while the container's DEBUG reads true ("4": int != 0), not once it reads false."""
+    for path in FIXTURES.glob("*.yaml"):
+        shutil.copy(path, tmp_path / path.name)
+    app = tmp_path / "app.yaml"
+    when = ', when: {env: DEBUG, is: "True", source: "APP:app/settings.py:30"}}'
+    text = app.read_text(encoding="utf-8")
+    for fact in ('source: "APP:app/settings.py:10"}', 'source: "APP:app/settings.py:40"}',
+                 'source: "APP:app/celery.py:50"}'):
+        assert fact in text
+        text = text.replace(fact, fact[:-1] + when, 1)
+    app.write_text(text, encoding="utf-8")
+    context = LintContext(fixture_catalog(), "kubernetes", "shop", "overlays/test", load_contracts(tmp_path))
+    planted = good_overlay()
+    _plant_drop_required(planted)
+    _plant_no_tmp(planted)
+    _plant_drop_worker_queue(planted)
+
+    def found(objects: list[Obj]) -> list[str]:
+        return sorted(f.id for f in [*check_contracts(objects, context), *check_steps(objects, context)])
+
+    assert found(planted) == ["CON001", "CON007", "CON010"]
+    secret = copy.deepcopy(planted)
+    _set_env(secret, "api", "DEBUG", None)
+    _container(secret, "api")["env"].append(
+        {"name": "DEBUG", "valueFrom": {"secretKeyRef": {"name": "app-flags", "key": "debug"}}}
+    )
+    assert found(secret) == ["CON001", "CON007", "CON010"]  # a value the overlay does not show: the facts apply
+    unset = copy.deepcopy(planted)
+    _set_env(unset, "api", "DEBUG", None)
+    assert found(unset) == []  # unset: the program's default "false" decides
+    for spelling in ("false", "0", "no"):
+        off = copy.deepcopy(planted)
+        _set_env(off, "api", "DEBUG", spelling)
+        _set_env(off, "worker", "DEBUG", spelling)
+        assert found(off) == [], spelling

@@ -113,3 +113,39 @@ def test_a_planted_violation_gives_its_finding(
     found = _matching(planted, finding_id, obj, fragment)
     assert len(found) == 1, found
     assert "source " in found[0] and "@" in found[0]  # the contract fact's provenance: owner/repo@commit:path
+
+
+# Facts of the Koku contract that hold only when ONPREM=False (their `when:`); the catalog's Koku runs with
+# ONPREM=True, so the minimal overlay must not be held to them.
+ONPREM_FALSE_ONLY = [
+    ("CON008", "topic platform.notifications.ingress"),
+    ("CON008", "topic platform.rhsm-subscriptions.service-instance-ingress"),
+    ("CON010", "Celery queue subs_extraction"),
+    ("CON010", "Celery queue subs_transmission"),
+]
+
+
+def _set_onprem_on_koku_workers(objects: list[Obj], value: str) -> None:
+    workers = [o for o in objects if o["kind"] == "Deployment" and o["metadata"]["name"].startswith("koku-worker-")]
+    assert workers
+    for worker in workers:
+        for container in worker["spec"]["template"]["spec"]["containers"]:
+            env = [e for e in container.get("env", []) if e["name"] != "ONPREM"]
+            container["env"] = [*env, {"name": "ONPREM", "value": value}]
+
+
+def _found(objects: list[Obj], finding_id: str, fragment: str) -> list[str]:
+    _, context = _built()
+    return [f.line() for f in lint_objects(objects, context) if f.id == finding_id and fragment in f.message]
+
+
+@pytest.mark.parametrize("spelling", ["False", "0"])
+def test_facts_only_true_when_onprem_is_false_are_not_held_against_the_onprem_koku(spelling: str) -> None:
+    objects, _ = _built()
+    for finding_id, fragment in ONPREM_FALSE_ONLY:
+        assert _found(objects, finding_id, fragment) == [], (finding_id, fragment)
+    flipped = copy.deepcopy(objects)
+    _set_onprem_on_koku_workers(flipped, spelling)
+    for finding_id, fragment in ONPREM_FALSE_ONLY:
+        found = _found(flipped, finding_id, fragment)
+        assert len(found) == 1 and "source " in found[0], (finding_id, fragment, found)
