@@ -111,3 +111,27 @@ def test_bucket_job_may_reach_noobaas_pod_port(overlay: str) -> None:
             if STORAGE_NAMESPACE in peers:
                 ports.update(port["port"] for port in rule.get("ports", []))
     assert NOOBAA_HTTPS_POD_PORT in ports
+
+
+# ---------------------------------------------------------------- 2. the metastore starts
+# apache/hive@1592b744 packaging/src/docker/entrypoint.sh:55-61: only SERVICE_NAME=metastore (or
+# hiveserver2) execs a service; otherwise the script ends and the container exits.
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_hive_metastore_starts_the_metastore_service(overlay: str) -> None:
+    env = literal_env(main_container(template(overlay, "hive-metastore")))
+    assert env.get("SERVICE_NAME") == "metastore"
+
+
+# entrypoint.sh:24,48-51: IS_RESUME=true skips `schematool -initSchema`. The metastore still runs on the
+# image's embedded Derby (its hive-site.xml has no JDBC settings, apache/hive@357714ab
+# packaging/src/docker/conf/hive-site.xml), created afresh in every new container, so the schema must be
+# created on every start: IS_RESUME=true would leave it without one (metastore.schema.verification defaults
+# to true: "Version information not found in metastore"). Derby's files go to derby.system.home (default:
+# the working directory /opt/hive, apache/hive@05b3a6e6 packaging/src/docker/Dockerfile:88-98, owned by uid
+# 1000 and not writable for OpenShift's assigned UID); /tmp is writable for any UID.
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_hive_metastore_creates_its_derby_schema_where_it_can_write(overlay: str) -> None:
+    env = literal_env(main_container(template(overlay, "hive-metastore")))
+    assert env.get("IS_RESUME", "false") == "false"
+    opts = shlex.split(env.get("SERVICE_OPTS", ""))
+    assert "-Dderby.system.home=/tmp" in opts
