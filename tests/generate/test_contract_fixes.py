@@ -15,6 +15,7 @@ from tests.generate.test_runtime_defects import (
     OPENSHIFT,
     OVERLAYS,
     STORAGE_NAMESPACE,
+    Obj,
     literal_env,
     main_container,
     objects_of,
@@ -135,3 +136,22 @@ def test_hive_metastore_creates_its_derby_schema_where_it_can_write(overlay: str
     assert env.get("IS_RESUME", "false") == "false"
     opts = shlex.split(env.get("SERVICE_OPTS", ""))
     assert "-Dderby.system.home=/tmp" in opts
+
+
+# ---------------------------------------------------------------- 3. Trino is ready when it has started
+# trinodb/trino@0516d973 core/trino-main/src/main/java/io/trino/server/ServerInfoResource.java:141-148:
+# GET /v1/info/state returns the node state, ACTIVE from construction, before startup completes; GET
+# /v1/info (79-86) reports "starting" until then. The image's HEALTHCHECK runs /usr/lib/trino/bin/health-check
+# (core/docker/Dockerfile:49-50), which fails while "starting" is not false.
+TRINO_HEALTH_CHECK = "/usr/lib/trino/bin/health-check"
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+@pytest.mark.parametrize("name", ["trino-coordinator", "trino-worker"])
+def test_trino_is_ready_only_when_started(overlay: str, name: str) -> None:
+    container = main_container(template(overlay, name))
+    readiness: Obj = container["readinessProbe"]
+    assert readiness.get("exec", {}).get("command") == [TRINO_HEALTH_CHECK]
+    liveness: Obj = container["livenessProbe"]
+    assert "exec" not in liveness, "liveness stays cheap"
+    assert liveness.get("httpGet", {}).get("path", "/v1/info") == "/v1/info"
