@@ -16,6 +16,9 @@ WorkloadKind = Literal["Deployment", "StatefulSet", "Job", "CronJob"]
 # The Argo CD sync phase a component belongs to; the generator turns it into sync waves.
 Phase = Literal["data", "setup", "migration", "app"]
 ALL_PLATFORMS: tuple[PlatformName, ...] = ("kubernetes", "openshift")
+# The platform's object storage, as a `waitFor` target and as the ConfigMap its endpoint is read from: MinIO
+# on Kubernetes, an endpoint outside the namespace (ODF) on OpenShift, so no component names it for both.
+OBJECT_STORAGE = "object-storage"
 
 
 @dataclass(frozen=True)
@@ -151,6 +154,7 @@ class Component:
     volumes: list[Volume] = field(default_factory=list)
     storage: list[Claim] = field(default_factory=list)
     config: ConfigFiles | None = None
+    # `component:port`, or OBJECT_STORAGE
     wait_for: list[str] = field(default_factory=list)
     replicas: int = 1
     singleton: bool = False

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rosgit.catalog.model import ALL_PLATFORMS, Catalog, Component, Probe
+from rosgit.catalog.model import ALL_PLATFORMS, OBJECT_STORAGE, Catalog, Component, Probe
 from rosgit.catalog.profiles import resolve_profile
 from rosgit.catalog.schema import Reader
 
@@ -74,12 +74,15 @@ def _check_components(catalog: Catalog, reader: Reader) -> None:
                 raise reader.fail(line, f"{where}: unknown platform {platform!r}")
     for component in catalog.components:
         for target in component.wait_for:
+            if target == OBJECT_STORAGE:
+                continue
             name, _, port = target.partition(":")
             peer = seen.get(name)
             if peer is None or not port or peer.port(port) is None:
                 raise reader.fail(
                     reader.line_of(component),
-                    f"component {component.name!r}: waitFor {target!r} must name a component and one of its ports",
+                    f"component {component.name!r}: waitFor {target!r} must name a component and one of its "
+                    f"ports, or be {OBJECT_STORAGE}",
                 )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rosgit.catalog.model import Catalog, Component, Platform
+from rosgit.catalog.model import OBJECT_STORAGE, Catalog, Component, Platform
 from rosgit.fileset.text import to_yaml, yaml_file
 from rosgit.generate.networkpolicy import network_policies
 from rosgit.generate.workloads import WAIT_RUN_AS_USER, WORKLOAD_API, wait_container_name
@@ -11,7 +11,7 @@ from rosgit.k8s.argo import WAVE_CONFIG, WAVE_EDGE, wave_annotation
 from rosgit.k8s.objects import Obj
 from rosgit.kustomize import split_image
 
-OBJECT_STORAGE_CONFIG = "object-storage"
+OBJECT_STORAGE_CONFIG = OBJECT_STORAGE
 SERVICE_CA_CONFIG = "service-ca"
 SERVICE_CA_MOUNT = "/etc/pki/service-ca"
 COMPONENT_API = "kustomize.config.k8s.io/v1alpha1"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from rosgit.catalog.model import Catalog, Component, EnvVar, Probe, Resources
+from rosgit.catalog.model import OBJECT_STORAGE, Catalog, Component, EnvVar, Probe, Resources
 from rosgit.catalog.profiles import ResolvedProfile
 from rosgit.errors import UsageError
 from rosgit.k8s import labels as L
@@ -102,30 +102,43 @@ def wait_container_name(target: str) -> str:
     return f"wait-for-{target.partition(':')[0]}"
 
 
+def _wait_target(catalog: Catalog, target: str) -> tuple[str, str, list[Obj]]:
+    """(host, port, env) of a waitFor target; the platform's object storage is read from its ConfigMap, whose
+    data each platform Component sets, so one base waits for MinIO on Kubernetes and ODF on OpenShift."""
+    if target == OBJECT_STORAGE:
+        env = [
+            {
+                "name": f"OBJECT_STORAGE_{key.upper()}",
+                "valueFrom": {"configMapKeyRef": {"name": OBJECT_STORAGE, "key": key}},
+            }
+            for key in ("host", "port")
+        ]
+        return "${OBJECT_STORAGE_HOST}", "${OBJECT_STORAGE_PORT}", env
+    name, _, port_ref = target.partition(":")
+    peer = catalog.component(name)
+    assert peer is not None
+    port = peer.port(port_ref)
+    assert port is not None
+    return peer.service_name, str(port.port), []
+
+
 def _wait_containers(catalog: Catalog, component: Component) -> list[Obj]:
     containers = []
     for target in component.wait_for:
-        name, _, port_ref = target.partition(":")
-        peer = catalog.component(name)
-        assert peer is not None
-        port = peer.port(port_ref)
-        assert port is not None
-        host = peer.service_name
+        host, port, env = _wait_target(catalog, target)
         script = (
-            f"until (exec 3<>/dev/tcp/{host}/{port.port}) 2>/dev/null; "
-            f"do echo waiting for {host}:{port.port}; sleep 2; done"
+            f"until (exec 3<>/dev/tcp/{host}/{port}) 2>/dev/null; "
+            f"do echo waiting for {host}:{port}; sleep 2; done"
         )
-        containers.append(
-            {
-                "name": wait_container_name(target),
-                "image": str(catalog.images["wait"])
-                if "wait" in catalog.images
-                else image_of(catalog, component),
-                "command": ["/bin/bash", "-c", script],
-                "resources": WAIT_RESOURCES,
-                "securityContext": RESTRICTED_CONTAINER_SECURITY,
-            }
-        )
+        container: Obj = {
+            "name": wait_container_name(target),
+            "image": str(catalog.images["wait"]) if "wait" in catalog.images else image_of(catalog, component),
+            "command": ["/bin/bash", "-c", script],
+        }
+        if env:
+            container["env"] = env
+        container.update(resources=WAIT_RESOURCES, securityContext=RESTRICTED_CONTAINER_SECURITY)
+        containers.append(container)
     return containers
 
 

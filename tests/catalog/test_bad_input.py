@@ -84,6 +84,13 @@ CASES = [
         "trino: docker.io/trinodb/trino:latest",
         r"uses the tag 'latest'",
     ),
+    (
+        "wait-for-unknown-target",
+        "    waitFor: [object-storage]\n",
+        "    waitFor: [object-store]\n",
+        "  - name: minio-buckets",
+        r"waitFor 'object-store' must name a component and one of its ports, or be object-storage",
+    ),
     ("malformed-yaml", "  - name: kruize\n", "  - name: kruize\n   bad: [\n", None, r"."),
 ]
 
