@@ -125,6 +125,16 @@ ONPREM_FALSE_ONLY = [
 ]
 
 
+def _without_off_prem_topics(objects: list[Obj]) -> list[Obj]:
+    """The overlay minus the kafka-topics Job's ONPREM=False-only topics (it creates them for a later switch
+    of mode), so the topic facts have something to be judged on."""
+    copied = copy.deepcopy(objects)
+    container = _main(copied, "kafka-topics")
+    for topic in ("platform.notifications.ingress", "platform.rhsm-subscriptions.service-instance-ingress"):
+        container["command"] = [re.sub(rf"\s{re.escape(topic)}\b", "", c) for c in container["command"]]
+    return copied
+
+
 def _set_onprem_on_koku_workers(objects: list[Obj], value: str) -> None:
     workers = [o for o in objects if o["kind"] == "Deployment" and o["metadata"]["name"].startswith("koku-worker-")]
     assert workers
@@ -141,7 +151,7 @@ def _found(objects: list[Obj], finding_id: str, fragment: str) -> list[str]:
 
 @pytest.mark.parametrize("spelling", ["False", "0"])
 def test_facts_only_true_when_onprem_is_false_are_not_held_against_the_onprem_koku(spelling: str) -> None:
-    objects, _ = _built()
+    objects = _without_off_prem_topics(_built()[0])
     for finding_id, fragment in ONPREM_FALSE_ONLY:
         assert _found(objects, finding_id, fragment) == [], (finding_id, fragment)
     flipped = copy.deepcopy(objects)
