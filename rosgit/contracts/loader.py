@@ -14,10 +14,8 @@ bool accepts "False", "0", "no"..., not "maybe"); otherwise the error is at the 
 condition is judged against a container (set / unset: the default / not visible: applies) is
 rosgit.contracts.conditions.
 
-Coverage while the data is incomplete: `PARTIAL_COVERAGE` lets catalog images without a contract go
-unchecked in the packaged data directory (the contract data of issue 10 lands in parts). The merge that
-brings the last data file sets it to False; from then on a missing contract is an error. A directory
-given through ROSGIT_CONTRACTS_DIR (tests, trying out new contracts) is always held to full coverage.
+A catalog image without a contract is an error, for the packaged data and for a directory given through
+ROSGIT_CONTRACTS_DIR (tests, trying out new contracts) alike.
 """
 
 from __future__ import annotations
@@ -40,7 +38,6 @@ from rosgit.kustomize import split_image
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DIRECTORY_VARIABLE = "ROSGIT_CONTRACTS_DIR"
-PARTIAL_COVERAGE = False
 
 _ORIGIN = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+@[0-9a-f]{7,40}$")
 _MODE = re.compile(r"^contract\.modes\[(?P<index>[0-9]+)\]")
@@ -188,5 +185,5 @@ def contracts_for(catalog: Catalog, catalog_path: Path) -> ContractSet:
     if chosen and not directory.is_dir():
         raise UsageError(f"{DIRECTORY_VARIABLE}={chosen}: not a directory")
     contracts = load_contracts(directory)
-    check_coverage(contracts, catalog, catalog_path, complete=bool(chosen) or not PARTIAL_COVERAGE)
+    check_coverage(contracts, catalog, catalog_path, complete=True)
     return contracts
