@@ -157,12 +157,6 @@ def object_differences(
     return problems
 
 
-def compare_objects(
-    overlay_objects: list[Obj], chart_objects: list[Obj], catalog: Catalog, source: str
-) -> list[Finding]:
-    return [d.finding() for d in object_differences(overlay_objects, chart_objects, catalog, source)]
-
-
 def check_overlay(
     root: Path,
     catalog: Catalog,

@@ -19,7 +19,6 @@ from rosgit.k8s.podspec import (
 
 __all__ = [
     "TEMPLATE_KINDS",
-    "WORKLOAD_KINDS",
     "Obj",
     "PodTemplate",
     "annotations_of",
@@ -34,8 +33,6 @@ __all__ = [
     "selector_matches",
 ]
 
-
-WORKLOAD_KINDS = (*TEMPLATE_KINDS, "CronJob", "Pod")
 
 
 def by_kind(objects: list[Obj], *kinds: str) -> list[Obj]:

@@ -356,13 +356,6 @@ def _convert_vendored(path: Path, target: Path) -> list[str]:
     return kinds
 
 
-def ensure_vendored_crd_schemas() -> Path:
-    """Every vendored CRD converted (for listing and tests; validation converts per group)."""
-    for group in sorted({path.name.split("_", 1)[0] for path in vendored_crd_files()}):
-        ensure_vendored_group(group)
-    return vendored_cache_dir()
-
-
 def check_schemas(converted: list[ConvertedSchema], *, location: str) -> None:
     """Refuse a schema the validators cannot compile: kubeconform would silently treat it as missing."""
     import jsonschema

@@ -15,7 +15,7 @@ from rosgit.catalog import Catalog, load_catalog
 from rosgit.generate.tree import manifest_files
 from rosgit.helm.equivalence import (
     check_equivalence,
-    compare_objects,
+    object_differences,
     overlay_values,
     render_chart,
 )
@@ -45,7 +45,7 @@ def test_committed_chart_equals_overlay(catalog: Catalog, overlay: str, binary: 
         chart, catalog.namespace_of(spec), overlay_values(chart, spec), helm=binary, release="ros-ocp"
     )
     objects = load_objects(rendered)
-    findings = compare_objects(_built(overlay), objects, catalog, overlay)
+    findings = [d.finding() for d in object_differences(_built(overlay), objects, catalog, overlay)]
     assert findings == [], "\n".join(f.line() for f in findings)
     assert len(objects) == len(_built(overlay)) > 60
 

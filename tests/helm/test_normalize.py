@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 from rosgit.catalog import Catalog
-from rosgit.helm.equivalence import compare_objects, field_diffs
+from rosgit.findings import Finding
+from rosgit.helm.equivalence import field_diffs, object_differences
 from rosgit.helm.normalize import normalize_chart_object, normalize_overlay_object
+from rosgit.k8s.objects import Obj
+
+
+def compare_objects(overlay: list[Obj], chart: list[Obj], catalog: Catalog, source: str) -> list[Finding]:
+    return [d.finding() for d in object_differences(overlay, chart, catalog, source)]
 
 
 def _job(annotations: dict[str, str], labels: dict[str, str] | None = None) -> dict[str, object]:

@@ -10,16 +10,17 @@ import jsonschema
 import pytest
 
 from rosgit.errors import UsageError
-from rosgit.k8s.openapi import convert_openapi_schema
+from rosgit.k8s.openapi import convert_openapi_schema, vendored_crd_files
 from rosgit.validate.schemas import (
     crd_schema_relpath,
     crd_schemas,
     ensure_kubernetes_schema,
-    ensure_vendored_crd_schemas,
+    ensure_vendored_group,
     kind_suffix,
     kubernetes_schema_name,
     normalize_kubernetes_version,
     schema_set,
+    vendored_cache_dir,
 )
 
 
@@ -135,7 +136,9 @@ def test_v1beta1_crd_with_top_level_validation() -> None:
 
 
 def test_every_vendored_crd_is_converted_into_the_cache() -> None:
-    directory = ensure_vendored_crd_schemas()
+    for group in sorted({path.name.split("_", 1)[0] for path in vendored_crd_files()}):
+        ensure_vendored_group(group)
+    directory = vendored_cache_dir()
     found = {str(p.relative_to(directory)) for p in directory.rglob("*.json")}
     assert found >= {
         "argoproj.io/application_v1alpha1.json", "argoproj.io/applicationset_v1alpha1.json",
