@@ -92,10 +92,15 @@ def resources(
 ) -> None:
     """Print pods, CPU/memory requests and limits and storage per component group, with the total."""
     from rosgit.build import build_objects
-    from rosgit.resources import render_table, summarize
+    from rosgit.catalog import load_catalog
+    from rosgit.resources import plan_for, render_table, summarize
+    from rosgit.tools import project_root
 
     report = summarize(build_objects(overlay, engine=engine))
-    typer.echo(render_table(report, output))
+    root = project_root()
+    catalog_path = root / "rosgit.yaml"
+    plan = plan_for(overlay, load_catalog(catalog_path), root) if catalog_path.is_file() else None
+    typer.echo(render_table(report, output, plan))
 
 
 @app.command()

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
+from rosgit.catalog.model import Catalog, PlanTotals
 from rosgit.errors import UsageError
 from rosgit.k8s.podspec import pod_template_of
 from rosgit.quantity import bytes_of, millicores
@@ -137,19 +139,56 @@ def _row(totals: Totals) -> dict[str, Any]:
     }
 
 
-def render_table(report: Report, output: str) -> str:
+def plan_for(overlay: Path, catalog: Catalog, root: Path) -> PlanTotals | None:
+    """The sizing plan of the catalog profile `overlay` renders, when it is a catalog overlay that has one."""
+    resolved = overlay.resolve()
+    spec = next((o for o in catalog.overlays if (root / "overlays" / o.name).resolve() == resolved), None)
+    profile = catalog.profiles.get(spec.profile) if spec is not None else None
+    return profile.plan if profile is not None else None
+
+
+def plan_totals(plan: PlanTotals) -> Totals:
+    return Totals(
+        pods=plan.pods,
+        cpu_requests_m=millicores(plan.cpu_requests),
+        cpu_limits_m=millicores(plan.cpu_limits),
+        memory_requests_bytes=bytes_of(plan.memory_requests),
+        memory_limits_bytes=bytes_of(plan.memory_limits),
+        storage_bytes=bytes_of(plan.storage),
+    )
+
+
+def _difference_cells(report: Report, plan: Totals) -> tuple[str, str, str, str, str, str, str]:
+    real = report.total
+    return (
+        "vs PLAN",
+        f"{real.pods - plan.pods:+d}",
+        f"{(real.cpu_requests_m - plan.cpu_requests_m) / 1000:+.2f}",
+        f"{(real.cpu_limits_m - plan.cpu_limits_m) / 1000:+.2f}",
+        f"{(real.memory_requests_bytes - plan.memory_requests_bytes) / 2**30:+.1f}Gi",
+        f"{(real.memory_limits_bytes - plan.memory_limits_bytes) / 2**30:+.1f}Gi",
+        f"{(real.storage_bytes - plan.storage_bytes) / 2**30:+.1f}Gi",
+    )
+
+
+def render_table(report: Report, output: str, plan: PlanTotals | None = None) -> str:
+    """The report as text or JSON; with `plan`, the plan's totals, the difference and the catalog's reasons."""
+    planned = plan_totals(plan) if plan is not None else None
     if output == "json":
-        data = {
+        data: dict[str, Any] = {
             "groups": {group: _row(totals) for group, totals in report.groups.items()},
             "total": _row(report.total),
             "jobs": {name: _row(totals) for name, totals in sorted(report.jobs.items())},
         }
+        if plan is not None and planned is not None:
+            data["plan"] = {**_row(planned), "source": plan.source, "differences": list(plan.differences)}
         return json.dumps(data, indent=2)
     if output != "text":
         raise UsageError(f"unknown output format {output!r}; choose text or json")
     header = ("GROUP", "PODS", "CPU REQ", "CPU LIM", "MEM REQ", "MEM LIM", "STORAGE")
     rows = [header]
-    for group, totals in [*report.groups.items(), ("TOTAL", report.total)]:
+    named = [*report.groups.items(), ("TOTAL", report.total)] + ([("PLAN", planned)] if planned else [])
+    for group, totals in named:
         row = _row(totals)
         rows.append(
             (
@@ -162,6 +201,8 @@ def render_table(report: Report, output: str) -> str:
                 row["storage"],
             )
         )
+    if planned is not None:
+        rows.append(_difference_cells(report, planned))
     widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
     lines = [
         "  ".join(
@@ -170,7 +211,11 @@ def render_table(report: Report, output: str) -> str:
         )
         for r in rows
     ]
-    lines.insert(len(lines) - 1, "-" * len(lines[0]))
+    total_at = len(report.groups) + 1  # the header, then one line per group
+    lines.insert(total_at, "-" * len(lines[0]))
     jobs = len(report.jobs)
     lines.append(f"(CPU in cores; {jobs} Job/CronJob workloads run on demand and are not counted as pods)")
+    if plan is not None:
+        lines.append(f"PLAN: {plan.source}. Where this profile differs from it, and why:")
+        lines.extend(f"  - {reason}" for reason in plan.differences)
     return "\n".join(lines)

@@ -124,3 +124,31 @@ def test_bad_quantity_names_the_object() -> None:
     ]
     with pytest.raises(Exception, match=r"Deployment/broken: invalid quantity 'lots'"):
         summarize(objects)
+
+
+PLAN_SECTION = (
+    "../shared/reference/single-chart-implementation-plan.md, Resource Requirements (Minimal Development Profile)"
+)
+
+
+def test_the_plans_minimal_totals_stand_beside_the_real_ones() -> None:
+    """The seed plan's table stays visible: a PLAN row, the difference, and why (from the catalog)."""
+    result = run_rosgit("resources", "overlays/minimal")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    plan = next(line for line in lines if line.startswith("PLAN "))
+    assert plan.split()[1:] == ["36", "8.00", "14.00", "19.0Gi", "34.0Gi", "72.0Gi"]
+    difference = next(line for line in lines if line.startswith("vs PLAN"))
+    total = next(line for line in lines if line.startswith("TOTAL"))
+    assert difference.split()[2] == f"{int(total.split()[1]) - 36:+d}"
+    assert any(PLAN_SECTION in line for line in lines)
+    assert any("ocp" in line and "cost_model" in line for line in lines if line.startswith("  - "))
+    as_json = json.loads(run_rosgit("resources", "overlays/minimal", "-o", "json").stdout)
+    assert as_json["plan"]["cpuRequestsMillicores"] == 8000 and as_json["plan"]["source"] == PLAN_SECTION
+    assert as_json["plan"]["differences"]
+
+
+def test_an_overlay_whose_profile_has_no_plan_prints_no_plan_row() -> None:
+    result = run_rosgit("resources", "overlays/prod")
+    assert result.returncode == 0, result.stderr
+    assert not any(line.startswith(("PLAN", "vs PLAN")) for line in result.stdout.splitlines())

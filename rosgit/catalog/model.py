@@ -238,6 +238,21 @@ class Resources:
 
 
 @dataclass(frozen=True)
+class PlanTotals:
+    """A sizing table the catalog is compared with (the seed plan's), with where it comes from and why the
+    catalog's real totals differ. Shown by `rosgit resources`; nothing is generated from it."""
+
+    pods: int
+    cpu_requests: Quantity
+    memory_requests: Quantity
+    cpu_limits: Quantity
+    memory_limits: Quantity
+    storage: Quantity
+    source: str
+    differences: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
 class Profile:
     description: str = ""
     extends: str | None = None
@@ -248,6 +263,7 @@ class Profile:
     vars: dict[str, str] = field(default_factory=dict)
     pod_disruption_budgets: bool | None = None
     anti_affinity: bool | None = None
+    plan: PlanTotals | None = None
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,13 @@ def _line_of(text: str, needle: str) -> int:
 # (case id, text to replace, replacement, marker on the line the error must name, reason regex)
 CASES = [
     (
+        "plan-quantity",
+        '      cpuRequests: "8"\n',
+        "      cpuRequests: eight\n",
+        "cpuRequests: eight",
+        r"quantity",
+    ),
+    (
         "unknown-field",
         "    scalable: true\n    command: [/bin/sh, -c, ./rosocp start api]",
         "    scalable: true\n    comand: [/bin/sh, -c, ./rosocp start api]",
