@@ -173,18 +173,18 @@ def _difference_cells(report: Report, plan: Totals) -> tuple[str, str, str, str,
 
 def render_table(report: Report, output: str, plan: PlanTotals | None = None) -> str:
     """The report as text or JSON; with `plan`, the plan's totals, the difference and the catalog's reasons."""
-    planned = plan_totals(plan) if plan is not None else None
     if output == "json":
         data: dict[str, Any] = {
             "groups": {group: _row(totals) for group, totals in report.groups.items()},
             "total": _row(report.total),
             "jobs": {name: _row(totals) for name, totals in sorted(report.jobs.items())},
         }
-        if plan is not None and planned is not None:
-            data["plan"] = {**_row(planned), "source": plan.source, "differences": list(plan.differences)}
+        if plan is not None:
+            data["plan"] = {**_row(plan_totals(plan)), "source": plan.source, "differences": list(plan.differences)}
         return json.dumps(data, indent=2)
     if output != "text":
         raise UsageError(f"unknown output format {output!r}; choose text or json")
+    planned = plan_totals(plan) if plan is not None else None
     header = ("GROUP", "PODS", "CPU REQ", "CPU LIM", "MEM REQ", "MEM LIM", "STORAGE")
     rows = [header]
     named = [*report.groups.items(), ("TOTAL", report.total)] + ([("PLAN", planned)] if planned else [])
