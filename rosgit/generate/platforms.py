@@ -11,7 +11,6 @@ from rosgit.k8s.argo import WAVE_CONFIG, WAVE_EDGE, wave_annotation
 from rosgit.k8s.objects import Obj
 from rosgit.kustomize import split_image
 
-OBJECT_STORAGE_CONFIG = OBJECT_STORAGE
 SERVICE_CA_CONFIG = "service-ca"
 SERVICE_CA_MOUNT = "/etc/pki/service-ca"
 COMPONENT_API = "kustomize.config.k8s.io/v1alpha1"
@@ -35,7 +34,7 @@ def object_storage_config(catalog: Catalog, platform: Platform) -> Obj:
     return {
         "apiVersion": "v1",
         "kind": "ConfigMap",
-        "metadata": _project_metadata(catalog, OBJECT_STORAGE_CONFIG, "object-storage", WAVE_CONFIG),
+        "metadata": _project_metadata(catalog, OBJECT_STORAGE, "object-storage", WAVE_CONFIG),
         "data": {
             "endpoint": f"{storage.host}:{storage.port}",
             "endpoint-url": f"{scheme}://{storage.host}{url_port}",
