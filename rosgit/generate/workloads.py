@@ -13,7 +13,8 @@ from rosgit.k8s.objects import Obj
 
 WORKLOAD_API = {"Deployment": "apps/v1", "StatefulSet": "apps/v1", "Job": "batch/v1", "CronJob": "batch/v1"}
 CONFIG_VOLUME = "config"
-_VAR = re.compile(r"\$\{([A-Za-z][A-Za-z0-9_]*)\}")
+# a `${var}` in a component's config file, set per profile (the chart templates the same variables)
+CONFIG_VAR = re.compile(r"\$\{([A-Za-z][A-Za-z0-9_]*)\}")
 
 RESTRICTED_CONTAINER_SECURITY: Obj = {
     "allowPrivilegeEscalation": False,
@@ -61,7 +62,7 @@ def render_config_file(component: Component, path: str, profile: ResolvedProfile
             )
         return profile.vars[name]
 
-    return _VAR.sub(substitute, text)
+    return CONFIG_VAR.sub(substitute, text)
 
 
 def _env(var: EnvVar) -> Obj:

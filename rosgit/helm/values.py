@@ -3,16 +3,12 @@ platform sets there. Pure functions over the catalog."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from rosgit.catalog.model import Catalog, Component, PlatformName
 from rosgit.catalog.profiles import ResolvedProfile, resolve_profile
-from rosgit.generate.workloads import image_of, resources_of
+from rosgit.generate.workloads import CONFIG_VAR, image_of, resources_of
 from rosgit.k8s.objects import Obj
-
-# a `${var}` in a component's config file, set per profile
-CONFIG_VAR = re.compile(r"\$\{([A-Za-z][A-Za-z0-9_]*)\}")
 
 
 def kebab_to_camel(name: str) -> str:

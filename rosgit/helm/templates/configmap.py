@@ -9,7 +9,7 @@ import yaml
 
 from rosgit.catalog.model import Catalog, Component
 from rosgit.fileset.text import text_file
-from rosgit.generate.workloads import config_key
+from rosgit.generate.workloads import CONFIG_VAR, config_key
 from rosgit.helm.template import Inline, block_scalar, escape
 from rosgit.helm.templates.metadata import (
     COMPONENT_METADATA_LABELS,
@@ -17,7 +17,7 @@ from rosgit.helm.templates.metadata import (
     config_map_name,
     go_string,
 )
-from rosgit.helm.values import CONFIG_VAR, var_ref
+from rosgit.helm.values import var_ref
 from rosgit.k8s.objects import Obj
 
 
