@@ -14,6 +14,7 @@ from typing import Any
 from rosgit import ids
 from rosgit.catalog.traffic import DNS_PORTS, required_flows
 from rosgit.findings import Finding
+from rosgit.k8s.meta import as_map
 from rosgit.lint.context import LintContext
 from rosgit.lint.objects import Obj, by_kind, namespace_of, pod_templates, ref, selector_matches
 
@@ -22,10 +23,6 @@ DNS = "dns"
 
 PortDecl = tuple[str | None, int, str]
 FlowKey = tuple[str, str, int, str]
-
-
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
 
 
 def _items(value: Any) -> list[dict[str, Any]]:
@@ -59,7 +56,7 @@ class Policy:
 
 
 def parse_policy(obj: Obj) -> Policy:
-    spec = _dict(obj.get("spec"))
+    spec = as_map(obj.get("spec"))
     declared = spec.get("policyTypes")
     if isinstance(declared, list) and declared:
         types = frozenset(str(t) for t in declared)
@@ -69,7 +66,7 @@ def parse_policy(obj: Obj) -> Policy:
     return Policy(
         name=ref(obj),
         namespace=namespace_of(obj),
-        pod_selector=_dict(spec.get("podSelector")),
+        pod_selector=as_map(spec.get("podSelector")),
         types=types,
         ingress=tuple(_items(spec.get("ingress"))),
         egress=tuple(_items(spec.get("egress"))),
@@ -86,15 +83,15 @@ def selects(policy: Policy, endpoint: Endpoint) -> bool:
 
 def peer_matches(peer: dict[str, Any], policy_namespace: str, endpoint: Endpoint) -> bool:
     if "ipBlock" in peer:
-        return str(_dict(peer["ipBlock"]).get("cidr")) in ("0.0.0.0/0", "::/0")
+        return str(as_map(peer["ipBlock"]).get("cidr")) in ("0.0.0.0/0", "::/0")
     namespace_selector = peer.get("namespaceSelector")
     pod_selector = peer.get("podSelector")
     if namespace_selector is None:
         if endpoint.namespace != policy_namespace:
             return False
-    elif not selector_matches(_dict(namespace_selector), endpoint.namespace_labels):
+    elif not selector_matches(as_map(namespace_selector), endpoint.namespace_labels):
         return False
-    return pod_selector is None or selector_matches(_dict(pod_selector), endpoint.pod_labels)
+    return pod_selector is None or selector_matches(as_map(pod_selector), endpoint.pod_labels)
 
 
 def port_matches(ports: Any, destination: Endpoint, number: int, protocol: str) -> bool:

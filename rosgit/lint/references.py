@@ -10,6 +10,7 @@ from typing import Any
 
 from rosgit import ids
 from rosgit.findings import Finding
+from rosgit.k8s.meta import as_map
 from rosgit.k8s.meta import sealed_secret_target as made_secret
 from rosgit.k8s.podspec import pod_references
 from rosgit.lint.context import LintContext
@@ -20,20 +21,16 @@ SERVING_CERT = "service.beta.openshift.io/serving-cert-secret-name"
 INJECT_CA_BUNDLE = "service.beta.openshift.io/inject-cabundle"
 
 
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
 def _items(value: Any) -> list[dict[str, Any]]:
     return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
 
 
 def sealed_secret_target(obj: Obj, context: LintContext) -> tuple[str, str, set[str]]:
-    spec = _dict(obj.get("spec"))
+    spec = as_map(obj.get("spec"))
     namespace, name = made_secret(obj)
-    keys = {str(k) for k in _dict(spec.get("encryptedData"))}
-    keys |= {str(k) for k in _dict(_dict(spec.get("template")).get("data"))}
-    is_stub = annotations_of(obj).get(STUB_ANNOTATION) == "true" or not _dict(spec.get("encryptedData"))
+    keys = {str(k) for k in as_map(spec.get("encryptedData"))}
+    keys |= {str(k) for k in as_map(as_map(spec.get("template")).get("data"))}
+    is_stub = annotations_of(obj).get(STUB_ANNOTATION) == "true" or not as_map(spec.get("encryptedData"))
     declared = context.catalog_secret_keys(name)
     if is_stub and declared is not None:
         # A stub is sealed later by `rosgit seal` with exactly the catalog's keys.
@@ -52,11 +49,11 @@ def available(objects: list[Obj], context: LintContext) -> dict[tuple[str, str, 
         kind = obj.get("kind")
         namespace, name = namespace_of(obj), name_of(obj)
         if kind == "Secret":
-            add("Secret", namespace, name, {*_dict(obj.get("data")), *_dict(obj.get("stringData"))})
+            add("Secret", namespace, name, {*as_map(obj.get("data")), *as_map(obj.get("stringData"))})
         elif kind == "SealedSecret":
             add("Secret", *sealed_secret_target(obj, context))
         elif kind == "ConfigMap":
-            keys = {*_dict(obj.get("data")), *_dict(obj.get("binaryData"))}
+            keys = {*as_map(obj.get("data")), *as_map(obj.get("binaryData"))}
             if annotations_of(obj).get(INJECT_CA_BUNDLE) == "true":
                 keys.add("service-ca.crt")
             add("ConfigMap", namespace, name, keys)
@@ -121,8 +118,8 @@ def check_volume_mounts(objects: list[Obj], context: LintContext) -> list[Findin
     for template in pod_templates(objects):
         volumes = {str(v.get("name")) for v in _items(template.spec.get("volumes"))}
         if template.kind == "StatefulSet":
-            claims = _items(_dict(template.owner.get("spec")).get("volumeClaimTemplates"))
-            volumes |= {str(_dict(c.get("metadata")).get("name")) for c in claims}
+            claims = _items(as_map(template.owner.get("spec")).get("volumeClaimTemplates"))
+            volumes |= {str(as_map(c.get("metadata")).get("name")) for c in claims}
         for container in template.containers():
             for mount in _items(container.get("volumeMounts")):
                 if str(mount.get("name")) not in volumes:

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from rosgit import ids
 from rosgit.findings import Finding
+from rosgit.k8s.meta import as_map
 from rosgit.lint.context import LintContext
 from rosgit.lint.objects import Obj, by_kind, name_of, namespace_of, pod_templates, ref, selector_matches
-
-
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
 
 
 def singleton_names(context: LintContext) -> set[str]:
@@ -40,7 +35,7 @@ def check_singletons(objects: list[Obj], context: LintContext) -> list[Finding]:
                     "keep replicas at 1 (remove it from the profile's `replicas:`)",
                 )
             )
-        strategy = _dict(_dict(template.owner.get("spec")).get("strategy"))
+        strategy = as_map(as_map(template.owner.get("spec")).get("strategy"))
         if template.kind == "Deployment" and strategy.get("type", "RollingUpdate") == "RollingUpdate":
             findings.append(
                 context.finding(
@@ -52,9 +47,9 @@ def check_singletons(objects: list[Obj], context: LintContext) -> list[Finding]:
                 )
             )
     for hpa in by_kind(objects, "HorizontalPodAutoscaler"):
-        target = _dict(_dict(hpa.get("spec")).get("scaleTargetRef"))
+        target = as_map(as_map(hpa.get("spec")).get("scaleTargetRef"))
         key = (str(target.get("kind")), namespace_of(hpa), str(target.get("name")))
-        if key in targets and _dict(hpa.get("spec")).get("maxReplicas", 1) != 1:
+        if key in targets and as_map(hpa.get("spec")).get("maxReplicas", 1) != 1:
             findings.append(
                 context.finding(
                     ids.ROS801, "error", ref(hpa), f"autoscales singleton {targets[key]} beyond one replica",
@@ -69,8 +64,8 @@ def check_disruption_budgets(objects: list[Obj], context: LintContext) -> list[F
     findings: list[Finding] = []
     templates = pod_templates(objects)
     for pdb in by_kind(objects, "PodDisruptionBudget"):
-        spec = _dict(pdb.get("spec"))
-        selector = _dict(spec.get("selector"))
+        spec = as_map(pdb.get("spec"))
+        selector = as_map(spec.get("selector"))
         pods = [
             t for t in templates
             if t.namespace == namespace_of(pdb) and t.replicas is not None and selector_matches(selector, t.labels)

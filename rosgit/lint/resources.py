@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from rosgit import ids
 from rosgit.findings import Finding
+from rosgit.k8s.meta import as_map
 from rosgit.lint.context import LintContext
 from rosgit.lint.objects import Obj, pod_templates
 
 RESOURCES = ("cpu", "memory")
-
-
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
 
 
 def check_container_resources(objects: list[Obj], context: LintContext) -> list[Finding]:
@@ -21,12 +16,12 @@ def check_container_resources(objects: list[Obj], context: LintContext) -> list[
     findings: list[Finding] = []
     for template in pod_templates(objects):
         for container in template.containers():
-            resources = _dict(container.get("resources"))
+            resources = as_map(container.get("resources"))
             missing = [
                 f"{section}.{resource}"
                 for section in ("requests", "limits")
                 for resource in RESOURCES
-                if _dict(resources.get(section)).get(resource) in (None, "")
+                if as_map(resources.get(section)).get(resource) in (None, "")
             ]
             if missing:
                 findings.append(

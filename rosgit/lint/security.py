@@ -10,6 +10,7 @@ from typing import Any
 
 from rosgit import ids
 from rosgit.findings import Finding, RuleId
+from rosgit.k8s.meta import as_map
 from rosgit.lint.context import LintContext
 from rosgit.lint.objects import Obj, PodTemplate, pod_templates
 
@@ -34,10 +35,6 @@ SAFE_SYSCTLS = frozenset(
 )
 
 
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
 def _items(value: Any) -> list[dict[str, Any]]:
     return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
 
@@ -45,7 +42,7 @@ def _items(value: Any) -> list[dict[str, Any]]:
 def pod_violations(template: PodTemplate, *, openshift: bool) -> list[tuple[RuleId, str]]:
     """(rule id, message) for every restricted-profile violation of one pod template."""
     spec = template.spec
-    pod_sc = _dict(spec.get("securityContext"))
+    pod_sc = as_map(spec.get("securityContext"))
     found: list[tuple[RuleId, str]] = []
     for field in ("hostNetwork", "hostPID", "hostIPC"):
         if spec.get(field) is True:
@@ -72,7 +69,7 @@ def pod_violations(template: PodTemplate, *, openshift: bool) -> list[tuple[Rule
 def _container_violations(
     container: dict[str, Any], pod_sc: dict[str, Any], *, openshift: bool
 ) -> list[tuple[RuleId, str]]:
-    sc = _dict(container.get("securityContext"))
+    sc = as_map(container.get("securityContext"))
     who = f"container {container.get('name')}"
     found: list[tuple[RuleId, str]] = []
     non_root = sc.get("runAsNonRoot", pod_sc.get("runAsNonRoot"))
@@ -82,7 +79,7 @@ def _container_violations(
         found.append((ids.ROS401, f"{who} runs as UID 0"))
     if sc.get("allowPrivilegeEscalation") is not False:
         found.append((ids.ROS402, f"{who} does not set allowPrivilegeEscalation: false"))
-    capabilities = _dict(sc.get("capabilities"))
+    capabilities = as_map(sc.get("capabilities"))
     drop = capabilities["drop"] if isinstance(capabilities.get("drop"), list) else []
     if "ALL" not in drop:
         found.append((ids.ROS403, f"{who} does not drop ALL capabilities"))
@@ -90,7 +87,7 @@ def _container_violations(
     extra = sorted(str(c) for c in added if c not in ALLOWED_ADDED_CAPABILITIES)
     if extra:
         found.append((ids.ROS403, f"{who} adds capabilities {', '.join(extra)}"))
-    seccomp = _dict(sc.get("seccompProfile")) or _dict(pod_sc.get("seccompProfile"))
+    seccomp = as_map(sc.get("seccompProfile")) or as_map(pod_sc.get("seccompProfile"))
     if seccomp.get("type") not in ("RuntimeDefault", "Localhost"):
         found.append((ids.ROS404, f"{who} has no seccompProfile RuntimeDefault (or Localhost)"))
     if sc.get("privileged") is True:
@@ -100,7 +97,7 @@ def _container_violations(
             found.append((ids.ROS406, f"{who} binds hostPort {port['hostPort']}"))
     if sc.get("procMount") not in (None, "Default"):
         found.append((ids.ROS409, f"{who} sets procMount {sc.get('procMount')}"))
-    if _dict(sc.get("windowsOptions")).get("hostProcess") is True:
+    if as_map(sc.get("windowsOptions")).get("hostProcess") is True:
         found.append((ids.ROS406, f"{who} is a Windows hostProcess container"))
     if openshift and "runAsUser" in sc:
         found.append((ids.ROS408, f"{who} securityContext fixes runAsUser: {sc['runAsUser']}"))

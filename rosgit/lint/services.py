@@ -6,6 +6,7 @@ from typing import Any
 
 from rosgit import ids
 from rosgit.findings import Finding
+from rosgit.k8s.meta import as_map
 from rosgit.lint.context import LintContext
 from rosgit.lint.objects import (
     Obj,
@@ -22,16 +23,12 @@ from rosgit.lint.objects import (
 PROBES = ("livenessProbe", "readinessProbe", "startupProbe")
 
 
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
 def _items(value: Any) -> list[dict[str, Any]]:
     return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
 
 
 def selected_pods(service: Obj, templates: list[PodTemplate]) -> list[PodTemplate]:
-    selector = _dict(_dict(service.get("spec")).get("selector"))
+    selector = as_map(as_map(service.get("spec")).get("selector"))
     return [
         t
         for t in templates
@@ -51,8 +48,8 @@ def check_services(objects: list[Obj], context: LintContext) -> list[Finding]:
     templates = pod_templates(objects)
     findings: list[Finding] = []
     for service in by_kind(objects, "Service"):
-        spec = _dict(service.get("spec"))
-        selector = _dict(spec.get("selector"))
+        spec = as_map(service.get("spec"))
+        selector = as_map(spec.get("selector"))
         if not selector or spec.get("type") == "ExternalName":
             continue  # selector-less Services have hand-managed Endpoints
         pods = selected_pods(service, templates)
@@ -91,7 +88,7 @@ def check_services(objects: list[Obj], context: LintContext) -> list[Finding]:
 def _probe_port(probe: dict[str, Any]) -> int | str | None:
     for handler in ("httpGet", "tcpSocket", "grpc"):
         if handler in probe:
-            port = _dict(probe[handler]).get("port")
+            port = as_map(probe[handler]).get("port")
             return port if isinstance(port, int | str) else None
     return None
 
@@ -106,7 +103,7 @@ def check_probes(objects: list[Obj], context: LintContext) -> list[Finding]:
             }
             numbers = set(declared.values())
             for probe_field in PROBES:
-                port = _probe_port(_dict(container.get(probe_field)))
+                port = _probe_port(as_map(container.get(probe_field)))
                 if port is None:
                     continue
                 where = f"container {container.get('name')} {probe_field}"
@@ -134,7 +131,7 @@ def check_probes(objects: list[Obj], context: LintContext) -> list[Finding]:
 
 
 def _service_ports(service: Obj) -> list[dict[str, Any]]:
-    return _items(_dict(service.get("spec")).get("ports"))
+    return _items(as_map(service.get("spec")).get("ports"))
 
 
 def _has_port(service: Obj, port: Any) -> bool:
@@ -157,18 +154,18 @@ def check_front_doors(objects: list[Obj], context: LintContext) -> list[Finding]
         findings.append(context.finding(ids.ROS204, "error", ref(owner), message, "fix the Service name or port"))
 
     for route in by_kind(objects, "Route"):
-        spec = _dict(route.get("spec"))
-        target = _dict(spec.get("port")).get("targetPort")
-        backend(route, str(_dict(spec.get("to")).get("name", "")), target, "spec.to")
+        spec = as_map(route.get("spec"))
+        target = as_map(spec.get("port")).get("targetPort")
+        backend(route, str(as_map(spec.get("to")).get("name", "")), target, "spec.to")
     for ingress in by_kind(objects, "Ingress"):
-        for rule in _items(_dict(ingress.get("spec")).get("rules")):
-            for path in _items(_dict(rule.get("http")).get("paths")):
-                svc = _dict(_dict(path.get("backend")).get("service"))
-                svc_port = _dict(svc.get("port"))
+        for rule in _items(as_map(ingress.get("spec")).get("rules")):
+            for path in _items(as_map(rule.get("http")).get("paths")):
+                svc = as_map(as_map(path.get("backend")).get("service"))
+                svc_port = as_map(svc.get("port"))
                 backend(ingress, str(svc.get("name", "")), svc_port.get("name", svc_port.get("number")), "backend")
     for monitor in by_kind(objects, "ServiceMonitor"):
-        spec = _dict(monitor.get("spec"))
-        selector = _dict(spec.get("selector"))
+        spec = as_map(monitor.get("spec"))
+        selector = as_map(spec.get("selector"))
         matched = [
             s for (ns, _), s in services.items()
             if ns == namespace_of(monitor) and selector_matches(selector, _labels(s))
@@ -195,4 +192,4 @@ def check_front_doors(objects: list[Obj], context: LintContext) -> list[Finding]
 
 
 def _labels(obj: Obj) -> dict[str, str]:
-    return {str(k): str(v) for k, v in _dict(_dict(obj.get("metadata")).get("labels")).items()}
+    return {str(k): str(v) for k, v in as_map(as_map(obj.get("metadata")).get("labels")).items()}
