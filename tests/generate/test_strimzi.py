@@ -201,3 +201,41 @@ def test_strimzi_objects_sync_in_the_phase_of_what_they_replace(overlay: str) ->
     assert waves[("ConfigMap", "kafka")] == "-20"
     assert {w for (kind, _), w in waves.items() if kind in ("Kafka", "KafkaNodePool")} == {"-10"}  # data
     assert {w for (kind, _), w in waves.items() if kind == "KafkaTopic"} == {"-5"}  # setup, as the Job
+
+
+def _wait_address(overlay_objects: list[Obj], workload: str) -> set[str]:
+    config_maps = {o["metadata"]["name"]: o for o in overlay_objects if o["kind"] == "ConfigMap"}
+    (template,) = [t for t in pod_templates(overlay_objects) if t.name == workload]
+    (wait,) = [c for c in template.spec["initContainers"] if c["name"] == "wait-for-kafka"]
+    env = {}
+    for var in wait["env"]:
+        ref = var["valueFrom"]["configMapKeyRef"]
+        env[var["name"]] = config_maps[ref["name"]]["data"][ref["key"]]
+    return {f"{env['KAFKA_HOST']}:{env['KAFKA_PORT']}"}
+
+
+@pytest.mark.parametrize("overlay", KUBERNETES)
+def test_waiting_for_kafka_on_kubernetes_waits_for_the_statefulset(overlay: str) -> None:
+    assert _wait_address(list(built(overlay)), "kafka-topics") == {"kafka:9092"}
+
+
+def test_waiting_for_kafka_on_openshift_waits_for_the_bootstrap_service(tmp_path: Any) -> None:
+    from rosgit.generate.tree import manifest_files
+
+    assert STRIMZI is not None
+    text = (REPO_ROOT / "rosgit.yaml").read_text(encoding="utf-8")
+    marker = "    command: [/bin/sh, -c, ./rosocp start processor]\n"
+    assert marker in text
+    catalog_path = tmp_path / "rosgit.yaml"
+    catalog_path.write_text(
+        text.replace(marker, marker + '    waitFor: ["kafka:kafka"]\n', 1), encoding="utf-8"
+    )
+    for path, content in manifest_files(load_catalog(catalog_path)).items():
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text(content, encoding="utf-8")
+    for overlay, expected in (
+        ("openshift-prod", f"{STRIMZI.cluster}-kafka-bootstrap:9092"),
+        ("prod", "kafka:9092"),
+    ):
+        objects = build_objects(tmp_path / "overlays" / overlay)
+        assert _wait_address(objects, "rosocp-processor") == {expected}
