@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
-from rosgit.catalog.model import Catalog
+from rosgit.catalog.model import Catalog, Component
 from rosgit.catalog.schema import Reader
 from rosgit.catalog.validate import validate_catalog
 from rosgit.errors import UsageError
 
 # Lists merged by their `name` when a component extends a template; the component's entry wins.
 _MERGED_LISTS = ("env", "volumes", "ports", "storage")
+# In a component's command or args: the catalog's `topics:` names, space-separated (the topic-creating Job's
+# loop), so the one topic list feeds that script as it feeds the KafkaTopic objects.
+TOPICS_PLACEHOLDER = "${topics}"
 
 
 def parse_yaml(path: Path) -> Any:
@@ -54,7 +58,21 @@ def load_catalog(path: Path) -> Catalog:
         tree["components"] = _expand_templates(components, templates, reader)
     catalog = reader.read(Catalog, tree, 0, "catalog")
     validate_catalog(catalog, reader)
-    return catalog
+    return _with_topics(catalog)
+
+
+def _with_topics(catalog: Catalog) -> Catalog:
+    names = " ".join(topic.name for topic in catalog.topics)
+
+    def expand(words: list[str] | None) -> list[str] | None:
+        if words is None:
+            return None
+        return type(words)(word.replace(TOPICS_PLACEHOLDER, names) for word in words)
+
+    def component(c: Component) -> Component:
+        return dataclasses.replace(c, command=expand(c.command), args=expand(c.args))
+
+    return dataclasses.replace(catalog, components=type(catalog.components)(map(component, catalog.components)))
 
 
 def _expand_templates(components: list[Any], templates: dict[str, Any], reader: Reader) -> list[Any]:

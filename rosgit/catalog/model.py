@@ -207,12 +207,22 @@ class SecretSpec:
 
 
 @dataclass(frozen=True)
-class External:
-    """A peer outside this namespace (router, monitoring, DNS, object storage), selected by namespace labels."""
+class IpBlock:
+    """Addresses outside the pod network (a NetworkPolicy ipBlock): peers no label selector can reach."""
 
-    namespace_labels: dict[str, str]
+    cidr: str
+    except_: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class External:
+    """A peer outside this namespace (router, monitoring, DNS, object storage), selected by namespace labels,
+    or by addresses (`ipBlock`) when it runs on the host network, as the Kubernetes API server does."""
+
+    namespace_labels: dict[str, str] = field(default_factory=dict)
     ports: list[int] = field(default_factory=list)
     pod_labels: dict[str, str] = field(default_factory=dict)
+    ip_block: IpBlock | None = None
     description: str = ""
 
 
@@ -253,6 +263,17 @@ class PlanTotals:
 
 
 @dataclass(frozen=True)
+class KafkaNodes:
+    """How many Kafka nodes an operator-run cluster has in a profile. `controllers: 0` runs combined
+    broker+controller nodes (one pool); otherwise brokers and controllers are separate pools."""
+
+    brokers: int | None = None
+    controllers: int | None = None
+    # the controllers' volume; the brokers' is the kafka component's `data` storage of the profile
+    controller_storage: Quantity | None = None
+
+
+@dataclass(frozen=True)
 class Profile:
     description: str = ""
     extends: str | None = None
@@ -264,6 +285,7 @@ class Profile:
     pod_disruption_budgets: bool | None = None
     anti_affinity: bool | None = None
     plan: PlanTotals | None = None
+    kafka: KafkaNodes | None = None
 
 
 @dataclass(frozen=True)
@@ -272,6 +294,27 @@ class ObjectStorage:
     port: int
     secure: bool
     region: str = "onprem"
+
+
+# The Strimzi API group's versions: Strimzi 0.48 (AMQ Streams 3.1) serves only v1beta2, Strimzi 1.x only v1,
+# 0.49-0.51 both (packaging/install/cluster-operator/04{0,3,5}-Crd-*.yaml at each tag).
+StrimziApiVersion = Literal["kafka.strimzi.io/v1beta2", "kafka.strimzi.io/v1"]
+
+
+@dataclass(frozen=True)
+class StrimziKafka:
+    """Kafka run by the Strimzi (AMQ Streams) cluster operator through Kafka, KafkaNodePool and KafkaTopic
+    objects, standing in on its platform for `component` (which must not run there): that component's
+    traffic, waitFor and clients go to the operator's broker pods."""
+
+    operator: Literal["strimzi"]
+    api_version: StrimziApiVersion
+    cluster: DnsName
+    component: DnsName = "kafka"
+    # the Kafka version the operator runs; must be one its release supports (kafka-versions.yaml)
+    version: str | None = None
+    # the StorageClass of the nodes' volumes; unset, the cluster's default
+    storage_class: str | None = None
 
 
 @dataclass(frozen=True)
@@ -283,6 +326,15 @@ class Platform:
     image_overrides: dict[str, str] = field(default_factory=dict)
     command_overrides: dict[str, list[str]] = field(default_factory=dict)
     dns: str | None = None
+    kafka: StrimziKafka | None = None
+
+
+@dataclass(frozen=True)
+class Topic:
+    """A Kafka topic the stack uses; both platforms create it (a Job on Kubernetes, a KafkaTopic with Strimzi)."""
+
+    name: str
+    description: str = ""
 
 
 @dataclass(frozen=True)
@@ -340,6 +392,7 @@ class Catalog:
     secrets: list[SecretSpec] = field(default_factory=list)
     externals: dict[str, External] = field(default_factory=dict)
     traffic: list[TrafficRule] = field(default_factory=list)
+    topics: list[Topic] = field(default_factory=list)
     templates: dict[str, Any] = field(default_factory=dict)
     argocd: ArgoCD = field(default_factory=ArgoCD)
 

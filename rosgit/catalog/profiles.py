@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from rosgit.catalog.model import Catalog, Component, Resources
+from rosgit.catalog.model import Catalog, Component, KafkaNodes, Resources
 from rosgit.catalog.schema import Quantity, Reader
 from rosgit.errors import UsageError
 
@@ -19,6 +19,8 @@ class ResolvedProfile:
     vars: dict[str, str]
     pod_disruption_budgets: bool
     anti_affinity: bool
+    # an operator-run Kafka's nodes; without a profile saying otherwise one combined broker+controller node
+    kafka: KafkaNodes = field(default_factory=lambda: KafkaNodes(brokers=1, controllers=0))
 
     def replicas_for(self, component: Component) -> int:
         if component.name in self.replicas:
@@ -50,6 +52,7 @@ def resolve_profile(catalog: Catalog, name: str, reader: Reader | None = None) -
     storage: dict[str, dict[str, Quantity]] = {}
     variables: dict[str, str] = {}
     scalable, pdbs, anti = 1, False, False
+    kafka = KafkaNodes(brokers=1, controllers=0)
     for link in reversed(chain):
         profile = catalog.profiles[link]
         sizes.update(profile.sizes)
@@ -60,4 +63,14 @@ def resolve_profile(catalog: Catalog, name: str, reader: Reader | None = None) -
         scalable = profile.scalable_replicas if profile.scalable_replicas is not None else scalable
         pdbs = profile.pod_disruption_budgets if profile.pod_disruption_budgets is not None else pdbs
         anti = profile.anti_affinity if profile.anti_affinity is not None else anti
-    return ResolvedProfile(name, sizes, replicas, scalable, storage, variables, pdbs, anti)
+        if profile.kafka is not None:
+            kafka = KafkaNodes(
+                brokers=_first(profile.kafka.brokers, kafka.brokers),
+                controllers=_first(profile.kafka.controllers, kafka.controllers),
+                controller_storage=profile.kafka.controller_storage or kafka.controller_storage,
+            )
+    return ResolvedProfile(name, sizes, replicas, scalable, storage, variables, pdbs, anti, kafka)
+
+
+def _first(value: int | None, inherited: int | None) -> int | None:
+    return value if value is not None else inherited

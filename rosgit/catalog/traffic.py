@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rosgit.catalog.model import Catalog
+from rosgit.catalog.strimzi import operator_flows, pod_groups, strimzi_of
 
 DNS_PORTS = (53, 5353)
 
@@ -29,9 +30,18 @@ def deployed(catalog: Catalog, platform: str) -> set[str]:
 
 
 def required_flows(catalog: Catalog, platform: str) -> list[Flow]:
-    """Flows of the traffic matrix on this platform, between deployed components or externals, sorted."""
+    """Flows of the traffic matrix on this platform, between deployed components or externals, sorted.
+
+    A platform running Kafka through Strimzi adds the operator's pods: the matrix's flows to the component
+    the cluster stands in for go to its brokers, and the pods' own needs (catalog.strimzi) are added."""
     present = deployed(catalog, platform) | set(catalog.externals)
     flows: dict[tuple[str, str, int, str], Flow] = {}
+    strimzi = strimzi_of(catalog, platform)
+    if strimzi is not None:
+        present |= {group.name for group in pod_groups(strimzi)}
+        for need in operator_flows(strimzi):
+            flow = Flow(need.source, need.destination, need.port, "TCP", need.purpose)
+            flows.setdefault(flow.key, flow)
     for rule in catalog.traffic:
         if platform not in rule.platforms or rule.to not in present:
             continue

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 from rosgit.catalog.model import ALL_PLATFORMS, OBJECT_STORAGE, Catalog, Component, Probe
 from rosgit.catalog.profiles import resolve_profile
 from rosgit.catalog.schema import Reader
+from rosgit.catalog.strimzi import API_SERVER, CLUSTER_OPERATOR
+
+# A KafkaTopic is named by its topic, so a topic must be a DNS subdomain (RFC 1123) as well as a Kafka topic.
+_TOPIC = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+_KAFKA_VERSION = re.compile(r"^[0-9]+\.[0-9]+\.[0-9]+$")
 
 
 def validate_catalog(catalog: Catalog, reader: Reader) -> None:
@@ -13,6 +20,7 @@ def validate_catalog(catalog: Catalog, reader: Reader) -> None:
     _check_traffic(catalog, reader)
     _check_profiles(catalog, reader)
     _check_overlays(catalog, reader)
+    _check_kafka(catalog, reader)
 
 
 def _check_components(catalog: Catalog, reader: Reader) -> None:
@@ -166,3 +174,49 @@ def _check_overlays(catalog: Catalog, reader: Reader) -> None:
             raise reader.fail(line, f"overlay {overlay.name!r}: unknown profile {overlay.profile!r}")
         if overlay.platform not in catalog.platforms:
             raise reader.fail(line, f"overlay {overlay.name!r}: unknown platform {overlay.platform!r}")
+
+
+def _check_kafka(catalog: Catalog, reader: Reader) -> None:
+    seen: set[str] = set()
+    for index, topic in enumerate(catalog.topics):
+        line = reader.line_of(topic)
+        if topic.name in seen:
+            raise reader.fail(line, f"topics[{index}]: duplicate topic {topic.name!r}")
+        seen.add(topic.name)
+        if len(topic.name) > 249 or not _TOPIC.match(topic.name):
+            raise reader.fail(
+                line, f"topics[{index}].name: {topic.name!r} is not a lower-case DNS subdomain (a KafkaTopic's name)"
+            )
+    for platform_name, platform in catalog.platforms.items():
+        strimzi = platform.kafka
+        if strimzi is None:
+            continue
+        where = f"platforms.{platform_name}.kafka"
+        line = reader.line_of(strimzi)
+        stands_for = catalog.component(strimzi.component)
+        if stands_for is None or stands_for.port("kafka") is None:
+            raise reader.fail(
+                line, f"{where}.component: {strimzi.component!r} must name a component with a port named kafka"
+            )
+        if platform_name in stands_for.platforms:
+            raise reader.fail(
+                line,
+                f"{where}.component: {strimzi.component!r} also runs on {platform_name}; "
+                f"set its platforms to the others",
+            )
+        if strimzi.version is not None and not _KAFKA_VERSION.match(strimzi.version):
+            raise reader.fail(line, f"{where}.version: {strimzi.version!r} is not a Kafka version such as 4.1.0")
+        for external in (CLUSTER_OPERATOR, API_SERVER):
+            if external not in catalog.externals:
+                raise reader.fail(line, f"{where}: the Strimzi pods need external {external!r} under externals:")
+        if not catalog.topics:
+            raise reader.fail(line, f"{where}: no topics: to create as KafkaTopics")
+    for name, profile in catalog.profiles.items():
+        nodes = profile.kafka
+        if nodes is None:
+            continue
+        line = reader.line_at(f"catalog.profiles.{name}.kafka") or reader.line_of(profile)
+        if nodes.brokers is not None and nodes.brokers < 1:
+            raise reader.fail(line, f"profile {name!r}: kafka.brokers must be at least 1, not {nodes.brokers}")
+        if nodes.controllers is not None and nodes.controllers < 0:
+            raise reader.fail(line, f"profile {name!r}: kafka.controllers must be 0 (combined nodes) or more")

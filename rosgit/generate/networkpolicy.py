@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from rosgit.catalog.model import Catalog
+from rosgit.catalog.strimzi import selector_of
 from rosgit.catalog.traffic import DNS_PORTS, Flow, required_flows
 from rosgit.k8s import labels as L
 from rosgit.k8s.argo import WAVE_CONFIG, wave_annotation
@@ -19,17 +20,28 @@ def _metadata(catalog: Catalog, name: str) -> Obj:
     }
 
 
-def _peer(catalog: Catalog, name: str) -> Obj:
+def pod_selector(catalog: Catalog, platform: str, name: str) -> Obj:
+    """The pods of a flow end in the namespace: a component's, or those an operator labels (Strimzi's)."""
+    labels = selector_of(catalog, platform, name)
+    return {"matchLabels": labels if labels is not None else {L.NAME: name, L.INSTANCE: catalog.project.name}}
+
+
+def _peer(catalog: Catalog, platform: str, name: str) -> Obj:
     external = catalog.externals.get(name)
     if external is not None:
+        if external.ip_block is not None:
+            block: Obj = {"cidr": external.ip_block.cidr}
+            if external.ip_block.except_:
+                block["except"] = list(external.ip_block.except_)
+            return {"ipBlock": block}
         peer: Obj = {"namespaceSelector": {"matchLabels": dict(external.namespace_labels)}}
         if external.pod_labels:
             peer["podSelector"] = {"matchLabels": dict(external.pod_labels)}
         return peer
-    return {"podSelector": {"matchLabels": {L.NAME: name, L.INSTANCE: catalog.project.name}}}
+    return {"podSelector": pod_selector(catalog, platform, name)}
 
 
-def _rules(catalog: Catalog, flows: list[Flow], peer_of: str, direction: str) -> list[Obj]:
+def _rules(catalog: Catalog, platform: str, flows: list[Flow], peer_of: str, direction: str) -> list[Obj]:
     """One rule per port, listing every peer allowed on it; sorted for stable output."""
     by_port: dict[tuple[int, str], set[str]] = defaultdict(set)
     for flow in flows:
@@ -38,7 +50,7 @@ def _rules(catalog: Catalog, flows: list[Flow], peer_of: str, direction: str) ->
     for (port, protocol), peers in sorted(by_port.items()):
         rules.append(
             {
-                direction: [_peer(catalog, peer) for peer in sorted(peers)],
+                direction: [_peer(catalog, platform, peer) for peer in sorted(peers)],
                 "ports": [{"protocol": protocol, "port": port}],
             }
         )
@@ -94,9 +106,9 @@ def network_policies(catalog: Catalog, platform: str, dns_namespace: str) -> lis
                 "kind": "NetworkPolicy",
                 "metadata": _metadata(catalog, f"allow-ingress-to-{destination}"),
                 "spec": {
-                    "podSelector": {"matchLabels": {L.NAME: destination, L.INSTANCE: catalog.project.name}},
+                    "podSelector": pod_selector(catalog, platform, destination),
                     "policyTypes": ["Ingress"],
-                    "ingress": _rules(catalog, inbound[destination], "source", "from"),
+                    "ingress": _rules(catalog, platform, inbound[destination], "source", "from"),
                 },
             }
         )
@@ -107,9 +119,9 @@ def network_policies(catalog: Catalog, platform: str, dns_namespace: str) -> lis
                 "kind": "NetworkPolicy",
                 "metadata": _metadata(catalog, f"allow-egress-from-{source}"),
                 "spec": {
-                    "podSelector": {"matchLabels": {L.NAME: source, L.INSTANCE: catalog.project.name}},
+                    "podSelector": pod_selector(catalog, platform, source),
                     "policyTypes": ["Egress"],
-                    "egress": _rules(catalog, outbound[source], "destination", "to"),
+                    "egress": _rules(catalog, platform, outbound[source], "destination", "to"),
                 },
             }
         )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from rosgit.catalog.model import Catalog, Component, OverlaySpec
 from rosgit.catalog.profiles import ResolvedProfile, resolve_profile
 from rosgit.fileset.text import text_file, yaml_file
+from rosgit.generate.strimzi import strimzi_overlay
 from rosgit.generate.workloads import (
     WORKLOAD_API,
     claim_name,
@@ -145,6 +146,10 @@ def overlay_files(catalog: Catalog, overlay: OverlaySpec) -> dict[str, str]:
     if pdbs:
         files[f"{prefix}/pod-disruption-budgets.yaml"] = yaml_file(*pdbs)
         resources.append("pod-disruption-budgets.yaml")
+    strimzi_patches, strimzi_added = strimzi_overlay(catalog, overlay.platform, base, profile)
+    if strimzi_added:
+        files[f"{prefix}/strimzi.yaml"] = yaml_file(*strimzi_added)
+        resources.append("strimzi.yaml")
     kustomization: Obj = {
         "apiVersion": KUSTOMIZATION_API,
         "kind": "Kustomization",
@@ -168,7 +173,7 @@ def overlay_files(catalog: Catalog, overlay: OverlaySpec) -> dict[str, str]:
     if generators:
         kustomization["configMapGenerator"] = generators
     patches: list[Obj] = []
-    profile_objs = profile_patches(catalog, overlay.platform, base, profile)
+    profile_objs = profile_patches(catalog, overlay.platform, base, profile) + strimzi_patches
     if profile_objs:
         files[f"{prefix}/profile-patches.yaml"] = yaml_file(*profile_objs)
         patches.append({"path": "profile-patches.yaml"})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rosgit.catalog.model import OBJECT_STORAGE, Catalog, Component, Platform
 from rosgit.fileset.text import to_yaml, yaml_file
+from rosgit.generate import strimzi
 from rosgit.generate.networkpolicy import network_policies
 from rosgit.generate.workloads import WAIT_RUN_AS_USER, WORKLOAD_API, wait_container_name
 from rosgit.k8s import labels as L
@@ -120,7 +121,9 @@ def kubernetes_files(catalog: Catalog, platform: Platform) -> dict[str, str]:
     files: dict[str, str] = {
         f"{prefix}/object-storage.yaml": yaml_file(object_storage_config(catalog, platform))
     }
-    resources = ["object-storage.yaml"]
+    kafka = strimzi.component_files(catalog, "kubernetes", platform, prefix)
+    files.update(kafka)
+    resources = ["object-storage.yaml", *(path.rsplit("/", 1)[1] for path in kafka)]
     ingress = kubernetes_ingress(catalog, platform)
     if ingress is not None:
         files[f"{prefix}/ingress.yaml"] = yaml_file(ingress)
@@ -235,7 +238,10 @@ def openshift_files(catalog: Catalog, platform: Platform) -> dict[str, str]:
             *network_policies(catalog, "openshift", platform.dns or "openshift-dns")
         ),
     }
+    kafka = strimzi.component_files(catalog, "openshift", platform, prefix)
+    files.update(kafka)
     resources = ["object-storage.yaml", "service-ca.yaml", "network-policies.yaml"]
+    resources += [path.rsplit("/", 1)[1] for path in kafka]
     routes = openshift_routes(catalog)
     if routes:
         files[f"{prefix}/routes.yaml"] = yaml_file(*routes)

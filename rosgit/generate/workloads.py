@@ -116,6 +116,13 @@ def _wait_target(catalog: Catalog, target: str) -> tuple[str, str, list[Obj]]:
         ]
         return "${OBJECT_STORAGE_HOST}", "${OBJECT_STORAGE_PORT}", env
     name, _, port_ref = target.partition(":")
+    if any(p.kafka is not None and p.kafka.component == name for p in catalog.platforms.values()):
+        # an operator runs Kafka on some platform: the ConfigMap `kafka` each platform writes says where
+        env = [
+            {"name": f"KAFKA_{key.upper()}", "valueFrom": {"configMapKeyRef": {"name": "kafka", "key": key}}}
+            for key in ("host", "port")
+        ]
+        return "${KAFKA_HOST}", "${KAFKA_PORT}", env
     peer = catalog.component(name)
     assert peer is not None
     port = peer.port(port_ref)

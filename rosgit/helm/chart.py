@@ -16,6 +16,7 @@ from rosgit.fileset.text import HEADER, to_yaml
 from rosgit.helm.docs import notes_text, readme_text
 from rosgit.helm.templates.component import component_template
 from rosgit.helm.templates.helpers import helpers_text
+from rosgit.helm.templates.kafka import kafka_template
 from rosgit.helm.templates.platform import ingress_template, object_storage_template, openshift_template
 from rosgit.helm.templates.secrets import secrets_template
 from rosgit.helm.values import chart_components, default_values, platform_values, profile_values
@@ -74,6 +75,9 @@ def chart_files(catalog: Catalog) -> dict[str, str]:
     ingress = ingress_template(catalog)
     if ingress is not None:
         files["templates/ingress.yaml"] = ingress
+    kafka = kafka_template(catalog)
+    if kafka is not None:
+        files["templates/kafka.yaml"] = kafka
     openshift = openshift_template(catalog)
     if openshift is not None:
         files["templates/openshift.yaml"] = openshift

@@ -7,6 +7,7 @@ from typing import Any
 
 from rosgit.catalog.model import Catalog, Component, PlatformName
 from rosgit.catalog.profiles import ResolvedProfile, resolve_profile
+from rosgit.generate.strimzi import BROKER_POOL, CONTROLLER_POOL, pool_shapes, replication, strimzi_settings
 from rosgit.generate.workloads import CONFIG_VAR, image_of, resources_of
 from rosgit.k8s.objects import Obj
 
@@ -104,6 +105,20 @@ def component_sizing(component: Component, profile: ResolvedProfile) -> Obj:
     return sizing
 
 
+def strimzi_values(catalog: Catalog, profile: ResolvedProfile) -> Obj | None:
+    """What a profile decides for an operator-run Kafka: broker settings, topic replicas and each node pool
+    (a pool the profile does not run is present with enabled: false, so every values file has every key)."""
+    strimzi = next((p.kafka for p in catalog.platforms.values() if p.kafka is not None), None)
+    if strimzi is None:
+        return None
+    shapes = pool_shapes(catalog, strimzi, profile)
+    pools: Obj = {}
+    for name in (BROKER_POOL, CONTROLLER_POOL):
+        shape = shapes.get(name) or {**shapes[BROKER_POOL], "replicas": 0, "roles": ["controller"]}
+        pools[name] = {"enabled": name in shapes, **shape}
+    return {"config": strimzi_settings(profile), "topicReplicas": replication(profile)[0], **pools}
+
+
 def profile_values(catalog: Catalog, profile: ResolvedProfile) -> Obj:
     """Everything a profile sets: sizing of every component, spreading, PDBs and config vars."""
     tree: Obj = {
@@ -117,6 +132,9 @@ def profile_values(catalog: Catalog, profile: ResolvedProfile) -> Obj:
             _set(tree, values_path(catalog, component), key, value)
     for section, names in config_vars(catalog).items():
         tree.setdefault(section, {})["vars"] = {name: profile.vars.get(name, "") for name in names}
+    strimzi = strimzi_values(catalog, profile)
+    if strimzi is not None:
+        tree["strimzi"] = strimzi
     return tree
 
 
@@ -182,6 +200,8 @@ def default_values(catalog: Catalog) -> Obj:
             _set(tree, path, key, value)
     for section in config_vars(catalog):
         tree.setdefault(section, {})["vars"] = sizing[section]["vars"]
+    if "strimzi" in sizing:
+        tree["strimzi"] = sizing["strimzi"]
     # the base platform's images and commands win over the catalog's defaults
     _merge(tree, {k: v for k, v in platform.items() if k != "global"})
     return tree

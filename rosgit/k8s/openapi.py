@@ -142,5 +142,8 @@ def vendored_openapi_schema(group: str, kind: str, version: str) -> JSONDict | N
             spec = crd.get("spec")
             if not isinstance(spec, dict) or (spec.get("names") or {}).get("kind") != kind:
                 continue
-            return dict(version_schemas(spec)).get(version)
+            # one CRD may be vendored twice, from releases serving different versions (Strimzi 0.48 and 1.x)
+            schema = dict(version_schemas(spec)).get(version)
+            if schema is not None:
+                return schema
     return None

@@ -3,7 +3,12 @@
 Kubernetes semantics (networking.k8s.io/v1): a pod is isolated for ingress (egress) when any policy in
 its namespace selects it and lists that policy type; an isolated pod accepts (sends) only what some
 selecting policy's rules allow, and a connection needs both the source's egress and the destination's
-ingress. Pod IPs are unknown here, so an ipBlock matches pods only when it covers everything (/0).
+ingress. Pod IPs are unknown here, so an ipBlock matches pods only when it covers everything (/0 without
+`except`); an external declared by an ipBlock matches the same ipBlock, or /0.
+
+Pods an operator creates from the overlay's custom resources are endpoints too: with Strimzi (the catalog's
+`platforms.<p>.kafka`), each KafkaNodePool's brokers and controllers and the Kafka's entity operator, with the
+labels and ports the operator gives them (rosgit.catalog.strimzi).
 """
 
 from __future__ import annotations
@@ -12,6 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rosgit import ids
+from rosgit.catalog import strimzi as S
+from rosgit.catalog.model import StrimziKafka
 from rosgit.catalog.traffic import DNS_PORTS, required_flows
 from rosgit.findings import Finding
 from rosgit.k8s.meta import as_map
@@ -39,6 +46,8 @@ class Endpoint:
     ports: tuple[PortDecl, ...] = ()
     external: bool = False
     ref: str = ""
+    # an external reached by addresses: (cidr, except)
+    ip_block: tuple[str, tuple[str, ...]] | None = None
 
     @property
     def namespace(self) -> str | None:
@@ -81,9 +90,16 @@ def selects(policy: Policy, endpoint: Endpoint) -> bool:
     )
 
 
+def _ip_block(block: dict[str, Any]) -> tuple[str, tuple[str, ...]]:
+    excepted = block.get("except")
+    return str(block.get("cidr")), tuple(str(e) for e in excepted) if isinstance(excepted, list) else ()
+
+
 def peer_matches(peer: dict[str, Any], policy_namespace: str, endpoint: Endpoint) -> bool:
     if "ipBlock" in peer:
-        return str(as_map(peer["ipBlock"]).get("cidr")) in ("0.0.0.0/0", "::/0")
+        cidr, excepted = _ip_block(as_map(peer["ipBlock"]))
+        everything = cidr in ("0.0.0.0/0", "::/0") and not excepted
+        return everything or (endpoint.ip_block is not None and endpoint.ip_block == (cidr, excepted))
     namespace_selector = peer.get("namespaceSelector")
     pod_selector = peer.get("podSelector")
     if namespace_selector is None:
@@ -189,7 +205,12 @@ def endpoints(objects: list[Obj], context: LintContext) -> tuple[dict[str, Endpo
     externals: dict[str, Endpoint] = {}
     catalog = context.catalog
     if catalog is not None:
+        strimzi = S.strimzi_of(catalog, context.platform) if context.platform else None
+        if strimzi is not None:
+            for endpoint in operator_pods(objects, strimzi):
+                pods.setdefault(endpoint.name, endpoint)
         for name, external in catalog.externals.items():
+            block = external.ip_block
             externals[name] = Endpoint(
                 name=name,
                 namespace_labels=dict(external.namespace_labels),
@@ -197,6 +218,7 @@ def endpoints(objects: list[Obj], context: LintContext) -> tuple[dict[str, Endpo
                 ports=tuple((None, p, "TCP") for p in external.ports),
                 external=True,
                 ref=f"external/{name}",
+                ip_block=(block.cidr, tuple(block.except_)) if block is not None else None,
             )
         platform = catalog.platforms.get(context.platform) if context.platform else None  # type: ignore[call-overload]
         if platform is not None and platform.dns:
@@ -209,6 +231,49 @@ def endpoints(objects: list[Obj], context: LintContext) -> tuple[dict[str, Endpo
                 ref=f"external/{DNS}",
             )
     return pods, externals
+
+
+def operator_pods(objects: list[Obj], strimzi: StrimziKafka) -> list[Endpoint]:
+    """The pods the Strimzi operator will run for the overlay's Kafka and KafkaNodePools: a combined pool's
+    nodes are both the brokers and the controllers end."""
+    kafka = next(
+        (o for o in by_kind(objects, "Kafka") if as_map(o.get("metadata")).get("name") == strimzi.cluster), None
+    )
+    if kafka is None:
+        return []
+    namespace = namespace_of(kafka)
+    spec = as_map(kafka.get("spec"))
+    listeners = _items(as_map(spec.get("kafka")).get("listeners"))
+    listener_ports: list[PortDecl] = [
+        (str(item.get("name")), int(item["port"]), "TCP") for item in listeners if isinstance(item.get("port"), int)
+    ]
+    found: list[Endpoint] = []
+
+    def add(group: S.PodGroup, labels: dict[str, str], ports: list[PortDecl], owner: Obj) -> None:
+        found.append(
+            Endpoint(group.name, {NAMESPACE_NAME_LABEL: namespace}, labels, tuple(ports), ref=ref(owner))
+        )
+
+    for pool in by_kind(objects, "KafkaNodePool"):
+        metadata = as_map(pool.get("metadata"))
+        if as_map(metadata.get("labels")).get(S.CLUSTER_LABEL) != strimzi.cluster:
+            continue
+        roles = {str(r) for r in as_map(pool.get("spec")).get("roles") or []}
+        labels = {
+            **S.node_labels(strimzi),
+            S.POOL_LABEL: str(metadata.get("name")),
+            S.BROKER_ROLE_LABEL: str("broker" in roles).lower(),
+            S.CONTROLLER_ROLE_LABEL: str("controller" in roles).lower(),
+        }
+        agent: PortDecl = (None, S.AGENT_PORT, "TCP")
+        if "broker" in roles:
+            add(S.brokers(strimzi), labels, [(None, S.REPLICATION_PORT, "TCP"), *listener_ports, agent], pool)
+        if "controller" in roles:
+            add(S.controllers(strimzi), labels, [(None, S.CONTROL_PLANE_PORT, "TCP"), agent], pool)
+    if "entityOperator" in spec:
+        group = S.entity_operator(strimzi)
+        add(group, {**group.labels, S.KIND_LABEL: "Kafka"}, [], kafka)
+    return found
 
 
 @dataclass

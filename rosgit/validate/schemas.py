@@ -331,12 +331,14 @@ def ensure_vendored_group(group: str, kind: str | None = None) -> Path:
 
     Lazily because parsing the megabyte Argo CD CRDs is the slowest step of a cold run, and an overlay
     without Argo CD objects never needs them. Vendored files are named `{group}_{plural}.yaml`; the usual
-    plural (`{kind}s`) picks one file, and any other kind converts the whole group.
+    plural (`{kind}s`) picks its files (`{group}_{plural}.yaml`, and `{group}_{plural}-{version}.yaml` holding
+    the versions of another release), and any other kind converts the whole group.
     """
     target = vendored_cache_dir()
     in_group = [path for path in vendored_crd_files() if path.name.startswith(f"{group}_")]
-    guess = [path for path in in_group if kind and path.name == f"{group}_{kind.lower()}s.yaml"]
-    if guess and kind in _convert_vendored(guess[0], target):
+    plural = f"{group}_{kind.lower()}s" if kind else None
+    guess = [path for path in in_group if plural and path.stem.split("-", 1)[0] == plural]
+    if guess and kind in {k for path in guess for k in _convert_vendored(path, target)}:
         return target
     for path in in_group:
         _convert_vendored(path, target)

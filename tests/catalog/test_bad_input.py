@@ -99,6 +99,57 @@ CASES = [
         r"waitFor 'object-store' must name a component and one of its ports, or be object-storage",
     ),
     ("malformed-yaml", "  - name: kruize\n", "  - name: kruize\n   bad: [\n", None, r"."),
+    # Strimzi (platforms.openshift.kafka): the field is named, the line is the field's
+    (
+        "strimzi-bad-api-version",
+        "      apiVersion: kafka.strimzi.io/v1beta2\n",
+        "      apiVersion: kafka.strimzi.io/v1beta1\n",
+        "apiVersion: kafka.strimzi.io/v1beta1",
+        r"platforms\.openshift\.kafka\.apiVersion: 'kafka\.strimzi\.io/v1beta1' is not one of "
+        r"kafka\.strimzi\.io/v1beta2, kafka\.strimzi\.io/v1",
+    ),
+    (
+        "strimzi-unknown-field",
+        "      cluster: ros-kafka\n",
+        "      cluster: ros-kafka\n      replicas: 3\n",
+        "      replicas: 3",
+        r"platforms\.openshift\.kafka: unknown field 'replicas'",
+    ),
+    (
+        "strimzi-bad-operator",
+        "      operator: strimzi\n",
+        "      operator: confluent\n",
+        "operator: confluent",
+        r"platforms\.openshift\.kafka\.operator: 'confluent' is not one of strimzi",
+    ),
+    (
+        "strimzi-component-on-both-platforms",
+        "    platforms: [kubernetes]\n    image: kafka\n    size: kafka\n",
+        "    image: kafka\n    size: kafka\n",
+        "      operator: strimzi",
+        r"platforms\.openshift\.kafka\.component: 'kafka' also runs on openshift",
+    ),
+    (
+        "strimzi-bad-version",
+        '      version: "4.1.0"\n',
+        '      version: "4.1"\n',
+        "      operator: strimzi",
+        r"platforms\.openshift\.kafka\.version: '4\.1' is not a Kafka version",
+    ),
+    (
+        "topic-not-a-dns-name",
+        "  - {name: hccm.ros.events, description",
+        "  - {name: HCCM_ros.events, description",
+        "HCCM_ros.events",
+        r"topics\[0\]\.name: 'HCCM_ros\.events' is not a lower-case DNS subdomain",
+    ),
+    (
+        "profile-kafka-unknown-field",
+        "    kafka: {brokers: 3, controllers: 3, controllerStorage: 20Gi}",
+        "    kafka: {brokers: 3, controllers: 3, controllerStorag: 20Gi}",
+        "controllerStorag: 20Gi",
+        r"unknown field 'controllerStorag'",
+    ),
 ]
 
 

@@ -81,25 +81,28 @@ def test_required_flow_blocked(repo: Path, capsys: pytest.CaptureFixture[str]) -
 
 
 def test_extra_flow_open(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    # An ingress rule with no `from` lets every pod (and every namespace) reach Kafka.
+    # An ingress rule with no `from` lets every pod (and every namespace) reach Kafka: on OpenShift the
+    # Strimzi broker pods, whose replication port only the operator's pods may use.
     policies = repo / "components/openshift/network-policies.yaml"
     text = policies.read_text()
     policies.write_text(
         text
         + "---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: open-kafka\n"
-        "spec:\n  podSelector:\n    matchLabels:\n      app.kubernetes.io/name: kafka\n"
-        "  policyTypes: [Ingress]\n  ingress:\n  - ports:\n    - port: 9093\n"
+        "spec:\n  podSelector:\n    matchLabels:\n      strimzi.io/cluster: ros-kafka\n"
+        "      strimzi.io/broker-role: 'true'\n"
+        "  policyTypes: [Ingress]\n  ingress:\n  - ports:\n    - port: 9091\n"
     )
     kustomization = repo / "components/openshift/kustomization.yaml"
     assert "network-policies.yaml" in kustomization.read_text()
     code, report = check_json(repo, capsys, "openshift-minimal", "lint")
     assert code == 1
     extra = [f for f in report["findings"] if f["id"] == "ROS602"]
-    assert {f["object"] for f in extra} == {"StatefulSet/ros-ocp/kafka"}
-    # Ingress is open on 9093, but every pod of the namespace is still egress-isolated: only peers outside
-    # it (the externals, DNS included) can use the hole.
+    assert {f["object"] for f in extra} == {"KafkaNodePool/ros-ocp/brokers"}
+    # Ingress is open on 9091, but every pod of the namespace is still egress-isolated: only peers outside
+    # it (the externals, DNS included) can use the hole; the cluster operator's use of it is in the matrix.
     flows = {f["message"].split(" is open")[0].removeprefix("flow ") for f in extra}
-    assert flows == {f"{peer} -> kafka:9093/TCP" for peer in ("dns", "monitoring", "odf-s3", "router")}
+    peers = ("dns", "kube-apiserver", "monitoring", "odf-s3", "router")
+    assert flows == {f"{peer} -> kafka:9091/TCP" for peer in peers}
     assert all("NetworkPolicy/ros-ocp/open-kafka" in f["message"] for f in extra)
 
 

@@ -9,7 +9,7 @@ import pytest
 from rosgit.build import build_objects
 from rosgit.catalog import load_catalog
 from rosgit.lint.context import LintContext
-from rosgit.lint.network import Endpoint, check_network, parse_policy, reachability
+from rosgit.lint.network import Endpoint, check_network, operator_pods, parse_policy, reachability
 from tests.conftest import REPO_ROOT
 
 NS = "shop"
@@ -179,7 +179,11 @@ def test_removing_dns_policy_is_reported_for_every_pod(openshift_minimal: Any) -
     findings = check_network(without_dns, context)
     assert {f.id for f in findings} == {"ROS603"}
     pods = {o["metadata"]["name"] for o in objects if o["kind"] in ("Deployment", "StatefulSet", "Job", "CronJob")}
-    assert len(findings) == len(pods)
+    # and the pods the Strimzi operator runs for the overlay's Kafka (brokers, controllers, entity operator)
+    strimzi = context.catalog.platforms["openshift"].kafka
+    operated = {endpoint.name for endpoint in operator_pods(objects, strimzi)}
+    assert operated == {"kafka", "kafka-controllers", "kafka-entity-operator"}
+    assert len(findings) == len(pods) + len(operated)
 
 
 def test_dropping_the_deny_all_policy_opens_flows_but_keeps_isolated_pods_closed(openshift_minimal: Any) -> None:

@@ -14,7 +14,7 @@ from tests.conftest import REPO_ROOT, require_real_tool, run_rosgit
 OVERLAYS = ["minimal", "dev", "prod", "openshift-minimal", "openshift-dev", "openshift-prod"]
 # Kinds the generated tree must carry schemas for; a missing schema would otherwise pass as "skipped".
 EXPECTED_KINDS = {"Deployment", "Service", "ConfigMap", "SealedSecret"}
-OPENSHIFT_KINDS = {"Route", "ServiceMonitor", "NetworkPolicy"}
+OPENSHIFT_KINDS = {"Route", "ServiceMonitor", "NetworkPolicy", "Kafka", "KafkaNodePool", "KafkaTopic"}
 
 
 class _Builds(dict[str, list[dict[str, Any]]]):

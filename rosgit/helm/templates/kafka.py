@@ -1,0 +1,76 @@
+"""templates/kafka.yaml: the `kafka` ConfigMap of each platform (where clients find Kafka) and, on OpenShift,
+the Strimzi objects, their profile-dependent fields (broker settings, pools, topic replicas) from values."""
+
+from __future__ import annotations
+
+import copy
+
+from rosgit.catalog.model import Catalog, StrimziKafka
+from rosgit.catalog.profiles import resolve_profile
+from rosgit.catalog.strimzi import CLUSTER_LABEL
+from rosgit.fileset.text import HEADER
+from rosgit.generate.strimzi import (
+    BROKER_POOL,
+    CONTROLLER_POOL,
+    kafka_cluster,
+    kafka_config,
+    kafka_topics,
+    node_pool,
+)
+from rosgit.helm.template import Block, Inline, render_document
+from rosgit.helm.templates.metadata import OPENSHIFT, go_string, set_metadata, set_project_metadata
+from rosgit.k8s import labels as L
+from rosgit.k8s.objects import Obj
+
+VALUES = ".Values.strimzi"
+
+
+def _member_metadata(obj: Obj) -> None:
+    """Project metadata plus the strimzi.io/cluster label tying the object to its Kafka."""
+    labels = obj["metadata"]["labels"]
+    extra = " ".join(f"{go_string(key)} {go_string(labels[key])}" for key in (L.COMPONENT, CLUSTER_LABEL))
+    set_metadata(
+        obj, Block(f'include "ros-ocp.projectMetadataLabels" (dict "root" $ "extra" (dict {extra}))')
+    )
+
+
+def _pool(catalog: Catalog, strimzi: StrimziKafka, name: str) -> Obj:
+    pool = node_pool(catalog, strimzi, name, 0, [], {}, "")
+    _member_metadata(pool)
+    values = f"{VALUES}.{name}"
+    spec = pool["spec"]
+    spec["replicas"] = Inline(f"{{{{ {values}.replicas }}}}")
+    spec["roles"] = Block(f"toYaml {values}.roles")
+    spec["resources"] = Block(f"toYaml {values}.resources")
+    spec["storage"]["volumes"][0]["size"] = Inline(f"{{{{ {values}.size | quote }}}}")
+    return pool
+
+
+def kafka_template(catalog: Catalog) -> str | None:
+    docs: list[str] = []
+    for name, platform in sorted(catalog.platforms.items()):
+        config = kafka_config(catalog, platform)
+        if config is None:
+            continue
+        obj = copy.deepcopy(config)
+        set_project_metadata(obj)
+        docs.append(render_document(obj, OPENSHIFT if name == "openshift" else f"not {OPENSHIFT}"))
+    openshift = catalog.platforms.get("openshift")
+    strimzi = openshift.kafka if openshift is not None else None
+    if strimzi is not None:
+        base = resolve_profile(catalog, catalog.project.base_profile)
+        cluster = copy.deepcopy(kafka_cluster(catalog, "openshift", strimzi, base))
+        set_project_metadata(cluster)
+        cluster["spec"]["kafka"]["config"] = Block(f"toYaml {VALUES}.config")
+        docs.append(render_document(cluster, OPENSHIFT))
+        for pool in (BROKER_POOL, CONTROLLER_POOL):
+            docs.append(
+                render_document(_pool(catalog, strimzi, pool), f"and {OPENSHIFT} {VALUES}.{pool}.enabled")
+            )
+        for topic in copy.deepcopy(kafka_topics(catalog, strimzi, base)):
+            _member_metadata(topic)
+            topic["spec"]["replicas"] = Inline(f"{{{{ {VALUES}.topicReplicas }}}}")
+            docs.append(render_document(topic, OPENSHIFT))
+    if not docs:
+        return None
+    return HEADER + "\n" + "".join(docs)
