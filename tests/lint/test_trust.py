@@ -101,3 +101,14 @@ def test_a_truststore_not_built_from_the_service_ca_is_no_trust() -> None:
     [finding] = trust_findings(objects, context)
     assert (finding.id, finding.object) == ("ROS605", "Deployment/ros-ocp/trino-worker")
     assert "caTrust: java" in finding.hint
+
+
+def test_a_go_client_without_its_ca_directory_is_told_to_use_catrust_go() -> None:
+    built, context = _target(REPO_ROOT, CATALOG_PATH, "openshift-minimal")
+    objects = copy.deepcopy(list(built))
+    job = next(o for o in objects if o["kind"] == "Job" and o["metadata"]["name"] == "minio-buckets")
+    container = job["spec"]["template"]["spec"]["containers"][0]
+    container["env"] = [e for e in container["env"] if e["name"] != "SSL_CERT_DIR"]
+    [finding] = trust_findings(objects, context)
+    assert (finding.id, finding.object) == ("ROS605", "Job/ros-ocp/minio-buckets")
+    assert "caTrust: go" in finding.hint
