@@ -11,7 +11,10 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import socket
+import ssl
 import subprocess
+import time
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -84,6 +87,24 @@ def make_ca(directory: Path, name: str) -> str:
     return cert.read_text()
 
 
+def make_leaf(directory: Path, ca: str, name: str) -> tuple[Path, Path]:
+    """A server certificate for 127.0.0.1 signed by the CA `make_ca` wrote as `ca`: (certificate, key)."""
+    key, request, cert = directory / f"{name}.key", directory / f"{name}.csr", directory / f"{name}.crt"
+    subprocess.run(
+        ["openssl", "req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(request),
+         "-subj", f"/CN={name}"],
+        check=True, capture_output=True,
+    )
+    (directory / f"{name}.ext").write_text("subjectAltName=IP:127.0.0.1\n")
+    subprocess.run(
+        ["openssl", "x509", "-req", "-in", str(request), "-CA", str(directory / f"{ca}.crt"),
+         "-CAkey", str(directory / f"{ca}.key"), "-CAcreateserial", "-days", "1", "-out", str(cert),
+         "-extfile", str(directory / f"{name}.ext")],
+        check=True, capture_output=True,
+    )
+    return cert, key
+
+
 def pem_blocks(text: str) -> list[str]:
     return re.findall(r"-----BEGIN CERTIFICATE-----.*?-----END CERTIFICATE-----", text, re.S)
 
@@ -119,6 +140,10 @@ def test_the_python_bundle_step_combines_the_system_bundle_and_every_service_ca(
     combined = pem_blocks((tmp_path / "out" / "ca-bundle.crt").read_text())
     assert combined == pem_blocks(system) + pem_blocks(current) + pem_blocks(next_ca)
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["ca-bundle.crt"]
+    # what urllib3 (under botocore and requests) does with the file: load_verify_locations(cafile)
+    context = ssl.create_default_context(cafile=str(tmp_path / "out" / "ca-bundle.crt"))
+    subjects = {dict(part[0] for part in ca["subject"])["commonName"] for ca in context.get_ca_certs()}
+    assert subjects == {"public-root", "service-ca-current", "service-ca-next"}
 
 
 def test_the_python_bundle_step_fails_while_the_service_ca_is_not_injected(tmp_path: Path) -> None:
@@ -224,3 +249,66 @@ def test_kubernetes_is_untouched_by_ca_trust(tmp_path: Path) -> None:
             for container in pod.containers():
                 assert not CA_VARIABLES & {e["name"] for e in container.get("env", [])}, (overlay, pod.name)
                 assert container["name"] != "ca-trust"
+
+
+HANDSHAKE = """\
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
+
+public class Handshake {
+    public static void main(String[] args) throws Exception {
+        SSLSocketFactory factory = (SSLSocketFactory) SSLSocketFactory.getDefault();
+        try (SSLSocket socket = (SSLSocket) factory.createSocket("127.0.0.1", Integer.parseInt(args[0]))) {
+            socket.startHandshake();
+            System.out.println("trusted");
+        }
+    }
+}
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def test_a_jvm_given_the_generated_option_trusts_a_server_the_service_ca_signed(tmp_path: Path) -> None:
+    """The whole Java path on this machine: the step's store, the JVM option, a TLS handshake with a server
+    whose certificate the (throwaway) service CA signed; without the option the JDK refuses it."""
+    jdk = _jdk_home()
+    make_ca(tmp_path, "service-ca")
+    leaf, key = make_leaf(tmp_path, "service-ca", "s3")
+    (tmp_path / "out").mkdir()
+    store = tmp_path / "out" / "cacerts"
+    step = step_of(template("openshift-minimal", "trino-worker"))
+    mapping = {SERVICE_CA_FILE: tmp_path / "service-ca.crt", TRUSTSTORE: store}
+    result = run_step(step, mapping, {"JAVA_HOME": str(jdk)})
+    assert result.returncode == 0, result.stderr
+    (tmp_path / "Handshake.java").write_text(HANDSHAKE)
+    port = _free_port()
+    server = subprocess.Popen(
+        ["openssl", "s_server", "-accept", str(port), "-cert", str(leaf), "-key", str(key), "-quiet"],
+        stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.1)
+        main = template("openshift-minimal", "trino-worker").spec["containers"][0]
+        options = env_of(main)["JAVA_TOOL_OPTIONS"].replace(TRUSTSTORE, str(store))
+        java = [str(jdk / "bin" / "java"), str(tmp_path / "Handshake.java"), str(port)]
+        plain_env = {k: v for k, v in os.environ.items() if k != "JAVA_TOOL_OPTIONS"}
+        trusted = subprocess.run(
+            java, env={**plain_env, "JAVA_TOOL_OPTIONS": options}, capture_output=True, text=True, timeout=120
+        )
+        refused = subprocess.run(java, env=plain_env, capture_output=True, text=True, timeout=120)
+    finally:
+        server.kill()
+        server.wait()
+    assert trusted.returncode == 0 and "trusted" in trusted.stdout, trusted.stderr
+    assert refused.returncode != 0 and "PKIX path building failed" in refused.stderr, refused.stderr
