@@ -109,6 +109,16 @@ def pem_blocks(text: str) -> list[str]:
     return re.findall(r"-----BEGIN CERTIFICATE-----.*?-----END CERTIFICATE-----", text, re.S)
 
 
+def bundle_stand_ins(tmp_path: Path) -> dict[str, Path]:
+    """Local files for the Python step's mounts: system.pem, service-ca.crt, and an empty out/ directory."""
+    (tmp_path / "out").mkdir()
+    return {
+        SYSTEM_CA_BUNDLE: tmp_path / "system.pem",
+        SERVICE_CA_FILE: tmp_path / "service-ca.crt",
+        COMBINED_BUNDLE: tmp_path / "out" / "ca-bundle.crt",
+    }
+
+
 @pytest.mark.parametrize("overlay", OPENSHIFT)
 @pytest.mark.parametrize("name", PYTHON_CLIENTS)
 def test_python_clients_read_a_bundle_of_the_system_and_service_cas(overlay: str, name: str) -> None:
@@ -129,13 +139,7 @@ def test_the_python_bundle_step_combines_the_system_bundle_and_every_service_ca(
     current, next_ca = make_ca(tmp_path, "service-ca-current"), make_ca(tmp_path, "service-ca-next")
     (tmp_path / "system.pem").write_text(system.rstrip("\n"))  # a bundle without a final newline
     (tmp_path / "service-ca.crt").write_text(current + next_ca)
-    mapping = {
-        SYSTEM_CA_BUNDLE: tmp_path / "system.pem",
-        SERVICE_CA_FILE: tmp_path / "service-ca.crt",
-        COMBINED_BUNDLE: tmp_path / "out" / "ca-bundle.crt",
-    }
-    (tmp_path / "out").mkdir()
-    result = run_step(step, mapping)
+    result = run_step(step, bundle_stand_ins(tmp_path))
     assert result.returncode == 0, result.stderr
     combined = pem_blocks((tmp_path / "out" / "ca-bundle.crt").read_text())
     assert combined == pem_blocks(system) + pem_blocks(current) + pem_blocks(next_ca)
@@ -150,13 +154,7 @@ def test_the_python_bundle_step_fails_while_the_service_ca_is_not_injected(tmp_p
     step = step_of(template("openshift-minimal", "koku-api-reads"))
     (tmp_path / "system.pem").write_text(make_ca(tmp_path, "public-root"))
     (tmp_path / "service-ca.crt").write_text("")
-    (tmp_path / "out").mkdir()
-    mapping = {
-        SYSTEM_CA_BUNDLE: tmp_path / "system.pem",
-        SERVICE_CA_FILE: tmp_path / "service-ca.crt",
-        COMBINED_BUNDLE: tmp_path / "out" / "ca-bundle.crt",
-    }
-    result = run_step(step, mapping)
+    result = run_step(step, bundle_stand_ins(tmp_path))
     assert result.returncode != 0 and "no certificate" in result.stderr
     assert list((tmp_path / "out").iterdir()) == []
 

@@ -47,6 +47,15 @@ def test_the_repository_overlays_trust_the_service_ca_where_they_call_it(overlay
     assert [(f.id, f.object) for f in trust_findings(list(objects), context)] == []
 
 
+def _planted(kind: str, name: str) -> tuple[list[Obj], LintContext, Obj]:
+    """A copy of openshift-minimal's objects, its lint context and the pod spec of one workload to edit."""
+    built, context = _target(REPO_ROOT, CATALOG_PATH, "openshift-minimal")
+    objects = copy.deepcopy(list(built))
+    workload = next(o for o in objects if o["kind"] == kind and o["metadata"]["name"] == name)
+    spec: Obj = workload["spec"]["template"]["spec"]
+    return objects, context, spec
+
+
 def _planted_tree(tmp_path: Path, old: str, new: str) -> Path:
     text = CATALOG_PATH.read_text()
     assert old in text
@@ -77,10 +86,7 @@ def test_removing_kokus_ca_trust_is_found_on_every_koku_s3_client(tmp_path: Path
 
 def test_a_bundle_of_the_service_ca_alone_replaces_the_public_cas() -> None:
     """What the generator gave Koku before: AWS_CA_BUNDLE on the ConfigMap's own file."""
-    built, context = _target(REPO_ROOT, CATALOG_PATH, "openshift-minimal")
-    objects = copy.deepcopy(list(built))
-    workload = next(o for o in objects if o["kind"] == "Deployment" and o["metadata"]["name"] == "koku-api-reads")
-    spec = workload["spec"]["template"]["spec"]
+    objects, context, spec = _planted("Deployment", "koku-api-reads")
     spec.pop("initContainers", None)
     container = spec["containers"][0]
     container["env"] = [e for e in container["env"] if e["name"] not in ("AWS_CA_BUNDLE", "REQUESTS_CA_BUNDLE")]
@@ -93,10 +99,7 @@ def test_a_bundle_of_the_service_ca_alone_replaces_the_public_cas() -> None:
 
 def test_a_truststore_not_built_from_the_service_ca_is_no_trust() -> None:
     """A JVM option naming a store on a volume no init step fills from the service CA trusts nothing more."""
-    built, context = _target(REPO_ROOT, CATALOG_PATH, "openshift-minimal")
-    objects = copy.deepcopy(list(built))
-    workload = next(o for o in objects if o["kind"] == "Deployment" and o["metadata"]["name"] == "trino-worker")
-    spec = workload["spec"]["template"]["spec"]
+    objects, context, spec = _planted("Deployment", "trino-worker")
     spec["initContainers"] = [c for c in spec.get("initContainers", []) if c["name"] != "ca-trust"]
     [finding] = trust_findings(objects, context)
     assert (finding.id, finding.object) == ("ROS605", "Deployment/ros-ocp/trino-worker")
@@ -104,10 +107,8 @@ def test_a_truststore_not_built_from_the_service_ca_is_no_trust() -> None:
 
 
 def test_a_go_client_without_its_ca_directory_is_told_to_use_catrust_go() -> None:
-    built, context = _target(REPO_ROOT, CATALOG_PATH, "openshift-minimal")
-    objects = copy.deepcopy(list(built))
-    job = next(o for o in objects if o["kind"] == "Job" and o["metadata"]["name"] == "minio-buckets")
-    container = job["spec"]["template"]["spec"]["containers"][0]
+    objects, context, spec = _planted("Job", "minio-buckets")
+    container = spec["containers"][0]
     container["env"] = [e for e in container["env"] if e["name"] != "SSL_CERT_DIR"]
     [finding] = trust_findings(objects, context)
     assert (finding.id, finding.object) == ("ROS605", "Job/ros-ocp/minio-buckets")
