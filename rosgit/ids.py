@@ -158,6 +158,12 @@ ROS601 = _declare("ROS601", "error", "lint", "a flow of the traffic matrix is bl
 ROS602 = _declare("ROS602", "error", "lint", "the NetworkPolicies allow a flow that is not in the traffic matrix")
 ROS603 = _declare("ROS603", "error", "lint", "DNS egress is blocked for a pod")
 ROS604 = _declare("ROS604", "error", "lint", "an OpenShift overlay carries no NetworkPolicies")
+ROS605 = _declare(
+    "ROS605", "error", "lint", "a client of a service-CA-signed endpoint (ODF S3) trusts only the system CAs"
+)
+ROS606 = _declare(
+    "ROS606", "error", "lint", "a CA file variable names the service CA alone, replacing the system CAs"
+)
 
 # --- lint: Argo CD sync order inside an overlay -----------------------------------------------------------
 ROS701 = _declare(

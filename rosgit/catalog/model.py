@@ -9,8 +9,18 @@ from rosgit.catalog.schema import DnsName, ImageRef, Quantity
 
 Group = Literal["ros", "infrastructure", "koku", "trino"]
 # How a program's TLS client finds the CAs it trusts: Python (botocore, requests) reads AWS_CA_BUNDLE and
-# REQUESTS_CA_BUNDLE, Go's crypto/x509 reads SSL_CERT_FILE / SSL_CERT_DIR.
-CaTrust = Literal["python", "go"]
+# REQUESTS_CA_BUNDLE (one file that replaces the default bundle), Go's crypto/x509 reads SSL_CERT_FILE /
+# SSL_CERT_DIR, a JVM reads the javax.net.ssl.trustStore system property (one keystore replacing cacerts).
+CaTrust = Literal["python", "go", "java"]
+# The variables each kind sets on OpenShift (rosgit.generate.catrust), which the component may not set itself.
+CA_TRUST_ENV: dict[CaTrust, tuple[str, ...]] = {
+    "go": ("SSL_CERT_DIR",),
+    "python": ("AWS_CA_BUNDLE", "REQUESTS_CA_BUNDLE"),
+    "java": ("JAVA_TOOL_OPTIONS",),
+}
+# Who signs an external endpoint's TLS certificate when it is not a public CA: `service-ca`, OpenShift's
+# service CA (the ODF/NooBaa S3 Service's serving certificate). Its clients need caTrust on OpenShift.
+EndpointTls = Literal["service-ca"]
 PlatformName = Literal["kubernetes", "openshift"]
 WorkloadKind = Literal["Deployment", "StatefulSet", "Job", "CronJob"]
 # The Argo CD sync phase a component belongs to; the generator turns it into sync waves.
@@ -224,6 +234,7 @@ class External:
     pod_labels: dict[str, str] = field(default_factory=dict)
     ip_block: IpBlock | None = None
     description: str = ""
+    tls: EndpointTls | None = None
 
 
 @dataclass(frozen=True)

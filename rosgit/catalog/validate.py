@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from rosgit.catalog.model import ALL_PLATFORMS, OBJECT_STORAGE, Catalog, Component, Probe
+from rosgit.catalog.model import ALL_PLATFORMS, CA_TRUST_ENV, OBJECT_STORAGE, Catalog, Component, Probe
 from rosgit.catalog.profiles import resolve_profile
 from rosgit.catalog.schema import Reader
 from rosgit.catalog.strimzi import API_SERVER, CLUSTER_OPERATOR
@@ -80,6 +80,7 @@ def _check_components(catalog: Catalog, reader: Reader) -> None:
         for platform in component.platforms:
             if platform not in ALL_PLATFORMS:
                 raise reader.fail(line, f"{where}: unknown platform {platform!r}")
+        _check_ca_trust(component, reader)
     for component in catalog.components:
         for target in component.wait_for:
             if target == OBJECT_STORAGE:
@@ -92,6 +93,22 @@ def _check_components(catalog: Catalog, reader: Reader) -> None:
                     f"component {component.name!r}: waitFor {target!r} must name a component and one of its "
                     f"ports, or be {OBJECT_STORAGE}",
                 )
+
+
+def _check_ca_trust(component: Component, reader: Reader) -> None:
+    if component.ca_trust is None:
+        return
+    where = f"component {component.name!r}: caTrust {component.ca_trust}"
+    line = reader.line_of(component)
+    if "openshift" not in component.platforms:
+        raise reader.fail(line, f"{where} has no effect: only OpenShift's service CA needs it, and it runs only on "
+                          f"{', '.join(component.platforms)}")
+    for env in component.env:
+        if env.name in CA_TRUST_ENV[component.ca_trust]:
+            raise reader.fail(
+                reader.line_of(env) or line,
+                f"{where} sets {env.name} on OpenShift itself; drop the component's own {env.name}",
+            )
 
 
 def _check_probe(component: Component, probe: Probe | None, reader: Reader) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rosgit.catalog.model import OBJECT_STORAGE, Catalog, Component, Platform
 from rosgit.fileset.text import to_yaml, yaml_file
 from rosgit.generate import strimzi
+from rosgit.generate.catrust import SERVICE_CA_CONFIG, service_ca_pod_spec
 from rosgit.generate.networkpolicy import network_policies
 from rosgit.generate.workloads import WAIT_RUN_AS_USER, WORKLOAD_API, wait_container_name
 from rosgit.k8s import labels as L
@@ -12,8 +13,6 @@ from rosgit.k8s.argo import WAVE_CONFIG, WAVE_EDGE, wave_annotation
 from rosgit.k8s.objects import Obj
 from rosgit.kustomize import split_image
 
-SERVICE_CA_CONFIG = "service-ca"
-SERVICE_CA_MOUNT = "/etc/pki/service-ca"
 COMPONENT_API = "kustomize.config.k8s.io/v1alpha1"
 
 
@@ -192,26 +191,10 @@ def service_monitors(catalog: Catalog) -> list[Obj]:
     return monitors
 
 
-def _service_ca_env(component: Component) -> list[Obj]:
-    if component.ca_trust == "go":
-        # Go loads the system bundle file unless SSL_CERT_FILE replaces it, then every file of the
-        # SSL_CERT_DIR directories (crypto/x509 root_unix.go loadSystemRoots): the service CA is added to the
-        # system roots, without the combining init container upstream uses (insights-onprem/cost-onprem-chart
-        # templates/_helpers-init-containers.tpl:95-110).
-        return [{"name": "SSL_CERT_DIR", "value": SERVICE_CA_MOUNT}]
-    bundle = f"{SERVICE_CA_MOUNT}/service-ca.crt"
-    return [{"name": "AWS_CA_BUNDLE", "value": bundle}, {"name": "REQUESTS_CA_BUNDLE", "value": bundle}]
-
-
-def service_ca_patch(component: Component) -> Obj:
-    """Trust the OpenShift service CA, which signs in-cluster endpoints such as the ODF S3 service."""
-    container = {
-        "name": component.name,
-        "env": _service_ca_env(component),
-        "volumeMounts": [{"name": "service-ca", "mountPath": SERVICE_CA_MOUNT, "readOnly": True}],
-    }
-    volumes = [{"name": "service-ca", "configMap": {"name": SERVICE_CA_CONFIG}}]
-    return _smp_pod_spec(component, {"containers": [container], "volumes": volumes})
+def service_ca_patch(catalog: Catalog, component: Component) -> Obj:
+    """Trust the OpenShift service CA, which signs in-cluster endpoints such as the ODF S3 service, beside
+    the public CAs (rosgit.generate.catrust says how, per TLS client family)."""
+    return _smp_pod_spec(component, service_ca_pod_spec(catalog, component))
 
 
 def service_ca_config(catalog: Catalog) -> Obj:
@@ -279,7 +262,7 @@ def openshift_files(catalog: Catalog, platform: Platform) -> dict[str, str]:
             }
         )
     ca_patches = [
-        service_ca_patch(c) for c in catalog.components_for("openshift") if c.ca_trust is not None
+        service_ca_patch(catalog, c) for c in catalog.components_for("openshift") if c.ca_trust is not None
     ]
     if ca_patches:
         files[f"{prefix}/service-ca-patches.yaml"] = yaml_file(*ca_patches)

@@ -17,6 +17,7 @@ from rosgit.lint import (
     resources,
     security,
     services,
+    trust,
 )
 from rosgit.lint.context import LintContext
 from rosgit.lint.objects import Obj
@@ -47,6 +48,7 @@ RULES: tuple[LintRule, ...] = (
     LintRule(replicas.check_singletons, (ids.ROS801, ids.ROS802)),
     LintRule(replicas.check_disruption_budgets, (ids.ROS803,)),
     LintRule(network.check_network, (ids.ROS601, ids.ROS602, ids.ROS603, ids.ROS604)),
+    LintRule(trust.check_service_ca_trust, (ids.ROS605, ids.ROS606)),
     LintRule(ordering.check_config_order, (ids.ROS701,)),
     LintRule(ordering.check_migration_order, (ids.ROS702, ids.ROS703)),
     LintRule(ordering.check_annotations, (ids.ROS704,)),

@@ -98,6 +98,27 @@ CASES = [
         "  - name: minio-buckets",
         r"waitFor 'object-store' must name a component and one of its ports, or be object-storage",
     ),
+    (
+        "ca-trust-unknown-kind",
+        "    caTrust: java\n    waitFor: [\"hive-metastore-db:postgres\"]",
+        "    caTrust: rust\n    waitFor: [\"hive-metastore-db:postgres\"]",
+        "caTrust: rust",
+        r"'rust'.*(go|java|python)",
+    ),
+    (
+        "ca-trust-env-set-twice",
+        "      - {name: IS_RESUME, value: \"false\"}\n",
+        "      - {name: IS_RESUME, value: \"false\"}\n      - {name: JAVA_TOOL_OPTIONS, value: -Xss2m}\n",
+        "name: JAVA_TOOL_OPTIONS",
+        r"caTrust java sets JAVA_TOOL_OPTIONS on OpenShift itself",
+    ),
+    (
+        "ca-trust-kubernetes-only",
+        "    caTrust: java\n    waitFor: [\"hive-metastore-db:postgres\"]",
+        "    caTrust: java\n    platforms: [kubernetes]\n    waitFor: [\"hive-metastore-db:postgres\"]",
+        None,
+        r"component 'hive-metastore': caTrust java has no effect",
+    ),
     ("malformed-yaml", "  - name: kruize\n", "  - name: kruize\n   bad: [\n", None, r"."),
     # Strimzi (platforms.openshift.kafka): the field is named, the line is the field's
     (

@@ -9,6 +9,7 @@ from typing import Any
 
 from rosgit.catalog.model import Catalog, Component
 from rosgit.catalog.profiles import ResolvedProfile
+from rosgit.generate.catrust import step_uses_wait_image
 from rosgit.generate.overlays import anti_affinity
 from rosgit.generate.platforms import service_ca_patch
 from rosgit.generate.workloads import workload
@@ -84,8 +85,17 @@ def _template_pod_spec(catalog: Catalog, component: Component, spec: Obj, ref: s
         if component.config is not None and volume.get("configMap", {}).get("name") == component.config.name:
             volume["configMap"]["name"] = config_map_name(component.config.name)
     if component.ca_trust is not None:
-        patch_spec = _pod_spec_of(service_ca_patch(component))
+        patch_spec = _pod_spec_of(service_ca_patch(catalog, component))
         patch_container = patch_spec["containers"][0]
+        for step in patch_spec.get("initContainers", []):
+            step["image"] = (
+                Inline("{{ .Values.global.waitImage | quote }}")
+                if step_uses_wait_image(catalog, component)
+                else Inline(f"{{{{ {ref}.image | quote }}}}")
+            )
+            step["securityContext"] = CONTAINER_SECURITY
+        if "initContainers" in patch_spec:
+            _prepend(spec, "initContainers", patch_spec["initContainers"])
         _prepend(main, "env", patch_container["env"])
         _prepend(main, "volumeMounts", patch_container["volumeMounts"])
         _prepend(spec, "volumes", patch_spec["volumes"])
