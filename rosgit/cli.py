@@ -86,20 +86,22 @@ def build(
 
 @app.command()
 def resources(
-    overlay: Annotated[Path, typer.Argument(help="Kustomization directory to size.")],
+    overlay: Annotated[str, typer.Argument(help="Overlay name or kustomization directory to size.")],
     output: Annotated[str, typer.Option("--output", "-o", help="text or json.")] = "text",
     engine: Annotated[str, typer.Option("--engine", help="builtin or kustomize.")] = "builtin",
 ) -> None:
     """Print pods, CPU/memory requests and limits and storage per component group, with the total."""
     from rosgit.build import build_objects
     from rosgit.catalog import load_catalog
-    from rosgit.resources import plan_for, render_table, summarize
+    from rosgit.resources import overlay_directory, plan_for, render_table, summarize
     from rosgit.tools import project_root
 
-    report = summarize(build_objects(overlay, engine=engine))
     root = project_root()
     catalog_path = root / "rosgit.yaml"
-    plan = plan_for(overlay, load_catalog(catalog_path), root) if catalog_path.is_file() else None
+    catalog = load_catalog(catalog_path) if catalog_path.is_file() else None
+    directory = overlay_directory(overlay, catalog, root)
+    report = summarize(build_objects(directory, engine=engine))
+    plan = plan_for(directory, catalog, root) if catalog is not None else None
     typer.echo(render_table(report, output, plan))
 
 

@@ -210,6 +210,10 @@ CON010 = _declare("CON010", "error", "lint", "a Celery queue the program routes 
 CON011 = _declare(
     "CON011", "error", "lint", "a database, role or extension is not created by a step that runs before its user"
 )
+CON012 = _declare(
+    "CON012", "error", "lint",
+    "a path the program writes is on no volume and the container's user cannot write it in the image",
+)
 
 # --- helm: the chart renders what the overlays build ------------------------------------------------------
 ROS901 = _declare("ROS901", "error", "helm", "an object's fields differ between the overlay and the chart")

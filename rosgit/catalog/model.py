@@ -259,9 +259,8 @@ class Resources:
 
 
 @dataclass(frozen=True)
-class PlanTotals:
-    """A sizing table the catalog is compared with (the seed plan's), with where it comes from and why the
-    catalog's real totals differ. Shown by `rosgit resources`; nothing is generated from it."""
+class PlanFigures:
+    """One line of a sizing table: pods, CPU and memory requests and limits, storage."""
 
     pods: int
     cpu_requests: Quantity
@@ -269,7 +268,28 @@ class PlanTotals:
     cpu_limits: Quantity
     memory_limits: Quantity
     storage: Quantity
+
+
+@dataclass(frozen=True)
+class PlanRow(PlanFigures):
+    """One row of the plan's table and the workloads of ours it stands for: those named by `components`
+    (workload names, `*` and `?` as in shell patterns), then every other workload of `groups` no row names.
+    `differences` say why ours differ from the row, each with its source."""
+
+    name: str
+    components: list[str] = field(default_factory=list)
+    groups: list[Group] = field(default_factory=list)
+    differences: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PlanTotals(PlanFigures):
+    """A sizing table the catalog is compared with (the seed plan's): its totals, where it comes from, its
+    rows, and why the catalog's real totals differ (`differences`: reasons about no single row). Shown by
+    `rosgit resources`; nothing is generated from it."""
+
     source: str
+    rows: list[PlanRow] = field(default_factory=list)
     differences: list[str] = field(default_factory=list)
 
 

@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 import re
+from fnmatch import fnmatchcase
 
-from rosgit.catalog.model import ALL_PLATFORMS, CA_TRUST_ENV, OBJECT_STORAGE, Catalog, Component, Probe
+from rosgit.catalog.model import (
+    ALL_PLATFORMS,
+    CA_TRUST_ENV,
+    OBJECT_STORAGE,
+    Catalog,
+    Component,
+    PlanTotals,
+    Probe,
+)
 from rosgit.catalog.profiles import resolve_profile
 from rosgit.catalog.schema import Reader
 from rosgit.catalog.strimzi import API_SERVER, CLUSTER_OPERATOR
@@ -173,6 +182,28 @@ def _check_profiles(catalog: Catalog, reader: Reader) -> None:
             for claim in claims:
                 if claim not in {c.name for c in stored.storage}:
                     raise reader.fail(line, f"profile {name!r}: {target!r} has no storage {claim!r}")
+        if profile.plan is not None:
+            _check_plan_rows(catalog, name, profile.plan, reader)
+
+
+def _check_plan_rows(catalog: Catalog, profile: str, plan: PlanTotals, reader: Reader) -> None:
+    """Each plan row's component pattern names a catalog component, and no component is in two rows."""
+    claimed: dict[str, str] = {}
+    for row in plan.rows:
+        line = reader.line_of(row)
+        for pattern in row.components:
+            matched = [c.name for c in catalog.components if fnmatchcase(c.name, pattern)]
+            if not matched:
+                raise reader.fail(
+                    line, f"profile {profile!r}: plan row {row.name!r}: no component matches {pattern!r}"
+                )
+            for component in matched:
+                if claimed.setdefault(component, row.name) != row.name:
+                    raise reader.fail(
+                        line,
+                        f"profile {profile!r}: plan row {row.name!r}: {component!r} is already in row "
+                        f"{claimed[component]!r}",
+                    )
 
 
 def _check_overlays(catalog: Catalog, reader: Reader) -> None:

@@ -31,7 +31,7 @@ from rosgit.catalog.loader import parse_yaml
 from rosgit.catalog.model import Catalog
 from rosgit.catalog.schema import Reader
 from rosgit.contracts.conditions import declared_env
-from rosgit.contracts.model import Condition, ImageContract
+from rosgit.contracts.model import Condition, ImageContract, Write
 from rosgit.contracts.parsers import value_problem
 from rosgit.errors import UsageError
 from rosgit.kustomize import split_image
@@ -84,21 +84,40 @@ def load_contract(path: Path) -> ImageContract:
                 f"sources.{alias}: {origin!r} is not owner/repo@<7-40 hex commit>",
             )
     for fact, where in _facts(contract, "contract"):
-        source = str(getattr(fact, "source", ""))
         line = reader.line_of(fact)
-        match = _SOURCE.match(source)
-        if match is None:
-            raise reader.fail(line, f"{where}.source: {source!r} is not ALIAS:path[:line[-line]]")
-        if match.group("alias") not in contract.sources:
-            declared = ", ".join(sorted(contract.sources)) or "none"
-            raise reader.fail(
-                line, f"{where}.source: alias {match.group('alias')!r} is not declared in sources ({declared})"
-            )
+        _check_source(reader, contract, str(getattr(fact, "source", "")), f"{where}.source", line)
         if getattr(fact, "type", None) == "enum" and not getattr(fact, "values", None):
             raise reader.fail(line, f"{where}: type enum needs `values`")
         if isinstance(fact, Condition):
             _check_condition(reader, contract, fact, where, line)
+        if isinstance(fact, Write):
+            _check_writable(reader, contract, fact, where, line)
     return contract
+
+
+def _check_source(reader: Reader, contract: ImageContract, source: str, where: str, line: int | None) -> None:
+    match = _SOURCE.match(source)
+    if match is None:
+        raise reader.fail(line, f"{where}: {source!r} is not ALIAS:path[:line[-line]]")
+    if match.group("alias") not in contract.sources:
+        declared = ", ".join(sorted(contract.sources)) or "none"
+        raise reader.fail(line, f"{where}: alias {match.group('alias')!r} is not declared in sources ({declared})")
+
+
+def _check_writable(reader: Reader, contract: ImageContract, write: Write, where: str, line: int | None) -> None:
+    """Who may write a path is a fact about the image's build, so it carries its own source; `unknown`
+    has nothing to cite."""
+    if write.writable_by == "unknown":
+        if write.writable_source is not None:
+            raise reader.fail(line, f"{where}.writable_source: given, but writable_by is unknown (say who may write)")
+        return
+    if write.writable_source is None:
+        raise reader.fail(
+            line, f"{where}: writable_by {write.writable_by} needs writable_source (the build line setting owner/mode)"
+        )
+    if write.writable_by == "owner" and contract.user is None:
+        raise reader.fail(line, f"{where}: writable_by owner needs the contract's `user` (the owner)")
+    _check_source(reader, contract, write.writable_source, f"{where}.writable_source", line)
 
 
 def _check_condition(

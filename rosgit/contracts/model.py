@@ -23,6 +23,10 @@ ParserName = Literal[
     "other",
 ]
 Protocol = Literal["http", "tcp", "kafka", "postgres", "redis", "thrift"]
+# Who may write a path in the image (its mode bits and owner as the Dockerfile leaves them): only the image's
+# USER (`owner`), also any process in group 0 (`root-group`), or every user (`anyone`). `unknown` (the default)
+# when the build files were not read or do not say: such a path is not judged.
+WritableBy = Literal["owner", "root-group", "anyone", "unknown"]
 
 
 def _key(name: str) -> dict[str, str]:
@@ -62,8 +66,14 @@ class User:
 
 @dataclass(frozen=True)
 class Write:
+    """A path the program writes. `writable_by` describes the path in the image, or when the image lacks it
+    the directory the program creates it in; `writable_source` is the build line that sets that owner and
+    mode (required unless `writable_by` is unknown)."""
+
     path: str
     source: str
+    writable_by: WritableBy = field(default="unknown", metadata=_key("writable_by"))
+    writable_source: str | None = field(default=None, metadata=_key("writable_source"))
     note: str = ""
     when: list[Condition] = field(default_factory=list, metadata=WHEN)
 
@@ -181,6 +191,7 @@ class Mode:
     name: str
     match: list[str] = field(default_factory=list)
     env: list[EnvFact] = field(default_factory=list)
+    writes: list[Write] = field(default_factory=list)
     serves: list[Serve] = field(default_factory=list)
     kafka: Kafka = field(default_factory=Kafka)
     buckets: list[Bucket] = field(default_factory=list)
@@ -214,6 +225,9 @@ class ImageContract:
 
     def env_facts(self, mode: Mode | None) -> list[EnvFact]:
         return [*self.env, *(mode.env if mode else [])]
+
+    def writes_for(self, mode: Mode | None) -> list[Write]:
+        return [*self.writes, *(mode.writes if mode else [])]
 
     def read_env(self) -> set[str]:
         """Every variable the program reads in any mode (the typo check's allow-list)."""

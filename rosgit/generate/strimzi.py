@@ -80,6 +80,11 @@ def strimzi_settings(profile: ResolvedProfile) -> Obj:
 
 def _metadata(catalog: Catalog, strimzi: StrimziKafka, name: str, wave: int, *, member: bool) -> Obj:
     labels = {**L.project_labels(catalog), L.COMPONENT: "kafka"}
+    stood_in = catalog.component(strimzi.component)
+    if stood_in is not None:
+        # the group of the component Strimzi stands in for: Strimzi copies CR labels to its pods, and
+        # `rosgit resources` counts the CRs' pods under it
+        labels[L.GROUP] = stood_in.group
     if member:
         # what ties a node pool or topic to its cluster (the operator ignores objects without it)
         labels[CLUSTER_LABEL] = strimzi.cluster

@@ -6,7 +6,9 @@ and args. Then, per container: required env present; with `env_complete`, no var
 program never reads; values that parse as the program parses them (rosgit.contracts.parsers); probes on a
 served port and path; runAsNonRoot verifiable by the kubelet for the image's USER on Kubernetes overlays
 (OpenShift's SCC assigns a numeric UID, so nothing to verify there); written paths on a volume when the
-root filesystem is read-only. Per ServiceMonitor: its endpoints reach a metrics port and path of the
+root filesystem is read-only, else writable by the user and groups the platform runs the container with, as
+the image's build leaves them (rosgit.lint.run_as).
+Per ServiceMonitor: its endpoints reach a metrics port and path of the
 selected pods' program. The steps that must exist for a workload (topics, buckets, queues, databases) are
 rosgit.lint.contract_steps, which documents how "created by a step" is recognised.
 
@@ -22,12 +24,14 @@ from __future__ import annotations
 from typing import Any
 
 from rosgit import ids
+from rosgit.contracts.model import Write
 from rosgit.contracts.parsers import value_problem
 from rosgit.findings import Finding
 from rosgit.k8s.meta import as_map, namespace_of, ref
 from rosgit.lint.context import LintContext
 from rosgit.lint.contract_view import Running, overlay_of, runnings
 from rosgit.lint.objects import Obj, by_kind, selector_matches
+from rosgit.lint.run_as import may_write, run_as
 from rosgit.lint.services import PROBES, selected_pods
 
 Served = tuple[int | None, Any]
@@ -153,21 +157,47 @@ def _non_root_findings(running: Running, context: LintContext) -> list[Finding]:
     return [running.finding(context, ids.CON006, field, problem, fact, user.source, hint)]
 
 
-def _write_findings(running: Running, context: LintContext) -> list[Finding]:
-    if as_map(running.container.get("securityContext")).get("readOnlyRootFilesystem") is not True:
-        return []
+def _on_volume(running: Running, path: str) -> bool:
     mounts = [str(m.get("mountPath", "")).rstrip("/") for m in running.container.get("volumeMounts") or []
               if isinstance(m, dict)]
+    path = path.rstrip("/")
+    return any(path == mount or path.startswith(mount + "/") for mount in mounts)
+
+
+def _write_findings(running: Running, context: LintContext) -> list[Finding]:
+    """A read-only root filesystem is one finding per path; only a writable one leaves the image's
+    permissions to judge (else every such path would be reported twice)."""
+    read_only = as_map(running.container.get("securityContext")).get("readOnlyRootFilesystem") is True
+    who = run_as(context.platform, running.template.spec, running.container, running.contract.user)
     findings: list[Finding] = []
-    for write in running.contract.writes:
-        path = write.path.rstrip("/")
-        if not any(path == mount or path.startswith(mount + "/") for mount in mounts):
+    for write in running.contract.writes_for(running.mode):
+        if _on_volume(running, write.path):
+            continue
+        field = f"container {running.name} path {write.path}"
+        if read_only:
             findings.append(running.finding(
-                context, ids.CON007, f"container {running.name} path {write.path}",
+                context, ids.CON007, field,
                 "written by the program, but on the read-only root filesystem (no volume mounted there)",
                 f"writes {write.path}", write.source, f"mount an emptyDir at {write.path}",
             ))
+        elif write.writable_source and may_write(who, write.writable_by) is False:
+            findings.append(running.finding(
+                context, ids.CON012, field,
+                f"written by the program and on no volume, but {who.how}, and {_writers(running, write)}",
+                f"writes {write.path} ({running.contract.cite(write.source)}), writable by {write.writable_by}",
+                write.writable_source,
+                f"mount an emptyDir at {write.path} (seeded from the image if the program reads files there)"
+                " or run the container as a user who may write it",
+            ))
     return findings
+
+
+def _writers(running: Running, write: Write) -> str:
+    user = running.contract.user
+    owner = f"the image's USER {user.name}" if user else "the image's USER"
+    if write.writable_by == "owner":
+        return f"in the image only {owner} may write it"
+    return f"in the image only {owner} and group 0 may write it"
 
 
 def _labels(obj: Obj) -> dict[str, str]:

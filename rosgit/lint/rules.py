@@ -54,7 +54,7 @@ RULES: tuple[LintRule, ...] = (
     LintRule(ordering.check_annotations, (ids.ROS704,)),
     LintRule(
         contracts.check_contracts,
-        (ids.CON001, ids.CON002, ids.CON003, ids.CON004, ids.CON005, ids.CON006, ids.CON007),
+        (ids.CON001, ids.CON002, ids.CON003, ids.CON004, ids.CON005, ids.CON006, ids.CON007, ids.CON012),
     ),
     LintRule(contract_steps.check_steps, (ids.CON008, ids.CON009, ids.CON010, ids.CON011)),
 )

@@ -22,6 +22,27 @@ def _line_of(text: str, needle: str) -> int:
 # (case id, text to replace, replacement, marker on the line the error must name, reason regex)
 CASES = [
     (
+        "plan-row-unknown-component",
+        "components: [koku-celery-beat, koku-worker-*]",
+        "components: [koku-celery-beat, kokuworker-*]",
+        "- name: Koku Workers",
+        r"plan row 'Koku Workers': no component matches 'kokuworker-\*'",
+    ),
+    (
+        "plan-row-component-twice",
+        "components: [koku-db]",
+        "components: [koku-db, koku-api-reads]",
+        "- name: Koku DB",
+        r"plan row 'Koku DB': 'koku-api-reads' is already in row 'Koku API'",
+    ),
+    (
+        "plan-row-unknown-group",
+        "groups: [trino]",
+        "groups: [trinos]",
+        "groups: [trinos]",
+        r"'trinos' is not one of",
+    ),
+    (
         "plan-quantity",
         '      cpuRequests: "8"\n',
         "      cpuRequests: eight\n",

@@ -61,6 +61,19 @@ def test_the_fixture_contract_loads_into_typed_facts() -> None:
     assert api.database.roles[0].user_env == "DATABASE_USER"
     assert contract.mode_for("celery -A app worker -Q x").celery.consumes_arg == "-Q"  # type: ignore[union-attr]
     assert contract.cite("APP:app/s3.py:12") == "example/app@0123abcd:app/s3.py:12"
+    assert [(w.path, w.writable_by, w.writable_source) for w in contract.writes] == [("/tmp", "unknown", None)]
+
+
+def test_who_may_write_a_path_loads_with_its_source_and_mode_writes_join_the_contracts(tmp_path: Path) -> None:
+    text = APP.replace(WRITE, WRITE.replace("}", ', writable_by: root-group, writable_source: "APP:Dockerfile:21"}'))
+    text = text.replace("  - name: api\n", '  - name: api\n    writes: [{path: /srv/cache, source: "APP:app/c.py:3", '
+                        'writable_by: owner, writable_source: "APP:Dockerfile:22"}]\n')
+    contract = load_contract(_write(tmp_path, "app", text))
+    api = contract.mode_for("gunicorn app.wsgi")
+    assert [(w.path, w.writable_by) for w in contract.writes_for(api)] == [
+        ("/tmp", "root-group"), ("/srv/cache", "owner")
+    ]
+    assert [w.path for w in contract.writes_for(contract.mode_for("celery -A app worker"))] == ["/tmp"]
 
 
 @pytest.mark.parametrize(
@@ -91,11 +104,19 @@ def test_the_fixture_contract_loads_into_typed_facts() -> None:
          "missing required field 'source'"),
         (TOPIC, TOPIC.replace("}]", ', when: [{env: DEBUG, is: "no", source: "APP:a.py:1"}, {env: X, is: "1", '
                               'source: "APP:a.py:2"}]}]'), "when:", "when[1].env: 'X' is not declared"),
+        (WRITE, WRITE.replace("}", ", writable_by: everyone}"), "writable_by", "'everyone' is not one of owner"),
+        (WRITE, WRITE.replace("}", ", writable_by: owner}"), "writable_by",
+         "writes[0]: writable_by owner needs writable_source"),
+        (WRITE, WRITE.replace("}", ', writable_by: root-group, writable_source: "BASE:Dockerfile:3"}'), "writable_by",
+         "writes[0].writable_source: alias 'BASE' is not declared in sources (APP)"),
+        (WRITE, WRITE.replace("}", ', writable_source: "APP:Dockerfile:3"}'), "writable_source",
+         "writes[0].writable_source: given, but writable_by is unknown"),
     ],
     ids=["unknown-field", "no-provenance", "undeclared-alias", "bad-source", "bad-origin", "bad-type",
          "bad-protocol", "wrong-image", "when-unknown-field", "when-unknown-env", "when-env-of-a-mode-on-a-top-fact",
          "when-value-the-parser-misreads", "when-value-the-parser-rejects", "when-yaml-boolean", "when-no-provenance",
-         "when-list-second-unknown"],
+         "when-list-second-unknown", "writable-by-unknown-value", "writable-by-without-source",
+         "writable-source-undeclared-alias", "writable-source-without-writable-by"],
 )
 def test_bad_contract_is_one_line_naming_file_and_line(
     tmp_path: Path, old: str, new: str, needle: str, reason: str

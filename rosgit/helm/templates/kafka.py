@@ -25,10 +25,13 @@ from rosgit.k8s.objects import Obj
 VALUES = ".Values.strimzi"
 
 
-def _member_metadata(obj: Obj) -> None:
-    """Project metadata plus the strimzi.io/cluster label tying the object to its Kafka."""
+def _strimzi_metadata(obj: Obj) -> None:
+    """Project metadata plus the labels a Strimzi object carries beyond it: its group (counted by
+    `rosgit resources`) and, on a pool or topic, the strimzi.io/cluster label tying it to its Kafka."""
     labels = obj["metadata"]["labels"]
-    extra = " ".join(f"{go_string(key)} {go_string(labels[key])}" for key in (L.COMPONENT, CLUSTER_LABEL))
+    extra = " ".join(
+        f"{go_string(key)} {go_string(labels[key])}" for key in (L.COMPONENT, L.GROUP, CLUSTER_LABEL) if key in labels
+    )
     set_metadata(
         obj, Block(f'include "ros-ocp.projectMetadataLabels" (dict "root" $ "extra" (dict {extra}))')
     )
@@ -36,7 +39,7 @@ def _member_metadata(obj: Obj) -> None:
 
 def _pool(catalog: Catalog, strimzi: StrimziKafka, name: str) -> Obj:
     pool = node_pool(catalog, strimzi, name, 0, [], {}, "")
-    _member_metadata(pool)
+    _strimzi_metadata(pool)
     values = f"{VALUES}.{name}"
     spec = pool["spec"]
     spec["replicas"] = Inline(f"{{{{ {values}.replicas }}}}")
@@ -60,7 +63,7 @@ def kafka_template(catalog: Catalog) -> str | None:
     if strimzi is not None:
         base = resolve_profile(catalog, catalog.project.base_profile)
         cluster = copy.deepcopy(kafka_cluster(catalog, "openshift", strimzi, base))
-        set_project_metadata(cluster)
+        _strimzi_metadata(cluster)
         cluster["spec"]["kafka"]["config"] = Block(f"toYaml {VALUES}.config")
         docs.append(render_document(cluster, OPENSHIFT))
         for pool in (BROKER_POOL, CONTROLLER_POOL):
@@ -68,7 +71,7 @@ def kafka_template(catalog: Catalog) -> str | None:
                 render_document(_pool(catalog, strimzi, pool), f"and {OPENSHIFT} {VALUES}.{pool}.enabled")
             )
         for topic in copy.deepcopy(kafka_topics(catalog, strimzi, base)):
-            _member_metadata(topic)
+            _strimzi_metadata(topic)
             topic["spec"]["replicas"] = Inline(f"{{{{ {VALUES}.topicReplicas }}}}")
             docs.append(render_document(topic, OPENSHIFT))
     if not docs:
