@@ -1,0 +1,95 @@
+"""Runs the conformance checks of one built overlay: each program adapter on the components it serves, each in
+its own sandbox (stopped, with every process it started, before the next one starts)."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from rosgit.conformance import postgresql, redis
+from rosgit.conformance.clients import needs
+from rosgit.conformance.overlay import Overlay, load_overlay
+from rosgit.conformance.pod import Container
+from rosgit.conformance.probes import probe_checks
+from rosgit.conformance.result import Check, failed
+from rosgit.conformance.sandbox import Sandbox
+from rosgit.errors import RosgitError
+
+__all__ = ["Overlay", "load_overlay", "run", "selected"]
+
+
+@dataclass(frozen=True)
+class Program:
+    """One adapter: which components it runs, and how it checks one of them."""
+
+    name: str
+    selects: Callable[[Overlay, Container], bool]
+    check: Callable[[Overlay, Container, Sandbox], Iterator[Check]]
+
+
+def _programs() -> list[Program]:
+    return [
+        Program("postgresql", lambda _, c: postgresql.is_database_pod(c), _postgresql_checks),
+        Program("redis", lambda _, c: redis.is_cache_pod(c), redis.checks),
+    ]
+
+
+def _postgresql_checks(overlay: Overlay, container: Container, sandbox: Sandbox) -> Iterator[Check]:
+    host = overlay.service_of(container.workload)
+    started, db = postgresql.start_check(container, sandbox, host)
+    yield started
+    if db is None:
+        return
+    yield from postgresql.own_user_checks(db)
+    for need in needs(overlay.objects, overlay.containers, overlay.catalog, overlay.contracts):
+        if need.database_pod == container.workload:
+            yield postgresql.need_check(db, need)
+    yield from probe_checks(container, sandbox, db.env)
+
+
+def selected(overlay: Overlay, component: str | None = None) -> list[tuple[Program, Container]]:
+    """(adapter, container) for every component of the overlay a program here can run."""
+    chosen: list[tuple[Program, Container]] = []
+    for container in overlay.containers:
+        if component is not None and container.workload != component:
+            continue
+        for program in _programs():
+            if program.selects(overlay, container):
+                chosen.append((program, container))
+                break
+    return chosen
+
+
+def run_component(overlay: Overlay, program: Program, container: Container, workdir: Path) -> list[Check]:
+    """One component's checks in a fresh sandbox, stopped even when a check raises."""
+    users = [c.run_as_user for c in overlay.containers if c.run_as_user is not None]
+    sandbox = Sandbox(workdir / container.workload, overlay.services, namespace=overlay.namespace, users=users)
+    results: list[Check] = []
+    try:
+        sandbox.start()
+        results.extend(program.check(overlay, container, sandbox))
+    except RosgitError as error:
+        results.append(failed(container.workload, f"{program.name} checks", str(error)))
+    finally:
+        sandbox.stop()
+    left = sandbox.leftovers()
+    if left:
+        results.append(failed(container.workload, "every process stopped", f"still running: PIDs {left}"))
+    return results
+
+
+def run(overlay: Overlay, *, component: str | None = None, keep: Path | None = None) -> list[Check]:
+    """Every check of the overlay (or of one component); a scratch directory is removed afterwards unless `keep`."""
+    workdir = keep or Path(tempfile.mkdtemp(prefix="rosgit-conformance-"))
+    workdir.chmod(0o755)  # the pods' users must reach their directories below it
+    try:
+        results: list[Check] = []
+        for program, container in selected(overlay, component):
+            results.extend(run_component(overlay, program, container, workdir))
+        return results
+    finally:
+        if keep is None:
+            shutil.rmtree(workdir, ignore_errors=True)
