@@ -56,7 +56,8 @@ def contract_of(container: Container, catalog: Catalog, contracts: ContractSet) 
     return (key, contract) if key and contract else None
 
 
-def _observe(container: Container) -> Observe:
+def observe_env(container: Container) -> Observe:
+    """What a container gives each variable, for the contracts' `when:` conditions (a Secret's is unknown)."""
     def observe(name: str) -> Observed:
         if name not in container.env:
             return UNSET
@@ -78,7 +79,7 @@ def needs(objects: list[Obj], containers: list[Container], catalog: Catalog, con
         if mode is None:
             continue
         index = next(i for i, candidate in enumerate(contract.modes) if candidate is mode)
-        holding = applying(contract, _observe(client)).modes[index]
+        holding = applying(contract, observe_env(client)).modes[index]
         facts = holding.database
         if not (facts.roles or facts.databases or facts.extensions):
             continue

@@ -15,7 +15,6 @@ in name order with `set -e` restored after each (common.sh:482-496 process_exten
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +23,7 @@ from rosgit.conformance.adjust import Relocation
 from rosgit.conformance.clients import Need
 from rosgit.conformance.pod import Container
 from rosgit.conformance.result import Check, WaitTimeout, failed, passed
-from rosgit.conformance.sandbox import Sandbox
+from rosgit.conformance.sandbox import Sandbox, give_to
 from rosgit.tools import require_program
 
 APP_DATA = "/opt/app-root"  # the image's APP_DATA: hook directories are $APP_DATA/src/postgresql-*
@@ -177,7 +176,7 @@ def start(container: Container, sandbox: Sandbox, host: str) -> RunningDatabase:
     (home / "start.sh").write_text(START_SCRIPT, encoding="utf-8")
     data = relocation.path(DATA_MOUNT)
     data.mkdir(parents=True, exist_ok=True)
-    _own(home, container.run_as_user)
+    give_to(home, container.run_as_user)
     client_env = sandbox.environment({"LD_LIBRARY_PATH": library_path()}, path)
     env = sandbox.environment(
         {**{k: relocation.text(v) for k, v in container.env.items()},
@@ -196,16 +195,6 @@ def _ready(sandbox: Sandbox, env: dict[str, str], host: str, user: int | None, l
         return False
     return sandbox.run(["pg_isready", "-q", "-h", host, "-p", str(PORT)], env=env, user=user,
                        timeout=10.0).returncode == 0
-
-
-def _own(path: Path, user: int | None) -> None:
-    """The pod's volumes belong to its user (fsGroup does that in a cluster)."""
-    if user is None:
-        return
-    for directory, _, files in os.walk(path):
-        os.chown(directory, user, user)
-        for name in files:
-            os.chown(os.path.join(directory, name), user, user)
 
 
 def start_check(container: Container, sandbox: Sandbox, host: str) -> tuple[Check, RunningDatabase | None]:

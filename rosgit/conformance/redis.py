@@ -18,7 +18,7 @@ from rosgit.conformance.overlay import Overlay
 from rosgit.conformance.pod import Container
 from rosgit.conformance.probes import probe_checks
 from rosgit.conformance.result import Check, WaitTimeout, failed, passed
-from rosgit.conformance.sandbox import Sandbox
+from rosgit.conformance.sandbox import Sandbox, give_to
 from rosgit.tools import require_program
 
 # the server's name -> (server pin, tools pin, {name on the image's PATH: binary in the tools package})
@@ -77,8 +77,7 @@ def checks(_overlay: Overlay, container: Container, sandbox: Sandbox) -> Iterato
     relocation = Relocation(sandbox.root / component, container.mounts)
     for mount in container.mounts:
         relocation.path(mount).mkdir(parents=True, exist_ok=True)
-        if container.run_as_user is not None:
-            os.chown(relocation.path(mount), container.run_as_user, container.run_as_user)
+    give_to(relocation.home, container.run_as_user)
     bin_dir, libraries = installed_bin(relocation.home, server)
     env = sandbox.environment({**container.env, "LD_LIBRARY_PATH": libraries}, [bin_dir])
     argv = [relocation.text(word) for word in container.argv]

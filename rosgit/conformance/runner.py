@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from rosgit.conformance import postgresql, redis
+from rosgit.conformance import kafka, postgresql, redis
 from rosgit.conformance.clients import needs
 from rosgit.conformance.overlay import Overlay, load_overlay
 from rosgit.conformance.pod import Container
@@ -34,6 +34,7 @@ def _programs() -> list[Program]:
     return [
         Program("postgresql", lambda _, c: postgresql.is_database_pod(c), _postgresql_checks),
         Program("redis", lambda _, c: redis.is_cache_pod(c), redis.checks),
+        Program("kafka", lambda _, c: kafka.is_broker_pod(c), kafka.checks),
     ]
 
 

@@ -12,6 +12,7 @@ as sclorg's image arranges with nss_wrapper).
 from __future__ import annotations
 
 import os
+import socket
 import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
@@ -32,7 +33,8 @@ IMAGE_USERS = {26: "postgres"}
 
 def hosts_file(names: Iterable[str], namespace: str) -> str:
     """/etc/hosts for the sandbox: each Service by its short and cluster names, all on loopback."""
-    lines = ["127.0.0.1 localhost", "::1 localhost"]
+    # the pod's own host name resolves in a pod (the kubelet writes it); here the machine's stands in for it
+    lines = ["127.0.0.1 localhost", "::1 localhost", f"127.0.0.1 {socket.gethostname()}"]
     for name in sorted(set(names)):
         lines.append(f"127.0.0.1 {name} {name}.{namespace} {name}.{namespace}.svc {name}.{namespace}.svc.cluster.local")
     return "\n".join(lines) + "\n"
@@ -186,3 +188,13 @@ def _is_zombie(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
     except (OSError, IndexError):
         return True
+
+
+def give_to(path: Path, user: int | None) -> None:
+    """`path` and everything below it belong to the pod's user, as its volumes do (fsGroup, in a cluster)."""
+    if user is None:
+        return
+    for directory, _, files in os.walk(path):
+        os.chown(directory, user, user)
+        for name in files:
+            os.chown(os.path.join(directory, name), user, user)
