@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from rosgit.conformance import kafka, postgresql, redis
+from rosgit.conformance import kafka, minio, postgresql, redis
 from rosgit.conformance.clients import needs
 from rosgit.conformance.overlay import Overlay, load_overlay
 from rosgit.conformance.pod import Container
@@ -35,6 +35,7 @@ def _programs() -> list[Program]:
         Program("postgresql", lambda _, c: postgresql.is_database_pod(c), _postgresql_checks),
         Program("redis", lambda _, c: redis.is_cache_pod(c), redis.checks),
         Program("kafka", lambda _, c: kafka.is_broker_pod(c), kafka.checks),
+        Program("minio", lambda _, c: minio.is_server_pod(c), minio.checks),
     ]
 
 
