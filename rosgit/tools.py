@@ -150,6 +150,12 @@ def require_program(name: str) -> Path:
     return found
 
 
+def installed(name: str) -> bool:
+    """Whether the pin `name` is installed at its version (a go pin: found where tools are looked up)."""
+    pin = pins()[name]
+    return (find_tool(name) if pin.kind == "go" else find_program(name)) is not None
+
+
 class ToolFailed(UsageError):
     """A pinned tool exited with an error; the message ends with the line of stderr that says why."""
 

@@ -31,6 +31,7 @@ from rosgit.tools import require_program
 IMAGE = "docker.io/apache/kafka"
 START_TIMEOUT = 180.0  # a JVM start and the storage format, on a shared 2-core machine
 JOB_TIMEOUT = 240.0
+PINS = ("kafka",)
 HEAP = "-Xmx1G -Xms1G"  # kafka-server-start.sh's default KAFKA_HEAP_OPTS
 # bin/*.sh of the distribution -> the class kafka-run-class.sh runs
 TOOLS = {

@@ -27,6 +27,7 @@ IMAGE = "quay.io/minio/minio"
 BUCKET_JOB = "minio-buckets"
 START_TIMEOUT = 60.0
 JOB_TIMEOUT = 120.0
+PINS = ("minio", "mc")
 
 
 def is_server_pod(container: Container) -> bool:

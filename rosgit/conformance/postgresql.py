@@ -30,6 +30,7 @@ APP_DATA = "/opt/app-root"  # the image's APP_DATA: hook directories are $APP_DA
 DATA_MOUNT = "/var/lib/pgsql/data"  # the image's HOME/data; PGDATA is its userdata/ subdirectory
 PORT = 5432
 START_TIMEOUT = 60.0
+PINS = ("postgresql", "postgresql-client", "libpq5")
 
 # The image's start sequence, as a bash driver run as the pod's user (see the module docstring for sources).
 START_SCRIPT = r"""

@@ -38,6 +38,11 @@ def is_cache_pod(container: Container) -> bool:
     return bool(container.argv) and Path(container.argv[0]).name in FLAVOURS
 
 
+def pins(container: Container) -> tuple[str, ...]:
+    server_pin, tools_pin, _ = FLAVOURS[Path(container.argv[0]).name]
+    return (server_pin, tools_pin, *LIBRARIES)
+
+
 def installed_bin(home: Path, server: str) -> tuple[Path, str]:
     """A bin directory with the image's names linked to the installed binaries, and LD_LIBRARY_PATH."""
     server_pin, tools_pin, names = FLAVOURS[server]

@@ -17,6 +17,7 @@ from rosgit.conformance.probes import probe_checks
 from rosgit.conformance.result import Check, failed
 from rosgit.conformance.sandbox import Sandbox
 from rosgit.errors import RosgitError
+from rosgit.tools import INSTALL_SCRIPT, NotInstalled, installed, pins
 
 __all__ = ["Overlay", "load_overlay", "run", "selected"]
 
@@ -28,14 +29,16 @@ class Program:
     name: str
     selects: Callable[[Overlay, Container], bool]
     check: Callable[[Overlay, Container, Sandbox], Iterator[Check]]
+    pins: Callable[[Container], tuple[str, ...]]  # what must be installed (names in rosgit/tools.txt)
 
 
 def _programs() -> list[Program]:
     return [
-        Program("postgresql", lambda _, c: postgresql.is_database_pod(c), _postgresql_checks),
-        Program("redis", lambda _, c: redis.is_cache_pod(c), redis.checks),
-        Program("kafka", lambda _, c: kafka.is_broker_pod(c), kafka.checks),
-        Program("minio", lambda _, c: minio.is_server_pod(c), minio.checks),
+        Program("postgresql", lambda _, c: postgresql.is_database_pod(c), _postgresql_checks,
+                lambda _: postgresql.PINS),
+        Program("redis", lambda _, c: redis.is_cache_pod(c), redis.checks, redis.pins),
+        Program("kafka", lambda _, c: kafka.is_broker_pod(c), kafka.checks, lambda _: kafka.PINS),
+        Program("minio", lambda _, c: minio.is_server_pod(c), minio.checks, lambda _: minio.PINS),
     ]
 
 
@@ -63,6 +66,23 @@ def selected(overlay: Overlay, component: str | None = None) -> list[tuple[Progr
                 chosen.append((program, container))
                 break
     return chosen
+
+
+def missing_programs(chosen: list[tuple[Program, Container]]) -> list[str]:
+    """The pins (by name) the chosen components need that are not installed, in pin-list order."""
+    wanted = {pin for program, container in chosen for pin in program.pins(container)}
+    return [name for name in pins() if name in wanted and not installed(name)]
+
+
+def require_programs(chosen: list[tuple[Program, Container]]) -> None:
+    """NotInstalled, in one line naming every missing program and the install command, when any is missing."""
+    missing = missing_programs(chosen)
+    if missing:
+        kinds = sorted({pins()[name].kind for name in missing})
+        named = ", ".join(f"{name} {pins()[name].version} ({pins()[name].kind} {pins()[name].package})"
+                          for name in missing)
+        command = f"{INSTALL_SCRIPT} --kind {kinds[0]}" if len(kinds) == 1 else INSTALL_SCRIPT
+        raise NotInstalled(f"not installed: {named}; run {command} in a rosgit checkout")
 
 
 def run_component(overlay: Overlay, program: Program, container: Container, workdir: Path) -> list[Check]:
