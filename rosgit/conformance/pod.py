@@ -17,6 +17,10 @@ from rosgit.k8s.meta import as_map, name_of, sealed_secret_target
 from rosgit.k8s.objects import Obj
 from rosgit.k8s.podspec import PodTemplate, pod_templates
 
+# A pod that sets no runAsUser runs as the uid OpenShift's restricted SCC assigns from the namespace's range (or
+# as the image's USER, which the overlay does not show): this unprivileged uid stands in for either.
+ASSIGNED_UID = 1000650000
+
 
 def secret_test_value(secret: str, key: str) -> str:
     """The value every consumer of `key` in Secret `secret` gets in the tests (letters and digits only)."""
@@ -48,7 +52,7 @@ class Container:
     ports: dict[str, int]  # port name -> containerPort
     probes: tuple[Probe, ...]
     mounts: tuple[str, ...]  # every volume mount path (data directories among them)
-    run_as_user: int | None = None
+    run_as_user: int = ASSIGNED_UID
     env_sources: dict[str, str] = field(default_factory=dict)  # name -> where its value came from
 
     @property
@@ -207,7 +211,7 @@ def containers(objects: list[Obj]) -> list[Container]:
                 ports=ports,
                 probes=_probes(raw, ports),
                 mounts=tuple(str(m.get("mountPath")) for m in raw.get("volumeMounts") or []),
-                run_as_user=user if isinstance(user, int) else None,
+                run_as_user=user if isinstance(user, int) else ASSIGNED_UID,
                 env_sources=sources,
             ))
     return found

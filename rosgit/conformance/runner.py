@@ -87,7 +87,7 @@ def require_programs(chosen: list[tuple[Program, Container]]) -> None:
 
 def run_component(overlay: Overlay, program: Program, container: Container, workdir: Path) -> list[Check]:
     """One component's checks in a fresh sandbox, stopped even when a check raises."""
-    users = [c.run_as_user for c in overlay.containers if c.run_as_user is not None]
+    users = [c.run_as_user for c in overlay.containers]
     sandbox = Sandbox(workdir / container.workload, overlay.services, namespace=overlay.namespace, users=users)
     results: list[Check] = []
     try:

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.conformance
 DATABASES = ("koku-db", "ros-db", "hive-metastore-db")
 
 
-@pytest.mark.parametrize("overlay", ["minimal", "prod"])
+@pytest.mark.parametrize("overlay", ["minimal", "prod", "openshift-minimal"])  # OpenShift: no runAsUser
 @pytest.mark.parametrize("database", DATABASES)
 def test_every_database_pod_starts_and_serves_what_its_clients_need(
     programs: Callable[[str], None], overlay: str, database: str
