@@ -27,6 +27,8 @@ NAMESPACE_SETUP = (
     ': > "$SANDBOX_READY"; exec sleep 2147483647'
 )
 BASE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+# The network namespaces this process's sandboxes made (their `net:[inode]` ids), for a final leftover check.
+STARTED_NAMESPACES: list[str] = []
 # Names the images give their numeric users (a client such as pg_isready defaults its role to that name).
 IMAGE_USERS = {26: "postgres"}
 
@@ -91,6 +93,7 @@ class Sandbox:
             time.sleep(0.02)
         try:
             self.netns = os.readlink(f"/proc/{self._holder.pid}/ns/net")
+            STARTED_NAMESPACES.append(self.netns)
         except OSError:
             self.netns = None
 
@@ -116,15 +119,8 @@ class Sandbox:
     def leftovers(self) -> list[int]:
         """PIDs of processes still alive that this sandbox started or that live in its network namespace."""
         alive = [pid for pid in self.pids if Path(f"/proc/{pid}").exists() and not _is_zombie(pid)]
-        if self.netns:
-            for entry in Path("/proc").iterdir():
-                if entry.name.isdigit() and int(entry.name) not in alive:
-                    try:
-                        if os.readlink(entry / "ns" / "net") == self.netns and not _is_zombie(int(entry.name)):
-                            alive.append(int(entry.name))
-                    except OSError:
-                        continue
-        return alive
+        inside = processes_in([self.netns] if self.netns else [])
+        return alive + [pid for pid in inside if pid not in alive]
 
     # --- running programs inside ----------------------------------------------------------------------------
     def _argv(self, argv: list[str], user: int | None) -> list[str]:
@@ -173,6 +169,22 @@ class Sandbox:
 
     def wait_port(self, host: str, port: int, timeout: float, process: BackgroundProcess | None = None) -> None:
         self.wait_until(f"{host}:{port} to accept connections", lambda: self.port_open(host, port), timeout, process)
+
+
+def processes_in(namespaces: list[str]) -> list[int]:
+    """Live processes whose network namespace is one of `namespaces` (`net:[inode]` ids)."""
+    wanted = set(namespaces)
+    found: list[int] = []
+    if not wanted:
+        return found
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if os.readlink(entry / "ns" / "net") in wanted and not _is_zombie(int(entry.name)):
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
 
 
 def last_line(log: Path) -> str:

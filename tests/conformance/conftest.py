@@ -4,7 +4,7 @@ the install command), main's built overlays, and overlays built from an edited c
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +15,7 @@ from rosgit.build import build_objects
 from rosgit.catalog import load_catalog
 from rosgit.conformance.result import Check
 from rosgit.conformance.runner import Overlay, load_overlay
+from rosgit.conformance.sandbox import STARTED_NAMESPACES, processes_in
 from rosgit.repo.tree import render_tree
 from rosgit.tools import NotInstalled, require_program
 from tests.conftest import REPO_ROOT
@@ -42,6 +43,14 @@ def require_programs(program: str) -> None:
 def programs() -> Callable[[str], None]:
     """`programs("postgresql")` fails (CI) or skips (locally) unless every pin of that program is installed."""
     return require_programs
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_process_left() -> Iterator[None]:
+    """After this test process's conformance tests: no process is left in any namespace a sandbox made."""
+    yield
+    left = processes_in(STARTED_NAMESPACES)
+    assert left == [], f"processes left running in the sandboxes' namespaces: {left}"
 
 
 _BUILT: dict[str, Overlay] = {}
