@@ -17,7 +17,7 @@ from rosgit.catalog import Catalog
 from rosgit.conformance.pod import Container
 from rosgit.contracts.conditions import UNSET, Observe, Observed, applying
 from rosgit.contracts.loader import ContractSet
-from rosgit.contracts.model import Database, ImageContract
+from rosgit.contracts.model import Database, ImageContract, Mode
 from rosgit.k8s.objects import Obj
 from rosgit.k8s.syncorder import uses
 from rosgit.kustomize import split_image
@@ -49,11 +49,22 @@ def password_env(user_env: str) -> str:
     return user_env[: match.start()] + ("password" if match.group(1).islower() else "PASSWORD")
 
 
-def contract_of(container: Container, catalog: Catalog, contracts: ContractSet) -> tuple[str, ImageContract] | None:
+def contract_of(container: Container, catalog: Catalog, contracts: ContractSet) -> ImageContract | None:
+    """The contract of the container's image (matched by repository, as the catalog names images)."""
     by_repository = {split_image(image)[0]: key for key, image in catalog.images.items()}
     key = by_repository.get(split_image(container.image)[0])
-    contract = contracts.get(key) if key else None
-    return (key, contract) if key and contract else None
+    return contracts.get(key) if key else None
+
+
+def holding_mode(container: Container, catalog: Catalog, contracts: ContractSet) -> tuple[ImageContract, Mode] | None:
+    """The contract and the mode the container's command selects, with the facts whose `when:` does not hold
+    for its env removed; None without a contract or a matching mode."""
+    contract = contract_of(container, catalog, contracts)
+    mode = contract.mode_for(" ".join(container.argv)) if contract else None
+    if contract is None or mode is None:
+        return None
+    index = next(i for i, candidate in enumerate(contract.modes) if candidate is mode)
+    return contract, applying(contract, observe_env(container)).modes[index]
 
 
 def observe_env(container: Container) -> Observe:
@@ -71,16 +82,11 @@ def needs(objects: list[Obj], containers: list[Container], catalog: Catalog, con
     database_pods = {c.workload for c in containers if "POSTGRESQL_DATABASE" in c.env or "POSTGRESQL_USER" in c.env}
     found: list[Need] = []
     for client in containers:
-        keyed = contract_of(client, catalog, contracts)
-        if keyed is None:
+        held = holding_mode(client, catalog, contracts)
+        if held is None:
             continue
-        contract = keyed[1]
-        mode = contract.mode_for(" ".join(client.argv))
-        if mode is None:
-            continue
-        index = next(i for i, candidate in enumerate(contract.modes) if candidate is mode)
-        holding = applying(contract, observe_env(client)).modes[index]
-        facts = holding.database
+        contract, mode = held
+        facts = mode.database
         if not (facts.roles or facts.databases or facts.extensions):
             continue
         for pod in sorted(graph.get(client.workload, set()) & database_pods):

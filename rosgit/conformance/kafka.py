@@ -18,13 +18,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rosgit.conformance.adjust import Relocation
-from rosgit.conformance.clients import contract_of, observe_env
+from rosgit.conformance.clients import holding_mode
 from rosgit.conformance.overlay import Overlay
 from rosgit.conformance.pod import Container
 from rosgit.conformance.probes import probe_checks
 from rosgit.conformance.result import Check, WaitTimeout, failed, passed
 from rosgit.conformance.sandbox import Sandbox, give_to
-from rosgit.contracts.conditions import applying
 from rosgit.kustomize import split_image
 from rosgit.tools import require_program
 
@@ -101,15 +100,11 @@ def contract_topics(overlay: Overlay) -> list[Topic]:
     """Every topic a container of the overlay produces or consumes according to its image contract."""
     found: list[Topic] = []
     for container in overlay.containers:
-        keyed = contract_of(container, overlay.catalog, overlay.contracts)
-        if keyed is None:
+        held = holding_mode(container, overlay.catalog, overlay.contracts)
+        if held is None:
             continue
-        contract = keyed[1]
-        mode = contract.mode_for(" ".join(container.argv))
-        if mode is None:
-            continue
-        index = next(i for i, candidate in enumerate(contract.modes) if candidate is mode)
-        kafka = applying(contract, observe_env(container)).modes[index].kafka
+        contract, mode = held
+        kafka = mode.kafka
         for fact in [*kafka.produces, *kafka.consumes]:
             name = container.env.get(fact.env, fact.topic) if fact.env else fact.topic
             found.append(Topic(name, container, contract.cite(fact.source), fact.env or ""))

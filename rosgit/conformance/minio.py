@@ -13,13 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rosgit.conformance.adjust import Relocation
-from rosgit.conformance.clients import contract_of, observe_env
+from rosgit.conformance.clients import holding_mode
 from rosgit.conformance.overlay import Overlay
 from rosgit.conformance.pod import Container
 from rosgit.conformance.probes import probe_checks
 from rosgit.conformance.result import Check, WaitTimeout, failed, passed
 from rosgit.conformance.sandbox import Sandbox, give_to
-from rosgit.contracts.conditions import applying
 from rosgit.kustomize import split_image
 from rosgit.tools import require_program
 
@@ -46,15 +45,11 @@ def contract_buckets(overlay: Overlay) -> list[Bucket]:
     """Every bucket a container uses according to its image contract (the env's value, else the default)."""
     found: list[Bucket] = []
     for container in overlay.containers:
-        keyed = contract_of(container, overlay.catalog, overlay.contracts)
-        if keyed is None:
+        held = holding_mode(container, overlay.catalog, overlay.contracts)
+        if held is None:
             continue
-        contract = keyed[1]
-        mode = contract.mode_for(" ".join(container.argv))
-        if mode is None:
-            continue
-        index = next(i for i, candidate in enumerate(contract.modes) if candidate is mode)
-        for fact in applying(contract, observe_env(container)).modes[index].buckets:
+        contract, mode = held
+        for fact in mode.buckets:
             name = container.env.get(fact.env, "") if fact.env else ""
             if fact.env and fact.env in container.secret_env:
                 continue
