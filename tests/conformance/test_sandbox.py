@@ -3,6 +3,7 @@ what they waited for, and no process left once it is stopped (even when a check 
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,6 +26,7 @@ def sandbox() -> Iterator[Sandbox]:
         yield box
     finally:
         box.stop()
+        shutil.rmtree(root, ignore_errors=True)
         assert box.leftovers() == []
 
 
@@ -69,6 +71,7 @@ def test_stop_ends_every_process_even_their_children() -> None:
         box.spawn("parent", ["sh", "-c", "sleep 300 & sleep 300 & wait"], ENV)
         box.wait_until("two sleeps", lambda: len(box.leftovers()) >= 3, 10.0)
         pids = box.leftovers()
+    shutil.rmtree(root, ignore_errors=True)
     assert box.leftovers() == []
     assert all(not Path(f"/proc/{pid}").exists() or _zombie(pid) for pid in pids)
 
