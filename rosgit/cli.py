@@ -133,6 +133,21 @@ def lint(
 
 
 @app.command()
+def conformance(
+    overlay: Annotated[str, typer.Argument(help="Overlay name or directory.")] = "minimal",
+    component: Annotated[
+        str | None, typer.Option("--component", help="Only this component (and the checks of its clients).")
+    ] = None,
+    catalog: CatalogOption = Path("rosgit.yaml"),
+) -> None:
+    """Run the real programs (PostgreSQL, Redis/Valkey, Kafka, MinIO) with the overlay's generated config;
+    exit 1 on a failing check, 2 when a program is not installed."""
+    from rosgit.conformance.command import run_conformance
+
+    raise typer.Exit(run_conformance(catalog, overlay, component=component))
+
+
+@app.command()
 def rules(
     output: Annotated[str, typer.Option("--output", "-o", help="text, json or markdown.")] = "text",
 ) -> None:

@@ -1,16 +1,21 @@
-"""The pinned real tools: their one pin list (tools.txt), where to find them, and the one way to run them.
+"""The pinned real tools and programs: their one pin list (tools.txt), where to find them, and the one way to
+run them (this is the only module that starts processes).
 
 A tool is looked up in ROSGIT_TOOLS_BIN, then in the .tools/bin of the checkout being worked in (the nearest
 directory holding rosgit.yaml) or of the rosgit source checkout (an editable install), then on PATH; so an
-installed rosgit works outside any checkout once the tools are on PATH.
+installed rosgit works outside any checkout once the tools are on PATH. The programs of the other kinds (npm,
+deb, maven) live beside that bin directory, in .tools/KIND/NAME, stamped with the version installed.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import subprocess
-from collections.abc import Sequence
+import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -21,23 +26,38 @@ PINS_FILE = Path(__file__).with_name("tools.txt")
 INSTALL_SCRIPT = "scripts/install-tools.sh"
 
 
+KINDS = ("go", "npm", "deb", "maven")
+
+
 @dataclass(frozen=True)
 class Pin:
     name: str
-    module: str  # what `go install MODULE@VERSION` builds
+    kind: str  # go | npm | deb | maven: how scripts/install-tools.sh installs it
+    package: str  # go: the module path `go install` builds; npm/deb: the package; maven: groupId:artifactId
     version: str
-    main_module: str  # the main module `go version -m` records in the binary
+    detail: str  # go: the main module `go version -m` records; deb: the suite; maven: the classpath it joins
+
+    @property
+    def install_command(self) -> str:
+        return f"{INSTALL_SCRIPT} --kind {self.kind}"
+
+    @property
+    def directory_name(self) -> str:
+        """Its directory under .tools/KIND (a maven pin shares its classpath's)."""
+        return self.detail if self.kind == "maven" else self.name
 
 
 @cache
 def pins() -> dict[str, Pin]:
-    """tools.txt, by tool name; scripts/install-tools.sh reads the same file."""
+    """tools.txt, by name; scripts/install-tools.sh reads the same file."""
     found: dict[str, Pin] = {}
     for line in PINS_FILE.read_text(encoding="utf-8").splitlines():
         fields = line.split("#", 1)[0].split()
         if fields:
-            name, module, version, main_module = fields
-            found[name] = Pin(name, module, version, main_module)
+            name, kind, package, version, detail = fields
+            if kind not in KINDS:
+                raise ValueError(f"{PINS_FILE}: {name}: unknown kind {kind}")
+            found[name] = Pin(name, kind, package, version, detail)
     return found
 
 
@@ -82,9 +102,14 @@ def missing_tool_message(name: str) -> str:
     pin = pins().get(name)
     if pin is None:
         return f"{name} is not installed; put it on PATH or in ROSGIT_TOOLS_BIN"
+    if pin.kind != "go":
+        return (
+            f"{name} {pin.version} ({pin.kind} {pin.package}) is not installed; "
+            f"run {pin.install_command} in a rosgit checkout"
+        )
     return (
         f"{name} {pin.version} is not installed; run {INSTALL_SCRIPT} in a rosgit checkout, or "
-        f"`go install {pin.module}@{pin.version}` and put it on PATH or in ROSGIT_TOOLS_BIN"
+        f"`go install {pin.package}@{pin.version}` and put it on PATH or in ROSGIT_TOOLS_BIN"
     )
 
 
@@ -93,6 +118,42 @@ def require_tool(name: str) -> Path:
     if path is None:
         raise UsageError(missing_tool_message(name))
     return path
+
+
+class NotInstalled(UsageError):
+    """A pinned program is missing: the message names it and the command installing it."""
+
+
+def find_program(name: str) -> Path | None:
+    """The directory holding an installed npm/deb/maven pin at its pinned version (.tools/KIND/NAME), else None."""
+    pin = pins()[name]
+    for directory in tool_dirs():
+        home = directory.parent / pin.kind / pin.directory_name
+        stamp = home / ".version"
+        if stamp.is_file() and _stamp_matches(stamp.read_text(encoding="utf-8").strip(), pin):
+            return home
+    return None
+
+
+def _stamp_matches(stamp: str, pin: Pin) -> bool:
+    if pin.kind == "maven":  # one stamp for the whole classpath: every member with its version
+        return f"{pin.package}:{pin.version}" in stamp.split()
+    return stamp == pin.version
+
+
+def require_program(name: str) -> Path:
+    """find_program or find_tool (go pins), raising NotInstalled with the install command."""
+    pin = pins()[name]
+    found = find_tool(name) if pin.kind == "go" else find_program(name)
+    if found is None:
+        raise NotInstalled(missing_tool_message(name))
+    return found
+
+
+def installed(name: str) -> bool:
+    """Whether the pin `name` is installed at its version (a go pin: found where tools are looked up)."""
+    pin = pins()[name]
+    return (find_tool(name) if pin.kind == "go" else find_program(name)) is not None
 
 
 class ToolFailed(UsageError):
@@ -153,3 +214,70 @@ class RunningTool:
 
 def start_tool(tool: str | Path, args: Sequence[str], *, cwd: Path | None = None) -> RunningTool:
     return RunningTool(tool, args, cwd=cwd)
+
+
+@dataclass(frozen=True)
+class ProcessResult:
+    argv0: str
+    returncode: int
+    stdout: str
+    stderr: str
+    timed_out: bool = False
+
+
+def run_process(
+    argv: Sequence[str], *, env: Mapping[str, str], input_text: str | None = None, timeout: float = 60.0,
+    cwd: Path | None = None,
+) -> ProcessResult:
+    """Run a program to completion within `timeout` seconds; values it needs come in `env`, never in argv."""
+    try:
+        proc = subprocess.run(
+            list(argv), env=dict(env), input=input_text, capture_output=True, text=True, timeout=timeout,
+            cwd=cwd, check=False,
+        )
+    except subprocess.TimeoutExpired as expired:
+        return ProcessResult(argv[0], -1, _text(expired.stdout), _text(expired.stderr), timed_out=True)
+    return ProcessResult(argv[0], proc.returncode, proc.stdout, proc.stderr)
+
+
+def _text(data: bytes | str | None) -> str:
+    if data is None:
+        return ""
+    return data if isinstance(data, str) else data.decode("utf-8", "replace")
+
+
+class BackgroundProcess:
+    """A long-running program writing to a log file; it leads its own process group, so `stop` ends it and
+    whatever it started."""
+
+    def __init__(self, argv: Sequence[str], *, env: Mapping[str, str], log: Path, cwd: Path | None = None) -> None:
+        self.log = log
+        with log.open("ab") as out:
+            self._proc = subprocess.Popen(
+                list(argv), env=dict(env), cwd=cwd, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        self.pid = self._proc.pid
+
+    def poll(self) -> int | None:
+        return self._proc.poll()
+
+    def stop(self, grace: float = 10.0) -> None:
+        """SIGTERM to the group, SIGKILL after `grace` seconds, then reap."""
+        if self._proc.poll() is None:
+            self._signal(signal.SIGTERM)
+            deadline = time.monotonic() + grace
+            while self._proc.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.05)
+        self._signal(signal.SIGKILL)  # the leader may be gone while its children are not
+        self._proc.wait()
+
+    def _signal(self, sig: signal.Signals) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.pid, sig)
+
+
+def start_process(
+    argv: Sequence[str], *, env: Mapping[str, str], log: Path, cwd: Path | None = None
+) -> BackgroundProcess:
+    return BackgroundProcess(argv, env=env, log=log, cwd=cwd)

@@ -1,60 +1,189 @@
 #!/usr/bin/env bash
-# Installs the pinned real tools listed in rosgit/tools.txt into .tools/bin with `go install MODULE@VERSION`.
-# Idempotent: a tool whose binary already carries the pinned module version
-# (read from the Go build info with `go version -m`) is not rebuilt.
+# Installs the pinned real tools and programs listed in rosgit/tools.txt under .tools/, each by name from its
+# package registry (see the kinds in tools.txt). Idempotent: a pin already installed at its version is kept.
+#
+#   install-tools.sh                  install every pin
+#   install-tools.sh --kind go        only the pins of one kind (go | npm | deb | maven)
+#   install-tools.sh --list           print the pins and install nothing (the tests compare them with rosgit's)
+#
+# Nothing outside .tools/ changes: Debian packages are fetched with a private apt state under .tools/apt (the
+# machine's own sources, plus the backports suite of the same archive) and unpacked with `dpkg -x`.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-bin="$root/.tools/bin"
-mkdir -p "$bin"
+tools="$root/.tools"
 
-# The pins live in one file that rosgit/tools.py reads too:
-# name  module path (for go install)  version  main module recorded in build info
-pins_file="$root/rosgit/tools.txt"
+# The pins live in one file that rosgit/tools.py reads too:  name  kind  package  version  detail
 pins=()
-while read -r name module version main_module _; do
+while read -r name kind package version detail _; do
   case "$name" in '' | '#'*) continue ;; esac
-  pins+=("$name|$module|$version|$main_module")
-done <"$pins_file"
+  pins+=("$name|$kind|$package|$version|$detail")
+done <"$root/rosgit/tools.txt"
 
-if [ "${1:-}" = "--list" ]; then  # print the pins and install nothing (the tests compare them with rosgit's)
-  for pin in "${pins[@]}"; do
-    IFS='|' read -r name module version main_module <<<"$pin"
-    printf '%s %s %s %s\n' "$name" "$module" "$version" "$main_module"
-  done
-  exit 0
-fi
+only_kind=""
+case "${1:-}" in
+  --list)
+    for pin in "${pins[@]}"; do
+      IFS='|' read -r name kind package version detail <<<"$pin"
+      printf '%s %s %s %s %s\n' "$name" "$kind" "$package" "$version" "$detail"
+    done
+    exit 0
+    ;;
+  --kind) only_kind="${2:?--kind needs go, npm, deb or maven}" ;;
+  '') ;;
+  *) echo "install-tools: unknown argument $1 (use --list or --kind KIND)" >&2; exit 2 ;;
+esac
 
-if ! command -v go >/dev/null 2>&1; then
-  echo "install-tools: go is not installed; install Go >= 1.24 first" >&2
-  exit 1
-fi
+need() {  # need COMMAND WHAT-FOR
+  command -v "$1" >/dev/null 2>&1 || { echo "install-tools: $1 is not installed; it is needed for $2" >&2; exit 1; }
+}
 
-installed_version() {
-  # prints the main module version recorded in the binary, or nothing
+say() { printf '%-18s %s %s\n' "$1" "$2" "$3"; }
+
+# --- go: the version recorded in the binary's build info decides ----------------------------------------------
+go_installed_version() {
   local binary="$1" module="$2"
   [ -x "$binary" ] || return 0
   go version -m "$binary" 2>/dev/null | awk -v m="$module" '$1 == "mod" && $2 == m {print $3}'
 }
 
-for pin in "${pins[@]}"; do
-  IFS='|' read -r name module version main_module <<<"$pin"
-  target="$bin/$name"
-  have="$(installed_version "$target" "$main_module")"
-  if [ "$have" = "$version" ]; then
-    printf '%-12s %s (already installed)\n' "$name" "$version"
-    continue
+install_go() {
+  local name="$1" module="$2" version="$3" main_module="$4" target="$tools/bin/$1" tmp built
+  need go "the go pins (Go >= 1.24)"
+  mkdir -p "$tools/bin"
+  if [ "$(go_installed_version "$target" "$main_module")" = "$version" ]; then
+    say "$name" "$version" "(already installed)"; return
   fi
-  printf '%-12s %s installing...\n' "$name" "$version"
+  say "$name" "$version" "installing..."
   tmp="$(mktemp -d)"
   if ! GOBIN="$tmp" GOFLAGS=-buildvcs=false go install "$module@$version" >"$tmp/log" 2>&1; then
-    cat "$tmp/log" >&2
-    echo "install-tools: go install $module@$version failed" >&2
-    rm -rf "$tmp"
-    exit 1
+    cat "$tmp/log" >&2; rm -rf "$tmp"
+    echo "install-tools: go install $module@$version failed" >&2; exit 1
   fi
   built="$(find "$tmp" -maxdepth 1 -type f -perm -u+x | head -n 1)"
   mv -f "$built" "$target"
   rm -rf "$tmp"
-  printf '%-12s %s installed\n' "$name" "$version"
+  say "$name" "$version" "installed"
+}
+
+# --- npm, deb, maven: one directory per pin, with a .version stamp written last ---------------------------------
+installed() { [ "$(cat "$1/.version" 2>/dev/null || true)" = "$2" ]; }
+
+finish() {  # finish STAGING TARGET VERSION: put a complete staging directory in place, atomically enough
+  chmod 755 "$1"  # mktemp made it private; the programs run as the pods' unprivileged users
+  printf '%s\n' "$3" >"$1/.version"
+  rm -rf "$2"
+  mv "$1" "$2"
+}
+
+install_npm() {
+  local name="$1" package="$2" version="$3" target="$tools/npm/$1" tmp
+  if installed "$target" "$version"; then say "$name" "$version" "(already installed)"; return; fi
+  need npm "the npm pins"
+  say "$name" "$version" "installing..."
+  mkdir -p "$tools/npm"
+  tmp="$(mktemp -d "$tools/npm/.staging.XXXXXX")"
+  if ! npm install --silent --no-audit --no-fund --prefix "$tmp" "$package@$version" >"$tmp/log" 2>&1; then
+    cat "$tmp/log" >&2; rm -rf "$tmp"
+    echo "install-tools: npm install $package@$version failed" >&2; exit 1
+  fi
+  rm -f "$tmp/log"
+  finish "$tmp" "$target" "$version"
+  say "$name" "$version" "installed"
+}
+
+apt_private() {  # apt-get with the private state under .tools/apt
+  apt-get -q -o Dir::Etc::SourceList="$tools/apt/sources.list" -o Dir::Etc::SourceParts=/dev/null \
+    -o Dir::State::Lists="$tools/apt/lists" -o Dir::Cache="$tools/apt/cache" "$@"
+}
+
+apt_ready=""
+prepare_apt() {
+  [ -n "$apt_ready" ] && return
+  need apt-get "the deb pins"; need dpkg "the deb pins"
+  local codename
+  codename="$(. /etc/os-release && echo "$VERSION_CODENAME")"
+  mkdir -p "$tools/apt/lists/partial" "$tools/apt/cache/archives/partial"
+  # the machine's Debian sources as configured, and the backports suite of its main archive
+  apt-get indextargets --format '$(REPO_URI) $(RELEASE) $(COMPONENT)' 'Created-By: Packages' 2>/dev/null |
+    awk -v c="$codename" '$2 ~ "^" c {print; if ($2 == c) print $1, c "-backports", $3}' | sort -u |
+    awk '{print "deb " $1 " " $2 " " $3}' >"$tools/apt/sources.list.new"
+  if ! cmp -s "$tools/apt/sources.list.new" "$tools/apt/sources.list" 2>/dev/null; then
+    mv "$tools/apt/sources.list.new" "$tools/apt/sources.list"
+    rm -f "$tools/apt/lists/"*_Packages* 2>/dev/null || true
+  else
+    rm -f "$tools/apt/sources.list.new"
+  fi
+  if ! ls "$tools/apt/lists/"*_Packages* >/dev/null 2>&1; then
+    apt_private update >"$tools/apt/update.log" 2>&1 || { cat "$tools/apt/update.log" >&2; exit 1; }
+  fi
+  apt_ready=1
+}
+
+install_deb() {
+  local name="$1" package="$2" version="$3" suite="$4" target="$tools/deb/$1" tmp
+  if installed "$target" "$version"; then say "$name" "$version" "(already installed)"; return; fi
+  prepare_apt
+  say "$name" "$version" "installing ($suite)..."
+  mkdir -p "$tools/deb"
+  tmp="$(mktemp -d "$tools/deb/.staging.XXXXXX")"
+  if ! (cd "$tmp" && apt_private download "$package=$version" >"$tmp/log" 2>&1); then
+    # the lists may be older than the archive: refresh once, then give up with apt's reason
+    apt_private update >"$tools/apt/update.log" 2>&1 || true
+    if ! (cd "$tmp" && apt_private download "$package=$version" >"$tmp/log" 2>&1); then
+      cat "$tmp/log" >&2; rm -rf "$tmp"
+      echo "install-tools: apt-get download $package=$version ($suite) failed" >&2; exit 1
+    fi
+  fi
+  mkdir "$tmp/root"
+  dpkg -x "$tmp"/*.deb "$tmp/root"
+  rm -f "$tmp"/*.deb "$tmp/log"
+  finish "$tmp" "$target" "$version"
+  say "$name" "$version" "installed"
+}
+
+install_maven() {  # every maven pin of one classpath goes into .tools/maven/CLASSPATH/lib in one resolution
+  local classpath="$1" target="$tools/maven/$1" tmp stamp="" deps="" pin name kind package version detail
+  for pin in "${pins[@]}"; do
+    IFS='|' read -r name kind package version detail <<<"$pin"
+    [ "$kind" = maven ] && [ "$detail" = "$classpath" ] || continue
+    stamp+="$package:$version "
+    deps+="<dependency><groupId>${package%%:*}</groupId><artifactId>${package#*:}</artifactId>"
+    deps+="<version>$version</version></dependency>"
+  done
+  if installed "$target" "$stamp"; then say "$classpath" "$stamp" "(already installed)"; return; fi
+  need mvn "the maven pins"; need java "the maven pins (Java >= 17)"
+  say "$classpath" "$stamp" "installing..."
+  mkdir -p "$tools/maven"
+  tmp="$(mktemp -d "$tools/maven/.staging.XXXXXX")"
+  cat >"$tmp/pom.xml" <<POM
+<project xmlns="http://maven.apache.org/POM/4.0.0"><modelVersion>4.0.0</modelVersion>
+<groupId>rosgit.tools</groupId><artifactId>$classpath</artifactId><version>0</version><packaging>pom</packaging>
+<dependencies>$deps</dependencies></project>
+POM
+  if ! mvn -q -B -f "$tmp/pom.xml" dependency:copy-dependencies -DincludeScope=runtime \
+      -DoutputDirectory="$tmp/lib" >"$tmp/log" 2>&1; then
+    cat "$tmp/log" >&2; rm -rf "$tmp"
+    echo "install-tools: mvn dependency:copy-dependencies for $classpath failed" >&2; exit 1
+  fi
+  rm -f "$tmp/log"
+  finish "$tmp" "$target" "$stamp"
+  say "$classpath" "$stamp" "installed"
+}
+
+done_classpaths=" "
+for pin in "${pins[@]}"; do
+  IFS='|' read -r name kind package version detail <<<"$pin"
+  [ -z "$only_kind" ] || [ "$kind" = "$only_kind" ] || continue
+  case "$kind" in
+    go) install_go "$name" "$package" "$version" "$detail" ;;
+    npm) install_npm "$name" "$package" "$version" ;;
+    deb) install_deb "$name" "$package" "$version" "$detail" ;;
+    maven)
+      case "$done_classpaths" in *" $detail "*) continue ;; esac
+      install_maven "$detail"
+      done_classpaths+="$detail "
+      ;;
+    *) echo "install-tools: $name: unknown kind $kind in rosgit/tools.txt" >&2; exit 1 ;;
+  esac
 done

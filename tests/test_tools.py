@@ -18,8 +18,10 @@ def test_the_install_script_installs_exactly_the_pins_rosgit_names() -> None:
         ["bash", str(REPO_ROOT / "scripts/install-tools.sh"), "--list"], capture_output=True, text=True, check=True
     ).stdout.splitlines()
     pins = tools.pins()
-    assert listed == [f"{p.name} {p.module} {p.version} {p.main_module}" for p in pins.values()]
-    assert set(pins) == {"kustomize", "kubeconform", "helm", "helm3", "kubeseal"}
+    assert listed == [f"{p.name} {p.kind} {p.package} {p.version} {p.detail}" for p in pins.values()]
+    go_tools = {"kustomize", "kubeconform", "helm", "helm3", "kubeseal", "minio", "mc"}
+    assert {name for name, pin in pins.items() if pin.kind == "go"} == go_tools
+    assert {"postgresql", "postgresql-client", "redis-server", "valkey-server", "kafka"} <= set(pins)
     script = (REPO_ROOT / "scripts/install-tools.sh").read_text(encoding="utf-8")
     assert all(p.version not in script for p in pins.values()), "a version is pinned in the script again"
 
@@ -74,7 +76,30 @@ def test_a_missing_tool_is_one_line_with_version_and_install_command(
     message = str(caught.value)
     pin = tools.pins()["kubeseal"]
     assert "\n" not in message and message.startswith(f"kubeseal {pin.version} is not installed")
-    assert "scripts/install-tools.sh" in message and f"go install {pin.module}@{pin.version}" in message
+    assert "scripts/install-tools.sh" in message and f"go install {pin.package}@{pin.version}" in message
+
+
+def test_a_missing_program_names_its_package_and_install_command(
+    places: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(places["path"].parent)
+    monkeypatch.delenv("ROSGIT_TOOLS_BIN")
+    with pytest.raises(tools.NotInstalled) as caught:
+        tools.require_program("valkey-server")
+    pin = tools.pins()["valkey-server"]
+    assert str(caught.value) == (
+        f"valkey-server {pin.version} (deb valkey-server) is not installed; "
+        "run scripts/install-tools.sh --kind deb in a rosgit checkout"
+    )
+
+
+def test_a_program_counts_as_installed_only_at_its_pinned_version(places: dict[str, Path]) -> None:
+    home = places["env"].parent / "deb" / "redis-tools"
+    home.mkdir(parents=True)
+    (home / ".version").write_text("5:6.0.0-1\n", encoding="utf-8")
+    assert tools.find_program("redis-tools") is None
+    (home / ".version").write_text(tools.pins()["redis-tools"].version + "\n", encoding="utf-8")
+    assert tools.find_program("redis-tools") == home
 
 
 def test_a_failing_tool_says_why_in_one_line(tmp_path: Path) -> None:

@@ -1,0 +1,1 @@
+"""The conformance tier: the generated configuration fed to the real programs (docs/conformance.md)."""

@@ -1,0 +1,66 @@
+"""The one table of what the conformance tier changes in a pod's generated configuration, and nothing else.
+
+Every program runs on one host (the sandbox) instead of in its own pod, so only what two pods would share on
+one host is moved, never a setting of the program:
+
+| what the pod has                                   | what the sandbox uses                              |
+| -------------------------------------------------- | -------------------------------------------------- |
+| a volume mount path (data or ConfigMap volume)     | SANDBOX/<component>/<mount path>, wherever the     |
+|                                                    | generated env, args or scripts name that path      |
+| the image's own tool paths (IMAGE_PATHS below)     | the installed program of the same name             |
+| PostgreSQL's socket directory (/var/run/postgresql)| SANDBOX/<component>/run                            |
+
+Ports stay as generated: pods that listen on the same port (koku-db, ros-db and hive-metastore-db on 5432)
+are run one after another, each in its own sandbox, so no port is moved. docs/conformance.md repeats this
+table; tests/conformance/test_adjust.py checks that the two agree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+# Paths inside an image that its generated scripts call, and the installed program standing in for each.
+IMAGE_PATHS: dict[str, str] = {
+    "/opt/kafka/bin/": "",  # apache/kafka ships its scripts there; the sandbox puts ours on PATH
+}
+
+
+@dataclass(frozen=True)
+class Relocation:
+    """Mount paths of one pod moved under its sandbox directory."""
+
+    home: Path  # SANDBOX/<component>
+    mounts: tuple[str, ...]
+
+    def path(self, mount: str) -> Path:
+        return self.home / mount.lstrip("/")
+
+    def text(self, value: str) -> str:
+        """`value` with every mount path it names moved (longest first, so /data/x wins over /data)."""
+        for mount in sorted(self.mounts, key=len, reverse=True):
+            value = _replace_path(value, mount, str(self.path(mount)))
+        for image_path, installed in IMAGE_PATHS.items():
+            value = value.replace(image_path, installed)
+        return value
+
+
+_PATH_ENDS = ("", "/", '"', "'", " ", "\n", ",", ":", ";")
+
+
+def _replace_path(text: str, old: str, new: str) -> str:
+    """Replace `old` where it is a whole path or a path prefix (followed by end, `/`, a quote or a space)."""
+    out: list[str] = []
+    index = 0
+    while True:
+        found = text.find(old, index)
+        if found < 0:
+            out.append(text[index:])
+            return "".join(out)
+        after = text[found + len(old):found + len(old) + 1]
+        before = text[found - 1:found] if found else ""
+        if after in _PATH_ENDS and not (before and (before.isalnum() or before in "_-.")):
+            out.append(text[index:found] + new)
+        else:
+            out.append(text[index:found + len(old)])
+        index = found + len(old)
