@@ -27,7 +27,7 @@ from rosgit.errors import UsageError
 MAX_BYTES = 32 * 1024 * 1024  # the largest vendored CRD is a few MiB; a catalog or overlay file far less
 MAX_DEPTH = 100  # Kubernetes objects nest about 20 deep, CRD schemas about 40
 _BOM = b"\xef\xbb\xbf"
-_SCAN_FROM = 8_000
+_SCAN_FROM = 5_000  # far below the depth that crashes libyaml, far above any real document's
 _LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
@@ -124,11 +124,11 @@ def check_yaml_depth(text: str, *, location: str, first_line: int = 0, always: b
     """Refuses YAML nesting over MAX_DEPTH levels before anything composes it.
 
     libyaml's composer recurses in C and crashes the whole process somewhere past 10,000 levels, so a text
-    that long is scanned as a flat event stream first; a shorter one cannot nest that deep, and its nodes
+    that could nest that deep is scanned as a flat event stream first; any other is composed, and its nodes
     are checked by `check_node_graph` (or the engine's builder) against the same limit. `always` scans
     any text, for readers (ruamel) that compose recursively in Python.
     """
-    if len(text) < _SCAN_FROM and not always:
+    if not always and _nesting_bound(text) < _SCAN_FROM:
         return
     depth = 0
     try:
@@ -141,6 +141,16 @@ def check_yaml_depth(text: str, *, location: str, first_line: int = 0, always: b
                 depth -= 1
     except yaml.YAMLError:
         return  # the parse proper reports the syntax error with its own line
+
+
+def _nesting_bound(text: str) -> int:
+    """An upper bound of the nesting, cheap to compute: a flow level costs an opening bracket; block levels
+    cost columns of their line (indentation, inline "- "), at most two levels per column (a mapping and its
+    indentless sequence), so twice the longest line plus the brackets bound it."""
+    if len(text) < _SCAN_FROM:
+        return len(text)
+    longest = max(map(len, text.split("\n")))
+    return 2 * longest + text.count("[") + text.count("{")
 
 
 def depth_error(line: int, location: str) -> UsageError:
