@@ -41,8 +41,25 @@ def parse_yaml(path: Path) -> Any:
         raise UsageError(f"invalid YAML: {str(err).splitlines()[0]}", location=str(path)) from None
 
 
+def check_catalog_place(path: Path) -> None:
+    """The catalog's directory is the repository root every command writes under: a catalog symlinked
+    from another directory would send the generated tree there, outside the repository."""
+    try:
+        real = path.resolve().parent
+        named = path.parent.resolve()
+    except (RuntimeError, OSError):  # RuntimeError: pathlib's "Symlink loop"
+        raise UsageError("cannot read: symlink loop", location=str(path)) from None
+    if real != named:
+        raise UsageError(
+            f"is a symlink into another directory ({real}); the generated tree would be written there, "
+            "outside this repository: use the real file, or run rosgit there",
+            location=str(path),
+        )
+
+
 def load_catalog(path: Path) -> Catalog:
     """Reads and validates a catalog; raises UsageError with FILE:LINE on the first problem."""
+    check_catalog_place(path)
     tree = parse_yaml(path)
     reader = Reader(path)
     if not isinstance(tree, dict):

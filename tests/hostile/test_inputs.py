@@ -108,3 +108,12 @@ def test_generate_refuses_a_hostile_catalog(tree: Path) -> None:
     catalog.unlink()
     os.mkfifo(catalog)
     refuses_and_keeps_tree(tree, "generate", names=("rosgit.yaml", "FIFO"), timeout=20)
+
+
+def test_generate_refuses_a_catalog_symlinked_from_elsewhere(tree: Path, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (tree / "rosgit.yaml").rename(elsewhere / "rosgit.yaml")
+    (tree / "rosgit.yaml").symlink_to(elsewhere / "rosgit.yaml")
+    refuses_and_keeps_tree(tree, "generate", names=("rosgit.yaml", "symlink into another directory"))
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["rosgit.yaml"], "generate wrote beside the link target"
