@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from rosgit.userfiles import MAX_DEPTH
-from tests.hostile.conftest import refuses_and_keeps_tree
+from tests.hostile.conftest import refuses_and_keeps_tree, rosgit, tree_hash
 
 CONFIGMAP = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: hostile\ndata:\n"
 
@@ -117,3 +117,17 @@ def test_generate_refuses_a_catalog_symlinked_from_elsewhere(tree: Path, tmp_pat
     (tree / "rosgit.yaml").symlink_to(elsewhere / "rosgit.yaml")
     refuses_and_keeps_tree(tree, "generate", names=("rosgit.yaml", "symlink into another directory"))
     assert sorted(p.name for p in elsewhere.iterdir()) == ["rosgit.yaml"], "generate wrote beside the link target"
+
+
+def test_check_reports_an_alias_bomb_under_argocd(tree: Path) -> None:
+    """argocd/ is generated, but a user can edit it: the Argo CD stage reads it under the same limits."""
+    target = tree / "argocd" / "applications" / "dev.yaml"
+    assert target.is_file()
+    target.write_text(_billion_laughs(), encoding="utf-8")
+    before = tree_hash(tree)
+    skipped = "generate,build,kustomize,validate,lint,secrets,helm"
+    result = rosgit(tree, "check", "--skip", skipped, "--output", "json", timeout=60)
+    assert "Traceback" not in result.stderr
+    assert result.returncode == 1, result.stderr
+    assert "alias limit" in result.stdout
+    assert tree_hash(tree) == before
