@@ -10,7 +10,7 @@ import pytest
 
 from tests.hostile.conftest import assert_refused, rosgit, tree_hash
 
-LONG_CRONJOB = "rosocp-partition-cleaner-with-a-name-far-too-long-for-a-job-x"  # 60 characters
+LONG_CRONJOB = "rosocp-partition-cleaner-with-a-name-far-too-long-for-a-jobx"  # 60 characters
 
 
 def _edit(tree: Path, old: str, new: str, *, every: bool = False) -> int:
