@@ -6,6 +6,9 @@ one run, built once and handed to every check that reads them.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +33,36 @@ def build_overlay(path: Path, *, engine: str = "builtin") -> str:
     if engine == "kustomize":
         return run_kustomize(path)
     return builtin_build(path)
+
+
+def write_build_output(output: Path, text: str) -> None:
+    """`build -o FILE`: the file holds the whole build or is left as it was, never a half-written one."""
+    where = str(output)
+    if output.is_dir():
+        raise UsageError("is a directory; give --output a file name", location=where)
+    target = output.resolve() if output.is_symlink() else output
+    if not target.parent.is_dir():
+        raise UsageError(f"cannot write: directory {str(target.parent)!r} does not exist", location=where)
+    try:
+        mode = target.stat().st_mode & 0o7777 if target.exists() else 0o666 & ~_umask()
+        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".rosgit-tmp")
+    except OSError as err:
+        raise UsageError(f"cannot write: {err.strerror}", location=where) from None
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.chmod(temporary, mode)
+        os.replace(temporary, target)
+    except OSError as err:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise UsageError(f"cannot write: {err.strerror}", location=where) from None
+
+
+def _umask() -> int:
+    current = os.umask(0o022)
+    os.umask(current)
+    return current
 
 
 def builtin_build(path: Path) -> str:

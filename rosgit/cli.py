@@ -75,13 +75,13 @@ def build(
     ] = None,
 ) -> None:
     """Render an overlay exactly as Argo CD's kustomize will."""
-    from rosgit.build import build_overlay
+    from rosgit.build import build_overlay, write_build_output
 
     text = build_overlay(overlay, engine=engine)
     if output is None:
         sys.stdout.write(text)
     else:
-        output.write_text(text, encoding="utf-8")
+        write_build_output(output, text)
 
 
 @app.command()

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import sys
+from types import SimpleNamespace
+from typing import Any
 
 from rosgit.errors import RosgitError
 
@@ -41,15 +43,76 @@ def _fast_build(args: list[str]) -> int:
         return -1
     from pathlib import Path
 
-    from rosgit.build import build_overlay
+    from rosgit.build import build_overlay, write_build_output
 
     text = build_overlay(Path(positional[0]), engine=engine)
     if output is None:
         sys.stdout.write(text)
         sys.stdout.flush()
     else:
-        Path(output).write_text(text, encoding="utf-8")
+        write_build_output(Path(output), text)
     return 0
+
+
+def _run_typer(argv: list[str]) -> int:
+    """Runs the Typer app with Click's own error printing off, so a bad argument is one line like every
+    other user error (Click would draw a five-line box) and exits 2."""
+    from rosgit.cli import app
+
+    errors = _click_exceptions()
+
+    try:
+        code = app(args=argv, prog_name="rosgit", standalone_mode=False)
+    except errors.NoArgsIsHelpError as err:
+        # `rosgit` or `rosgit schemas` alone: the help is the answer, not an error
+        print(err.ctx.get_help())
+        return 2
+    except errors.UsageError as err:
+        message = " ".join(err.format_message().split())
+        print(f"rosgit: {_command_of(err.ctx, argv)}{message}", file=sys.stderr)
+        return 2
+    except errors.ClickException as err:  # e.g. a file option Click itself could not open
+        print(f"rosgit: {' '.join(err.format_message().split())}", file=sys.stderr)
+        return int(err.exit_code)
+    except errors.Abort:
+        print("rosgit: aborted", file=sys.stderr)
+        return 1
+    return code if isinstance(code, int) else 0
+
+
+def _click_exceptions() -> Any:
+    """Click's exceptions as Typer raises them: Typer 0.2x vendors Click (`typer._click`), older ones use the
+    click package. `Abort` is Typer's own name for Click's."""
+    import importlib
+
+    import typer
+
+    vendored = getattr(typer, "_click", None)
+    module: Any = importlib.import_module("typer._click.exceptions" if vendored else "click.exceptions")
+    return SimpleNamespace(
+        NoArgsIsHelpError=module.NoArgsIsHelpError,
+        UsageError=module.UsageError,
+        ClickException=module.ClickException,
+        Abort=getattr(module, "Abort", typer.Abort),
+    )
+
+
+def _command_of(ctx: object, argv: list[str]) -> str:
+    """`lint: ` or `schemas add-crd: ` for a usage error inside a command; '' at the top level."""
+    names: list[str] = []
+    while ctx is not None and getattr(ctx, "parent", None) is not None:
+        names.append(str(getattr(ctx, "info_name", "")))
+        ctx = getattr(ctx, "parent", None)
+    if not names and ctx is None:
+        # an option's own error carries no context: the command is the words before the first option
+        from rosgit.cli import app
+
+        known = {command.name or getattr(command.callback, "__name__", "") for command in app.registered_commands}
+        known.add("schemas")
+        words = [word for word in argv[:2] if not word.startswith("-")]
+        if words and words[0] in known:
+            names = list(reversed(words if words[0] == "schemas" else words[:1]))
+    return f"{' '.join(reversed(names))}: " if names else ""
 
 
 def main() -> None:
@@ -59,9 +122,7 @@ def main() -> None:
             code = _fast_build(argv[1:])
             if code >= 0:
                 sys.exit(code)
-        from rosgit.cli import app
-
-        app()
+        sys.exit(_run_typer(argv))
     except RosgitError as err:
         print(f"rosgit: {err}", file=sys.stderr)
         sys.exit(err.exit_code)

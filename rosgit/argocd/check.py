@@ -18,6 +18,7 @@ from rosgit.catalog.model import Catalog
 from rosgit.errors import RosgitError
 from rosgit.findings import Finding
 from rosgit.k8s.objects import Obj, load_objects
+from rosgit.userfiles import read_user_text
 
 
 def _name(obj: Obj) -> str:
@@ -36,8 +37,11 @@ def load_argocd_objects(root: Path) -> tuple[list[tuple[str, Obj]], list[Finding
     for path in sorted(directory.rglob("*.y*ml")):
         rel = path.relative_to(root).as_posix()
         try:
-            docs = load_objects(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, yaml.YAMLError) as err:
+            docs = load_objects(read_user_text(path, location=rel), source=rel)
+        except RosgitError as err:
+            findings.append(Finding(ids.ROS522, "error", rel, f"cannot read: {err.message}"))
+            continue
+        except yaml.YAMLError as err:
             findings.append(Finding(ids.ROS522, "error", rel, f"cannot read: {str(err).splitlines()[0]}"))
             continue
         objects.extend((rel, doc) for doc in docs)

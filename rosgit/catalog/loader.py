@@ -10,6 +10,7 @@ from rosgit.catalog.model import Catalog, Component
 from rosgit.catalog.schema import Reader
 from rosgit.catalog.validate import validate_catalog
 from rosgit.errors import UsageError
+from rosgit.userfiles import check_yaml_depth, read_user_text
 
 # Lists merged by their `name` when a component extends a template; the component's entry wins.
 _MERGED_LISTS = ("env", "volumes", "ports", "storage")
@@ -22,14 +23,11 @@ def parse_yaml(path: Path) -> Any:
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UsageError(
-            "catalog not found; run `rosgit init` to write the default one", location=str(path)
-        ) from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise UsageError(f"cannot read catalog: {err}", location=str(path)) from None
+    if not path.exists() and not path.is_symlink():
+        raise UsageError("catalog not found; run `rosgit init` to write the default one", location=str(path))
+    text = read_user_text(path)
+    # ruamel composes in (recursive) Python: the depth limit must hold before it starts
+    check_yaml_depth(text, location=str(path), always=True)
     yaml = YAML(typ="rt")
     yaml.allow_duplicate_keys = False
     try:
@@ -43,8 +41,25 @@ def parse_yaml(path: Path) -> Any:
         raise UsageError(f"invalid YAML: {str(err).splitlines()[0]}", location=str(path)) from None
 
 
+def check_catalog_place(path: Path) -> None:
+    """The catalog's directory is the repository root every command writes under: a catalog symlinked
+    from another directory would send the generated tree there, outside the repository."""
+    try:
+        real = path.resolve().parent
+        named = path.parent.resolve()
+    except (RuntimeError, OSError):  # RuntimeError: pathlib's "Symlink loop"
+        raise UsageError("cannot read: symlink loop", location=str(path)) from None
+    if real != named:
+        raise UsageError(
+            f"is a symlink into another directory ({real}); the generated tree would be written there, "
+            "outside this repository: use the real file, or run rosgit there",
+            location=str(path),
+        )
+
+
 def load_catalog(path: Path) -> Catalog:
     """Reads and validates a catalog; raises UsageError with FILE:LINE on the first problem."""
+    check_catalog_place(path)
     tree = parse_yaml(path)
     reader = Reader(path)
     if not isinstance(tree, dict):

@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 from fnmatch import fnmatchcase
 
+from rosgit.catalog.cron import schedule_problem
 from rosgit.catalog.model import (
     ALL_PLATFORMS,
     CA_TRUST_ENV,
     OBJECT_STORAGE,
+    Amounts,
     Catalog,
     Component,
     PlanTotals,
@@ -17,6 +19,7 @@ from rosgit.catalog.model import (
 from rosgit.catalog.profiles import resolve_profile
 from rosgit.catalog.schema import Reader
 from rosgit.catalog.strimzi import API_SERVER, CLUSTER_OPERATOR
+from rosgit.quantity import parse_quantity
 
 # A KafkaTopic is named by its topic, so a topic must be a DNS subdomain (RFC 1123) as well as a Kafka topic.
 _TOPIC = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
@@ -30,6 +33,7 @@ def validate_catalog(catalog: Catalog, reader: Reader) -> None:
     _check_profiles(catalog, reader)
     _check_overlays(catalog, reader)
     _check_kafka(catalog, reader)
+    check_kubernetes_limits(catalog, reader)
 
 
 def _check_components(catalog: Catalog, reader: Reader) -> None:
@@ -268,3 +272,122 @@ def _check_kafka(catalog: Catalog, reader: Reader) -> None:
             raise reader.fail(line, f"profile {name!r}: kafka.brokers must be at least 1, not {nodes.brokers}")
         if nodes.controllers is not None and nodes.controllers < 0:
             raise reader.fail(line, f"profile {name!r}: kafka.controllers must be 0 (combined nodes) or more")
+
+
+# --- values the Kubernetes API server would refuse --------------------------------------------------------
+# (k8s.io/kubernetes pkg/apis/core/validation and pkg/apis/batch/validation): ports 1-65535, non-negative
+# counts and IDs, requests within limits, unique Service ports, CronJob names of at most 52 characters
+# (the Job controller appends an 11-character suffix), robfig/cron schedules. 0 stays valid wherever the API
+# accepts it (replicas, backoffLimit, runAsUser, probe timings: 0 there means "the default").
+_MAX_PORT = 65535
+_MAX_ID = 2_147_483_647
+CRONJOB_NAME_LIMIT = 52
+
+
+def check_kubernetes_limits(catalog: Catalog, reader: Reader) -> None:
+    """Raises UsageError(FILE:LINE) for the first catalog value a Kubernetes API server would reject."""
+    for index, component in enumerate(catalog.components):
+        _check_component_numbers(component, f"catalog.components[{index}]", reader)
+        _check_component_ports(component, f"catalog.components[{index}]", reader)
+        _check_cronjob(component, f"catalog.components[{index}]", reader)
+    for platform_name, platform in catalog.platforms.items():
+        port = platform.object_storage.port
+        if not 1 <= port <= _MAX_PORT:
+            path = f"catalog.platforms.{platform_name}.objectStorage.port"
+            raise reader.fail(_line(reader, path, platform),
+                              f"platforms.{platform_name}.objectStorage.port: {port} is not a port (1-65535)")
+    for profile_name, profile in catalog.profiles.items():
+        _check_profile_numbers(profile_name, profile.replicas, profile.scalable_replicas, reader)
+        for size, resources in profile.sizes.items():
+            _check_requests_within_limits(profile_name, size, resources.requests, resources.limits, reader)
+
+
+def _line(reader: Reader, path: str, owner: object) -> int | None:
+    return reader.line_at(path) or reader.line_of(owner)
+
+
+def _check_component_numbers(component: Component, path: str, reader: Reader) -> None:
+    where = f"component {component.name!r}"
+    counts = {"replicas": component.replicas, "backoffLimit": component.backoff_limit}
+    ids = {"runAsUser": component.run_as_user, "runAsGroup": component.run_as_group, "fsGroup": component.fs_group}
+    for key, value in counts.items():
+        if value is not None and value < 0:
+            raise reader.fail(_line(reader, f"{path}.{key}", component), f"{where}: {key} {value} is negative")
+    for key, value in ids.items():
+        if value is not None and not 0 <= value <= _MAX_ID:
+            raise reader.fail(
+                _line(reader, f"{path}.{key}", component), f"{where}: {key} {value} is not a user or group ID "
+                f"(0-{_MAX_ID})"
+            )
+    if component.probes is None:
+        return
+    for kind in ("liveness", "readiness", "startup"):
+        probe = getattr(component.probes, kind)
+        if probe is None:
+            continue
+        for key, value in (("initialDelaySeconds", probe.initial_delay_seconds),
+                           ("periodSeconds", probe.period_seconds), ("timeoutSeconds", probe.timeout_seconds),
+                           ("failureThreshold", probe.failure_threshold)):
+            if value < 0:
+                raise reader.fail(_line(reader, f"{path}.probes.{kind}.{key}", probe),
+                                  f"{where}: {kind} probe {key} {value} is negative")
+
+
+def _check_component_ports(component: Component, path: str, reader: Reader) -> None:
+    where = f"component {component.name!r}"
+    names: set[str] = set()
+    numbers: dict[tuple[int, str], str] = {}
+    for index, port in enumerate(component.ports):
+        line = _line(reader, f"{path}.ports[{index}]", port)
+        if not 1 <= port.port <= _MAX_PORT:
+            raise reader.fail(line, f"{where}: port {port.name!r} is {port.port}, not a port (1-65535)")
+        if port.name in names:
+            raise reader.fail(line, f"{where}: port name {port.name!r} is declared twice")
+        names.add(port.name)
+        same = numbers.setdefault((port.port, port.protocol), port.name)
+        if same != port.name:
+            raise reader.fail(line, f"{where}: ports {same!r} and {port.name!r} are both {port.port}/{port.protocol}")
+    if component.service is not None:
+        listed: set[str] = set()
+        for ref in component.service.ports:
+            if ref in listed:
+                raise reader.fail(_line(reader, f"{path}.service", component.service),
+                                  f"{where}: service port {ref!r} is listed twice")
+            listed.add(ref)
+
+
+def _check_cronjob(component: Component, path: str, reader: Reader) -> None:
+    if component.kind != "CronJob":
+        return
+    where = f"component {component.name!r}"
+    if len(component.name) > CRONJOB_NAME_LIMIT:
+        raise reader.fail(
+            _line(reader, f"{path}.name", component),
+            f"{where}: a CronJob's name may have at most {CRONJOB_NAME_LIMIT} characters, not {len(component.name)}",
+        )
+    problem = schedule_problem(component.schedule) if component.schedule else None
+    if problem:
+        raise reader.fail(_line(reader, f"{path}.schedule", component),
+                          f"{where}: schedule {component.schedule!r}: {problem}")
+
+
+def _check_profile_numbers(name: str, replicas: dict[str, int], scalable: int | None, reader: Reader) -> None:
+    for target, count in replicas.items():
+        if count < 0:
+            raise reader.fail(reader.line_at(f"catalog.profiles.{name}.replicas.{target}"),
+                              f"profile {name!r}: replicas for {target!r} is {count}, negative")
+    if scalable is not None and scalable < 0:
+        raise reader.fail(reader.line_at(f"catalog.profiles.{name}.scalableReplicas"),
+                          f"profile {name!r}: scalableReplicas {scalable} is negative")
+
+
+def _check_requests_within_limits(
+    profile: str, size: str, requests: Amounts, limits: Amounts, reader: Reader
+) -> None:
+    line = reader.line_at(f"catalog.profiles.{profile}.sizes.{size}")
+    for resource in ("cpu", "memory"):
+        request, limit = getattr(requests, resource), getattr(limits, resource)
+        if parse_quantity(request) > parse_quantity(limit):
+            raise reader.fail(
+                line, f"profile {profile!r}: size {size!r}: {resource} request {request} is above its limit {limit}"
+            )

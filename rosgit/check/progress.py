@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 from typing import TextIO
@@ -10,7 +11,8 @@ from typing import TextIO
 class Progress:
     def __init__(self, total: int, stream: TextIO | None = None, enabled: bool | None = None) -> None:
         self.stream = stream if stream is not None else sys.stderr
-        self.enabled = self.stream.isatty() if enabled is None else enabled
+        # TERM=dumb (Emacs shells, some CI runners) cannot move the cursor: no progress line there either
+        self.enabled = (self.stream.isatty() and os.environ.get("TERM") != "dumb") if enabled is None else enabled
         self.total = max(total, 1)
         self.done_steps = 0
         self._lock = threading.Lock()

@@ -29,6 +29,10 @@ def run_helm_diff(
         raise UsageError(f"unknown helm {helm!r}; choose one of {', '.join(HELMS)}")
     if chart is not None and not (chart / "Chart.yaml").is_file():
         raise UsageError(f"{chart}: no Chart.yaml; pass the chart directory")
+    from rosgit.tools import require_tool
+
+    # a missing helm is a tool problem, not "the chart differs" (each overlay's render would fail as ROS904)
+    require_tool(helm)
     catalog = load_catalog(catalog_path)
     root = catalog_path.resolve().parent
     differences = equivalence_differences(

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from rosgit.errors import UsageError
+from rosgit.userfiles import read_user_bytes, read_user_text
 
 KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 
@@ -56,7 +57,10 @@ def find_kustomization_file(directory: Path) -> Path:
 
 
 def open_root(directory: Path, parent: Root | None) -> Root:
-    real = directory.resolve()
+    try:
+        real = directory.resolve()
+    except (RuntimeError, OSError):  # RuntimeError: pathlib's "Symlink loop"
+        raise UsageError("symlink loop", location=display(directory)) from None
     chain = parent.chain if parent else ()
     for seen in chain:
         if real == seen or seen.is_relative_to(real):
@@ -79,7 +83,10 @@ def resolve_file(root: Root, entry: str, field: str) -> Path:
     if looks_remote(entry):
         raise remote_error(root, field, entry)
     candidate = (root.path / entry)
-    real = candidate.resolve()
+    try:
+        real = candidate.resolve()
+    except (RuntimeError, OSError):  # RuntimeError: pathlib's "Symlink loop"
+        raise UsageError(f"{field}: '{entry}': symlink loop", location=root.location()) from None
     if not real.is_relative_to(root.path):
         raise UsageError(
             f"{field}: security; file '{display(real)}' is not in or below '{display(root.path)}'",
@@ -94,14 +101,14 @@ def read_text(root: Root, entry: str, field: str) -> str:
     path = resolve_file(root, entry, field)
     if path.is_dir():
         raise UsageError(f"{field}: '{entry}' is a directory, expected a file", location=root.location())
-    return path.read_text(encoding="utf-8")
+    return read_user_text(path, location=display(path))
 
 
 def read_bytes(root: Root, entry: str, field: str) -> bytes:
     path = resolve_file(root, entry, field)
     if path.is_dir():
         raise UsageError(f"{field}: '{entry}' is a directory, expected a file", location=root.location())
-    return path.read_bytes()
+    return read_user_bytes(path, location=display(path))
 
 
 def remote_error(root: Root, field: str, entry: str) -> UsageError:

@@ -13,6 +13,7 @@ from rosgit.kustomize.loader import Root, as_list, remote_error
 from rosgit.kustomize.resource import ResId, Resource
 from rosgit.kustomize.yamlio import load_kustomization as parse
 from rosgit.kustomize.yamlio import load_resource_documents
+from rosgit.userfiles import read_user_text
 
 KNOWN_UNSUPPORTED = frozenset(
     {
@@ -26,7 +27,7 @@ COMPONENT_KIND = "Component"
 
 
 def load_kustomization(root: Root) -> dict[str, Any]:
-    text = root.file.read_text(encoding="utf-8")
+    text = read_user_text(root.file, location=root.location())
     try:
         data = parse(text, str(root.file))
     except UsageError:
@@ -165,7 +166,8 @@ def load_documents(text: str, root: Root, entry: str) -> list[Resource]:
     try:
         docs = load_resource_documents(text, entry)
     except UsageError as exc:
-        raise UsageError(f"resources: {exc.message}", location=root.location()) from exc
+        # the message's "line N" counts in the resource file, so name it
+        raise UsageError(f"resources: '{entry}': {exc.message}", location=root.location()) from exc
     except Exception as exc:
         raise UsageError(f"resources: '{entry}': {_one_line(str(exc))}", location=root.location()) from exc
     out: list[Resource] = []

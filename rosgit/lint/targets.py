@@ -25,11 +25,19 @@ def resolve_targets(
     Their lint contexts carry the image `contracts` when given (the contract rules need them)."""
     by_name = {o.name: o for o in catalog.overlays}
     targets: list[OverlayTarget] = []
-    for item in requested or [o.name for o in catalog.overlays]:
+    seen: set[Path] = set()
+    # one overlay named twice (or by name and by path) is linted once: 5,000 copies must not cost 5,000 builds
+    for item in dict.fromkeys(requested or [o.name for o in catalog.overlays]):
         spec = by_name.get(item)
         path = root / "overlays" / item if spec is not None else Path(item)
-        if spec is None:
+        try:
             resolved = path.resolve()
+        except RuntimeError:  # pathlib's "Symlink loop"
+            raise UsageError(f"{item}: symlink loop") from None
+        if resolved in seen:
+            continue
+        seen.add(resolved)
+        if spec is None:
             spec = next(
                 (o for o in catalog.overlays if (root / "overlays" / o.name).resolve() == resolved), None
             )

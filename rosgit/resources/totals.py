@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from rosgit.errors import UsageError
 from rosgit.k8s.podspec import pod_template_of
 from rosgit.quantity import bytes_of, millicores
 
@@ -63,6 +64,11 @@ def dig(obj: Any, *path: str) -> dict[str, Any]:
     return node if isinstance(node, dict) else {}
 
 
+def _list(value: Any) -> list[dict[str, Any]]:
+    """The mappings of a list field; anything else (null, a string) holds none."""
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
 def _amount(resources: Any, kind: str, resource: str) -> int:
     value = dig(resources, kind).get(resource)
     if value is None:
@@ -72,8 +78,8 @@ def _amount(resources: Any, kind: str, resource: str) -> int:
 
 def pod_amount(pod_spec: dict[str, Any], kind: str, resource: str) -> int:
     """Effective pod request/limit as the scheduler sees it: max(sum of containers, largest init container)."""
-    main = sum(_amount(c.get("resources"), kind, resource) for c in pod_spec.get("containers") or [])
-    init = max((_amount(c.get("resources"), kind, resource) for c in pod_spec.get("initContainers") or []), default=0)
+    main = sum(_amount(c.get("resources"), kind, resource) for c in _list(pod_spec.get("containers")))
+    init = max((_amount(c.get("resources"), kind, resource) for c in _list(pod_spec.get("initContainers"))), default=0)
     return max(main, init)
 
 
@@ -96,13 +102,19 @@ def pods_of(containers: list[Any], replicas: int, storage: int = 0) -> Totals:
 def workload_totals(obj: dict[str, Any]) -> Totals:
     kind = obj.get("kind", "")
     template = pod_template_of(obj)
-    replicas = 1 if kind in ("Job", "CronJob") else int(obj.get("spec", {}).get("replicas", 1))
+    if template is None or not isinstance(obj.get("spec"), dict):
+        # the API server would refuse it too: every workload needs a spec with its pod template
+        raise UsageError("spec is missing or null: no pod template to size")
+    spec = dig(obj, "spec")
+    replicas = 1 if kind in ("Job", "CronJob") else spec.get("replicas", 1)
+    if isinstance(replicas, bool) or not isinstance(replicas, int):
+        raise UsageError(f"spec.replicas {replicas!r} is not an integer")  # the caller names the object
     storage = 0
-    for claim in obj.get("spec", {}).get("volumeClaimTemplates") or []:
+    for claim in _list(spec.get("volumeClaimTemplates")):
         requested = dig(claim, "spec", "resources", "requests").get("storage")
         if requested is not None:
             storage += bytes_of(requested) * replicas
-    return _pods(template.spec if template is not None else {}, replicas, storage)
+    return _pods(template.spec, replicas, storage)
 
 
 def labels_of(obj: dict[str, Any]) -> dict[str, Any]:

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from rosgit.errors import UsageError
+from rosgit.userfiles import read_user_stream, read_user_text
 from rosgit.validate.core import VALIDATORS, validate
 from rosgit.validate.inputs import read_inputs
 from rosgit.validate.output import FORMATTERS, render
@@ -56,16 +57,16 @@ def run_add_crd(files: list[Path], *, dest: Path | None = None) -> list[Path]:
     texts = []
     for file in files:
         if str(file) == "-":
-            texts.append((sys.stdin.read(), "stdin"))
+            texts.append((read_user_stream(sys.stdin.buffer), "stdin"))
             continue
-        try:
-            texts.append((file.read_text(encoding="utf-8"), str(file)))
-        except OSError as err:
-            raise UsageError(f"cannot read CRD file: {err.strerror}", location=str(file)) from err
-        except UnicodeDecodeError as err:
-            raise UsageError("cannot read CRD file: not UTF-8 text", location=str(file)) from err
+        texts.append((read_user_text(file), str(file)))
     written: list[Path] = []
-    for item in plan_crd_schemas(texts):
+    planned = plan_crd_schemas(texts)
+    for item in planned:
+        # the names were checked when planned; this is the last guard before a write outside the directory
+        if not (target / item.relpath).resolve().is_relative_to(target.resolve()):
+            raise UsageError(f"{item.kind} {item.version}: schema path {item.relpath!r} leaves {target}")
+    for item in planned:
         path = target / item.relpath
         write_atomic(path, dump_schema(item.schema))
         written.append(path)

@@ -20,6 +20,13 @@ from typing import Any
 import yaml
 
 from rosgit.errors import UsageError
+from rosgit.userfiles import (
+    alias_budget,
+    check_node_graph,
+    check_yaml_depth,
+    read_user_stream,
+    read_user_text,
+)
 
 _SEPARATOR = re.compile(r"^---(?=[ \t]|$)", re.MULTILINE)
 YAML_SUFFIXES = (".yaml", ".yml", ".json")
@@ -117,7 +124,7 @@ def parse_stream(text: str, *, source: str) -> list[Document]:
         if _is_blank(chunk):
             continue
         try:
-            obj = yaml.load(chunk, Loader=_StrictLoader)
+            obj = _load_within_limits(chunk, source, first_line)
         except yaml.YAMLError as err:
             line, message = _error_line(err, first_line)
             docs.append(Document(source=source, line=line, error=message))
@@ -127,6 +134,20 @@ def parse_stream(text: str, *, source: str) -> list[Document]:
         line = first_line + _leading_blank_lines(chunk)
         docs.extend(_expand_list(Document(source=source, line=line, obj=obj)))
     return docs
+
+
+def _load_within_limits(chunk: str, source: str, first_line: int) -> Any:
+    """One document, refused (UsageError) before construction when it nests or aliases past the limits."""
+    check_yaml_depth(chunk, location=source, first_line=first_line - 1)
+    loader = _StrictLoader(chunk)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        check_node_graph(node, budget=alias_budget(chunk), location=source, first_line=first_line - 1)
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
 
 
 def _leading_blank_lines(chunk: str) -> int:
@@ -174,17 +195,11 @@ def to_json(obj: Any) -> str:
 
 
 def read_file(path: Path) -> list[Document]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as err:
-        raise UsageError(f"not a UTF-8 text file ({err.reason} at byte {err.start})", location=str(path)) from err
-    except OSError as err:
-        raise UsageError(err.strerror or "cannot read file", location=str(path)) from err
-    return parse_stream(text, source=str(path))
+    return parse_stream(read_user_text(path), source=str(path))
 
 
 def read_stdin() -> list[Document]:
-    return parse_stream(sys.stdin.read(), source="stdin")
+    return parse_stream(read_user_stream(sys.stdin.buffer), source="stdin")
 
 
 def is_overlay(path: Path) -> bool:
@@ -228,7 +243,8 @@ def read_inputs(args: list[str], *, engine: str = "builtin") -> tuple[list[Docum
             for file in files:
                 docs.extend(read_file(file))
                 sources.append(str(file))
-        elif path.is_file():
+        elif path.exists() or path.is_symlink():
+            # read_file refuses, in one line, what is not a regular file (a FIFO, a device, a symlink loop)
             docs.extend(read_file(path))
             sources.append(str(path))
         else:

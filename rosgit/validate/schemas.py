@@ -279,7 +279,9 @@ def crd_schemas(crd: Any, *, location: str) -> list[ConvertedSchema]:
         not isinstance(entry, dict) or not isinstance(entry.get("name"), str) for entry in versions
     ):
         raise UsageError("spec.versions[] entry without a name", location=where)
-    out = [_converted(group, kind, version, schema) for version, schema in version_schemas(spec)]
+    pairs = list(version_schemas(spec))
+    check_crd_names(group, kind, [version for version, _ in pairs], location=where)
+    out = [_converted(group, kind, version, schema) for version, schema in pairs]
     if not out:
         raise UsageError("CustomResourceDefinition has no openAPIV3Schema in any version", location=where)
     return out
@@ -293,6 +295,27 @@ def _converted(group: str, kind: str, version: str, schema: JSONDict) -> Convert
         version=version,
         schema=convert_openapi_schema(schema),
     )
+
+
+# What the API server's CRD validation accepts (apiextensions validation: the group a DNS subdomain with a
+# dot, the lower-cased kind and every version DNS-1035 labels); they become the schema's file path, so
+# anything else (`../../x`) must never reach it.
+_DNS_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+")
+_DNS_1035_LABEL = re.compile(r"[a-z]([-a-z0-9]*[a-z0-9])?")
+
+
+def check_crd_names(group: str, kind: str, versions: list[str], *, location: str) -> None:
+    """Refuses a CRD whose group, kind or version names Kubernetes would reject."""
+    if len(group) > 253 or not _DNS_SUBDOMAIN.fullmatch(group):
+        raise UsageError(f"spec.group {group!r} is not a DNS subdomain with a dot (e.g. example.com)",
+                         location=location)
+    if len(kind) > 63 or not _DNS_1035_LABEL.fullmatch(kind.lower()) or not kind[:1].isalpha():
+        raise UsageError(f"spec.names.kind {kind!r} is not a DNS-1035 label once lower-cased (e.g. MyKind)",
+                         location=location)
+    for version in versions:
+        if len(version) > 63 or not _DNS_1035_LABEL.fullmatch(version):
+            raise UsageError(f"spec.versions name {version!r} is not a DNS-1035 label (e.g. v1alpha1)",
+                             location=location)
 
 
 def iter_crds(text: str, *, location: str) -> Iterator[tuple[str, JSONDict]]:

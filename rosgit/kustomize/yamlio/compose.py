@@ -10,6 +10,7 @@ from yaml.nodes import Node, ScalarNode, SequenceNode
 
 from rosgit.errors import UsageError
 from rosgit.kustomize.yamlio.scalars import V2_NULLS
+from rosgit.userfiles import check_yaml_depth
 
 STR_TAG = "tag:yaml.org,2002:str"
 # The marker tag of an untagged plain scalar, which this package resolves itself.
@@ -60,6 +61,7 @@ def _check_go_yaml_syntax(text: str, source: str) -> None:
 def compose_all(text: str, source: str) -> list[Node | None]:
     if "%" in text or "\\/" in text:
         _check_go_yaml_syntax(text, source)
+    check_yaml_depth(text, location=source)
     loader = _ComposeOnly(text)
     nodes: list[Node | None] = []
     try:
@@ -112,6 +114,7 @@ def compose_kyaml(text: str, source: str) -> list[tuple[Node, str, int]]:
     """(first document node, piece text, line offset) of every non-empty kyaml document."""
     if "%" in text or "\\/" in text:
         _check_go_yaml_syntax(text, source)
+    check_yaml_depth(text, location=source)
     out: list[tuple[Node, str, int]] = []
     for piece, offset in _kyaml_pieces(text, source):
         if not piece.strip():

@@ -15,6 +15,9 @@ from rosgit.kustomize.gojson import NotJSON
 from rosgit.kustomize.yamlio.compose import PLAIN_TAG, STR_TAG
 from rosgit.kustomize.yamlio.scalars import scalar_text
 from rosgit.kustomize.yamlio.timestamps import parse_timestamp
+from rosgit.userfiles import MAX_DEPTH, alias_budget, alias_error, depth_error
+
+__all__ = ["Builder", "alias_budget"]
 
 _MERGE_KEY = "<<"
 
@@ -63,11 +66,6 @@ def _yaml_type_name(value: Any) -> str:
     return "float"
 
 
-def alias_budget(text: str) -> int:
-    """How many nodes a document may build before it counts as excessive aliasing, as in go-yaml."""
-    return 100_000 + 20 * len(text)
-
-
 class Builder:
     """Turns composed nodes into plain data the way kyaml + JSON would, copying aliased subtrees."""
 
@@ -76,8 +74,10 @@ class Builder:
     ) -> None:
         self.text = text
         self.line_offset = 0
+        self.depth = 0  # collections open on the way to the node being built, aliases expanded
         self.source = source
         self.budget = budget
+        self.initial_budget = budget
         self.resolve_plain = resolve_plain
         # kyaml mode: resource semantics (unique keys, kyaml's key quirks); otherwise sigs.k8s.io/yaml's
         # YAML-to-JSON conversion (last duplicate wins, every key stringified).
@@ -179,9 +179,19 @@ class Builder:
     def build(self, node: Node, top_level: bool = False, in_flow: bool = False) -> Any:
         self.budget -= 1
         if self.budget < 0:
-            raise self.fail(node, "document contains excessive aliasing")
+            # go-yaml's words ("excessive aliasing"), with the limit named
+            raise alias_error(node.start_mark.line + self.line_offset, self.initial_budget, self.source)
         if isinstance(node, ScalarNode):
             return self.scalar(node, in_flow)
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise depth_error(node.start_mark.line + self.line_offset, self.source)
+        try:
+            return self.collection(node, top_level)
+        finally:
+            self.depth -= 1
+
+    def collection(self, node: Node, top_level: bool) -> Any:
         if isinstance(node, MappingNode):
             result: dict[str, Any] = {}
             merges: list[Node] = []
