@@ -37,7 +37,8 @@ SecretRef = tuple[str, str]
 
 # What may stand before the "=" of a value-file line: a SECRET/KEY (DNS-style names) or an environment name.
 _NAME_SHAPE = re.compile(r"[a-z0-9][a-z0-9.-]*/[A-Za-z0-9._-]+|[A-Z_][A-Z0-9_]*")
-_MALFORMED_LINE = "expected SECRET/KEY=VALUE or ROSGIT_SECRET_<SECRET>_<KEY>=VALUE (the line is not shown: it may hold a value)"
+_NOT_SHOWN = "(the line is not shown: it may hold a value)"
+_MALFORMED_LINE = f"expected SECRET/KEY=VALUE or ROSGIT_SECRET_<SECRET>_<KEY>=VALUE {_NOT_SHOWN}"
 
 
 @dataclass(frozen=True)
@@ -159,7 +160,7 @@ def collect_values(catalog: Catalog, usable: list[str], inputs: ValueInputs) -> 
                 ref = _declared(catalog, *env_names[name], where, usable_set)
             else:
                 raise UsageError(
-                    "names no declared secret key (the line is not shown: it may hold a value)",
+                    f"names no declared secret key {_NOT_SHOWN}",
                     location=where,
                 )
             _put(values, origins, ref, value.encode(), where)
@@ -177,9 +178,7 @@ def collect_values(catalog: Catalog, usable: list[str], inputs: ValueInputs) -> 
 
 
 def generate_value(spec: SecretKey) -> str | None:
-    """A fresh random value of the declared shape, or the fixed value; None when it must be provided."""
-    if spec.value is not None:
-        return spec.value
+    """A fresh random value of the declared shape; None when it must be provided."""
     if spec.generate == "none":
         return None
     length = spec.length or DEFAULT_LENGTHS[spec.generate]

@@ -121,6 +121,7 @@ def test_django_secret_keys_never_start_with_a_dollar() -> None:
     assert "$" not in DJANGO_CHARS
 
 
-def test_fixed_and_unset_values() -> None:
-    assert generate_value(SecretKey(generate="none", value="admin")) == "admin"
+def test_unset_values_are_never_generated() -> None:
+    # a catalog `value:` is refused at load (tests/catalog/test_secret_declarations.py), never sealed
     assert generate_value(SecretKey(generate="none")) is None
+    assert generate_value(SecretKey(generate="none", value="admin")) is None

@@ -62,9 +62,7 @@ def secrets_template(catalog: Catalog) -> str:
             "data:",
         ]
         for key, spec_key in sorted(spec.keys.items()):
-            if spec_key.value is not None:
-                fresh = f"{go_string(spec_key.value)} | b64enc"
-            elif spec_key.generate in _GENERATORS:
+            if spec_key.generate in _GENERATORS:
                 length = spec_key.length or _DEFAULT_LENGTHS[spec_key.generate]
                 fresh = f"{_GENERATORS[spec_key.generate].format(n=length)} | b64enc"
             else:
