@@ -96,6 +96,15 @@ def _split_ref(text: str, where: str, *, echo: bool = True) -> tuple[str, str]:
     return secret.strip(), key.strip()
 
 
+def declared_refs(catalog: Catalog, usable: list[str], refs: list[str], option: str) -> frozenset[SecretRef]:
+    """`SECRET/KEY` arguments of an option (names, never values), each declared and used by the overlay."""
+    usable_set = set(usable)
+    return frozenset(
+        _declared(catalog, *_split_ref(text, f"{option} {text}"), f"{option} {text}", usable_set)
+        for text in refs
+    )
+
+
 def _put(
     values: dict[SecretRef, bytes], origins: dict[SecretRef, str], ref: SecretRef, value: bytes, where: str
 ) -> None:

@@ -27,8 +27,8 @@ CASES = [
     ),
     (
         "externalOn-unknown-platform",
-        "      access-key: {generate: access-key, length: 20",
-        "      access-key: {generate: access-key, length: 20, externalOn: [aws]",
+        "      secret-key: {generate: django-secret-key, length: 50",
+        "      secret-key: {generate: django-secret-key, length: 50, externalOn: [aws]",
         "externalOn: [aws]",
         r"'aws' is not one of",
     ),
