@@ -8,7 +8,7 @@ from pathlib import Path
 
 from rosgit.catalog import load_catalog
 from rosgit.secrets.crypto import load_cert
-from rosgit.secrets.seal import resolve_overlay, seal_overlay
+from rosgit.secrets.seal import require_sealing_backend, resolve_overlay, seal_overlay
 from rosgit.secrets.values import ValueInputs
 
 
@@ -28,6 +28,7 @@ def run_seal(
     catalog = load_catalog(catalog_path)
     root = catalog_path.resolve().parent
     resolve_overlay(catalog, overlay_name)
+    require_sealing_backend(catalog)
     cert = load_cert(cert_path)
     if cert.expired:
         print(

@@ -290,6 +290,15 @@ def write_result(root: Path, result: SealResult) -> None:
     apply_plan(root, plan)
 
 
+def require_sealing_backend(catalog: Catalog) -> None:
+    store = catalog.secrets_backend.store
+    if catalog.secrets_backend.type == "external-secrets" and store is not None:
+        raise UsageError(
+            f"secretsBackend.type is external-secrets: the External Secrets Operator fills the Secrets from "
+            f"{store.kind} {store.name}; there is nothing to seal"
+        )
+
+
 def weak_values(
     catalog: Catalog, values: dict[SecretRef, bytes], allowed: frozenset[SecretRef]
 ) -> tuple[list[str], list[str]]:
@@ -339,6 +348,7 @@ def seal_overlay(
     from rosgit.secrets.values import collect_values, declared_refs
 
     overlay = resolve_overlay(catalog, overlay_name)
+    require_sealing_backend(catalog)
     chosen_scope = valid_scope(scope) if scope is not None else None
     if not (root / "overlays" / overlay.name / "kustomization.yaml").is_file():
         raise UsageError(f"overlay {overlay.name} is not generated yet; run `rosgit generate` first")

@@ -39,6 +39,13 @@ CASES = [
         "secretsBackend: {type: vault}",
         r"'vault' is not one of",
     ),
+    (
+        "external-secrets-without-store",
+        "secrets:\n  - name: ros-db-credentials",
+        "secretsBackend: {type: external-secrets}\nsecrets:\n  - name: ros-db-credentials",
+        "secretsBackend: {type: external-secrets}",
+        r"external-secrets needs store",
+    ),
 ]
 
 
