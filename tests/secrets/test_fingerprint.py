@@ -104,3 +104,15 @@ def test_legacy_hmac_digests_are_dropped_and_the_ciphertext_kept(
     assert after["spec"]["encryptedData"]["secret-key"] == ciphertext
     assert json.loads(after["metadata"]["annotations"]["rosgit.io/sealed-value-fingerprints"]) == {}
     assert _sealed_texts(repo, "dev")  # still sealed files
+
+
+def test_help_states_the_parameters_in_use() -> None:
+    from tests.conftest import run_rosgit
+
+    result = run_rosgit("seal", "--help", env={"COLUMNS": "200", "TERM": "dumb"})
+    exponent = SCRYPT.n.bit_length() - 1
+    assert (
+        f"scrypt (n=2^{exponent}, r={SCRYPT.r}, p={SCRYPT.p}, {SCRYPT.memory_bytes >> 20} MiB)"
+        in result.stdout
+    )
+    assert "bitnami/sealed-secrets#131" in result.stdout
