@@ -108,17 +108,20 @@ def resources(
 @app.command()
 def lint(
     overlays: Annotated[
-        list[str] | None, typer.Argument(help="Overlay names or directories (default: every catalog overlay).")
+        list[str] | None,
+        typer.Argument(help="Overlay names or directories (default: every catalog overlay)."),
     ] = None,
     catalog: CatalogOption = Path("rosgit.yaml"),
     engine: Annotated[str, typer.Option("--engine", help="builtin or kustomize.")] = "builtin",
     output: Annotated[str, typer.Option("--output", "-o", help="text or json.")] = "text",
     select: Annotated[
-        list[str] | None, typer.Option("--select", help="Only these rule ids (repeatable or comma-separated).")
+        list[str] | None,
+        typer.Option("--select", help="Only these rule ids (repeatable or comma-separated)."),
     ] = None,
     list_rules: Annotated[bool, typer.Option("--list-rules", help="Print the rule ids and exit.")] = False,
     flows: Annotated[
-        bool, typer.Option("--flows", help="Print the NetworkPolicy flows missing or extra vs the traffic matrix.")
+        bool,
+        typer.Option("--flows", help="Print the NetworkPolicy flows missing or extra vs the traffic matrix."),
     ] = False,
 ) -> None:
     """Cluster-free deployability checks on built overlays; exit 1 on any error finding."""
@@ -175,7 +178,9 @@ def check(
     from rosgit.check.command import run_check
 
     raise typer.Exit(
-        run_check(catalog, output=output, overlays=overlays or [], skip=skip or [], require_sealed=require_sealed)
+        run_check(
+            catalog, output=output, overlays=overlays or [], skip=skip or [], require_sealed=require_sealed
+        )
     )
 
 
@@ -183,11 +188,14 @@ def check(
 def validate(
     targets: Annotated[
         list[str] | None,
-        typer.Argument(help="Overlay directories, YAML/JSON files or folders, or - for stdin.", show_default=False),
+        typer.Argument(
+            help="Overlay directories, YAML/JSON files or folders, or - for stdin.", show_default=False
+        ),
     ] = None,
     output: Annotated[str, typer.Option("--output", "-o", help="text, json, junit or tap.")] = "text",
     kubernetes_version: Annotated[
-        str | None, typer.Option("--kubernetes-version", help="Kubernetes version of the schemas (default 1.33).")
+        str | None,
+        typer.Option("--kubernetes-version", help="Kubernetes version of the schemas (default 1.33)."),
     ] = None,
     ignore_missing_schemas: Annotated[
         bool, typer.Option("--ignore-missing-schemas", help="Skip kinds without a schema instead of failing.")
@@ -195,8 +203,12 @@ def validate(
     validator: Annotated[
         str, typer.Option("--validator", help="auto (kubeconform when installed), kubeconform or builtin.")
     ] = "auto",
-    engine: Annotated[str, typer.Option("--engine", help="Overlay build engine: builtin or kustomize.")] = "builtin",
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Also list valid and skipped resources.")] = False,
+    engine: Annotated[
+        str, typer.Option("--engine", help="Overlay build engine: builtin or kustomize.")
+    ] = "builtin",
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Also list valid and skipped resources.")
+    ] = False,
 ) -> None:
     """Validate objects against Kubernetes and CRD schemas, offline; exit 1 if any is invalid."""
     from rosgit.validate.command import run_validate
@@ -283,17 +295,54 @@ def seal(
         list[str] | None,
         typer.Option("--from-env-file", help="File of SECRET/KEY=VALUE lines ('-' reads stdin)."),
     ] = None,
+    allow_weak: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allow-weak",
+            help="SECRET/KEY: accept a guessable given value (another system owns it); sealed with no fingerprint.",
+        ),
+    ] = None,
+    show_generated: Annotated[
+        Path | None,
+        typer.Option(
+            "--show-generated",
+            help="Write the values generated now to this NEW file (mode 0600, SECRET/KEY=VALUE lines).",
+        ),
+    ] = None,
+    cluster: Annotated[
+        str | None,
+        typer.Option(
+            "--cluster",
+            help="Argo CD cluster name: seal for its controller into clusters/OVERLAY/NAME (fleets).",
+        ),
+    ] = None,
 ) -> None:
     """Seal the overlay's secrets with the controller's certificate; values never come from arguments.
 
     Values: --from-file, --from-env-file, or $ROSGIT_SECRET_<SECRET>_<KEY>. Keys never sealed before
-    and given no value get a random value of their declared shape.
+    and given no value get a random value of their declared shape (never printed; --show-generated FILE
+    keeps a copy); keys another system owns on the platform (externalOn) must be given.
+
+    Threat model: the repository and the controller's certificate are public to whoever reads the repo.
+    Beside each ciphertext is a fingerprint so an unchanged value keeps its ciphertext (no Git churn):
+    scrypt (n=2^17, r=8, p=1, 128 MiB) with a per-key random salt, so anyone with the repository can test
+    guesses offline, but each guess costs a password hash; nobody can decrypt without the controller's
+    private key, or tell whether two keys hold the same value. Guessable given values are refused
+    (--allow-weak seals them without a fingerprint). Deterministic output was refused by sealed-secrets
+    for this reason (bitnami/sealed-secrets#131).
     """
     from rosgit.secrets.command import run_seal
 
     raise typer.Exit(
         run_seal(
-            catalog, overlay, cert, scope=scope, from_files=from_file or [], env_files=from_env_file or []
+            catalog,
+            overlay,
+            cert,
+            scope=scope,
+            from_files=from_file or [],
+            env_files=from_env_file or [],
+            allow_weak=allow_weak or [],
+            show_generated=show_generated,
+            cluster=cluster,
         )
     )
-

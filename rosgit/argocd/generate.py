@@ -14,6 +14,7 @@ from rosgit.errors import UsageError
 from rosgit.fileset.text import yaml_file
 from rosgit.k8s.labels import PART_OF
 from rosgit.k8s.objects import Obj
+from rosgit.k8s.sealedsecret import cluster_dir
 
 API = "argoproj.io/v1alpha1"
 FINALIZER = "resources-finalizer.argocd.argoproj.io"
@@ -316,7 +317,9 @@ def fleet_appset(catalog: Catalog, tree: dict[str, str], overlay: OverlaySpec) -
         catalog,
         tree,
         project=f"{catalog.project.name}-fleet",
-        path=f"overlays/{overlay.name}",
+        # One sealed set per cluster certificate (`rosgit seal --cluster NAME`): each cluster gets the
+        # SealedSecrets its own controller can decrypt, never another cluster's.
+        path=cluster_dir(overlay.name, "{{ .name }}"),
         server="{{ .server }}",
         namespace=catalog.namespace_of(overlay),
         platform=overlay.platform,

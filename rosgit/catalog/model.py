@@ -203,10 +203,19 @@ class Component:
 
 @dataclass(frozen=True)
 class SecretKey:
+    """One key of a declared Secret: how `rosgit seal` generates it, or where its value lives instead."""
+
     generate: Literal["password", "django-secret-key", "access-key", "secret-key", "username", "none"]
     length: int | None = None
+    # Read only to be refused with FILE:LINE (catalog validation): a value here would be plaintext in Git.
     value: str | None = None
+    # Platforms on which another system owns the value (the ODF/NooBaa S3 account on OpenShift, an external
+    # database): it is referenced there, never generated, since a generated one could never match.
+    external_on: list[PlatformName] = field(default_factory=list)
     description: str = ""
+
+    def external(self, platform: str) -> bool:
+        return self.generate == "none" or platform in self.external_on
 
 
 @dataclass(frozen=True)
@@ -214,6 +223,26 @@ class SecretSpec:
     name: DnsName
     keys: dict[str, SecretKey]
     description: str = ""
+
+
+@dataclass(frozen=True)
+class SecretStoreRef:
+    """The External Secrets Operator store every ExternalSecret reads from."""
+
+    name: DnsName
+    kind: Literal["SecretStore", "ClusterSecretStore"] = "ClusterSecretStore"
+
+
+@dataclass(frozen=True)
+class SecretsBackend:
+    """How Secrets reach the cluster: SealedSecrets committed by `rosgit seal`, or ExternalSecrets that the
+    External Secrets Operator fills from a store (the values then never pass through rosgit or Git)."""
+
+    type: Literal["sealed-secrets", "external-secrets"] = "sealed-secrets"
+    store: SecretStoreRef | None = None
+    refresh_interval: str = "1h"
+    # The store's key of secret S is `{remoteKeyPrefix}S`; each Secret key is a property of it.
+    remote_key_prefix: str = ""
 
 
 @dataclass(frozen=True)
@@ -421,6 +450,7 @@ class Catalog:
     platforms: dict[PlatformName, Platform]
     overlays: list[OverlaySpec]
     secrets: list[SecretSpec] = field(default_factory=list)
+    secrets_backend: SecretsBackend = field(default_factory=SecretsBackend)
     externals: dict[str, External] = field(default_factory=dict)
     traffic: list[TrafficRule] = field(default_factory=list)
     topics: list[Topic] = field(default_factory=list)

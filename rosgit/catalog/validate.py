@@ -28,12 +28,31 @@ _KAFKA_VERSION = re.compile(r"^[0-9]+\.[0-9]+\.[0-9]+$")
 
 def validate_catalog(catalog: Catalog, reader: Reader) -> None:
     """Raises UsageError(FILE:LINE: reason) for the first broken rule, in file order."""
+    _check_secrets(catalog, reader)
     _check_components(catalog, reader)
     _check_traffic(catalog, reader)
     _check_profiles(catalog, reader)
     _check_overlays(catalog, reader)
     _check_kafka(catalog, reader)
     check_kubernetes_limits(catalog, reader)
+
+
+def _check_secrets(catalog: Catalog, reader: Reader) -> None:
+    for spec in catalog.secrets:
+        for key, declared in spec.keys.items():
+            if declared.value is not None:
+                # The value itself is never repeated: it is a secret that just reached the catalog.
+                raise reader.fail(
+                    reader.line_of(declared) or reader.line_of(spec),
+                    f"secret {spec.name!r}: {key}: a value in the catalog is plaintext in Git; declare how to "
+                    "generate it, or `generate: none`, and give it to `rosgit seal` (file, stdin or environment)",
+                )
+    backend = catalog.secrets_backend
+    if backend.type == "external-secrets" and backend.store is None:
+        raise reader.fail(
+            reader.line_of(backend),
+            "secretsBackend: external-secrets needs store: {kind: ClusterSecretStore|SecretStore, name: NAME}",
+        )
 
 
 def _check_components(catalog: Catalog, reader: Reader) -> None:

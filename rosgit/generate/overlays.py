@@ -17,6 +17,7 @@ from rosgit.generate.workloads import (
 )
 from rosgit.k8s import labels as L
 from rosgit.k8s.argo import WAVE_APP, WAVE_CONFIG, wave_annotation
+from rosgit.k8s.externalsecret import external_secret_object, external_secrets_dir
 from rosgit.k8s.objects import Obj
 from rosgit.k8s.sealedsecret import STUB_ANNOTATION, STUB_VALUE, sealed_secret_object, sealed_secret_path
 
@@ -40,6 +41,24 @@ def sealed_secret_stub(catalog: Catalog, name: str, namespace: str) -> Obj:
         scope="strict",
     )
     return obj
+
+
+def external_secret(catalog: Catalog, name: str, namespace: str) -> Obj:
+    """With `secretsBackend.type: external-secrets`: the ExternalSecret the operator fills from the store."""
+    backend = catalog.secrets_backend
+    assert backend.store is not None  # the catalog validation requires it for this backend
+    spec = catalog.secret(name)
+    return external_secret_object(
+        name=name,
+        namespace=namespace,
+        labels=L.project_labels(catalog),
+        annotations=wave_annotation(WAVE_CONFIG),
+        keys=sorted(spec.keys) if spec is not None else [],
+        store_kind=backend.store.kind,
+        store_name=backend.store.name,
+        remote_key=f"{backend.remote_key_prefix}{name}",
+        refresh_interval=backend.refresh_interval,
+    )
 
 
 def _pod_template_patch(component: Component, pod_spec: Obj) -> Obj:
@@ -138,6 +157,12 @@ def overlay_files(catalog: Catalog, overlay: OverlaySpec) -> dict[str, str]:
     files: dict[str, str] = {}
     resources = [f"../../base/{c.name}" for c in catalog.components_for(overlay.platform)]
     for secret in catalog.secrets_read_on(overlay.platform):
+        if catalog.secrets_backend.type == "external-secrets":
+            files[f"{external_secrets_dir(overlay.name)}/{secret}.yaml"] = yaml_file(
+                external_secret(catalog, secret, namespace)
+            )
+            resources.append(f"external-secrets/{secret}.yaml")
+            continue
         files[sealed_secret_path(overlay.name, secret)] = yaml_file(
             sealed_secret_stub(catalog, secret, namespace)
         )

@@ -43,3 +43,13 @@ def sealed_secret_target(obj: Mapping[str, Any]) -> tuple[str, str]:
     name = str(template_meta.get("name") or metadata(obj).get("name", ""))
     namespace = str(template_meta.get("namespace") or namespace_of(obj))
     return namespace, name
+
+
+def external_secret_target(obj: Mapping[str, Any]) -> tuple[str, str, set[str]]:
+    """(namespace, name, keys) of the Secret the External Secrets Operator creates for an ExternalSecret:
+    spec.target.name (else the object's name) in the object's namespace, with each data[].secretKey."""
+    spec = as_map(obj.get("spec"))
+    name = str(as_map(spec.get("target")).get("name") or metadata(obj).get("name", ""))
+    data = spec.get("data")
+    items = [as_map(item) for item in data] if isinstance(data, list) else []
+    return namespace_of(obj), name, {str(item["secretKey"]) for item in items if item.get("secretKey")}

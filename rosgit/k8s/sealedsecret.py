@@ -18,12 +18,20 @@ CLUSTER_WIDE = "sealedsecrets.bitnami.com/cluster-wide"
 STUB_VALUE = "not-sealed:run-rosgit-seal"
 
 
-def sealed_secrets_dir(overlay: str) -> str:
-    return f"overlays/{overlay}/sealed-secrets"
+def cluster_dir(overlay: str, cluster: str) -> str:
+    """Where a fleet overlay's Secrets sealed for one cluster's controller live, with their kustomization.
+
+    Not under overlays/: Kustomize refuses a kustomization inside the directory it builds on (a cycle), and
+    the overlays ApplicationSet deploys every directory of overlays/."""
+    return f"clusters/{overlay}/{cluster}"
 
 
-def sealed_secret_path(overlay: str, name: str) -> str:
-    return f"{sealed_secrets_dir(overlay)}/{name}.yaml"
+def sealed_secrets_dir(overlay: str, cluster: str | None = None) -> str:
+    return f"{cluster_dir(overlay, cluster) if cluster else f'overlays/{overlay}'}/sealed-secrets"
+
+
+def sealed_secret_path(overlay: str, name: str, cluster: str | None = None) -> str:
+    return f"{sealed_secrets_dir(overlay, cluster)}/{name}.yaml"
 
 
 def scope_annotations(scope: Scope) -> dict[str, str]:

@@ -18,7 +18,7 @@ from rosgit.contracts.conditions import UNSET, Observed, applying
 from rosgit.contracts.loader import DATA_DIR
 from rosgit.contracts.model import ImageContract, Mode
 from rosgit.findings import Finding, RuleId
-from rosgit.k8s.meta import as_map, name_of, namespace_of, sealed_secret_target
+from rosgit.k8s.meta import as_map, external_secret_target, name_of, namespace_of, sealed_secret_target
 from rosgit.k8s.podspec import PodTemplate, pod_references, pod_templates
 from rosgit.kustomize import split_image
 from rosgit.lint.context import LintContext
@@ -143,6 +143,9 @@ def overlay_of(objects: list[Obj]) -> Overlay:
             secret_keys[sealed_secret_target(obj)] = {
                 str(k) for k in as_map(as_map(obj.get("spec")).get("encryptedData"))
             }
+        elif kind == "ExternalSecret":
+            namespace, name, keys = external_secret_target(obj)
+            secret_keys[(namespace, name)] = keys
     templates = pod_templates(objects)
     texts = {template.ref: "\n".join(_texts(template, config_maps)) for template in templates}
     return Overlay(objects, templates, config_maps, secret_keys, texts)

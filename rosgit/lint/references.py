@@ -10,7 +10,7 @@ from typing import Any
 
 from rosgit import ids
 from rosgit.findings import Finding
-from rosgit.k8s.meta import as_map
+from rosgit.k8s.meta import as_map, external_secret_target
 from rosgit.k8s.meta import sealed_secret_target as made_secret
 from rosgit.k8s.podspec import pod_references
 from rosgit.lint.context import LintContext
@@ -52,6 +52,8 @@ def available(objects: list[Obj], context: LintContext) -> dict[tuple[str, str, 
             add("Secret", namespace, name, {*as_map(obj.get("data")), *as_map(obj.get("stringData"))})
         elif kind == "SealedSecret":
             add("Secret", *sealed_secret_target(obj, context))
+        elif kind == "ExternalSecret":
+            add("Secret", *external_secret_target(obj))
         elif kind == "ConfigMap":
             keys = {*as_map(obj.get("data")), *as_map(obj.get("binaryData"))}
             if annotations_of(obj).get(INJECT_CA_BUNDLE) == "true":

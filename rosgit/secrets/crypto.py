@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import datetime
 import hashlib
-import hmac
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,8 +24,6 @@ from rosgit.k8s.sealedsecret import Scope
 
 _NONCE = bytes(12)
 _SESSION_KEY_BYTES = 32
-# Domain separation for the change-detection HMAC key, so it is never the raw public key material.
-_HMAC_CONTEXT = b"rosgit seal value-hmac v1\0"
 
 
 @dataclass(frozen=True)
@@ -45,9 +42,6 @@ class SealingCert:
     @property
     def expired(self) -> bool:
         return self.not_after < datetime.datetime.now(datetime.UTC)
-
-    def hmac_key(self) -> bytes:
-        return hashlib.sha256(_HMAC_CONTEXT + _spki(self.public_key)).digest()
 
 
 def _spki(key: rsa.RSAPublicKey) -> bytes:
@@ -121,12 +115,3 @@ def seal_value(cert: SealingCert, value: bytes, *, scope: Scope, namespace: str,
     """The base64 `encryptedData` entry kubeseal would write for this value."""
     label = scope_label(scope, namespace, name)
     return base64.b64encode(hybrid_encrypt(cert.public_key, value, label)).decode("ascii")
-
-
-def value_hmac(cert: SealingCert, *, namespace: str, name: str, key: str, value: bytes) -> str:
-    """A keyed digest to notice a changed value without storing it.
-
-    Bound to the target secret and key so equal values in different places do not show as equal digests.
-    """
-    message = f"{namespace}\0{name}\0{key}\0".encode() + value
-    return hmac.new(cert.hmac_key(), message, hashlib.sha256).hexdigest()

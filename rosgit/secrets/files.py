@@ -22,13 +22,16 @@ SEALED_MARK = "Sealed by rosgit seal"
 SEALED_HEADER = (
     f"# {SEALED_MARK}: encrypted, safe to commit. Change values with `rosgit seal`, never by hand."
 )
-HMAC_ANNOTATION = "rosgit.io/sealed-value-hmacs"
+FINGERPRINT_ANNOTATION = "rosgit.io/sealed-value-fingerprints"
+# The first design's HMAC digests, keyed from the public certificate (an offline oracle): read only so
+# `rosgit seal` can drop them.
+LEGACY_HMAC_ANNOTATION = "rosgit.io/sealed-value-hmacs"
 
 FileState = Literal["stub", "sealed", "foreign"]
 
 
-def encode_hmacs(hmacs: dict[str, str]) -> str:
-    return json.dumps(dict(sorted(hmacs.items())), separators=(",", ":"))
+def encode_fingerprints(fingerprints: dict[str, str]) -> str:
+    return json.dumps(dict(sorted(fingerprints.items())), separators=(",", ":"))
 
 
 def sealed_file_text(obj: Obj) -> str:
@@ -58,7 +61,8 @@ class SealedFile:
     namespace: str = ""
     scope: Scope = "strict"
     encrypted: dict[str, str] = field(default_factory=dict)
-    hmacs: dict[str, str] = field(default_factory=dict)
+    # key -> fingerprint (rosgit.secrets.fingerprint), or a legacy HMAC digest to be dropped
+    fingerprints: dict[str, str] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)
     template_name: str = ""
     template_namespace: str = ""
@@ -88,15 +92,10 @@ def parse_sealed_file(rel: str, text: str) -> SealedFile:
     template_meta = (spec.get("template") or {}).get("metadata") or {}
     if not isinstance(encrypted, dict) or not all(isinstance(v, str) for v in encrypted.values()):
         raise UsageError("spec.encryptedData must map keys to base64 strings", location=rel)
-    hmacs: dict[str, str] = {}
-    if HMAC_ANNOTATION in annotations:
-        try:
-            loaded = json.loads(annotations[HMAC_ANNOTATION])
-        except json.JSONDecodeError:
-            loaded = None
-        if not isinstance(loaded, dict) or not all(isinstance(v, str) for v in loaded.values()):
-            raise UsageError(f"annotation {HMAC_ANNOTATION} is not a JSON object of strings", location=rel)
-        hmacs = {str(k): v for k, v in loaded.items()}
+    fingerprints: dict[str, str] = {}
+    for annotation in (LEGACY_HMAC_ANNOTATION, FINGERPRINT_ANNOTATION):  # the current one wins
+        if annotation in annotations:
+            fingerprints.update(_string_map(annotations[annotation], annotation, rel))
     return SealedFile(
         path=rel,
         state="stub" if state == "stub" or annotations.get(STUB_ANNOTATION) == "true" else "sealed",
@@ -104,16 +103,26 @@ def parse_sealed_file(rel: str, text: str) -> SealedFile:
         namespace=str(meta.get("namespace") or ""),
         scope=scope_of(annotations),
         encrypted={str(k): v for k, v in encrypted.items()},
-        hmacs=hmacs,
+        fingerprints=fingerprints,
         labels={str(k): str(v) for k, v in (meta.get("labels") or {}).items()},
         template_name=str(template_meta.get("name") or ""),
         template_namespace=str(template_meta.get("namespace") or ""),
     )
 
 
-def read_overlay_sealed_files(root: Path, overlay: str) -> dict[str, SealedFile]:
-    """Every YAML file in the overlay's sealed-secrets directory, keyed by the secret name (file stem)."""
-    directory = root / sealed_secrets_dir(overlay)
+def _string_map(text: str, annotation: str, rel: str) -> dict[str, str]:
+    try:
+        loaded = json.loads(text)
+    except json.JSONDecodeError:
+        loaded = None
+    if not isinstance(loaded, dict) or not all(isinstance(v, str) for v in loaded.values()):
+        raise UsageError(f"annotation {annotation} is not a JSON object of strings", location=rel)
+    return {str(k): v for k, v in loaded.items()}
+
+
+def read_overlay_sealed_files(root: Path, overlay: str, cluster: str | None = None) -> dict[str, SealedFile]:
+    """Every YAML file in the overlay's (or one cluster's) sealed-secrets directory, keyed by secret name."""
+    directory = root / sealed_secrets_dir(overlay, cluster)
     found: dict[str, SealedFile] = {}
     if not directory.is_dir():
         return found

@@ -47,7 +47,9 @@ def overlay_findings(root: Path, catalog: Catalog, overlay: OverlaySpec) -> list
     """File-level findings for one overlay's sealed-secrets directory."""
     findings: list[Finding] = []
     namespace = catalog.namespace_of(overlay)
-    referenced = catalog.secrets_read_on(overlay.platform)
+    # With the external-secrets backend no SealedSecret is deployed: any sealed file left is reported stale.
+    sealing = catalog.secrets_backend.type == "sealed-secrets"
+    referenced = catalog.secrets_read_on(overlay.platform) if sealing else []
     try:
         files = read_overlay_sealed_files(root, overlay.name)
     except RosgitError as err:

@@ -35,6 +35,11 @@ DEFAULT_LENGTHS = {
 
 SecretRef = tuple[str, str]
 
+# What may stand before the "=" of a value-file line: a SECRET/KEY (DNS-style names) or an environment name.
+_NAME_SHAPE = re.compile(r"[a-z0-9][a-z0-9.-]*/[A-Za-z0-9._-]+|[A-Z_][A-Z0-9_]*")
+_NOT_SHOWN = "(the line is not shown: it may hold a value)"
+_MALFORMED_LINE = f"expected SECRET/KEY=VALUE or ROSGIT_SECRET_<SECRET>_<KEY>=VALUE {_NOT_SHOWN}"
+
 
 @dataclass(frozen=True)
 class ValueInputs:
@@ -64,28 +69,40 @@ def _env_names(catalog: Catalog) -> dict[str, SecretRef]:
     return names
 
 
-def _declared(catalog: Catalog, secret: str, key: str, where: str, usable: set[str]) -> SecretRef:
+def _declared(
+    catalog: Catalog, secret: str, key: str, where: str, usable: set[str], *, echo: bool = True
+) -> SecretRef:
+    """The declared (secret, key); `echo=False` for text read from a value file, whose unknown names may be
+    a value that lost its `SECRET/KEY=` prefix: then only catalog names appear in the message."""
     spec = catalog.secret(secret)
     if spec is None:
         known = ", ".join(s.name for s in catalog.secrets)
-        raise UsageError(
-            f"secret {secret!r} is not declared under secrets: (declared: {known})", location=where
-        )
+        named = f"secret {secret!r}" if echo else "the secret named on this line"
+        raise UsageError(f"{named} is not declared under secrets: (declared: {known})", location=where)
     if key not in spec.keys:
         known = ", ".join(sorted(spec.keys))
-        raise UsageError(
-            f"key {key!r} is not declared for secret {secret!r} (declared: {known})", location=where
-        )
+        named = f"key {key!r}" if echo else "the key named on this line"
+        raise UsageError(f"{named} is not declared for secret {secret!r} (declared: {known})", location=where)
     if secret not in usable:
         raise UsageError(f"secret {secret!r} is not used by this overlay's components", location=where)
     return (secret, key)
 
 
-def _split_ref(text: str, where: str) -> tuple[str, str]:
+def _split_ref(text: str, where: str, *, echo: bool = True) -> tuple[str, str]:
     secret, slash, key = text.partition("/")
     if not slash or not secret or not key:
-        raise UsageError(f"expected SECRET/KEY, got {text!r}", location=where)
+        got = f", got {text!r}" if echo else ""
+        raise UsageError(f"expected SECRET/KEY{got}", location=where)
     return secret.strip(), key.strip()
+
+
+def declared_refs(catalog: Catalog, usable: list[str], refs: list[str], option: str) -> frozenset[SecretRef]:
+    """`SECRET/KEY` arguments of an option (names, never values), each declared and used by the overlay."""
+    usable_set = set(usable)
+    return frozenset(
+        _declared(catalog, *_split_ref(text, f"{option} {text}"), f"{option} {text}", usable_set)
+        for text in refs
+    )
 
 
 def _put(
@@ -99,6 +116,21 @@ def _put(
         )
     values[ref] = value
     origins[ref] = where
+
+
+def _read_value_file(source: str, inputs: ValueInputs) -> tuple[str, str]:
+    """The text of an env file ('-' = stdin) and its label; decoding errors name no byte (it may be a value)."""
+    label = "<stdin>" if source == "-" else source
+    try:
+        if source != "-":
+            return Path(source).read_text(encoding="utf-8"), label
+        if inputs.stdin is None:
+            raise UsageError("no standard input to read values from", location="--from-env-file -")
+        return inputs.stdin.read(), label
+    except UnicodeDecodeError:
+        raise UsageError("is not UTF-8 text", location=label) from None
+    except OSError as err:
+        raise UsageError(f"cannot read env file: {err.strerror}", location=label) from None
 
 
 def collect_values(catalog: Catalog, usable: list[str], inputs: ValueInputs) -> dict[SecretRef, bytes]:
@@ -119,30 +151,27 @@ def collect_values(catalog: Catalog, usable: list[str], inputs: ValueInputs) -> 
             raise UsageError(f"cannot read {path_text}: {err.strerror}", location=where) from None
         _put(values, origins, ref, data, f"{path_text}")
     for source in inputs.env_files:
-        if source == "-":
-            if inputs.stdin is None:
-                raise UsageError("no standard input to read values from", location="--from-env-file -")
-            text, label = inputs.stdin.read(), "<stdin>"
-        else:
-            try:
-                text, label = Path(source).read_text(encoding="utf-8"), source
-            except (OSError, UnicodeDecodeError) as err:
-                raise UsageError(f"cannot read env file: {err}", location=source) from None
+        text, label = _read_value_file(source, inputs)
         for number, raw in enumerate(text.splitlines(), start=1):
             line = raw.rstrip("\r")
             where = f"{label}:{number}"
             if not line.strip() or line.lstrip().startswith("#"):
                 continue
             name, eq, value = line.partition("=")
-            if not eq:
-                raise UsageError("expected SECRET/KEY=VALUE or ROSGIT_SECRET_...=VALUE", location=where)
             name = name.strip()
+            # The line is never quoted back: a value piped without its prefix, or a line with a space for
+            # the "=", would otherwise land in CI logs as "the name".
+            if not eq or not _NAME_SHAPE.fullmatch(name):
+                raise UsageError(_MALFORMED_LINE, location=where)
             if "/" in name:
-                ref = _declared(catalog, *_split_ref(name, where), where, usable_set)
+                ref = _declared(catalog, *_split_ref(name, where, echo=False), where, usable_set, echo=False)
             elif name in env_names:
                 ref = _declared(catalog, *env_names[name], where, usable_set)
             else:
-                raise UsageError(f"{name!r} names no declared secret key", location=where)
+                raise UsageError(
+                    f"names no declared secret key {_NOT_SHOWN}",
+                    location=where,
+                )
             _put(values, origins, ref, value.encode(), where)
     for name in sorted(inputs.environ):
         if not name.startswith(ENV_PREFIX):
@@ -158,9 +187,7 @@ def collect_values(catalog: Catalog, usable: list[str], inputs: ValueInputs) -> 
 
 
 def generate_value(spec: SecretKey) -> str | None:
-    """A fresh random value of the declared shape, or the fixed value; None when it must be provided."""
-    if spec.value is not None:
-        return spec.value
+    """A fresh random value of the declared shape; None when it must be provided."""
     if spec.generate == "none":
         return None
     length = spec.length or DEFAULT_LENGTHS[spec.generate]

@@ -163,7 +163,8 @@ def test_fleet_appset(catalog: Catalog, files: dict[str, str]) -> None:
     (generator,) = appset["spec"]["generators"]
     assert generator["clusters"]["selector"]["matchLabels"] == fleet.cluster_labels
     template = appset["spec"]["template"]["spec"]
-    assert template["source"]["path"] == f"overlays/{fleet.overlay}"
+    # one sealed set per cluster certificate: each cluster's directory (`rosgit seal --cluster NAME`)
+    assert template["source"]["path"] == f"clusters/{fleet.overlay}/{{{{ .name }}}}"
     assert template["destination"]["server"] == "{{ .server }}"
     no_fleet = dataclasses.replace(catalog, argocd=dataclasses.replace(catalog.argocd, fleet=None))
     assert "argocd/applicationsets/fleet.yaml" not in argocd_files(no_fleet, manifest_files(no_fleet))

@@ -15,7 +15,6 @@ from rosgit.secrets.crypto import (
     load_cert,
     scope_label,
     seal_value,
-    value_hmac,
 )
 from tests.secrets.conftest import ControllerKey
 
@@ -51,18 +50,6 @@ def test_every_sealing_differs(controller: ControllerKey) -> None:
     cert = load_cert(controller.cert_path)
     first = seal_value(cert, b"v", scope="strict", namespace="n", name="s")
     assert first != seal_value(cert, b"v", scope="strict", namespace="n", name="s")
-
-
-def test_value_digest_is_keyed_and_bound(controller: ControllerKey, other_controller: ControllerKey) -> None:
-    cert, other = load_cert(controller.cert_path), load_cert(other_controller.cert_path)
-    digest = value_hmac(cert, namespace="n", name="s", key="k", value=b"v")
-    assert digest == value_hmac(cert, namespace="n", name="s", key="k", value=b"v")
-    assert digest != value_hmac(other, namespace="n", name="s", key="k", value=b"v")
-    assert digest != value_hmac(cert, namespace="n", name="s", key="k2", value=b"v")
-    assert digest != value_hmac(cert, namespace="n", name="s", key="k", value=b"w")
-    import hashlib
-
-    assert digest != hashlib.sha256(b"v").hexdigest()
 
 
 def test_not_a_certificate(tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ def _obj(scope: str = "strict") -> dict[str, object]:
         name="s",
         namespace="ns",
         labels={"a": "b"},
-        annotations={"x": "y", "rosgit.io/sealed-value-hmacs": '{"k":"t:h"}'},
+        annotations={"x": "y", "rosgit.io/sealed-value-fingerprints": '{"k":"t:h"}'},
         encrypted={"k": "AgB=", "a": "AgC="},
         scope=scope,  # type: ignore[arg-type]
     )
@@ -37,7 +37,7 @@ def test_sealed_text_is_not_generated_and_parses_back() -> None:
     parsed = parse_sealed_file("overlays/o/sealed-secrets/s.yaml", text)
     assert parsed.state == "sealed" and parsed.scope == "strict"
     assert list(parsed.encrypted) == ["a", "k"]  # sorted: stable files
-    assert parsed.hmacs == {"k": "t:h"}
+    assert parsed.fingerprints == {"k": "t:h"}
     assert (parsed.name, parsed.namespace, parsed.template_name, parsed.template_namespace) == (
         "s",
         "ns",
@@ -59,6 +59,10 @@ def test_stub_and_foreign_files() -> None:
         ("kind: SealedSecret\nspec: {encryptedData: {k: 1}}\n", "base64 strings"),
         (
             "kind: SealedSecret\nmetadata: {annotations: {rosgit.io/sealed-value-hmacs: nope}}\n",
+            "JSON object",
+        ),
+        (
+            "kind: SealedSecret\nmetadata: {annotations: {rosgit.io/sealed-value-fingerprints: '[1]'}}\n",
             "JSON object",
         ),
     ],

@@ -147,9 +147,7 @@ def test_generated_values_are_the_sealed_ones(repo: Path, controller: Controller
         v for obj in _built_sealed_secrets(repo, "dev") for v in _unseal(obj, controller.key_path).values()
     ]
     assert sorted(recovered) == sorted(generated)
-    assert len(generated) == sum(
-        len(catalog.secret(n).keys) for n in catalog.secrets_read_on("kubernetes")
-    )  # type: ignore[union-attr]
+    assert len(generated) == sum(len(catalog.secret(n).keys) for n in catalog.secrets_read_on("kubernetes"))  # type: ignore[union-attr]
 
 
 def test_resealing_is_byte_identical_and_changes_only_the_changed_key(
@@ -241,9 +239,11 @@ def test_misbound_sealed_secret(repo: Path, controller: ControllerKey) -> None:
     assert result.returncode == 2
     assert len(result.stderr.strip().splitlines()) == 1
     assert "cannot move" in result.stderr and "Traceback" not in result.stderr
-    _seal_in(repo, "dev", controller.cert_path, {("koku-django-secret", "secret-key"): "replacement"})
+    _seal_in(
+        repo, "dev", controller.cert_path, {("koku-django-secret", "secret-key"): "replacement-Kq83vLx2Rt9w"}
+    )
     obj = {o["metadata"]["name"]: o for o in _built_sealed_secrets(repo, "dev")}["koku-django-secret"]
-    assert _unseal(obj, controller.key_path) == {"secret-key": "replacement"}
+    assert _unseal(obj, controller.key_path) == {"secret-key": "replacement-Kq83vLx2Rt9w"}
 
 
 def test_stub_cannot_be_unsealed(repo: Path, controller: ControllerKey) -> None:
@@ -308,12 +308,15 @@ def test_new_certificate_reseals_given_values_and_warns_about_the_rest(
 ) -> None:
     _seal_in(repo, "dev", controller.cert_path)
     result = _seal_in(
-        repo, "dev", other_controller.cert_path, {("koku-django-secret", "secret-key"): "rotated"}
+        repo,
+        "dev",
+        other_controller.cert_path,
+        {("koku-django-secret", "secret-key"): "rotated-Hn4pQ7zW2kXb"},
     )
     assert [w for w in result.warnings if "another certificate" in w]
     files = read_overlay_sealed_files(repo, "dev")
     obj = {o["metadata"]["name"]: o for o in _built_sealed_secrets(repo, "dev")}["koku-django-secret"]
-    assert _unseal(obj, other_controller.key_path) == {"secret-key": "rotated"}
+    assert _unseal(obj, other_controller.key_path) == {"secret-key": "rotated-Hn4pQ7zW2kXb"}
     assert files["koku-django-secret"].state == "sealed"
 
 

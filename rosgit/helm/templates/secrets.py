@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from rosgit.catalog.model import Catalog
 from rosgit.fileset.text import HEADER
-from rosgit.helm.templates.metadata import OPENSHIFT, go_string
+from rosgit.generate.overlays import external_secret
+from rosgit.helm.template import Block, render_document
+from rosgit.helm.templates.metadata import OPENSHIFT, go_string, set_metadata
 from rosgit.helm.values import secret_values_key
 
 HELM_RESOURCE_POLICY = "helm.sh/resource-policy"
@@ -24,13 +26,39 @@ _DEFAULT_LENGTHS = {
 }
 
 
-def secrets_template(catalog: Catalog) -> str:
-    """`lookup` finds the live Secret and its data is reused; random values are drawn only for keys it lacks.
-    `existingSecret` skips the Secret."""
+def _platforms_reading(catalog: Catalog) -> dict[str, set[str]]:
     used: dict[str, set[str]] = {}
     for platform in catalog.platforms:
         for name in catalog.secrets_read_on(platform):
             used.setdefault(name, set()).add(platform)
+    return used
+
+
+def _platform_condition(catalog: Catalog, platforms: set[str]) -> str | None:
+    if platforms == set(catalog.platforms):
+        return None
+    return OPENSHIFT if next(iter(platforms)) == "openshift" else f"(not {OPENSHIFT})"
+
+
+def external_secrets_template(catalog: Catalog) -> str:
+    """With `secretsBackend.type: external-secrets`: the overlays' ExternalSecrets, in the release namespace."""
+    used = _platforms_reading(catalog)
+    docs = []
+    for spec in sorted(catalog.secrets, key=lambda s: s.name):
+        if spec.name not in used:
+            continue
+        obj = external_secret(catalog, spec.name, "")
+        set_metadata(obj, Block('include "ros-ocp.projectMetadataLabels" (dict "root" $)'))
+        docs.append(render_document(obj, _platform_condition(catalog, used[spec.name])))
+    return HEADER + "\n" + "".join(docs)
+
+
+def secrets_template(catalog: Catalog) -> str:
+    """`lookup` finds the live Secret and its data is reused; random values are drawn only for keys it lacks.
+    `existingSecret` skips the Secret."""
+    if catalog.secrets_backend.type == "external-secrets":
+        return external_secrets_template(catalog)
+    used = _platforms_reading(catalog)
     lines = [HEADER]
     for spec in sorted(catalog.secrets, key=lambda s: s.name):
         if spec.name not in used:
@@ -62,9 +90,7 @@ def secrets_template(catalog: Catalog) -> str:
             "data:",
         ]
         for key, spec_key in sorted(spec.keys.items()):
-            if spec_key.value is not None:
-                fresh = f"{go_string(spec_key.value)} | b64enc"
-            elif spec_key.generate in _GENERATORS:
+            if spec_key.generate in _GENERATORS:
                 length = spec_key.length or _DEFAULT_LENGTHS[spec_key.generate]
                 fresh = f"{_GENERATORS[spec_key.generate].format(n=length)} | b64enc"
             else:
