@@ -152,7 +152,7 @@ def _load_patch_docs(root: Root, text: str, source: str) -> list[Any]:
     if _looks_like_ops(text):
         return [_load_ops(root, text, source)]
     try:
-        return list(load_resource_documents(text, source))
+        return list(load_resource_documents(text, source, patch=True))
     except UsageError:
         raise
     except Exception as exc:
@@ -219,6 +219,10 @@ def _apply_smp(items: list[Resource], target: Resource, doc: dict[str, Any]) -> 
     if merged is None:
         items.remove(target)
         return
+    metadata = merged.get("metadata")
+    if isinstance(metadata, dict) and metadata.get("annotations") == {}:
+        # kyaml keeps annotations only while there is one (a patch deleting the last leaves none)
+        del metadata["annotations"]
     _replace_object(target, merged)
 
 

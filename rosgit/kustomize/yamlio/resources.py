@@ -50,8 +50,9 @@ def _node_annotation_texts(root: Node) -> dict[str, str]:
     return texts
 
 
-def _fix_annotations(root: Node, obj: dict[str, Any], via_json: bool) -> None:
-    """Makes metadata.annotations the string map kyaml reads (dropped when empty)."""
+def _fix_annotations(root: Node, obj: dict[str, Any], via_json: bool, patch: bool = False) -> None:
+    """Makes metadata.annotations the string map kyaml reads (dropped when empty). In a strategic-merge
+    patch a null annotation stays None: kyaml's merge deletes the key before anything reads it as text."""
     metadata = obj.get("metadata")
     if not isinstance(metadata, dict) or "annotations" not in metadata:
         return
@@ -68,12 +69,15 @@ def _fix_annotations(root: Node, obj: dict[str, Any], via_json: bool) -> None:
                 f"json: unsupported type: map[interface {{}}]interface {{}} (annotation key {key!r})"
             )
     if texts:
-        metadata["annotations"] = texts
+        nulls = set()
+        if patch and isinstance(annotations, dict):
+            nulls = {key for key, value in annotations.items() if value is None}
+        metadata["annotations"] = {key: None if key in nulls else text for key, text in texts.items()}
     else:
         del metadata["annotations"]
 
 
-_LOAD_CACHE: dict[str, list[dict[str, Any]]] = {}
+_LOAD_CACHE: dict[tuple[str, bool], list[dict[str, Any]]] = {}
 _LOAD_CACHE_LIMIT = 256
 
 
@@ -86,32 +90,32 @@ def _copy(value: Any) -> Any:
     return value
 
 
-def load_resource_documents(text: str, source: str) -> list[dict[str, Any]]:
+def load_resource_documents(text: str, source: str, *, patch: bool = False) -> list[dict[str, Any]]:
     """Every non-empty document of a resource file, parsed as kustomize reads resources.
 
     A document whose kind ends in "List" and that has `items` is replaced by its items (recursively).
     Like kustomize, every resource needs a mapping with `kind` and `metadata.name`.
     The result is the caller's to mutate: repeated loads of the same text return fresh copies.
     """
-    cached = _LOAD_CACHE.get(text)
+    cached = _LOAD_CACHE.get((text, patch))
     if cached is None:
         # Parsing allocates many small objects that never form cycles; the collector only slows it down.
         with paused_gc():
-            cached = _load_resources(text, source)
+            cached = _load_resources(text, source, patch)
         if len(_LOAD_CACHE) >= _LOAD_CACHE_LIMIT:
             _LOAD_CACHE.pop(next(iter(_LOAD_CACHE)))
-        _LOAD_CACHE[text] = cached
+        _LOAD_CACHE[(text, patch)] = cached
     return [_copy(doc) for doc in cached]
 
 
-def _load_resources(text: str, source: str) -> list[dict[str, Any]]:
+def _load_resources(text: str, source: str, patch: bool) -> list[dict[str, Any]]:
     documents = compose_kyaml(text, source)
     builder = Builder(source, alias_budget(text), resolve_v3)
     out: list[dict[str, Any]] = []
     for node, piece, offset in documents:
         builder.text, builder.line_offset = piece, offset
         try:
-            _collect_resource(builder, node, out, len(documents) == 1)
+            _collect_resource(builder, node, out, len(documents) == 1, patch=patch)
         except RecursionError:
             raise builder.fail(node, "document nests too deeply") from None
     return out
@@ -146,7 +150,7 @@ def _go_type_name(value: Any) -> str:
 
 
 def _collect_resource(
-    builder: Builder, node: Node, out: list[dict[str, Any]], single: bool, in_list: int = 0
+    builder: Builder, node: Node, out: list[dict[str, Any]], single: bool, in_list: int = 0, *, patch: bool = False
 ) -> None:
     """Adds the resource(s) of one document node.
 
@@ -159,7 +163,7 @@ def _collect_resource(
         raise builder.fail(node, f"missing Resource metadata (the document is a {kind_of}, not a mapping)")
     obj = builder.build(node, top_level=True)
     via_json = in_list > 1 or (in_list == 1 and not single)
-    _fix_annotations(node, obj, via_json)
+    _fix_annotations(node, obj, via_json, patch)
     kind = obj.get("kind")
     if isinstance(kind, str) and kind.endswith("List"):
         if "items" not in obj:
@@ -170,7 +174,7 @@ def _collect_resource(
         items_node = next(v for k, v in node.value if isinstance(k, ScalarNode) and k.value == "items")
         if isinstance(items_node, SequenceNode):
             for item_node in items_node.value:
-                _collect_resource(builder, item_node, out, single, in_list + 1)
+                _collect_resource(builder, item_node, out, single, in_list + 1, patch=patch)
         elif obj["items"] is not None and (in_list or not single):
             raise builder.fail(node, f"expected array in {kind}/items, but found {_go_type_name(obj['items'])}")
         return
