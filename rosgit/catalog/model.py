@@ -356,7 +356,11 @@ class Platform:
     ingress_host: str | None = None
     image_overrides: dict[str, str] = field(default_factory=dict)
     command_overrides: dict[str, list[str]] = field(default_factory=dict)
+    # The cluster DNS every pod resolves names through, as NetworkPolicies see it: its namespace, its pods'
+    # labels (none: every pod there) and its pod ports (policies match after the Service's port mapping).
     dns: str | None = None
+    dns_pod_labels: dict[str, str] = field(default_factory=dict)
+    dns_ports: list[int] = field(default_factory=lambda: [53, 5353])
     kafka: StrimziKafka | None = None
 
 
