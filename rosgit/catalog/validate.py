@@ -21,6 +21,8 @@ from rosgit.catalog.strimzi import API_SERVER, CLUSTER_OPERATOR
 # A KafkaTopic is named by its topic, so a topic must be a DNS subdomain (RFC 1123) as well as a Kafka topic.
 _TOPIC = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 _KAFKA_VERSION = re.compile(r"^[0-9]+\.[0-9]+\.[0-9]+$")
+# checkov's Kubernetes check ids (CKV_K8S_<n>, graph checks CKV2_K8S_<n>)
+_CHECKOV_ID = re.compile(r"^CKV2?_K8S_[0-9]+$")
 
 
 def validate_catalog(catalog: Catalog, reader: Reader) -> None:
@@ -30,6 +32,7 @@ def validate_catalog(catalog: Catalog, reader: Reader) -> None:
     _check_profiles(catalog, reader)
     _check_overlays(catalog, reader)
     _check_kafka(catalog, reader)
+    _check_checkov_skips(catalog, reader)
 
 
 def _check_components(catalog: Catalog, reader: Reader) -> None:
@@ -268,3 +271,18 @@ def _check_kafka(catalog: Catalog, reader: Reader) -> None:
             raise reader.fail(line, f"profile {name!r}: kafka.brokers must be at least 1, not {nodes.brokers}")
         if nodes.controllers is not None and nodes.controllers < 0:
             raise reader.fail(line, f"profile {name!r}: kafka.controllers must be 0 (combined nodes) or more")
+
+
+def _check_checkov_skips(catalog: Catalog, reader: Reader) -> None:
+    """Each skipped checkov check is a real check id with a one-line reason: the reason goes into an
+    annotation, and a skip nobody can explain is a hidden failure."""
+    owners: list[tuple[str, dict[str, str], int | None]] = [("checkovSkips", catalog.checkov_skips, None)]
+    owners += [
+        (f"component {c.name!r}: checkovSkips", c.checkov_skips, reader.line_of(c)) for c in catalog.components
+    ]
+    for where, skips, line in owners:
+        for check, reason in skips.items():
+            if not _CHECKOV_ID.match(check):
+                raise reader.fail(line, f"{where}: {check!r} is not a checkov Kubernetes check id (CKV_K8S_<n>)")
+            if not reason.strip() or "\n" in reason:
+                raise reader.fail(line, f"{where}: {check} needs a one-line reason")

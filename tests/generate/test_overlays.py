@@ -119,7 +119,8 @@ def test_platform_differences() -> None:
     redis = _by_kind(ocp, "Deployment")["redis"]["spec"]["template"]["spec"]["containers"][0]
     assert (
         redis["image"].startswith("registry.redhat.io/rhel10/valkey-8")
-        and redis["command"][0] == "valkey-server"
+        and redis["command"][:2] == ["/bin/sh", "-c"]
+        and redis["command"][2].startswith("exec valkey-server - ")
     )
 
 
