@@ -209,7 +209,15 @@ def endpoints(objects: list[Obj], context: LintContext) -> tuple[dict[str, Endpo
         if strimzi is not None:
             for endpoint in operator_pods(objects, strimzi):
                 pods.setdefault(endpoint.name, endpoint)
+        # a platform's externals are the peers its flows name: the OpenShift router is no endpoint on Kubernetes
+        named = (
+            {end for flow in required_flows(catalog, context.platform) for end in (flow.source, flow.destination)}
+            if context.platform
+            else set(catalog.externals)
+        )
         for name, external in catalog.externals.items():
+            if name not in named:
+                continue
             block = external.ip_block
             externals[name] = Endpoint(
                 name=name,
