@@ -86,6 +86,10 @@ ROS204 = _declare("ROS204", "error", "lint", "a Route, Ingress or ServiceMonitor
 # --- lint: resources and images ---------------------------------------------------------------------------
 ROS301 = _declare("ROS301", "error", "lint", "a container lacks cpu/memory requests or limits")
 ROS302 = _declare("ROS302", "error", "lint", "an image is untagged or :latest")
+ROS303 = _declare(
+    "ROS303", "warning", "lint",
+    "a production overlay pins an image by tag only, with no digest and no catalog reason (checkovSkips CKV_K8S_43)",
+)
 
 # --- lint: Pod Security -----------------------------------------------------------------------------------
 ROS401 = _declare("ROS401", "error", "lint", "restricted PSS: runAsNonRoot not true, or UID 0")

@@ -14,6 +14,8 @@ from rosgit.userfiles import check_yaml_depth, read_user_text
 
 # Lists merged by their `name` when a component extends a template; the component's entry wins.
 _MERGED_LISTS = ("env", "volumes", "ports", "storage")
+# Maps merged key by key, the component's entry winning: a template's reasons stay unless overridden.
+_MERGED_MAPS = ("checkovSkips",)
 # In a component's command or args: the catalog's `topics:` names, space-separated (the topic-creating Job's
 # loop), so the one topic list feeds that script as it feeds the KafkaTopic objects.
 TOPICS_PLACEHOLDER = "${topics}"
@@ -130,6 +132,8 @@ def _merge(template: Any, component: Any) -> Any:
         for key, value in source.items():
             if key in _MERGED_LISTS and key in merged and isinstance(value, list):
                 merged[key] = _merge_named_list(merged[key], value)
+            elif key in _MERGED_MAPS and isinstance(merged.get(key), dict) and isinstance(value, dict):
+                merged[key] = {**merged[key], **value}
             else:
                 merged[key] = value
             merged.lc.add_kv_line_col(key, _kv_where(source, key))

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from rosgit.catalog.model import Catalog
 from rosgit.catalog.strimzi import operator_flows, pod_groups, strimzi_of
 
-DNS_PORTS = (53, 5353)
+# Where each platform runs its cluster DNS when the catalog does not say (platforms.<p>.dns).
+DEFAULT_DNS_NAMESPACE = {"openshift": "openshift-dns", "kubernetes": "kube-system"}
 
 
 @dataclass(frozen=True, order=True)
@@ -23,6 +24,12 @@ class Flow:
     @property
     def key(self) -> tuple[str, str, int, str]:
         return (self.source, self.destination, self.port, self.protocol)
+
+
+def dns_namespace(catalog: Catalog, platform: str) -> str:
+    spec = catalog.platforms.get(platform)  # type: ignore[call-overload]
+    configured = spec.dns if spec is not None else None
+    return configured or DEFAULT_DNS_NAMESPACE.get(platform, "kube-system")
 
 
 def deployed(catalog: Catalog, platform: str) -> set[str]:

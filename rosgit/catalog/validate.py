@@ -24,6 +24,8 @@ from rosgit.quantity import parse_quantity
 # A KafkaTopic is named by its topic, so a topic must be a DNS subdomain (RFC 1123) as well as a Kafka topic.
 _TOPIC = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 _KAFKA_VERSION = re.compile(r"^[0-9]+\.[0-9]+\.[0-9]+$")
+# checkov's Kubernetes check ids (CKV_K8S_<n>, graph checks CKV2_K8S_<n>)
+_CHECKOV_ID = re.compile(r"^CKV2?_K8S_[0-9]+$")
 
 
 def validate_catalog(catalog: Catalog, reader: Reader) -> None:
@@ -35,6 +37,7 @@ def validate_catalog(catalog: Catalog, reader: Reader) -> None:
     _check_overlays(catalog, reader)
     _check_kafka(catalog, reader)
     check_kubernetes_limits(catalog, reader)
+    _check_checkov_skips(catalog, reader)
 
 
 def _check_secrets(catalog: Catalog, reader: Reader) -> None:
@@ -410,3 +413,18 @@ def _check_requests_within_limits(
             raise reader.fail(
                 line, f"profile {profile!r}: size {size!r}: {resource} request {request} is above its limit {limit}"
             )
+
+
+def _check_checkov_skips(catalog: Catalog, reader: Reader) -> None:
+    """Each skipped checkov check is a real check id with a one-line reason: the reason goes into an
+    annotation, and a skip nobody can explain is a hidden failure."""
+    owners: list[tuple[str, dict[str, str], int | None]] = [("checkovSkips", catalog.checkov_skips, None)]
+    owners += [
+        (f"component {c.name!r}: checkovSkips", c.checkov_skips, reader.line_of(c)) for c in catalog.components
+    ]
+    for where, skips, line in owners:
+        for check, reason in skips.items():
+            if not _CHECKOV_ID.match(check):
+                raise reader.fail(line, f"{where}: {check!r} is not a checkov Kubernetes check id (CKV_K8S_<n>)")
+            if not reason.strip() or "\n" in reason:
+                raise reader.fail(line, f"{where}: {check} needs a one-line reason")

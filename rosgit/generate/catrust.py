@@ -143,7 +143,13 @@ def trust_step(catalog: Catalog, component: Component) -> Obj | None:
             {"name": SERVICE_CA_VOLUME, "mountPath": SERVICE_CA_MOUNT, "readOnly": True},
             {"name": TRUST_VOLUME, "mountPath": TRUST_MOUNT},
         ],
-        "securityContext": RESTRICTED_CONTAINER_SECURITY,
+        # in the component's own image the step shares its root-filesystem setting (lint CON007 reads the
+        # image's writes for every container running it)
+        "securityContext": {
+            **RESTRICTED_CONTAINER_SECURITY,
+            "readOnlyRootFilesystem": component.read_only_root_filesystem
+            or step_uses_wait_image(catalog, component),
+        },
     }
 
 

@@ -6,7 +6,7 @@ from collections import defaultdict
 
 from rosgit.catalog.model import Catalog
 from rosgit.catalog.strimzi import selector_of
-from rosgit.catalog.traffic import DNS_PORTS, Flow, required_flows
+from rosgit.catalog.traffic import Flow, dns_namespace, required_flows
 from rosgit.k8s import labels as L
 from rosgit.k8s.argo import WAVE_CONFIG, wave_annotation
 from rosgit.k8s.objects import Obj
@@ -57,7 +57,31 @@ def _rules(catalog: Catalog, platform: str, flows: list[Flow], peer_of: str, dir
     return rules
 
 
-def network_policies(catalog: Catalog, platform: str, dns_namespace: str) -> list[Obj]:
+def dns_policy(catalog: Catalog, platform: str) -> Obj:
+    """Every pod may ask the cluster DNS, on its pod ports, UDP and TCP (large answers fall back to TCP)."""
+    spec = catalog.platforms[platform]  # type: ignore[index]
+    namespace = {"kubernetes.io/metadata.name": dns_namespace(catalog, platform)}
+    peer: Obj = {"namespaceSelector": {"matchLabels": namespace}}
+    if spec.dns_pod_labels:
+        peer["podSelector"] = {"matchLabels": dict(spec.dns_pod_labels)}
+    return {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "NetworkPolicy",
+        "metadata": _metadata(catalog, "allow-dns"),
+        "spec": {
+            "podSelector": {},
+            "policyTypes": ["Egress"],
+            "egress": [
+                {
+                    "to": [peer],
+                    "ports": [{"protocol": proto, "port": port} for port in spec.dns_ports for proto in ("UDP", "TCP")],
+                }
+            ],
+        },
+    }
+
+
+def network_policies(catalog: Catalog, platform: str) -> list[Obj]:
     flows = required_flows(catalog, platform)
     policies: list[Obj] = [
         {
@@ -66,31 +90,7 @@ def network_policies(catalog: Catalog, platform: str, dns_namespace: str) -> lis
             "metadata": _metadata(catalog, "default-deny-all"),
             "spec": {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]},
         },
-        {
-            "apiVersion": "networking.k8s.io/v1",
-            "kind": "NetworkPolicy",
-            "metadata": _metadata(catalog, "allow-dns"),
-            "spec": {
-                "podSelector": {},
-                "policyTypes": ["Egress"],
-                "egress": [
-                    {
-                        "to": [
-                            {
-                                "namespaceSelector": {
-                                    "matchLabels": {"kubernetes.io/metadata.name": dns_namespace}
-                                }
-                            }
-                        ],
-                        "ports": [
-                            {"protocol": proto, "port": port}
-                            for port in DNS_PORTS
-                            for proto in ("UDP", "TCP")
-                        ],
-                    }
-                ],
-            },
-        },
+        dns_policy(catalog, platform),
     ]
     inbound: dict[str, list[Flow]] = defaultdict(list)
     outbound: dict[str, list[Flow]] = defaultdict(list)

@@ -120,9 +120,10 @@ def kubernetes_files(catalog: Catalog, platform: Platform) -> dict[str, str]:
     files: dict[str, str] = {
         f"{prefix}/object-storage.yaml": yaml_file(object_storage_config(catalog, platform))
     }
+    files[f"{prefix}/network-policies.yaml"] = yaml_file(*network_policies(catalog, "kubernetes"))
     kafka = strimzi.component_files(catalog, "kubernetes", platform, prefix)
     files.update(kafka)
-    resources = ["object-storage.yaml", *(path.rsplit("/", 1)[1] for path in kafka)]
+    resources = ["object-storage.yaml", "network-policies.yaml", *(path.rsplit("/", 1)[1] for path in kafka)]
     ingress = kubernetes_ingress(catalog, platform)
     if ingress is not None:
         files[f"{prefix}/ingress.yaml"] = yaml_file(ingress)
@@ -217,9 +218,7 @@ def openshift_files(catalog: Catalog, platform: Platform) -> dict[str, str]:
     files: dict[str, str] = {
         f"{prefix}/object-storage.yaml": yaml_file(object_storage_config(catalog, platform)),
         f"{prefix}/service-ca.yaml": yaml_file(service_ca_config(catalog)),
-        f"{prefix}/network-policies.yaml": yaml_file(
-            *network_policies(catalog, "openshift", platform.dns or "openshift-dns")
-        ),
+        f"{prefix}/network-policies.yaml": yaml_file(*network_policies(catalog, "openshift")),
     }
     kafka = strimzi.component_files(catalog, "openshift", platform, prefix)
     files.update(kafka)

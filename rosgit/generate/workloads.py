@@ -19,6 +19,7 @@ CONFIG_VAR = re.compile(r"\$\{([A-Za-z][A-Za-z0-9_]*)\}")
 RESTRICTED_CONTAINER_SECURITY: Obj = {
     "allowPrivilegeEscalation": False,
     "capabilities": {"drop": ["ALL"]},
+    "readOnlyRootFilesystem": True,
     "runAsNonRoot": True,
     "seccompProfile": {"type": "RuntimeDefault"},
 }
@@ -179,7 +180,10 @@ def main_container(catalog: Catalog, component: Component, profile: ResolvedProf
         mounts.append(_mount(CONFIG_VOLUME, component.config.mount_path, None, True))
     if mounts:
         container["volumeMounts"] = mounts
-    container["securityContext"] = RESTRICTED_CONTAINER_SECURITY
+    container["securityContext"] = {
+        **RESTRICTED_CONTAINER_SECURITY,
+        "readOnlyRootFilesystem": component.read_only_root_filesystem,
+    }
     return container
 
 
@@ -232,8 +236,8 @@ def pod_template(catalog: Catalog, component: Component, profile: ResolvedProfil
     spec: Obj = {}
     if component.service_account:
         spec["serviceAccountName"] = component.name
-    else:
-        spec["automountServiceAccountToken"] = False
+    # stated on every pod: the ServiceAccount's own setting is invisible to scanners reading the pod
+    spec["automountServiceAccountToken"] = component.service_account_token
     spec["securityContext"] = dict(RESTRICTED_POD_SECURITY)
     if component.kind in ("Job", "CronJob"):
         spec["restartPolicy"] = "Never"
@@ -263,6 +267,12 @@ def volume_claim_templates(catalog: Catalog, component: Component, profile: Reso
         }
         for claim in component.storage
     ]
+
+
+def checkov_annotations(catalog: Catalog, component: Component) -> dict[str, str]:
+    """The checks the component fails on purpose, as checkov reads them: `checkov.io/skip<n>: ID=reason`."""
+    skips = {**catalog.checkov_skips, **component.checkov_skips}
+    return {f"checkov.io/skip{n}": f"{check}={skips[check]}" for n, check in enumerate(sorted(skips), 1)}
 
 
 def _metadata(catalog: Catalog, component: Component, name: str, annotations: dict[str, str]) -> Obj:
@@ -304,7 +314,9 @@ def workload(catalog: Catalog, component: Component, profile: ResolvedProfile) -
     return {
         "apiVersion": WORKLOAD_API[kind],
         "kind": kind,
-        "metadata": _metadata(catalog, component, component.name, annotations),
+        "metadata": _metadata(
+            catalog, component, component.name, {**annotations, **checkov_annotations(catalog, component)}
+        ),
         "spec": spec,
     }
 

@@ -17,7 +17,12 @@ from rosgit.helm.docs import notes_text, readme_text
 from rosgit.helm.templates.component import component_template
 from rosgit.helm.templates.helpers import helpers_text
 from rosgit.helm.templates.kafka import kafka_template
-from rosgit.helm.templates.platform import ingress_template, object_storage_template, openshift_template
+from rosgit.helm.templates.platform import (
+    ingress_template,
+    kubernetes_template,
+    object_storage_template,
+    openshift_template,
+)
 from rosgit.helm.templates.secrets import secrets_template
 from rosgit.helm.values import chart_components, default_values, platform_values, profile_values
 from rosgit.helm.values_schema import schema_text
@@ -78,6 +83,9 @@ def chart_files(catalog: Catalog) -> dict[str, str]:
     kafka = kafka_template(catalog)
     if kafka is not None:
         files["templates/kafka.yaml"] = kafka
+    kubernetes = kubernetes_template(catalog)
+    if kubernetes is not None:
+        files["templates/kubernetes.yaml"] = kubernetes
     openshift = openshift_template(catalog)
     if openshift is not None:
         files["templates/openshift.yaml"] = openshift

@@ -19,7 +19,7 @@ from typing import Any
 from rosgit import ids
 from rosgit.catalog import strimzi as S
 from rosgit.catalog.model import StrimziKafka
-from rosgit.catalog.traffic import DNS_PORTS, required_flows
+from rosgit.catalog.traffic import dns_namespace, required_flows
 from rosgit.findings import Finding
 from rosgit.k8s.meta import as_map
 from rosgit.lint.context import LintContext
@@ -209,7 +209,15 @@ def endpoints(objects: list[Obj], context: LintContext) -> tuple[dict[str, Endpo
         if strimzi is not None:
             for endpoint in operator_pods(objects, strimzi):
                 pods.setdefault(endpoint.name, endpoint)
+        # a platform's externals are the peers its flows name: the OpenShift router is no endpoint on Kubernetes
+        named = (
+            {end for flow in required_flows(catalog, context.platform) for end in (flow.source, flow.destination)}
+            if context.platform
+            else set(catalog.externals)
+        )
         for name, external in catalog.externals.items():
+            if name not in named:
+                continue
             block = external.ip_block
             externals[name] = Endpoint(
                 name=name,
@@ -221,12 +229,12 @@ def endpoints(objects: list[Obj], context: LintContext) -> tuple[dict[str, Endpo
                 ip_block=(block.cidr, tuple(block.except_)) if block is not None else None,
             )
         platform = catalog.platforms.get(context.platform) if context.platform else None  # type: ignore[call-overload]
-        if platform is not None and platform.dns:
+        if platform is not None:
             externals[DNS] = Endpoint(
                 name=DNS,
-                namespace_labels={NAMESPACE_NAME_LABEL: platform.dns},
-                pod_labels={},
-                ports=tuple((None, p, proto) for p in DNS_PORTS for proto in ("UDP", "TCP")),
+                namespace_labels={NAMESPACE_NAME_LABEL: dns_namespace(catalog, str(context.platform))},
+                pod_labels=dict(platform.dns_pod_labels),
+                ports=tuple((None, p, proto) for p in platform.dns_ports for proto in ("UDP", "TCP")),
                 external=True,
                 ref=f"external/{DNS}",
             )
@@ -353,7 +361,8 @@ def render_flows(result: Reachability) -> str:
 
 
 def check_network(objects: list[Obj], context: LintContext) -> list[Finding]:
-    """Required flows blocked, unlisted flows open, DNS blocked, or an OpenShift overlay with no policies."""
+    """Required flows blocked, unlisted flows open, DNS blocked, or an OpenShift overlay with no policies (a
+    Kubernetes overlay may run on a network plugin that enforces none, so there their absence is allowed)."""
     has_policies = bool(by_kind(objects, "NetworkPolicy"))
     if not has_policies:
         if context.platform == "openshift":
@@ -407,7 +416,7 @@ def check_network(objects: list[Obj], context: LintContext) -> list[Finding]:
         findings.append(
             context.finding(
                 ids.ROS603, "error", pods[name].ref, f"DNS egress is blocked ({entry.split(': ', 1)[1]})",
-                "allow egress to the DNS namespace on 53 and 5353, UDP and TCP",
+                "allow egress to the cluster DNS pods (platforms.<p>.dns) on their ports, UDP and TCP",
             )
         )
     return findings

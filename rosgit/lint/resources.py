@@ -1,6 +1,8 @@
-"""Every container is sized (requests and limits) and runs a pinned image."""
+"""Every container is sized (requests and limits) and runs a pinned image; production pins by digest."""
 
 from __future__ import annotations
+
+from pathlib import PurePosixPath
 
 from rosgit import ids
 from rosgit.findings import Finding
@@ -64,6 +66,49 @@ def check_images(objects: list[Obj], context: LintContext) -> list[Finding]:
                         template.ref,
                         f"container {container.get('name')}: {problem}",
                         "pin the image to a tag or digest in the catalog's `images:`",
+                    )
+                )
+    return findings
+
+
+# checkov's "Image should use digest": the catalog's reason for tag pins, carried on the workload
+DIGEST_CHECK = "CKV_K8S_43"
+
+
+def _production(context: LintContext) -> bool:
+    if context.catalog is None or not context.source:
+        return False
+    name = PurePosixPath(context.source).name
+    return any(o.production and o.name == name for o in context.catalog.overlays)
+
+
+def _acknowledged(owner: Obj) -> bool:
+    annotations = as_map(as_map(owner.get("metadata")).get("annotations"))
+    return any(
+        key.startswith("checkov.io/skip") and str(value).startswith(f"{DIGEST_CHECK}=")
+        for key, value in annotations.items()
+    )
+
+
+def check_digest_pins(objects: list[Obj], context: LintContext) -> list[Finding]:
+    """In a production overlay a tag can be re-pushed under a running deployment; a digest cannot. A workload
+    whose tag pins the catalog explains (checkovSkips CKV_K8S_43, no digest known) is not reported again."""
+    if not _production(context):
+        return []
+    findings: list[Finding] = []
+    for template in pod_templates(objects):
+        if _acknowledged(template.owner):
+            continue
+        for container in template.containers():
+            image = str(container.get("image") or "")
+            if image and "@" not in image:
+                findings.append(
+                    context.finding(
+                        ids.ROS303,
+                        "warning",
+                        template.ref,
+                        f"container {container.get('name')}: image {image!r} is pinned by tag only",
+                        "give the image's digest in the catalog's `images:`, or the reason in `checkovSkips`",
                     )
                 )
     return findings

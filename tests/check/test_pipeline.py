@@ -89,7 +89,7 @@ def test_a_builtin_engine_failure_falls_back_once_and_is_reported_once(
     got = cells(report)
     # the stages still ran, on kustomize's output: the builtin engine produced none
     assert got[("minimal", "lint")] == "ok" and got[("minimal", "validate")] == "ok"
-    assert got[("minimal", "argocd")] == "ok" and got[("minimal", "secrets")] == "5 warnings"
+    assert got[("minimal", "argocd")] == "ok" and got[("minimal", "secrets")] == "6 warnings"
     assert got[("minimal", "kustomize")] == "skipped"
     assert calls(log) == ["run_kustomize minimal"]  # one fallback build, shared by every stage
 
@@ -137,7 +137,7 @@ def test_require_sealed_makes_production_stubs_errors() -> None:
     assert not strict.ok
     errors = [(r.overlay, f.id, f.source) for r in strict.results for f in r.findings if f.severity == "error"]
     secrets = {"ros-db-credentials", "koku-db-credentials", "koku-django-secret", "hive-metastore-db-credentials",
-               "object-storage-credentials"}
+               "object-storage-credentials", "redis-credentials"}
     # prod's stubs land in its row; openshift-prod (also production, not selected) in the repo-wide row
     assert sorted(errors) == sorted(
         [("prod", "ROS501", f"overlays/prod/sealed-secrets/{s}.yaml") for s in secrets]

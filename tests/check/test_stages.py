@@ -12,13 +12,15 @@ from tests.check.repo_copy import copy_repo, plant
 def test_drift_reports_changed_missing_and_stale_files(tmp_path: Path) -> None:
     repo = copy_repo(tmp_path)
     catalog = load_catalog(repo / "rosgit.yaml")
-    plant(repo / "base/kruize/deployment.yaml", "  replicas: 1\n", "  replicas: 3\n")
+    deployment = repo / "base/kruize/deployment.yaml"
+    line = deployment.read_text().splitlines().index("  replicas: 1") + 1
+    plant(deployment, "  replicas: 1\n", "  replicas: 3\n")
     (repo / "base/redis/service.yaml").unlink()
     stale = repo / "base/old/deployment.yaml"
     stale.parent.mkdir()
     stale.write_text((repo / "base/kruize/service.yaml").read_text())
     findings = {(f.id, f.object): f.message for f in S.drift_findings(repo, catalog, "rosgit.yaml")}
-    expected = "out of date: line 15: 'replicas: 3' should be 'replicas: 1'"
+    expected = f"out of date: line {line}: 'replicas: 3' should be 'replicas: 1'"
     assert findings[("CHK001", "base/kruize/deployment.yaml")] == expected
     assert findings[("CHK001", "base/redis/service.yaml")].startswith("missing")
     assert findings[("CHK001", "base/old/deployment.yaml")].startswith("stale")

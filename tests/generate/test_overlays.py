@@ -104,7 +104,10 @@ def workloads_names(objects: list[dict[str, Any]]) -> set[str]:
 @pytest.mark.tools
 def test_platform_differences() -> None:
     k8s, ocp = built("minimal"), built("openshift-minimal")
-    assert _by_kind(k8s, "Ingress") and not _by_kind(k8s, "Route") and not _by_kind(k8s, "NetworkPolicy")
+    assert _by_kind(k8s, "Ingress") and not _by_kind(k8s, "Route")
+    # both platforms deny by default (issue 15); the flows differ (tests/lint/test_network.py proves them)
+    deny = {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}
+    assert _by_kind(k8s, "NetworkPolicy")["default-deny-all"]["spec"] == deny
     assert "minio" in _by_kind(k8s, "StatefulSet")
     assert _by_kind(ocp, "Route") and _by_kind(ocp, "ServiceMonitor") and not _by_kind(ocp, "Ingress")
     policies = _by_kind(ocp, "NetworkPolicy")
@@ -116,7 +119,8 @@ def test_platform_differences() -> None:
     redis = _by_kind(ocp, "Deployment")["redis"]["spec"]["template"]["spec"]["containers"][0]
     assert (
         redis["image"].startswith("registry.redhat.io/rhel10/valkey-8")
-        and redis["command"][0] == "valkey-server"
+        and redis["command"][:2] == ["/bin/sh", "-c"]
+        and redis["command"][2].startswith("exec valkey-server - ")
     )
 
 

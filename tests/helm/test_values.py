@@ -77,5 +77,5 @@ def test_openshift_values_switch_platform_and_valkey(catalog: Catalog) -> None:
     assert values["global"]["platform"]["openshift"] is True
     redis = values["infrastructure"]["redis"]
     assert redis["image"] == str(catalog.images["valkey"])
-    assert redis["command"][0] == "valkey-server"
+    assert redis["command"][:2] == ["/bin/sh", "-c"] and redis["command"][2].startswith("exec valkey-server - ")
     assert values["global"]["objectStorage"]["secure"] is True

@@ -98,6 +98,10 @@ def test_koku_run_as_another_user_on_kubernetes(security: dict[str, int], flagge
     for key in ("runAsUser", "runAsGroup", "fsGroup"):
         pod["securityContext"].pop(key, None)
     pod["securityContext"].update(security)
+    # app.log where Koku opens it by default, APP_HOME on a writable root (the catalog moves it to /tmp)
+    main = pod["containers"][0]
+    main["env"] = [var for var in main["env"] if var["name"] != "LOG_DIRECTORY"]
+    main["securityContext"]["readOnlyRootFilesystem"] = False
     found = [
         message for obj, message in _con012(planted, context)
         if obj == "Deployment/ros-ocp/koku-api-reads" and "path /opt/koku/koku/app.log:" in message

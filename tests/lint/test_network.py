@@ -221,3 +221,43 @@ def test_blocked_flows_are_reported_on_the_side_that_denies_them(openshift_minim
         ("Deployment/ros-ocp/kruize", True)
     ]
     assert "rosocp-processor -> kruize:8080/TCP" in findings[0].message
+
+
+@pytest.mark.parametrize("overlay", ["minimal", "dev", "prod"])
+def test_kubernetes_overlays_allow_exactly_the_traffic_matrix(overlay: str) -> None:
+    """Default deny plus the matrix on plain Kubernetes too, proven by the same reachability as OpenShift."""
+    catalog = load_catalog(REPO_ROOT / "rosgit.yaml")
+    spec = next(o for o in catalog.overlays if o.name == overlay)
+    objects = build_objects(REPO_ROOT / f"overlays/{overlay}")
+    context = LintContext(catalog, "kubernetes", spec.namespace or "", f"overlays/{overlay}")
+    assert any(o["kind"] == "NetworkPolicy" and o["metadata"]["name"] == "default-deny-all" for o in objects)
+    result = reachability(objects, context)
+    assert result.required and set(result.allowed) == set(result.required)
+    assert not result.missing and not result.extra and not result.dns_blocked
+    # the ingress controller reaches what the Ingress routes to
+    assert ("ingress-nginx", "rosocp-api", 8000, "TCP") in result.required
+    assert check_network(objects, context) == []
+
+
+def test_kubernetes_dns_egress_goes_to_the_kube_dns_pods_on_port_53() -> None:
+    objects = build_objects(REPO_ROOT / "overlays/minimal")
+    dns = next(o for o in objects if o["kind"] == "NetworkPolicy" and o["metadata"]["name"] == "allow-dns")
+    [rule] = dns["spec"]["egress"]
+    assert rule["to"] == [
+        {
+            "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}},
+            "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}},
+        }
+    ]
+    assert rule["ports"] == [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}]
+
+
+def test_a_dns_policy_missing_the_kube_dns_pod_labels_blocks_dns_on_kubernetes() -> None:
+    import copy
+
+    catalog = load_catalog(REPO_ROOT / "rosgit.yaml")
+    objects = copy.deepcopy(build_objects(REPO_ROOT / "overlays/minimal"))
+    dns = next(o for o in objects if o["kind"] == "NetworkPolicy" and o["metadata"]["name"] == "allow-dns")
+    dns["spec"]["egress"][0]["to"][0]["podSelector"] = {"matchLabels": {"k8s-app": "coredns"}}
+    findings = check_network(objects, LintContext(catalog, "kubernetes", "ros-ocp", "overlays/minimal"))
+    assert findings and {f.id for f in findings} == {"ROS603"}

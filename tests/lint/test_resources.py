@@ -36,3 +36,31 @@ def test_latest_image_is_reported_on_the_workload() -> None:
     cron = deployment("job", container(image="busybox"), kind="CronJob")
     cron["spec"] = {"jobTemplate": {"spec": {"template": cron["spec"]["template"]}}}
     assert [(f.id, f.object) for f in check_images([cron], CTX)] == [("ROS302", "CronJob/shop/job")]
+
+
+def _production_context() -> LintContext:
+    from rosgit.catalog import load_catalog
+    from tests.conftest import REPO_ROOT
+
+    catalog = load_catalog(REPO_ROOT / "rosgit.yaml")
+    return LintContext(catalog, "openshift", "shop", "overlays/openshift-prod")
+
+
+def test_a_tag_only_pin_warns_in_a_production_overlay() -> None:
+    from rosgit.lint.resources import check_digest_pins
+
+    tagged = deployment("a", container("a", image="quay.io/x/y:1.0"))
+    digested = deployment("b", container("b", image="quay.io/x/y@sha256:" + "0" * 64))
+    findings = check_digest_pins([tagged, digested], _production_context())
+    assert [(f.id, f.severity, f.object) for f in findings] == [("ROS303", "warning", "Deployment/shop/a")]
+    # not in an overlay the catalog does not mark production
+    development = LintContext(_production_context().catalog, "openshift", "shop", "overlays/openshift-dev")
+    assert check_digest_pins([tagged], development) == []
+
+
+def test_the_catalogs_reasoned_acknowledgement_silences_the_tag_pin_warning() -> None:
+    from rosgit.lint.resources import check_digest_pins
+
+    tagged = deployment("a", container("a", image="quay.io/x/y:1.0"))
+    tagged["metadata"]["annotations"] = {"checkov.io/skip1": "CKV_K8S_43=no digest is published for this tag"}
+    assert check_digest_pins([tagged], _production_context()) == []

@@ -68,6 +68,7 @@ allowPrivilegeEscalation: false
 capabilities:
   drop:
   - ALL
+readOnlyRootFilesystem: true
 runAsNonRoot: true
 seccompProfile:
   type: RuntimeDefault

@@ -1,5 +1,6 @@
 """The objects of the whole stack that the platforms differ in: object-storage.yaml (one ConfigMap, its data
-from values), ingress.yaml (Kubernetes only) and openshift.yaml (service CA ConfigMap, NetworkPolicies)."""
+from values), ingress.yaml and kubernetes.yaml (Kubernetes only: the Ingress; NetworkPolicies) and
+openshift.yaml (service CA ConfigMap, NetworkPolicies)."""
 
 from __future__ import annotations
 
@@ -69,12 +70,22 @@ def openshift_template(catalog: Catalog) -> str | None:
     """The service CA ConfigMap and the NetworkPolicies of the traffic matrix, OpenShift only."""
     if "openshift" not in catalog.platforms:
         return None
-    platform = catalog.platforms["openshift"]
     objects = [
         service_ca_config(catalog),
-        *copy.deepcopy(network_policies(catalog, "openshift", platform.dns or "openshift-dns")),
+        *copy.deepcopy(network_policies(catalog, "openshift")),
     ]
     for obj in objects:
         set_project_metadata(obj)
     docs = "".join(render_document(obj) for obj in objects)
     return HEADER + "\n" + f"{{{{- if {OPENSHIFT} }}}}\n" + docs + "{{- end }}\n"
+
+
+def kubernetes_template(catalog: Catalog) -> str | None:
+    """The NetworkPolicies of the traffic matrix as plain Kubernetes resolves them, Kubernetes only."""
+    if "kubernetes" not in catalog.platforms:
+        return None
+    objects = copy.deepcopy(network_policies(catalog, "kubernetes"))
+    for obj in objects:
+        set_project_metadata(obj)
+    docs = "".join(render_document(obj) for obj in objects)
+    return HEADER + "\n" + f"{{{{- if not {OPENSHIFT} }}}}\n" + docs + "{{- end }}\n"

@@ -12,7 +12,7 @@ from rosgit.catalog.profiles import ResolvedProfile
 from rosgit.generate.catrust import step_uses_wait_image
 from rosgit.generate.overlays import anti_affinity
 from rosgit.generate.platforms import service_ca_patch
-from rosgit.generate.workloads import workload
+from rosgit.generate.workloads import checkov_annotations, workload
 from rosgit.helm.template import Block, Inline, When, WhenItems
 from rosgit.helm.templates.metadata import (
     COMPONENT_METADATA_LABELS,
@@ -74,7 +74,8 @@ def _template_pod_spec(catalog: Catalog, component: Component, spec: Obj, ref: s
     if command_overridden(catalog, component):
         main["command"] = Block(f"toYaml {ref}.command")
     main["resources"] = Block(f"toYaml {ref}.resources")
-    main["securityContext"] = CONTAINER_SECURITY
+    # the shared include is the restricted context; a writable root filesystem is the exception, spelled out
+    main["securityContext"] = CONTAINER_SECURITY if component.read_only_root_filesystem else main["securityContext"]
     for var in main.get("env", []):
         secret_ref = var.get("valueFrom", {}).get("secretKeyRef")
         if secret_ref is not None:
@@ -93,7 +94,8 @@ def _template_pod_spec(catalog: Catalog, component: Component, spec: Obj, ref: s
                 if step_uses_wait_image(catalog, component)
                 else Inline(f"{{{{ {ref}.image | quote }}}}")
             )
-            step["securityContext"] = CONTAINER_SECURITY
+            if step["securityContext"].get("readOnlyRootFilesystem"):
+                step["securityContext"] = CONTAINER_SECURITY
         if "initContainers" in patch_spec:
             _prepend(spec, "initContainers", patch_spec["initContainers"])
         _prepend(main, "env", patch_container["env"])
@@ -116,6 +118,7 @@ def workload_object(catalog: Catalog, component: Component, base: ResolvedProfil
             HELM_HOOK_DELETE_POLICY: "before-hook-creation",
         }
         assert source.get(HOOK) == "Sync" and source.get(HOOK_DELETE_POLICY) == "BeforeHookCreation"
+    annotations.update(checkov_annotations(catalog, component))
     if "replicas" in obj["spec"]:
         obj["spec"]["replicas"] = Inline(f"{{{{ {ref}.replicas }}}}")
     for claim in obj["spec"].get("volumeClaimTemplates", []):
