@@ -55,6 +55,9 @@ def _fast_build(args: list[str]) -> int:
 def main() -> None:
     argv = sys.argv[1:]
     try:
+        from rosgit.repo.settle import settle_before_command
+
+        settle_before_command(argv)  # a generate killed mid-swap is finished before anything reads the tree
         if argv[:1] == ["build"]:
             code = _fast_build(argv[1:])
             if code >= 0:
