@@ -4,10 +4,12 @@ Everything lives in `.rosgit/` at the tree's root (git-ignored, never managed):
   lock       flock'd for the whole of a write; holds the writer's PID so a waiting run can name it
   journal    JSON written and fsynced before the first rename and removed after the last: every file being
              swapped in or deleted, with the hashes of its old and new contents and where the old one is kept
+  staging    present while files are staged, listing the directories they are staged in, so any command can
+             clean up after a run killed before its journal existed at the cost of one stat
   backup/    hard links to the previous contents of every file the swap replaces or deletes
   manifest   JSON {path: sha256} of what rosgit last wrote; a stale file is deleted only while it still matches
 
-A run killed before the journal exists left the old tree plus staging files (cleaned by the next write); a run
+A run killed before the journal exists left the old tree plus staging files (the next command removes them); a run
 killed after it left a journal, and the next command rolls the swap forward, or back if a staged file is gone.
 """
 
@@ -25,12 +27,18 @@ from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-STATE_DIR = ".rosgit"
-STAGING_SUFFIX = ".rosgit-tmp"
-JOURNAL = f"{STATE_DIR}/journal"
-MANIFEST = f"{STATE_DIR}/manifest"
-BACKUP_DIR = f"{STATE_DIR}/backup"
-LOCK = f"{STATE_DIR}/lock"
+from rosgit.fileset.state import (
+    BACKUP_DIR,
+    JOURNAL,
+    LOCK,
+    MANIFEST,
+    STAGING,
+    STAGING_SUFFIX,
+    STATE_DIR,
+    pending,
+)
+
+__all__ = ["BACKUP_DIR", "JOURNAL", "LOCK", "MANIFEST", "STAGING", "STAGING_SUFFIX", "STATE_DIR"]
 
 # How long a second writer waits for the first before giving up; env var so CI and tests can shorten it.
 LOCK_TIMEOUT_ENV = "ROSGIT_LOCK_TIMEOUT"
@@ -288,6 +296,8 @@ def finish(root: Path, entries: list[Entry]) -> None:
     fsync_dirs((root / entry.path).parent for entry in entries)
     shutil.rmtree(root / BACKUP_DIR, ignore_errors=True)
     with contextlib.suppress(FileNotFoundError):
+        (root / STAGING).unlink()
+    with contextlib.suppress(FileNotFoundError):
         (root / JOURNAL).unlink()
     fsync_file(root / STATE_DIR)
 
@@ -298,12 +308,13 @@ def recover(root: Path) -> str | None:
     Forward whenever every new file is still on disk (the journal was committed, so the run meant it);
     back only if a staged file went missing, which a crash alone cannot cause.
     """
-    if not (root / JOURNAL).exists():
+    if not pending(root):
         return None
     with tree_lock(root):
         entries = read_journal(root)
-        if entries is None:  # the run we waited for finished it
-            return None
+        if entries is None:  # killed while staging (the old tree is whole), or the run we waited for finished
+            removed = remove_leftovers(root, _staged_in(root))
+            return f"removed {len(removed)} staging file(s) of an interrupted write" if removed else None
         if all(_can_finish(root, entry) for entry in entries):
             for entry in entries:
                 forward(root, entry)
@@ -311,6 +322,18 @@ def recover(root: Path) -> str | None:
             return f"finished an interrupted write of {len(entries)} file(s) ({JOURNAL})"
         roll_back(root, entries)
         return f"rolled back an interrupted write of {len(entries)} file(s): a staged file was missing ({JOURNAL})"
+
+
+def mark_staging(root: Path, directories: Iterable[str]) -> None:
+    _write_durably(root / STAGING, json.dumps(sorted(directories)) + "\n")
+
+
+def _staged_in(root: Path) -> list[str]:
+    try:
+        directories = json.loads((root / STAGING).read_text(encoding="utf-8"))
+    except (OSError, ValueError, UnicodeDecodeError):
+        return []
+    return [d for d in directories if isinstance(d, str) and "/" not in d and d not in ("", ".", "..")]
 
 
 def remove_leftovers(root: Path, directories: Iterable[str]) -> list[str]:
@@ -331,6 +354,8 @@ def remove_leftovers(root: Path, directories: Iterable[str]) -> list[str]:
     for temp in sorted(state.glob(f"*{STAGING_SUFFIX}")):
         temp.unlink()
     shutil.rmtree(state / "backup", ignore_errors=True)
+    with contextlib.suppress(FileNotFoundError):
+        (root / STAGING).unlink()  # last: until the files are gone, the marker is what finds them
     return removed
 
 

@@ -34,6 +34,10 @@ STAGE_DELAY_ENV = "ROSGIT_TEST_STAGE_DELAY"
 RENAME_DELAY_ENV = "ROSGIT_TEST_RENAME_DELAY"
 
 
+class InterruptedAfterSwap(KeyboardInterrupt):
+    """A stop signal arrived during the renames: it waited for the last one, so the new tree is whole."""
+
+
 def _test_delay(name: str) -> float:
     return float(os.environ.get(name, "0") or 0)
 
@@ -217,7 +221,7 @@ def _discard(root: Path, entries: list[Entry]) -> None:
     for entry in entries:
         with contextlib.suppress(FileNotFoundError):
             journal.staging_path(root / entry.path).unlink()
-    journal.remove_leftovers(root, ())
+    journal.remove_leftovers(root, ())  # the backups and the staging marker
 
 
 def _manifest_after(root: Path, plan: Plan, deletions: list[str]) -> str:
@@ -251,6 +255,7 @@ def apply_plan(root: Path, plan: Plan) -> list[str]:
         entries: list[Entry] = []
         try:
             with _signals(_interrupt):
+                journal.mark_staging(root, MANAGED_DIRS)
                 (root / journal.BACKUP_DIR).mkdir(parents=True, exist_ok=True)
                 _stage(root, writes, entries)
                 for rel in deletions:
@@ -279,7 +284,7 @@ def _swap(root: Path, entries: list[Entry]) -> None:
             raise
         journal.finish(root, entries)
     if received:
-        raise KeyboardInterrupt
+        raise InterruptedAfterSwap
 
 
 def write_file_atomically(path: Path, text: str) -> None:

@@ -9,7 +9,7 @@ from rosgit.catalog import load_catalog
 from rosgit.catalog.model import Catalog
 from rosgit.errors import UsageError
 from rosgit.fileset.journal import TreeStateError, tree_lock
-from rosgit.fileset.writer import apply_plan, plan_changes, render_diff
+from rosgit.fileset.writer import InterruptedAfterSwap, apply_plan, plan_changes, render_diff
 from rosgit.repo.settle import settle_tree, tree_root
 from rosgit.repo.tree import render_tree
 from rosgit.secrets.stubs import stale_sealed_files
@@ -27,6 +27,12 @@ def run_generate(catalog_path: Path, *, check: bool) -> int:
             plan = plan_changes(root, tree)
             _report_kept(root, plan.foreign, catalog)
             deleted = apply_plan(root, plan)
+    except InterruptedAfterSwap:
+        print("rosgit: interrupted after the last file was swapped in; the tree is the new one", file=sys.stderr)
+        raise
+    except KeyboardInterrupt:
+        print("rosgit: interrupted; nothing was changed", file=sys.stderr)
+        raise
     except TreeStateError as err:
         raise UsageError(str(err)) from None
     except OSError as err:  # disk full, read-only tree: the staged files are gone, the tree is the old one

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from rosgit.errors import UsageError
-from rosgit.fileset.journal import TreeStateError, recover
+from rosgit.fileset.state import pending
 
 
 def tree_root(catalog_path: Path) -> Path:
@@ -22,7 +22,11 @@ def tree_root(catalog_path: Path) -> Path:
 
 
 def settle_tree(root: Path) -> None:
-    """Roll an interrupted swap forward (or back), saying so on stderr; a no-op costing one stat otherwise."""
+    """Roll an interrupted swap forward (or back), saying so on stderr; a no-op costing two stats otherwise."""
+    if not pending(root):
+        return
+    from rosgit.fileset.journal import TreeStateError, recover
+
     try:
         done = recover(root)
     except TreeStateError as err:
