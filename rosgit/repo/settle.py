@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from rosgit.errors import UsageError
-from rosgit.fileset.state import pending
+from rosgit.fileset.state import pending, tree_root
 
-
-def tree_root(catalog_path: Path) -> Path:
-    """The directory of the catalog path as the user gave it, never of a symlink's target.
-
-    A symlinked rosgit.yaml (a catalog shared between checkouts) must not send generated files into the other
-    checkout: the user ran rosgit in this repository, so this is where the tree lives. `abspath` only folds
-    `.` and `..` lexically; it does not follow links.
-    """
-    return Path(os.path.abspath(catalog_path)).parent
+__all__ = ["settle_before_command", "settle_tree", "tree_root"]
 
 
 def settle_tree(root: Path) -> None:
