@@ -21,7 +21,6 @@ import hashlib
 import json
 import os
 import shutil
-import subprocess
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
@@ -173,34 +172,6 @@ def read_manifest(root: Path) -> dict[str, str]:
     if not isinstance(data, dict):
         return {}
     return {str(k): str(v) for k, v in data.get("files", {}).items()}
-
-
-def committed_unchanged(root: Path, paths: list[str]) -> set[str]:
-    """Those of `paths` whose bytes are exactly Git's staged copy: deleting them loses nothing `git checkout`
-    cannot bring back. This is how a fresh clone (no manifest yet) still removes a retired component's files."""
-    try:
-        listed = subprocess.run(
-            ["git", "-C", str(root), "ls-files", "-s", "-z", "--", *paths],
-            capture_output=True, check=False, timeout=30,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return set()
-    if listed.returncode != 0:
-        return set()  # not a Git work tree, or no git: nothing vouches for the files
-    found: set[str] = set()
-    for record in listed.stdout.split(b"\0"):
-        meta, _, name = record.partition(b"\t")
-        fields = meta.split()
-        if len(fields) != 3 or fields[2] != b"0":
-            continue
-        rel = name.decode("utf-8", "surrogateescape")
-        try:
-            data = (root / rel).read_bytes()
-        except OSError:
-            continue
-        if hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest().encode() == fields[1]:
-            found.add(rel)
-    return found
 
 
 def manifest_text(files: dict[str, str]) -> str:

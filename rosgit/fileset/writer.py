@@ -113,7 +113,11 @@ def _obstacle(root: Path, rel: str, seen: dict[Path, str | None]) -> str | None:
     return None
 
 
-def plan_changes(root: Path, tree: dict[str, str]) -> Plan:
+def plan_changes(
+    root: Path, tree: dict[str, str], *, recoverable: Callable[[Path, list[str]], set[str]] | None = None
+) -> Plan:
+    """`recoverable(root, paths)`: those of the stale files rosgit has no record of that can be deleted anyway
+    because another copy exists (Git's); without it such files are protected."""
     plan = Plan()
     seen: dict[Path, str | None] = {}
     for rel, text in tree.items():
@@ -139,7 +143,7 @@ def plan_changes(root: Path, tree: dict[str, str]) -> Plan:
                 unknown.append(rel)
             elif recorded != journal.file_hash(root / rel):
                 plan.protected[rel] = "edited since rosgit wrote it (differs from .rosgit/manifest)"
-    committed = journal.committed_unchanged(root, unknown) if unknown else set()
+    committed = recoverable(root, unknown) if unknown and recoverable else set()
     for rel in unknown:
         if rel not in committed:
             plan.protected[rel] = (
@@ -172,8 +176,6 @@ def render_diff(plan: Plan) -> str:
         else:
             diff(plan.delete[rel], "", f"a/{rel}", "/dev/null")
     return "".join(chunks)
-
-
 
 
 @contextlib.contextmanager
@@ -219,8 +221,11 @@ def _stage(root: Path, writes: dict[str, str], entries: list[Entry]) -> None:
 
 def _discard(root: Path, entries: list[Entry]) -> None:
     for entry in entries:
+        target = root / entry.path
         with contextlib.suppress(FileNotFoundError):
-            journal.staging_path(root / entry.path).unlink()
+            journal.staging_path(target).unlink()
+        if entry.old is None:
+            journal.prune_empty_dirs(root, target.parent)  # directories made for new files go too
     journal.remove_leftovers(root, ())  # the backups and the staging marker
 
 
@@ -272,6 +277,8 @@ def apply_plan(root: Path, plan: Plan) -> list[str]:
 def _swap(root: Path, entries: list[Entry]) -> None:
     received: list[int] = []
     with _signals(received.append):
+        # The staged files' and backups' names must survive a power cut before the journal may point at them.
+        journal.fsync_dirs([root / journal.BACKUP_DIR, *((root / entry.path).parent for entry in entries)])
         journal.commit_journal(root, entries)
         delay = _test_delay(RENAME_DELAY_ENV)
         try:

@@ -10,6 +10,7 @@ from rosgit.catalog.model import Catalog
 from rosgit.errors import UsageError
 from rosgit.fileset.journal import TreeStateError, tree_lock
 from rosgit.fileset.writer import InterruptedAfterSwap, apply_plan, plan_changes, render_diff
+from rosgit.repo.gitcopy import committed_unchanged
 from rosgit.repo.settle import settle_tree, tree_root
 from rosgit.repo.tree import render_tree
 from rosgit.secrets.stubs import stale_sealed_files
@@ -24,7 +25,7 @@ def run_generate(catalog_path: Path, *, check: bool) -> int:
     try:
         with tree_lock(root):  # held from planning to the last rename: a second run plans on the finished tree
             settle_tree(root)
-            plan = plan_changes(root, tree)
+            plan = plan_changes(root, tree, recoverable=committed_unchanged)
             _report_kept(root, plan.foreign, catalog)
             deleted = apply_plan(root, plan)
     except InterruptedAfterSwap:

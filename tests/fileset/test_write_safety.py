@@ -275,3 +275,25 @@ def test_staging_files_of_a_killed_run_are_removed_by_the_next_generate(repo: Pa
 
     assert run_rosgit("generate", "-c", str(repo / "rosgit.yaml")).returncode == 0
     assert leftovers(repo) == []
+
+
+def test_a_fresh_clone_without_a_manifest_deletes_what_git_can_give_back(repo: Path) -> None:
+    git = ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-qm", "tree"], check=True)
+    uncommitted = repo / "overlays" / "mine" / "kustomization.yaml"
+    shutil.copytree(repo / "overlays" / "prod", uncommitted.parent)
+    edited = repo / "charts" / "ros-ocp" / "values-dev.yaml"
+    edited.write_text(edited.read_text() + "# tuned by hand\n", encoding="utf-8")
+    rename_project(repo / "rosgit.yaml")
+    assert not (repo / ".rosgit").exists()
+
+    result = run_rosgit("generate", "-c", str(repo / "rosgit.yaml"))
+
+    assert result.returncode == 1
+    assert "rosgit: deleted charts/ros-ocp/values.yaml\n" in result.stderr
+    assert not (repo / "charts" / "ros-ocp" / "values.yaml").exists()
+    assert uncommitted.is_file() and "rosgit: kept overlays/mine/kustomization.yaml: " in result.stderr
+    assert edited.read_text().endswith("# tuned by hand\n")
+    assert "rosgit: kept charts/ros-ocp/values-dev.yaml: " in result.stderr
