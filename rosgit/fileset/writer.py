@@ -195,7 +195,6 @@ _STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 def _interrupt(_signum: int) -> None:
-    # SIGTERM and SIGHUP would end the process without unwinding; as an exception they clean up the staging files.
     raise KeyboardInterrupt
 
 
@@ -258,8 +257,20 @@ def apply_plan(root: Path, plan: Plan) -> list[str]:
         if not writes and not deletions:
             return []
         entries: list[Entry] = []
-        try:
-            with _signals(_interrupt):
+        received: list[int] = []
+
+        def on_signal(signum: int) -> None:
+            # One handler for the whole write, so no signal falls between the phases: while staging it raises
+            # (SIGTERM and SIGHUP would otherwise end the process without removing the staged files); from the
+            # journal on it waits for the last rename.
+            if swapping:
+                received.append(signum)
+            else:
+                raise KeyboardInterrupt
+
+        swapping = False
+        with _signals(on_signal):
+            try:
                 journal.mark_staging(root, MANAGED_DIRS)
                 (root / journal.BACKUP_DIR).mkdir(parents=True, exist_ok=True)
                 _stage(root, writes, entries)
@@ -267,31 +278,30 @@ def apply_plan(root: Path, plan: Plan) -> list[str]:
                     target = root / rel
                     backup = journal.backup_for(root, len(entries), target)
                     entries.append(Entry(rel, None, journal.file_hash(target), backup))
-        except BaseException:
-            _discard(root, entries)
-            raise
-        _swap(root, entries)
+                # The staged files' and backups' names must survive a power cut before the journal points at them.
+                journal.fsync_dirs([root / journal.BACKUP_DIR, *((root / entry.path).parent for entry in entries)])
+            except BaseException:
+                _discard(root, entries)
+                raise
+            swapping = True
+            _swap(root, entries)
+    if received:
+        raise InterruptedAfterSwap
     return deletions
 
 
 def _swap(root: Path, entries: list[Entry]) -> None:
-    received: list[int] = []
-    with _signals(received.append):
-        # The staged files' and backups' names must survive a power cut before the journal may point at them.
-        journal.fsync_dirs([root / journal.BACKUP_DIR, *((root / entry.path).parent for entry in entries)])
-        journal.commit_journal(root, entries)
-        delay = _test_delay(RENAME_DELAY_ENV)
-        try:
-            for entry in entries:
-                if delay:
-                    time.sleep(delay)
-                journal.forward(root, entry)
-        except Exception:
-            journal.roll_back(root, entries)
-            raise
-        journal.finish(root, entries)
-    if received:
-        raise InterruptedAfterSwap
+    journal.commit_journal(root, entries)
+    delay = _test_delay(RENAME_DELAY_ENV)
+    try:
+        for entry in entries:
+            if delay:
+                time.sleep(delay)
+            journal.forward(root, entry)
+    except Exception:
+        journal.roll_back(root, entries)
+        raise
+    journal.finish(root, entries)
 
 
 def write_file_atomically(path: Path, text: str) -> None:
