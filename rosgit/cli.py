@@ -43,9 +43,9 @@ def init(
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing catalog.")] = False,
 ) -> None:
     """Write the default catalog (rosgit.yaml)."""
-    from rosgit.catalog.defaults import write_default_catalog
+    from rosgit.repo.init import run_init
 
-    write_default_catalog(catalog, force=force)
+    run_init(catalog, force=force)
     typer.echo(f"wrote {catalog}")
 
 

@@ -118,6 +118,9 @@ def _command_of(ctx: object, argv: list[str]) -> str:
 def main() -> None:
     argv = sys.argv[1:]
     try:
+        from rosgit.repo.settle import settle_before_command
+
+        settle_before_command(argv)  # a generate killed mid-swap is finished before anything reads the tree
         if argv[:1] == ["build"]:
             code = _fast_build(argv[1:])
             if code >= 0:

@@ -44,19 +44,12 @@ def parse_yaml(path: Path) -> Any:
 
 
 def check_catalog_place(path: Path) -> None:
-    """The catalog's directory is the repository root every command writes under: a catalog symlinked
-    from another directory would send the generated tree there, outside the repository."""
+    """A catalog path must resolve. A symlinked catalog is fine: the tree lives beside the path as given
+    (fileset.state.tree_root), never beside the link's target."""
     try:
-        real = path.resolve().parent
-        named = path.parent.resolve()
+        path.resolve()
     except (RuntimeError, OSError):  # RuntimeError: pathlib's "Symlink loop"
         raise UsageError("cannot read: symlink loop", location=str(path)) from None
-    if real != named:
-        raise UsageError(
-            f"is a symlink into another directory ({real}); the generated tree would be written there, "
-            "outside this repository: use the real file, or run rosgit there",
-            location=str(path),
-        )
 
 
 def load_catalog(path: Path) -> Catalog:

@@ -28,6 +28,7 @@ from rosgit.check.model import REPO_ROW, REPO_STAGES, STAGES, CheckReport, Stage
 from rosgit.check.progress import Progress
 from rosgit.contracts import contracts_for
 from rosgit.errors import UsageError
+from rosgit.fileset.state import tree_root
 from rosgit.findings import Finding
 from rosgit.k8s.objects import Obj
 from rosgit.lint.targets import OverlayTarget, resolve_targets
@@ -243,7 +244,7 @@ def run_pipeline(
     thread) and lint here while the children run."""
     started = time.perf_counter()
     catalog = load_catalog(catalog_path)
-    root = catalog_path.resolve().parent
+    root = tree_root(catalog_path)
     targets = resolve_targets(catalog, root, overlays, contracts_for(catalog, catalog_path))
     names = [t.name for t in targets]
     report = CheckReport(overlays=names)

@@ -8,6 +8,7 @@ from pathlib import Path
 from rosgit.conformance.report import render, summary
 from rosgit.conformance.runner import load_overlay, require_programs, run, selected
 from rosgit.errors import UsageError
+from rosgit.fileset.state import tree_root
 
 
 def overlay_path(root: Path, overlay: str) -> Path:
@@ -22,7 +23,7 @@ def overlay_path(root: Path, overlay: str) -> Path:
 def run_conformance(catalog_path: Path, overlay: str, *, component: str | None) -> int:
     if not catalog_path.is_file():
         raise UsageError(f"{catalog_path}: no such catalog file")
-    loaded = load_overlay(overlay_path(catalog_path.resolve().parent, overlay), catalog_path)
+    loaded = load_overlay(overlay_path(tree_root(catalog_path), overlay), catalog_path)
     chosen = selected(loaded, component)
     if component is not None and not chosen:
         names = sorted({container.workload for _, container in selected(loaded)})

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from rosgit.catalog import load_catalog
+from rosgit.fileset.state import tree_root
 
 HELMS = ("helm", "helm3")
 
@@ -34,7 +35,7 @@ def run_helm_diff(
     # a missing helm is a tool problem, not "the chart differs" (each overlay's render would fail as ROS904)
     require_tool(helm)
     catalog = load_catalog(catalog_path)
-    root = catalog_path.resolve().parent
+    root = tree_root(catalog_path)
     differences = equivalence_differences(
         root, catalog, helm=helm, engine=engine, chart=chart, overlays=overlays
     )

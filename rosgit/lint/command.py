@@ -8,6 +8,7 @@ from pathlib import Path
 
 from rosgit.catalog import load_catalog
 from rosgit.errors import UsageError
+from rosgit.fileset.state import tree_root
 from rosgit.findings import Finding, has_errors
 from rosgit.ids import render_rules, rules_of
 from rosgit.lint.runner import lint_objects
@@ -33,7 +34,7 @@ def run_flows(catalog_path: Path, overlays: list[str], *, engine: str) -> int:
 
     catalog = load_catalog(catalog_path)
     problems = False
-    for target in resolve_targets(catalog, catalog_path.resolve().parent, overlays):
+    for target in resolve_targets(catalog, tree_root(catalog_path), overlays):
         objects = build_objects(target.path, engine=engine)
         if not by_kind(objects, "NetworkPolicy"):
             sys.stdout.write(f"{target.name}: no NetworkPolicies (every flow is open)\n")
@@ -55,7 +56,7 @@ def run_lint(catalog_path: Path, overlays: list[str], *, engine: str, output: st
     from rosgit.contracts import contracts_for
 
     catalog = load_catalog(catalog_path)
-    root = catalog_path.resolve().parent
+    root = tree_root(catalog_path)
     contracts = contracts_for(catalog, catalog_path)
     findings: list[Finding] = []
     for target in resolve_targets(catalog, root, overlays, contracts):

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from rosgit.catalog import load_catalog
+from rosgit.fileset.state import tree_root
 from rosgit.secrets.crypto import load_cert
 from rosgit.secrets.seal import require_sealing_backend, resolve_overlay, seal_overlay
 from rosgit.secrets.values import ValueInputs
@@ -26,7 +27,7 @@ def run_seal(
 ) -> int:
     """Load the catalog and certificate, seal, report on stderr."""
     catalog = load_catalog(catalog_path)
-    root = catalog_path.resolve().parent
+    root = tree_root(catalog_path)
     resolve_overlay(catalog, overlay_name)
     require_sealing_backend(catalog)
     cert = load_cert(cert_path)

@@ -94,13 +94,25 @@ def test_files_without_the_header_are_never_touched(repo_copy: Path) -> None:
 
 
 def test_stale_generated_files_are_removed(repo_copy: Path) -> None:
+    """Files rosgit wrote are removed, each by name; a header file rosgit never wrote is reported, never deleted
+    (issue 15: a user's edited copy of an overlay still carries the header)."""
+    catalog = repo_copy / "rosgit.yaml"
+    assert run_rosgit("generate", "-c", str(catalog)).returncode == 0  # records what rosgit wrote
+    dev = "  - {name: dev, profile: dev, platform: kubernetes, namespace: ros-ocp-dev}\n"
+    catalog.write_text(catalog.read_text().replace(dev, ""), encoding="utf-8")
     stale = repo_copy / "base" / "retired-component" / "deployment.yaml"
     stale.parent.mkdir()
     stale.write_text(f"# {HEADER_MARK} from rosgit.yaml.\nkind: Deployment\n", encoding="utf-8")
 
-    assert run_rosgit("generate", "--check", "-c", str(repo_copy / "rosgit.yaml")).returncode == 1
-    assert run_rosgit("generate", "-c", str(repo_copy / "rosgit.yaml")).returncode == 0
-    assert not stale.parent.exists()
+    assert run_rosgit("generate", "--check", "-c", str(catalog)).returncode == 1
+    result = run_rosgit("generate", "-c", str(catalog))
+
+    assert not (repo_copy / "overlays" / "dev").exists()
+    assert "rosgit: deleted overlays/dev/kustomization.yaml\n" in result.stderr
+    assert stale.is_file() and "rosgit: kept base/retired-component/deployment.yaml: " in result.stderr
+    assert result.returncode == 1
+    stale.unlink()
+    assert run_rosgit("generate", "--check", "-c", str(catalog)).returncode == 0
 
 
 def test_a_failure_while_staging_leaves_the_previous_tree_intact(

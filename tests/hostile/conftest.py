@@ -30,6 +30,9 @@ def pristine_tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
             shutil.copytree(source, root / name, symlinks=True)
         elif source.exists():
             shutil.copy2(source, root / name)
+    # as in a checkout rosgit has written: its manifest vouches for the generated files a catalog edit retires
+    written = rosgit(root, "generate")
+    assert written.returncode == 0, written.stderr
     return root
 
 

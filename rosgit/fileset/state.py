@@ -1,0 +1,29 @@
+"""Where the writer keeps its state (`.rosgit/`), importable at no cost: every command asks `pending` first."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+STATE_DIR = ".rosgit"
+STAGING_SUFFIX = ".rosgit-tmp"
+JOURNAL = f"{STATE_DIR}/journal"
+STAGING = f"{STATE_DIR}/staging"
+MANIFEST = f"{STATE_DIR}/manifest"
+BACKUP_DIR = f"{STATE_DIR}/backup"
+LOCK = f"{STATE_DIR}/lock"
+
+
+def pending(root: Path) -> bool:
+    """A write was interrupted (or is running): two stats, so the fast `build` path can afford it."""
+    return os.path.exists(root / JOURNAL) or os.path.exists(root / STAGING)
+
+
+def tree_root(catalog_path: Path) -> Path:
+    """The directory of the catalog path as the user gave it, never of a symlink's target.
+
+    A symlinked rosgit.yaml (a catalog shared between checkouts) must not send generated files into the other
+    checkout: the user ran rosgit in this repository, so this is where the tree lives. `abspath` only folds
+    `.` and `..` lexically; it does not follow links. Every command that reads the tree should use this too.
+    """
+    return Path(os.path.abspath(catalog_path)).parent

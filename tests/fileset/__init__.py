@@ -1,0 +1,1 @@
+"""Tests of the crash-safe writer and its journal, lock and manifest."""
