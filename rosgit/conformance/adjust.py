@@ -36,6 +36,15 @@ class Relocation:
     def path(self, mount: str) -> Path:
         return self.home / mount.lstrip("/")
 
+    def place(self, files: dict[str, dict[str, str]], *, keep: tuple[str, ...] = ()) -> None:
+        """Write a pod's ConfigMap files (mount path -> name -> text) at their moved mount paths, with every mount
+        path they name moved too (`node.data-dir=/data/trino`); files whose name is in `keep` as generated."""
+        for mount, named in files.items():
+            for name, text in named.items():
+                target = self.path(mount) / name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(text if name in keep else self.text(text), encoding="utf-8")
+
     def text(self, value: str) -> str:
         """`value` with every mount path it names moved (longest first, so /data/x wins over /data)."""
         for mount in sorted(self.mounts, key=len, reverse=True):
