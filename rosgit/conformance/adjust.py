@@ -9,10 +9,16 @@ one host is moved, never a setting of the program:
 |                                                    | generated env, args or scripts name that path      |
 | the image's own tool paths (IMAGE_PATHS below)     | the installed program of the same name             |
 | PostgreSQL's socket directory (/var/run/postgresql)| SANDBOX/<component>/run                            |
+| the Trino worker's http-server.http.port 8080      | 8081 (MOVED_PORTS), in its config.properties and   |
+| (the coordinator's too; both run in one sandbox)   | its probes; discovery.uri stays as generated       |
+| Trino's `-Dnode.id` (run-trino: $HOSTNAME)         | the workload's name                                |
+| the exec probe /usr/lib/trino/bin/health-check     | what that script checks (HEALTH_CHECKS): GET       |
+| (the image's; not in the server tarball)           | localhost:<config's port>/v1/info, "starting":false|
 
-Ports stay as generated: pods that listen on the same port (koku-db, ros-db and hive-metastore-db on 5432)
-are run one after another, each in its own sandbox, so no port is moved. docs/conformance.md repeats this
-table; tests/conformance/test_adjust.py checks that the two agree.
+Ports stay as generated otherwise: pods that listen on the same port (koku-db, ros-db and hive-metastore-db on
+5432) are run one after another, each in its own sandbox. Trino's coordinator and worker cannot be: queries need
+both at once (node-scheduler.include-coordinator=false), so the worker's port moves. docs/conformance.md
+repeats this table; tests/conformance/test_adjust.py checks that the two agree.
 """
 
 from __future__ import annotations
@@ -24,6 +30,13 @@ from pathlib import Path
 IMAGE_PATHS: dict[str, str] = {
     "/opt/kafka/bin/": "",  # apache/kafka ships its scripts there; the sandbox puts ours on PATH
 }
+
+# workload -> {port as generated: port in the sandbox}, for pods that must run at the same time in one sandbox
+MOVED_PORTS: dict[str, dict[int, int]] = {"trino-worker": {8080: 8081}}
+
+# exec probe commands of an image that the installed program does not ship, checked by what they check
+# (trinodb/trino@842f388d core/docker/bin/health-check; rosgit/conformance/trino.py health_check)
+HEALTH_CHECKS = ("/usr/lib/trino/bin/health-check",)
 
 
 @dataclass(frozen=True)
