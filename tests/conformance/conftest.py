@@ -28,6 +28,7 @@ PROGRAMS = {
     "minio": ("minio", "mc"),
     "envoy": ("envoy",),
     "trino": ("trino-server", "trino-cli", "jdk25"),
+    "hive": ("hive-metastore", "hadoop-common", "hadoop-mapreduce"),
 }
 
 

@@ -21,6 +21,7 @@ def test_coordinator_and_worker_start_pass_their_probes_and_query_the_postgres_c
 ) -> None:
     programs("trino")
     programs("postgresql")
+    programs("hive")
     results = run(main_overlay(overlay), component="trino-coordinator")
     assert failures(results) == []
     lines = [check.line() for check in results]
@@ -30,6 +31,7 @@ def test_coordinator_and_worker_start_pass_their_probes_and_query_the_postgres_c
         assert f"ok   {node}: readiness probe exec /usr/lib/trino/bin/health-check" in lines
     assert "ok   trino-coordinator: SELECT 1 through trino-cli answers 1" in lines
     assert "ok   trino-coordinator: catalog postgres reads from koku-db (SHOW SCHEMAS FROM postgres)" in lines
+    assert "ok   trino-coordinator: catalog hive reaches hive-metastore (SHOW SCHEMAS FROM hive)" in lines
 
 
 def _wrong_catalog_user(data: dict[str, Any]) -> None:
@@ -43,6 +45,7 @@ def test_a_wrong_catalog_user_fails_naming_the_object_and_field(
 ) -> None:
     programs("trino")
     programs("postgresql")
+    programs("hive")
     results = run(planted_overlay(tmp_path, "minimal", _wrong_catalog_user), component="trino-coordinator")
     failed = failures(results)
     assert len(failed) == 1, failed
