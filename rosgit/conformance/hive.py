@@ -12,7 +12,6 @@ METASTORE_DB_* env is read by no part of this image (see rosgit/contracts/data/h
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 from rosgit.conformance.adjust import IMAGE_FILES, POD_TMP, Relocation
 from rosgit.conformance.overlay import Overlay
@@ -28,7 +27,6 @@ PINS = ("hive-metastore", "hadoop-common", "hadoop-mapreduce")
 DISTRIBUTION = "apache-hive-metastore-3.1.3-bin"
 SCHEMA_TOOL = "org.apache.hadoop.hive.metastore.tools.MetastoreSchemaTool"
 METASTORE = "org.apache.hadoop.hive.metastore.HiveMetaStore"
-JAVA = "/usr/lib/jvm/java-17-openjdk-amd64/bin/java"
 SCHEMA_TIMEOUT = 180.0
 NO_SERVICE = ": no service to start"  # START_SCRIPT's last line when SERVICE_NAME names no service
 START_TIMEOUT = 180.0
@@ -84,8 +82,7 @@ def start(container: Container, sandbox: Sandbox) -> Iterator[Check]:
         {**{k: relocation.text(v) for k, v in container.env.items()},
          "SANDBOX_HIVE_CONF": str(conf), "SANDBOX_HIVE_HOME": str(installed / DISTRIBUTION),
          "METASTORE_HOME": str(installed / DISTRIBUTION), "SANDBOX_HADOOP_LIB": str(installed / "lib"),
-         "SANDBOX_SCHEMA_TOOL": SCHEMA_TOOL, "SANDBOX_METASTORE": METASTORE},
-        [Path(JAVA).parent])
+         "SANDBOX_SCHEMA_TOOL": SCHEMA_TOOL, "SANDBOX_METASTORE": METASTORE})  # the machine's java (17), as Kafka
     process = sandbox.spawn(container.workload, ["bash", str(home / "start.sh")], env, user=container.run_as_user,
                             cwd=home)
     port = container.ports.get("thrift", 9083)
