@@ -126,6 +126,14 @@ def _started(node: Node, sandbox: Sandbox) -> bool:
     return info is not None and info.get("starting") is False
 
 
+def _first_error(log: Path) -> str:
+    """The server's first numbered start-up error (`1) [Guice/...]: ...`), the line that says why it stopped."""
+    for line in log.read_text(encoding="utf-8", errors="replace").splitlines():
+        if re.match(r"1\) \[", line):
+            return f"; the first start-up error: {line.strip()}"
+    return ""
+
+
 def health_check(node: Node, sandbox: Sandbox) -> str:
     """What the image's health-check script checks, against the pod's own config.properties (moved port)."""
     config = (node.etc / "config.properties").read_text(encoding="utf-8")
@@ -204,10 +212,11 @@ def checks(overlay: Overlay, coordinator: Container, sandbox: Sandbox) -> Iterat
     for node in nodes:
         name = f"starts with the generated {ETC} files and env (Trino {VERSION} for {coordinator.image})"
         try:
-            sandbox.wait_until(f"{node.container.where} /v1/info to answer \"starting\": false",
+            sandbox.wait_until(f"/v1/info on port {node.port} to answer \"starting\": false",
                                lambda n=node: _started(n, sandbox), START_TIMEOUT, node.process)  # type: ignore[misc]
         except WaitTimeout as error:
-            yield failed(node.container.workload, name, f"{node.container.where} {ETC}: {error}")
+            yield failed(node.container.workload, name,
+                         f"{node.container.where} {ETC}: {error}{_first_error(node.process.log)}")
             return
         yield passed(node.container.workload, name)
     for node in nodes:
