@@ -4,7 +4,7 @@ run them (this is the only module that starts processes).
 A tool is looked up in ROSGIT_TOOLS_BIN, then in the .tools/bin of the checkout being worked in (the nearest
 directory holding rosgit.yaml) or of the rosgit source checkout (an editable install), then on PATH; so an
 installed rosgit works outside any checkout once the tools are on PATH. The programs of the other kinds (npm,
-deb, maven) live beside that bin directory, in .tools/KIND/NAME, stamped with the version installed.
+deb, maven, pip) live beside that bin directory, in .tools/KIND/NAME, stamped with the version installed.
 """
 
 from __future__ import annotations
@@ -26,13 +26,13 @@ PINS_FILE = Path(__file__).with_name("tools.txt")
 INSTALL_SCRIPT = "scripts/install-tools.sh"
 
 
-KINDS = ("go", "npm", "deb", "maven")
+KINDS = ("go", "npm", "deb", "maven", "pip")
 
 
 @dataclass(frozen=True)
 class Pin:
     name: str
-    kind: str  # go | npm | deb | maven: how scripts/install-tools.sh installs it
+    kind: str  # go | npm | deb | maven | pip: how scripts/install-tools.sh installs it
     package: str  # go: the module path `go install` builds; npm/deb: the package; maven: groupId:artifactId
     version: str
     detail: str  # go: the main module `go version -m` records; deb: the suite; maven: the classpath it joins

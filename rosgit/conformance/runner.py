@@ -9,12 +9,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from rosgit.conformance import kafka, minio, postgresql, redis
+from rosgit.conformance import envoy, hive, kafka, minio, postgresql, redis, trino
 from rosgit.conformance.clients import needs
 from rosgit.conformance.overlay import Overlay, load_overlay
 from rosgit.conformance.pod import Container
 from rosgit.conformance.probes import probe_checks
-from rosgit.conformance.result import Check, failed
+from rosgit.conformance.result import Check, failed, passed
 from rosgit.conformance.sandbox import Sandbox
 from rosgit.errors import RosgitError
 from rosgit.tools import INSTALL_SCRIPT, NotInstalled, installed, pins
@@ -39,6 +39,11 @@ def _programs() -> list[Program]:
         Program("redis", lambda _, c: redis.is_cache_pod(c), redis.checks, redis.pins),
         Program("kafka", lambda _, c: kafka.is_broker_pod(c), kafka.checks, lambda _: kafka.PINS),
         Program("minio", lambda _, c: minio.is_server_pod(c), minio.checks, lambda _: minio.PINS),
+        Program("hive-metastore", lambda _, c: hive.is_metastore_pod(c), hive.checks, lambda _: hive.PINS),
+        # the worker runs inside the coordinator's checks: queries need both at once
+        Program("trino", lambda _, c: trino.is_coordinator(c), trino.checks,
+                lambda _: (*trino.PINS, *postgresql.PINS)),
+        Program("envoy", lambda _, c: envoy.is_gateway(c), envoy.checks, lambda _: envoy.PINS),
     ]
 
 
@@ -109,8 +114,11 @@ def run(overlay: Overlay, *, component: str | None = None, keep: Path | None = N
     workdir.chmod(0o755)  # the pods' users must reach their directories below it
     try:
         results: list[Check] = []
-        for program, container in selected(overlay, component):
+        chosen = selected(overlay, component)
+        for program, container in chosen:
             results.extend(run_component(overlay, program, container, workdir))
+        if component is None and not any(program.name == "envoy" for program, _ in chosen):
+            results.append(passed("envoy", envoy.NO_GATEWAY))
         return results
     finally:
         if keep is None:

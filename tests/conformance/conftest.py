@@ -26,6 +26,9 @@ PROGRAMS = {
     "valkey": ("valkey-server", "valkey-tools", "libjemalloc2", "liblzf1"),
     "kafka": ("kafka",),
     "minio": ("minio", "mc"),
+    "envoy": ("envoy",),
+    "trino": ("trino-server", "trino-cli", "jdk25"),
+    "hive": ("hive-metastore", "hadoop-common", "hadoop-mapreduce"),
 }
 
 

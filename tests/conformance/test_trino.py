@@ -1,0 +1,57 @@
+"""Trino 476 (for the pinned 435) coordinator + worker with the generated /etc/trino files: probes, SELECT 1, and
+the postgres catalog reading from koku-db."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from rosgit.conformance.runner import run
+from tests.conformance.conftest import component, failures, main_overlay, planted_overlay
+
+pytestmark = pytest.mark.conformance
+
+
+@pytest.mark.parametrize("overlay", ["minimal", "prod"])  # prod: other heaps and query memory limits
+def test_coordinator_and_worker_start_pass_their_probes_and_query_the_postgres_catalog(
+    programs: Callable[[str], None], overlay: str
+) -> None:
+    programs("trino")
+    programs("postgresql")
+    programs("hive")
+    results = run(main_overlay(overlay), component="trino-coordinator")
+    assert failures(results) == []
+    lines = [check.line() for check in results]
+    for node in ("trino-coordinator", "trino-worker"):
+        assert any(line.startswith(f"ok   {node}: starts with the generated /etc/trino files") for line in lines)
+        assert f"ok   {node}: liveness probe httpGet /v1/info on port 8080" in lines
+        assert f"ok   {node}: readiness probe exec /usr/lib/trino/bin/health-check" in lines
+    assert "ok   trino-coordinator: SELECT 1 through trino-cli answers 1" in lines
+    assert "ok   trino-coordinator: catalog postgres reads from koku-db (SHOW SCHEMAS FROM postgres)" in lines
+    assert "ok   trino-coordinator: catalog hive reaches hive-metastore (SHOW SCHEMAS FROM hive)" in lines
+
+
+def _wrong_catalog_user(data: dict[str, Any]) -> None:
+    files = component(data, "trino-coordinator")["config"]["files"]
+    files["catalog/postgres.properties"] = files["catalog/postgres.properties"].replace(
+        "connection-user=koku\n", "connection-user=kokuu\n")
+
+
+def test_a_wrong_catalog_user_fails_naming_the_object_and_field(
+    programs: Callable[[str], None], tmp_path: Path
+) -> None:
+    programs("trino")
+    programs("postgresql")
+    programs("hive")
+    results = run(planted_overlay(tmp_path, "minimal", _wrong_catalog_user), component="trino-coordinator")
+    failed = failures(results)
+    assert len(failed) == 1, failed
+    assert failed[0].startswith(
+        "FAIL trino-coordinator: catalog postgres reads from koku-db (SHOW SCHEMAS FROM postgres): "
+        "StatefulSet/trino-coordinator container trino-coordinator ConfigMap file "
+        "/etc/trino/catalog/postgres.properties connection-url jdbc:postgresql://koku-db:5432/koku "
+        "connection-user kokuu: "), failed
+    assert 'FATAL: role "kokuu" does not exist' in failed[0], failed  # the database server's own error
