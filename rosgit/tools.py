@@ -26,13 +26,13 @@ PINS_FILE = Path(__file__).with_name("tools.txt")
 INSTALL_SCRIPT = "scripts/install-tools.sh"
 
 
-KINDS = ("go", "npm", "deb", "maven", "pip")
+KINDS = ("go", "npm", "deb", "maven", "pip", "venv")
 
 
 @dataclass(frozen=True)
 class Pin:
     name: str
-    kind: str  # go | npm | deb | maven | pip: how scripts/install-tools.sh installs it
+    kind: str  # go | npm | deb | maven | pip | venv: how scripts/install-tools.sh installs it
     package: str  # go: the module path `go install` builds; npm/deb: the package; maven: groupId:artifactId
     version: str
     detail: str  # go: the main module `go version -m` records; deb: the suite; maven: the classpath it joins

@@ -3,7 +3,7 @@
 # package registry (see the kinds in tools.txt). Idempotent: a pin already installed at its version is kept.
 #
 #   install-tools.sh                  install every pin
-#   install-tools.sh --kind go        only the pins of one kind (go | npm | deb | maven | pip)
+#   install-tools.sh --kind go        only the pins of one kind (go | npm | deb | maven | pip | venv)
 #   install-tools.sh --list           print the pins and install nothing (the tests compare them with rosgit's)
 #
 # Nothing outside .tools/ changes: Debian packages are fetched with a private apt state under .tools/apt (the
@@ -29,7 +29,7 @@ case "${1:-}" in
     done
     exit 0
     ;;
-  --kind) only_kind="${2:?--kind needs go, npm, deb, maven or pip}" ;;
+  --kind) only_kind="${2:?--kind needs go, npm, deb, maven, pip or venv}" ;;
   '') ;;
   *) echo "install-tools: unknown argument $1 (use --list or --kind KIND)" >&2; exit 2 ;;
 esac
@@ -199,6 +199,15 @@ install_pip() {  # a wheel's files into .tools/pip/NAME/site, without its depend
   install_staged pip "$1" "$version" python3 "pip install $package==$version" pip_into
 }
 
+install_venv() {  # a program with its dependencies in its own virtual environment .tools/venv/NAME/venv
+  local package="$2" version="$3"
+  venv_into() {
+    python3 -m venv "$1/venv" &&
+      "$1/venv/bin/python" -m pip install --quiet --disable-pip-version-check "$package==$version"
+  }
+  install_staged venv "$1" "$version" python3 "pip install $package==$version (venv)" venv_into
+}
+
 done_classpaths=" "
 for pin in "${pins[@]}"; do
   IFS='|' read -r name kind package version detail <<<"$pin"
@@ -208,6 +217,7 @@ for pin in "${pins[@]}"; do
     npm) install_npm "$name" "$package" "$version" ;;
     deb) install_deb "$name" "$package" "$version" "$detail" ;;
     pip) install_pip "$name" "$package" "$version" ;;
+    venv) install_venv "$name" "$package" "$version" ;;
     maven)
       case "$done_classpaths" in *" $detail "*) continue ;; esac
       install_maven "$detail"

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,23 +14,25 @@ import yaml
 
 from rosgit.build import build_objects
 from rosgit.catalog import load_catalog
+from rosgit.tools import find_program, missing_tool_message
 from tests.conftest import REPO_ROOT
 
 OVERLAYS = [o.name for o in load_catalog(REPO_ROOT / "rosgit.yaml").overlays]
 
 
 def _checkov() -> list[str]:
-    named = os.environ.get("ROSGIT_CHECKOV") or shutil.which("checkov")
+    named = os.environ.get("ROSGIT_CHECKOV")
     if named:
         return [named]
-    try:
-        import checkov  # type: ignore[import-not-found]  # noqa: F401
-    except ImportError:
-        message = "checkov is not installed (pip install -e '.[dev]', or set ROSGIT_CHECKOV)"
+    home = find_program("checkov")
+    if home is None:
+        message = missing_tool_message("checkov")
         if os.environ.get("CI") == "true":
             pytest.fail(message)
         pytest.skip(message)
-    return [sys.executable, "-m", "checkov.main"]
+    # the venv's python, not its entry-point script: the script's shebang names the staging directory the
+    # venv was built in before install-tools.sh moved it into place
+    return [str(home / "venv" / "bin" / "python"), "-m", "checkov.main"]
 
 
 def scan(objects: list[dict[str, Any]], tmp_path: Path) -> dict[str, Any]:
