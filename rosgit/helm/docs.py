@@ -60,6 +60,18 @@ def readme_text(catalog: Catalog) -> str:
         f"| `{s.name}` | `secrets.{secret_values_key(s.name)}.existingSecret` | {', '.join(sorted(s.keys))} |"
         for s in sorted(catalog.secrets, key=lambda s: s.name)
     )
+    owned = [
+        (s.name, key, sorted(d.external_on))
+        for s in sorted(catalog.secrets, key=lambda s: s.name)
+        for key, d in sorted(s.keys.items())
+        if d.external_on
+    ]
+    provided = "".join(
+        f"\nOn {', '.join(platforms)} `{name}` key `{key}` belongs to the platform's own system (e.g. the ODF "
+        f"S3 account) and is never generated: set `secrets.{secret_values_key(name)}.provided.{key}` (from a "
+        f"values file kept out of Git) or `secrets.{secret_values_key(name)}.existingSecret`.\n"
+        for name, key, platforms in owned
+    )
     return f"""<!-- {_GENERATED} -->
 # {catalog.project.name} Helm chart
 
@@ -73,6 +85,7 @@ every profile and platform on every change.
 helm install {catalog.project.name} charts/{catalog.project.name} -n NAMESPACE --create-namespace -f values-PROFILE.yaml
 # OpenShift: add -f values-openshift.yaml after the profile file
 ```
+{provided}
 
 Profiles: {", ".join(f"`values-{p}.yaml`" for p in profiles)}. `values.yaml` carries the
 `{catalog.project.base_profile}` profile on Kubernetes. `values.schema.json` closes every section, so a

@@ -4,7 +4,7 @@ against `rosgit build overlays/<overlay>`, object by object, after the normalisa
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -17,6 +17,7 @@ from rosgit.catalog.model import Catalog, OverlaySpec
 from rosgit.errors import RosgitError, UsageError
 from rosgit.findings import Finding, RuleId
 from rosgit.helm.normalize import key_text, normalize_chart_object, normalize_overlay_object, object_key
+from rosgit.helm.values import secret_values_key
 from rosgit.k8s.objects import Obj, load_objects
 from rosgit.tools import run_tool
 
@@ -79,13 +80,30 @@ def field_diffs(overlay: Any, chart: Any, path: str = "") -> Iterator[FieldDiff]
 
 
 def render_chart(
-    chart: Path, namespace: str, values_files: list[Path], *, helm: str = "helm", release: str = "ros-ocp"
+    chart: Path, namespace: str, values_files: list[Path], *, helm: str = "helm", release: str = "ros-ocp",
+    settings: Sequence[str] = (),
 ) -> str:
-    """`helm template RELEASE CHART -n NAMESPACE -f ...` with the pinned helm (helm or helm3)."""
+    """`helm template RELEASE CHART -n NAMESPACE -f ... --set-string ...` with the pinned helm (helm or helm3)."""
     args = ["template", release, str(chart), "-n", namespace]
     for values in values_files:
         args += ["-f", str(values)]
+    for setting in settings:
+        args += ["--set-string", setting]
     return run_tool(helm, args).output(location=str(chart))
+
+
+PROVIDED_STAND_IN = "rosgit-equivalence-stand-in"
+
+
+def provided_stand_ins(catalog: Catalog, overlay: OverlaySpec) -> list[str]:
+    """A stand-in for each key the overlay's platform owns (`externalOn`): the chart refuses to render
+    without the real one, which an installer passes; the proof compares keys, never values."""
+    return [
+        f"secrets.{secret_values_key(spec.name)}.provided.{key}={PROVIDED_STAND_IN}"
+        for spec in sorted(catalog.secrets, key=lambda s: s.name)
+        for key, declared in sorted(spec.keys.items())
+        if overlay.platform in declared.external_on
+    ]
 
 
 def overlay_values(chart: Path, overlay: OverlaySpec) -> list[Path]:
@@ -170,7 +188,8 @@ def check_overlay(
     namespace = catalog.namespace_of(overlay)
     try:
         rendered = render_chart(
-            chart, namespace, overlay_values(chart, overlay), helm=helm, release=catalog.project.name
+            chart, namespace, overlay_values(chart, overlay), helm=helm, release=catalog.project.name,
+            settings=provided_stand_ins(catalog, overlay),
         )
         built = builds.get(root / "overlays" / overlay.name).objects
     except RosgitError as err:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rosgit.catalog.model import Catalog, Component, PlatformName
+from rosgit.catalog.model import Catalog, Component, PlatformName, SecretSpec
 from rosgit.catalog.profiles import ResolvedProfile, resolve_profile
 from rosgit.generate.strimzi import BROKER_POOL, CONTROLLER_POOL, pool_shapes, replication, strimzi_settings
 from rosgit.generate.workloads import CONFIG_VAR, image_of, resources_of
@@ -185,8 +185,7 @@ def default_values(catalog: Catalog) -> Obj:
     tree["global"].setdefault("waitImage", str(catalog.images["wait"]) if "wait" in catalog.images else "")
     tree["global"].setdefault("ingress", {"className": "", "host": ""})
     tree["secrets"] = {
-        secret_values_key(s.name): {"existingSecret": ""}
-        for s in sorted(catalog.secrets, key=lambda s: s.name)
+        secret_values_key(s.name): _secret_values(s) for s in sorted(catalog.secrets, key=lambda s: s.name)
     }
     for component in chart_components(catalog):
         path = values_path(catalog, component)
@@ -213,3 +212,12 @@ def _merge(into: Obj, other: Obj) -> None:
             _merge(into[key], value)
         else:
             into[key] = value
+
+
+def _secret_values(spec: SecretSpec) -> Obj:
+    """existingSecret, and `provided` for the keys a platform's own system owns (never generated there)."""
+    values: Obj = {"existingSecret": ""}
+    provided = {key: "" for key, declared in sorted(spec.keys.items()) if declared.external_on}
+    if provided:
+        values["provided"] = provided
+    return values

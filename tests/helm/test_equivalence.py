@@ -17,6 +17,7 @@ from rosgit.helm.equivalence import (
     check_equivalence,
     object_differences,
     overlay_values,
+    provided_stand_ins,
     render_chart,
 )
 from rosgit.k8s.objects import load_objects
@@ -42,7 +43,8 @@ def test_committed_chart_equals_overlay(catalog: Catalog, overlay: str, binary: 
     assert spec is not None
     chart = REPO_ROOT / "charts" / catalog.project.name
     rendered = render_chart(
-        chart, catalog.namespace_of(spec), overlay_values(chart, spec), helm=binary, release="ros-ocp"
+        chart, catalog.namespace_of(spec), overlay_values(chart, spec), helm=binary, release="ros-ocp",
+        settings=provided_stand_ins(catalog, spec),
     )
     objects = load_objects(rendered)
     findings = [d.finding() for d in object_differences(_built(overlay), objects, catalog, overlay)]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rosgit.catalog.model import Catalog
 from rosgit.fileset.text import HEADER
 from rosgit.generate.overlays import external_secret
@@ -97,6 +99,31 @@ def secrets_template(catalog: Catalog) -> str:
                 setting = f"secrets.{secret_values_key(spec.name)}.existingSecret"
                 message = f"secret {spec.name} key {key} has no generator: set {setting}"
                 fresh = f"required {go_string(message)} nil"
-            lines.append(f"  {key}: {{{{ index $live {go_string(key)} | default ({fresh}) | quote }}}}")
+            generated = f"{{{{ index $live {go_string(key)} | default ({fresh}) | quote }}}}"
+            external = [p for p in spec_key.external_on if p in catalog.platforms]
+            if external:
+                lines.append(f"  {key}: {_provided_or_generated(spec.name, key, external, generated)}")
+            else:
+                lines.append(f"  {key}: {generated}")
         lines.append("{{- end }}")
     return "\n".join(lines) + "\n"
+
+
+def _provided_or_generated(name: str, key: str, external: Sequence[str], generated: str) -> str:
+    """A key another system owns on a platform (e.g. the ODF account's S3 keys on OpenShift) is never drawn
+    at random there: the live Secret's value, else `secrets.<name>.provided.<key>`, else the render fails.
+    An if/else, not `default (required ...)`: Go templates evaluate every argument before `default` chooses."""
+    setting = f"secrets.{secret_values_key(name)}"
+    message = (
+        f"secret {name} key {key} belongs to the platform's own account: set {setting}.provided.{key} "
+        f"or {setting}.existingSecret"
+    )
+    provided = f'dig {go_string(key)} "" (index .Values.{setting} "provided")'
+    condition = OPENSHIFT if external == ["openshift"] else f"(not {OPENSHIFT})"
+    live = go_string(key)
+    return (
+        f"{{{{ if {condition} }}}}"
+        f"{{{{ if hasKey $live {live} }}}}{{{{ index $live {live} | quote }}}}"
+        f"{{{{ else }}}}{{{{ required {go_string(message)} ({provided}) | b64enc | quote }}}}{{{{ end }}}}"
+        f"{{{{ else }}}}{generated}{{{{ end }}}}"
+    )
