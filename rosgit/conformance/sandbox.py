@@ -77,6 +77,8 @@ class Sandbox:
         for name in ("hosts", "passwd", "group"):
             (etc / name).chmod(0o644)
         ready = etc / "ready"
+        # a ready mark left by an earlier sandbox on this root would end the wait before unshare has run
+        ready.unlink(missing_ok=True)
         env = {"PATH": BASE_PATH, "SANDBOX_HOSTS": str(etc / "hosts"), "SANDBOX_PASSWD": str(etc / "passwd"),
                "SANDBOX_GROUP": str(etc / "group"), "SANDBOX_READY": str(ready)}
         self._holder = start_process(
@@ -93,9 +95,13 @@ class Sandbox:
             time.sleep(0.02)
         try:
             self.netns = os.readlink(f"/proc/{self._holder.pid}/ns/net")
-            STARTED_NAMESPACES.append(self.netns)
         except OSError:
             self.netns = None
+        if self.netns is not None and self.netns == os.readlink("/proc/self/ns/net"):
+            # never this process's own namespace: the leftover check would count every process of the machine
+            raise WaitTimeout("the sandbox's holder is still in the machine's network namespace (unshare --net)")
+        if self.netns is not None:
+            STARTED_NAMESPACES.append(self.netns)
 
     def stop(self) -> None:
         """Stop every registered process (last started first), then the namespaces' holder."""
