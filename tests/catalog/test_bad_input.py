@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 
+from tests.catalog.refusal import assert_generate_refuses
 from tests.conftest import REPO_ROOT, run_rosgit
 
 CATALOG = (REPO_ROOT / "rosgit.yaml").read_text(encoding="utf-8")
-
-
-def _line_of(text: str, needle: str) -> int:
-    for number, line in enumerate(text.splitlines(), start=1):
-        if needle in line:
-            return number
-    raise AssertionError(f"{needle!r} not in catalog")
 
 
 # (case id, text to replace, replacement, marker on the line the error must name, reason regex)
@@ -200,22 +193,7 @@ def test_bad_catalog_is_one_line_error(
     tmp_path: Path, case: str, old: str, new: str, marker: str | None, reason: str
 ) -> None:
     assert old in CATALOG, case
-    text = CATALOG.replace(old, new, 1)
-    catalog = tmp_path / "rosgit.yaml"
-    catalog.write_text(text, encoding="utf-8")
-
-    result = run_rosgit("generate", "--catalog", str(catalog))
-
-    assert result.returncode == 2, result.stderr
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    match = re.match(rf"^rosgit: {re.escape(str(catalog))}:(\d+): (.*)$", lines[0])
-    assert match, lines[0]
-    assert re.search(reason, match.group(2)), lines[0]
-    if marker is not None:
-        assert int(match.group(1)) == _line_of(text, marker), lines[0]
-    assert "Traceback" not in result.stderr
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["rosgit.yaml"], "nothing may be written"
+    assert_generate_refuses(tmp_path, CATALOG.replace(old, new, 1), marker, reason)
 
 
 def test_missing_catalog_names_the_file(tmp_path: Path) -> None:

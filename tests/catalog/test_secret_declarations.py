@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO_ROOT, run_rosgit
+from tests.catalog.refusal import assert_generate_refuses
+from tests.conftest import REPO_ROOT
 
 CATALOG = (REPO_ROOT / "rosgit.yaml").read_text(encoding="utf-8")
 PLANTED = "Pl4intextInGit-9f3k"
-
-
-def _line_of(text: str, needle: str) -> int:
-    return next(n for n, line in enumerate(text.splitlines(), start=1) if needle in line)
 
 
 CASES = [
@@ -54,16 +50,6 @@ def test_bad_secret_declaration_is_refused_at_load(
     tmp_path: Path, case: str, old: str, new: str, marker: str, reason: str
 ) -> None:
     assert old in CATALOG, case
-    text = CATALOG.replace(old, new, 1)
-    catalog = tmp_path / "rosgit.yaml"
-    catalog.write_text(text, encoding="utf-8")
-    result = run_rosgit("generate", "--catalog", str(catalog))
-    assert result.returncode == 2, result.stderr
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    match = re.match(rf"^rosgit: {re.escape(str(catalog))}:(\d+): (.*)$", lines[0])
-    assert match and re.search(reason, match.group(2)), lines[0]
-    assert int(match.group(1)) == _line_of(text, marker), lines[0]
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["rosgit.yaml"], "nothing may be written"
+    result = assert_generate_refuses(tmp_path, CATALOG.replace(old, new, 1), marker, reason)
     if case == "value":
         assert PLANTED not in result.stderr + result.stdout
