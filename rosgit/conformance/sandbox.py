@@ -29,6 +29,9 @@ NAMESPACE_SETUP = (
 BASE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 # The network namespaces this process's sandboxes made (their `net:[inode]` ids), for a final leftover check.
 STARTED_NAMESPACES: list[str] = []
+# An open descriptor of each keeps it from being freed: a freed namespace's inode number can be given to a
+# new namespace (another test process's sandbox), whose processes the leftover check would then count.
+_HELD_NAMESPACES: list[int] = []
 # Names the images give their numeric users (a client such as pg_isready defaults its role to that name).
 IMAGE_USERS = {26: "postgres"}
 
@@ -101,6 +104,7 @@ class Sandbox:
             # never this process's own namespace: the leftover check would count every process of the machine
             raise WaitTimeout("the sandbox's holder is still in the machine's network namespace (unshare --net)")
         if self.netns is not None:
+            _HELD_NAMESPACES.append(os.open(f"/proc/{self._holder.pid}/ns/net", os.O_RDONLY))
             STARTED_NAMESPACES.append(self.netns)
 
     def stop(self) -> None:
@@ -175,6 +179,13 @@ class Sandbox:
 
     def wait_port(self, host: str, port: int, timeout: float, process: BackgroundProcess | None = None) -> None:
         self.wait_until(f"{host}:{port} to accept connections", lambda: self.port_open(host, port), timeout, process)
+
+
+def release_namespaces() -> None:
+    """Let the kernel free the namespaces STARTED_NAMESPACES names (after the leftover check)."""
+    while _HELD_NAMESPACES:
+        os.close(_HELD_NAMESPACES.pop())
+    STARTED_NAMESPACES.clear()
 
 
 def processes_in(namespaces: list[str]) -> list[int]:

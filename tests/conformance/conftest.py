@@ -15,7 +15,7 @@ from rosgit.build import build_objects
 from rosgit.catalog import load_catalog
 from rosgit.conformance.result import Check
 from rosgit.conformance.runner import Overlay, load_overlay
-from rosgit.conformance.sandbox import STARTED_NAMESPACES, processes_in
+from rosgit.conformance.sandbox import STARTED_NAMESPACES, processes_in, release_namespaces
 from rosgit.repo.tree import render_tree
 from rosgit.tools import NotInstalled, require_program
 from tests.conftest import REPO_ROOT
@@ -53,6 +53,7 @@ def no_process_left() -> Iterator[None]:
     """After this test process's conformance tests: no process is left in any namespace a sandbox made."""
     yield
     left = processes_in(STARTED_NAMESPACES)
+    release_namespaces()
     assert left == [], f"processes left running in the sandboxes' namespaces: {left}"
 
 
