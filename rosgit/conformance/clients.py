@@ -11,6 +11,7 @@ spelling every contract here uses.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from rosgit.catalog import Catalog
@@ -67,6 +68,16 @@ def holding_mode(container: Container, catalog: Catalog, contracts: ContractSet)
     return contract, applying(contract, observe_env(container)).modes[index]
 
 
+def held_modes(
+    containers: Iterable[Container], catalog: Catalog, contracts: ContractSet
+) -> Iterator[tuple[Container, ImageContract, Mode]]:
+    """Each container with a contract, with that contract and the mode holding for it (holding_mode)."""
+    for container in containers:
+        held = holding_mode(container, catalog, contracts)
+        if held is not None:
+            yield container, *held
+
+
 def observe_env(container: Container) -> Observe:
     """What a container gives each variable, for the contracts' `when:` conditions (a Secret's is unknown)."""
     def observe(name: str) -> Observed:
@@ -81,11 +92,7 @@ def needs(objects: list[Obj], containers: list[Container], catalog: Catalog, con
     graph = uses(objects)
     database_pods = {c.workload for c in containers if "POSTGRESQL_DATABASE" in c.env or "POSTGRESQL_USER" in c.env}
     found: list[Need] = []
-    for client in containers:
-        held = holding_mode(client, catalog, contracts)
-        if held is None:
-            continue
-        contract, mode = held
+    for client, contract, mode in held_modes(containers, catalog, contracts):
         facts = mode.database
         if not (facts.roles or facts.databases or facts.extensions):
             continue

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rosgit.conformance.adjust import Relocation
-from rosgit.conformance.clients import holding_mode
+from rosgit.conformance.clients import held_modes
 from rosgit.conformance.overlay import Overlay
 from rosgit.conformance.pod import Container
 from rosgit.conformance.probes import probe_checks
@@ -99,11 +99,7 @@ class Topic:
 def contract_topics(overlay: Overlay) -> list[Topic]:
     """Every topic a container of the overlay produces or consumes according to its image contract."""
     found: list[Topic] = []
-    for container in overlay.containers:
-        held = holding_mode(container, overlay.catalog, overlay.contracts)
-        if held is None:
-            continue
-        contract, mode = held
+    for container, contract, mode in held_modes(overlay.containers, overlay.catalog, overlay.contracts):
         kafka = mode.kafka
         for fact in [*kafka.produces, *kafka.consumes]:
             name = container.env.get(fact.env, fact.topic) if fact.env else fact.topic

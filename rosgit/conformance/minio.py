@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rosgit.conformance.adjust import Relocation
-from rosgit.conformance.clients import holding_mode
+from rosgit.conformance.clients import held_modes
 from rosgit.conformance.overlay import Overlay
 from rosgit.conformance.pod import Container
 from rosgit.conformance.probes import probe_checks
@@ -44,11 +44,7 @@ class Bucket:
 def contract_buckets(overlay: Overlay) -> list[Bucket]:
     """Every bucket a container uses according to its image contract (the env's value, else the default)."""
     found: list[Bucket] = []
-    for container in overlay.containers:
-        held = holding_mode(container, overlay.catalog, overlay.contracts)
-        if held is None:
-            continue
-        contract, mode = held
+    for container, contract, mode in held_modes(overlay.containers, overlay.catalog, overlay.contracts):
         for fact in mode.buckets:
             name = container.env.get(fact.env, "") if fact.env else ""
             if fact.env and fact.env in container.secret_env:
