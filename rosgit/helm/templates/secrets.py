@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from rosgit.catalog.model import Catalog
 from rosgit.fileset.text import HEADER
 from rosgit.generate.overlays import external_secret
@@ -102,14 +100,15 @@ def secrets_template(catalog: Catalog) -> str:
             generated = f"{{{{ index $live {go_string(key)} | default ({fresh}) | quote }}}}"
             external = [p for p in spec_key.external_on if p in catalog.platforms]
             if external:
-                lines.append(f"  {key}: {_provided_or_generated(spec.name, key, external, generated)}")
+                condition = _platform_condition(catalog, set(external))
+                lines.append(f"  {key}: {_provided_or_generated(spec.name, key, condition, generated)}")
             else:
                 lines.append(f"  {key}: {generated}")
         lines.append("{{- end }}")
     return "\n".join(lines) + "\n"
 
 
-def _provided_or_generated(name: str, key: str, external: Sequence[str], generated: str) -> str:
+def _provided_or_generated(name: str, key: str, condition: str | None, generated: str) -> str:
     """A key another system owns on a platform (e.g. the ODF account's S3 keys on OpenShift) is never drawn
     at random there: the live Secret's value, else `secrets.<name>.provided.<key>`, else the render fails.
     An if/else, not `default (required ...)`: Go templates evaluate every argument before `default` chooses."""
@@ -119,11 +118,11 @@ def _provided_or_generated(name: str, key: str, external: Sequence[str], generat
         f"or {setting}.existingSecret"
     )
     provided = f'dig {go_string(key)} "" (index .Values.{setting} "provided")'
-    condition = OPENSHIFT if external == ["openshift"] else f"(not {OPENSHIFT})"
     live = go_string(key)
-    return (
-        f"{{{{ if {condition} }}}}"
+    owned = (
         f"{{{{ if hasKey $live {live} }}}}{{{{ index $live {live} | quote }}}}"
         f"{{{{ else }}}}{{{{ required {go_string(message)} ({provided}) | b64enc | quote }}}}{{{{ end }}}}"
-        f"{{{{ else }}}}{generated}{{{{ end }}}}"
     )
+    if condition is None:  # owned elsewhere on every platform: never generated
+        return owned
+    return f"{{{{ if {condition} }}}}{owned}{{{{ else }}}}{generated}{{{{ end }}}}"
