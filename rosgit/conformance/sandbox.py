@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import os
 import socket
+import stat
 import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from types import TracebackType
 
 from rosgit.conformance.result import WaitTimeout
-from rosgit.tools import BackgroundProcess, ProcessResult, run_process, start_process
+from rosgit.tools import BackgroundProcess, ProcessResult, run_process, start_process, tool_dirs
 
 NAMESPACE_SETUP = (
     'set -e; ip link set lo up; mount --bind "$SANDBOX_HOSTS" /etc/hosts; '
@@ -138,7 +139,13 @@ class Sandbox:
             raise RuntimeError("sandbox not started")
         enter = ["nsenter", f"--target={self._holder.pid}", "--net", "--mount", "--"]
         if user is not None and user != 0:
-            enter += ["setpriv", f"--reuid={user}", f"--regid={user}", "--clear-groups", "--"]
+            enter += ["setpriv", f"--reuid={user}", f"--regid={user}", "--clear-groups"]
+            if not _reachable_by_others(tool_dirs()):
+                # The checkout sits below a directory only its owner may enter (e.g. a `mktemp -d` clone, mode
+                # 700), so the pod's user could not even start the installed program. Grant it read and
+                # search only: every write is still judged as the pod's user, which is what the tier checks.
+                enter += ["--inh-caps=+dac_read_search", "--ambient-caps=+dac_read_search"]
+            enter.append("--")
         return [*enter, *argv]
 
     def environment(self, env: Mapping[str, str], path: Iterable[Path] = ()) -> dict[str, str]:
@@ -179,6 +186,17 @@ class Sandbox:
 
     def wait_port(self, host: str, port: int, timeout: float, process: BackgroundProcess | None = None) -> None:
         self.wait_until(f"{host}:{port} to accept connections", lambda: self.port_open(host, port), timeout, process)
+
+
+def _reachable_by_others(directories: Iterable[Path]) -> bool:
+    """Whether a user other than the owner may search every directory down to each existing one."""
+    for directory in directories:
+        if not directory.exists():
+            continue
+        for step in [directory.resolve(), *directory.resolve().parents]:
+            if not step.stat().st_mode & stat.S_IXOTH:
+                return False
+    return True
 
 
 def release_namespaces() -> None:

@@ -81,3 +81,22 @@ def _zombie(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
     except OSError:
         return True
+
+
+def test_a_checkout_below_an_owner_only_directory_is_not_reachable_by_the_pods_users() -> None:
+    """A `mktemp -d` clone is mode 700: the sandbox then lets the pod's user read and search (never write)."""
+    from rosgit.conformance.sandbox import _reachable_by_others
+
+    # pytest's own temporary root is mode 700, so the tree is made beside it, in the system temp directory
+    root = Path(tempfile.mkdtemp())
+    try:
+        tools = root / "clone" / ".tools" / "bin"
+        tools.mkdir(parents=True)
+        for step in (root, root / "clone", tools.parent, tools):
+            step.chmod(0o755)
+        assert _reachable_by_others([tools]), "a tree every user may enter"
+        (root / "clone").chmod(0o700)
+        assert not _reachable_by_others([tools])
+        assert _reachable_by_others([root / "missing"])
+    finally:
+        shutil.rmtree(root)
