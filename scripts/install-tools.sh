@@ -12,6 +12,9 @@ set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 tools="$root/.tools"
+# The conformance tier runs the installed programs as the pods' unprivileged users, who must pass through the
+# checkout to reach .tools (a `mktemp -d` clone is mode 700): search only (o+x), never listing.
+[ "${1:-}" = "--list" ] || chmod o+x "$root"
 
 # The pins live in one file that rosgit/tools.py reads too:  name  kind  package  version  detail
 pins=()
