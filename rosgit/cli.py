@@ -346,3 +346,35 @@ def seal(
             cluster=cluster,
         )
     )
+
+
+# --- review and delivery (issue 16): diff, promote, graph. New commands use -o/--output for the format and
+# --out for a file.
+
+DiffOutput = Annotated[str, typer.Option("--output", "-o", help="text, json or markdown (a pull-request comment).")]
+
+
+@app.command()
+def diff(
+    base: Annotated[
+        str | None, typer.Argument(help="Base revision (default: the merge-base of HEAD with main).")
+    ] = None,
+    head: Annotated[str | None, typer.Argument(help="Head revision (default: the working tree).")] = None,
+    output: DiffOutput = "text",
+    out: Annotated[Path | None, typer.Option("--out", help="Write the report to this file.")] = None,
+    catalog: CatalogOption = Path("rosgit.yaml"),
+    chart: Annotated[bool, typer.Option("--chart/--no-chart", help="Also render the charts with helm.")] = True,
+    exit_code: Annotated[
+        bool, typer.Option("--exit-code", help="Exit 1 when any rendered object changed.")
+    ] = False,
+) -> None:
+    """What a change does to every rendered overlay and chart: objects, fields, totals, images.
+
+    Example: rosgit diff main -o markdown --out diff.md
+    """
+    from rosgit.diff.command import run_diff
+    from rosgit.fileset.state import tree_root
+
+    raise typer.Exit(
+        run_diff(tree_root(catalog), base, head, output=output, out=out, chart=chart, exit_code=exit_code)
+    )
