@@ -378,3 +378,26 @@ def diff(
     raise typer.Exit(
         run_diff(tree_root(catalog), base, head, output=output, out=out, chart=chart, exit_code=exit_code)
     )
+
+
+@app.command()
+def promote(
+    source: Annotated[str, typer.Argument(help="Environment whose pins move, e.g. dev.")],
+    target: Annotated[str, typer.Argument(help="Environment that gets them, e.g. prod.")],
+    catalog: CatalogOption = Path("rosgit.yaml"),
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the catalog change; write nothing.")] = False,
+    generate_tree: Annotated[
+        bool, typer.Option("--generate/--no-generate", help="Regenerate the tree after the catalog edit.")
+    ] = True,
+) -> None:
+    """Give TARGET the Git revision and image pins SOURCE runs (environments: in the catalog); prints the diff.
+
+    Example: rosgit promote dev prod && rosgit diff
+    """
+    from rosgit.promote.command import run_promote
+
+    changed = run_promote(catalog, source, target, dry_run=dry_run)
+    if changed and generate_tree:
+        from rosgit.repo.command import run_generate
+
+        raise typer.Exit(run_generate(catalog, check=False))
