@@ -252,11 +252,18 @@ def export_helm(
     package: Annotated[
         bool, typer.Option("--package", help="Write <chart>-<version>.tgz instead of the chart directory.")
     ] = False,
+    push: Annotated[
+        str | None,
+        typer.Option("--push", help="Package, then push to oci://REGISTRY/REPOSITORY with the pinned helm."),
+    ] = None,
+    plain_http: Annotated[
+        bool, typer.Option("--plain-http", help="Push over plain HTTP (a registry on localhost).")
+    ] = False,
 ) -> None:
     """Export the single Helm chart, rendering the same objects as the overlays."""
     from rosgit.helm.command import run_export
 
-    raise typer.Exit(run_export(catalog, out, package=package))
+    raise typer.Exit(run_export(catalog, out, package=package, push=push, plain_http=plain_http))
 
 
 @app.command("helm-diff")

@@ -452,6 +452,19 @@ class ArgoCD:
 
 
 @dataclass(frozen=True)
+class ChartRelease:
+    """The exported chart's release numbers (semantic versions): `version` must grow whenever the chart's
+    content changes (`rosgit check`, as chart-testing's version increment check); appVersion defaults to it."""
+
+    version: str = "2.0.0"
+    app_version: str | None = None
+
+    @property
+    def app(self) -> str:
+        return self.app_version or self.version
+
+
+@dataclass(frozen=True)
 class Environment:
     """A promotion stage: the overlays it deploys, the Git revision their Applications track and the images it
     runs ahead of (or behind) the catalog-wide `images:` defaults. `rosgit promote` moves these pins."""
@@ -482,6 +495,8 @@ class Catalog:
     checkov_skips: dict[str, str] = field(default_factory=dict)
     # promotion stages (issue 16): per-environment Git revision and image pins over the defaults
     environments: dict[str, Environment] = field(default_factory=dict)
+    # the chart's release (issue 16): version and appVersion of Chart.yaml
+    chart: ChartRelease = field(default_factory=ChartRelease)
 
     def environment_of(self, overlay: str) -> Environment | None:
         for environment in self.environments.values():

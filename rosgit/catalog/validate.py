@@ -18,6 +18,7 @@ from rosgit.catalog.model import (
     Probe,
 )
 from rosgit.catalog.profiles import resolve_profile
+from rosgit.catalog.release import check_chart_release
 from rosgit.catalog.schema import Reader
 from rosgit.catalog.strimzi import API_SERVER, CLUSTER_OPERATOR
 from rosgit.quantity import parse_quantity
@@ -40,6 +41,7 @@ def validate_catalog(catalog: Catalog, reader: Reader) -> None:
     check_kubernetes_limits(catalog, reader)
     _check_checkov_skips(catalog, reader)
     check_environments(catalog, reader)
+    check_chart_release(catalog, reader)
 
 
 def _check_secrets(catalog: Catalog, reader: Reader) -> None:

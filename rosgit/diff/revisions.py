@@ -63,3 +63,24 @@ def checked_out(root: Path, commit: str) -> Iterator[Path]:
             bundle.extractall(tree, filter="data")
         archive.unlink()
         yield tree
+
+
+def files_at(root: Path, commit: str, directory: str) -> dict[str, str] | None:
+    """The text files under `directory` (relative to the rosgit tree) at `commit`, by path inside it; None when
+    the directory does not exist there."""
+    listed = run_tool(
+        require_tool("git"), ["-C", str(root), "ls-tree", "-r", "-z", "--name-only", "--full-tree", commit, "--",
+                              _prefix(root) + directory]
+    )
+    if listed.returncode != 0:
+        raise UsageError(f"git ls-tree failed: {listed.reason()}", location=str(root))
+    paths = [p for p in listed.stdout.split("\0") if p]
+    if not paths:
+        return None
+    base = _prefix(root) + directory.rstrip("/") + "/"
+    found: dict[str, str] = {}
+    for path in paths:
+        shown = run_tool(require_tool("git"), ["-C", str(root), "show", f"{commit}:{path}"])
+        if shown.returncode == 0:
+            found[path.removeprefix(base)] = shown.stdout
+    return found

@@ -33,8 +33,6 @@ from rosgit.helm.values import (
 )
 from rosgit.helm.values_schema import schema_text
 
-CHART_VERSION = "2.0.0"
-
 
 def chart_name(catalog: Catalog) -> str:
     return catalog.project.name
@@ -51,8 +49,8 @@ def chart_yaml(catalog: Catalog) -> str:
         "description": "Resource Optimization Service with Cost Management (Koku) and Trino, exported from "
         "the rosgit catalog; renders the same objects as the Kustomize overlays.",
         "type": "application",
-        "version": CHART_VERSION,
-        "appVersion": CHART_VERSION,
+        "version": catalog.chart.version,
+        "appVersion": catalog.chart.app,
     }
     return f"{HEADER}\n{to_yaml(data)}"
 

@@ -100,7 +100,8 @@ def test_stale_generated_files_are_removed(repo_copy: Path) -> None:
     assert run_rosgit("generate", "-c", str(catalog)).returncode == 0  # records what rosgit wrote
     dev = "  - {name: dev, profile: dev, platform: kubernetes, namespace: ros-ocp-dev}\n"
     # the overlay leaves its promotion environment too (an environment naming an unknown overlay is refused)
-    retired = catalog.read_text().replace(dev, "").replace("overlays: [dev, openshift-dev]", "overlays: [openshift-dev]")
+    retired = catalog.read_text().replace(dev, "")
+    retired = retired.replace("overlays: [dev, openshift-dev]", "overlays: [openshift-dev]")
     catalog.write_text(retired, encoding="utf-8")
     stale = repo_copy / "base" / "retired-component" / "deployment.yaml"
     stale.parent.mkdir()
