@@ -408,3 +408,19 @@ def promote(
         from rosgit.repo.command import run_generate
 
         raise typer.Exit(run_generate(catalog, check=False))
+
+
+@app.command()
+def graph(
+    overlay: Annotated[str, typer.Argument(help="Overlay name or directory, e.g. openshift-minimal.")],
+    output: Annotated[str, typer.Option("--output", "-o", help="mermaid, dot or svg (needs Graphviz).")] = "mermaid",
+    out: Annotated[Path | None, typer.Option("--out", help="Write to this file instead of stdout.")] = None,
+    catalog: CatalogOption = Path("rosgit.yaml"),
+) -> None:
+    """Draw the stack: components by tier, the flows the NetworkPolicies allow, the published endpoints.
+
+    Example: rosgit graph openshift-minimal -o svg --out stack.svg
+    """
+    from rosgit.graph.command import run_graph
+
+    raise typer.Exit(run_graph(catalog, overlay, output=output, out=out))
