@@ -107,14 +107,27 @@ def render_text(diff: TreeDiff) -> str:
         for image in section.images:
             before, after = image.before or "-", image.after or "-"
             lines.append(f"   image {image.workload} [{image.container}]: {before} -> {after}")
-        for change in section.objects:
-            renamed = f" (was {change.renamed_from})" if change.renamed_from else ""
-            lines.append(f" {_SIGN[change.status]} {change.label}{renamed}")
-            for field in change.fields:
-                lines.append(f"     {field_line(field)}")
-                if _is_text_change(field):
-                    lines += [f"       {line}" for line in _text_diff(field)]
+        lines += object_lines(section, markdown=False)
     return "\n".join(lines) + "\n"
+
+
+def object_lines(section: SectionDiff, *, markdown: bool) -> list[str]:
+    """One line per object (+ - ~, or + - ! for a ```diff block, which colours by the first character), then
+    its fields, then the line diff of a changed text value."""
+    lines: list[str] = []
+    field_indent = "    " if markdown else "     "
+    for change in section.objects:
+        renamed = f" (was {change.renamed_from})" if change.renamed_from else ""
+        sign = _SIGN[change.status]
+        head = f"{sign.replace('~', '!')} " if markdown else f" {sign} "
+        lines.append(f"{head}{change.label}{renamed}")
+        for field in change.fields:
+            lines.append(f"{field_indent}{field_line(field)}")
+            if _is_text_change(field):
+                text = _text_diff(field)
+                # in a ```diff block the +/- must stay in the first column for GitHub to colour the line
+                lines += [f"{x[:1]}       {x[1:]}" for x in text] if markdown else [f"       {x}" for x in text]
+    return lines
 
 
 # --- json -------------------------------------------------------------------------------------------------------
@@ -218,15 +231,7 @@ def _section_lines(section: SectionDiff) -> list[str]:
         ]
         lines.append("")
     if section.objects:
-        lines.append("```diff")
-        for change in section.objects:
-            renamed = f" (was {change.renamed_from})" if change.renamed_from else ""
-            lines.append(f"{_SIGN[change.status].replace('~', '!')} {change.label}{renamed}")
-            for field in change.fields:
-                lines.append(f"    {field_line(field)}")
-                if _is_text_change(field):
-                    lines += [f"{line[:1]}       {line[1:]}" for line in _text_diff(field)]
-        lines.append("```")
+        lines += ["```diff", *object_lines(section, markdown=True), "```"]
     return lines
 
 
