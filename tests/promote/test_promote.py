@@ -150,3 +150,23 @@ def test_renovate_reads_exactly_the_catalogs_image_pins() -> None:
         text = with_dev(images)
         found = {(m["depName"], m["currentValue"]) for m in renovate_pattern().finditer(text)}
         assert found == expected
+
+
+def test_rosgit_diff_of_a_dev_pin_shows_image_changes_in_the_dev_overlays_only(tmp_path: Path) -> None:
+    from tests.diff.fixture import git
+
+    _, _, repo = regenerate(tmp_path, CATALOG)
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "before")
+    (repo / "rosgit.yaml").write_text(with_dev(f"{{koku: {BUMPED}}}"), encoding="utf-8")
+    assert run_rosgit("generate", "--catalog", str(repo / "rosgit.yaml")).returncode == 0
+    git(repo, "commit", "-q", "-am", "dev runs the new koku")
+    result = run_rosgit("diff", "HEAD~1", "HEAD", "-o", "json", "--no-chart", cwd=repo)
+    assert result.returncode == 0, result.stderr
+    sections = {s["name"]: s for s in json.loads(result.stdout)["sections"] if s["status"] != "unchanged"}
+    assert set(sections) == {"overlays/dev", "overlays/openshift-dev"}
+    for section in sections.values():
+        assert {f["path"].rsplit(".", 1)[-1] for o in section["objects"] for f in o["fields"]} == {"image"}
+        assert {(i["before"], i["after"]) for i in section["images"]} == {(KOKU, BUMPED)}
+        assert section["totals"]["before"] == section["totals"]["after"]
