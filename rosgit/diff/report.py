@@ -52,11 +52,17 @@ def field_line(change: FieldChange) -> str:
 
 
 def _cores(millis: int) -> str:
-    return f"{millis / 1000:g}"
+    """As a manifest writes CPU: 250m below one core, else cores."""
+    return f"{millis}m" if millis < 1000 else f"{millis / 1000:g}"
 
 
 def _gi(size: int) -> str:
-    return f"{size / 2**30:.1f}Gi"
+    """As a manifest writes memory: Mi below one GiB, else Gi (two decimals at most)."""
+    if size == 0:
+        return "0"
+    if size < 2**30:
+        return f"{round(size / 2**20, 1):g}Mi"
+    return f"{round(size / 2**30, 2):g}Gi"
 
 
 TOTAL_FIELDS: tuple[tuple[str, str, Any], ...] = (
