@@ -252,11 +252,18 @@ def export_helm(
     package: Annotated[
         bool, typer.Option("--package", help="Write <chart>-<version>.tgz instead of the chart directory.")
     ] = False,
+    push: Annotated[
+        str | None,
+        typer.Option("--push", help="Package, then push to oci://REGISTRY/REPOSITORY with the pinned helm."),
+    ] = None,
+    plain_http: Annotated[
+        bool, typer.Option("--plain-http", help="Push over plain HTTP (a registry on localhost).")
+    ] = False,
 ) -> None:
     """Export the single Helm chart, rendering the same objects as the overlays."""
     from rosgit.helm.command import run_export
 
-    raise typer.Exit(run_export(catalog, out, package=package))
+    raise typer.Exit(run_export(catalog, out, package=package, push=push, plain_http=plain_http))
 
 
 @app.command("helm-diff")
@@ -346,3 +353,74 @@ def seal(
             cluster=cluster,
         )
     )
+
+
+# --- review and delivery (issue 16): diff, promote, graph. New commands use -o/--output for the format and
+# --out for a file.
+
+DiffOutput = Annotated[str, typer.Option("--output", "-o", help="text, json or markdown (a pull-request comment).")]
+
+
+@app.command()
+def diff(
+    base: Annotated[
+        str | None, typer.Argument(help="Base revision (default: the merge-base of HEAD with main).")
+    ] = None,
+    head: Annotated[str | None, typer.Argument(help="Head revision (default: the working tree).")] = None,
+    output: DiffOutput = "text",
+    out: Annotated[Path | None, typer.Option("--out", help="Write the report to this file.")] = None,
+    catalog: CatalogOption = Path("rosgit.yaml"),
+    chart: Annotated[bool, typer.Option("--chart/--no-chart", help="Also render the charts with helm.")] = True,
+    exit_code: Annotated[
+        bool, typer.Option("--exit-code", help="Exit 1 when any rendered object changed.")
+    ] = False,
+) -> None:
+    """What a change does to every rendered overlay and chart: objects, fields, totals, images.
+
+    Example: rosgit diff main -o markdown --out diff.md
+    """
+    from rosgit.diff.command import run_diff
+    from rosgit.fileset.state import tree_root
+
+    raise typer.Exit(
+        run_diff(tree_root(catalog), base, head, output=output, out=out, chart=chart, exit_code=exit_code)
+    )
+
+
+@app.command()
+def promote(
+    source: Annotated[str, typer.Argument(help="Environment whose pins move, e.g. dev.")],
+    target: Annotated[str, typer.Argument(help="Environment that gets them, e.g. prod.")],
+    catalog: CatalogOption = Path("rosgit.yaml"),
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the catalog change; write nothing.")] = False,
+    generate_tree: Annotated[
+        bool, typer.Option("--generate/--no-generate", help="Regenerate the tree after the catalog edit.")
+    ] = True,
+) -> None:
+    """Give TARGET the Git revision and image pins SOURCE runs (environments: in the catalog); prints the diff.
+
+    Example: rosgit promote dev prod && rosgit diff
+    """
+    from rosgit.promote.command import run_promote
+
+    changed = run_promote(catalog, source, target, dry_run=dry_run)
+    if changed and generate_tree:
+        from rosgit.repo.command import run_generate
+
+        raise typer.Exit(run_generate(catalog, check=False))
+
+
+@app.command()
+def graph(
+    overlay: Annotated[str, typer.Argument(help="Overlay name or directory, e.g. openshift-minimal.")],
+    output: Annotated[str, typer.Option("--output", "-o", help="mermaid, dot or svg (needs Graphviz).")] = "mermaid",
+    out: Annotated[Path | None, typer.Option("--out", help="Write to this file instead of stdout.")] = None,
+    catalog: CatalogOption = Path("rosgit.yaml"),
+) -> None:
+    """Draw the stack: components by tier, the flows the NetworkPolicies allow, the published endpoints.
+
+    Example: rosgit graph openshift-minimal -o svg --out stack.svg
+    """
+    from rosgit.graph.command import run_graph
+
+    raise typer.Exit(run_graph(catalog, overlay, output=output, out=out))

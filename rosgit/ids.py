@@ -227,6 +227,10 @@ ROS904 = _declare(
     "ROS904", "error", "helm", "`helm template` fails on the chart, or the overlay does not build: no comparison"
 )
 ROS905 = _declare("ROS905", "error", "helm", "the overlay or the chart renders one object twice")
+ROS906 = _declare(
+    "ROS906", "error", "helm",
+    "the chart's content changed since the merge-base with main but its version (catalog chart.version) did not grow",
+)
 
 RULES: Mapping[RuleId, Rule] = MappingProxyType(dict(sorted(_declared.items())))
 

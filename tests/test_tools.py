@@ -19,7 +19,7 @@ def test_the_install_script_installs_exactly_the_pins_rosgit_names() -> None:
     ).stdout.splitlines()
     pins = tools.pins()
     assert listed == [f"{p.name} {p.kind} {p.package} {p.version} {p.detail}" for p in pins.values()]
-    go_tools = {"kustomize", "kubeconform", "helm", "helm3", "kubeseal", "minio", "mc"}
+    go_tools = {"kustomize", "kubeconform", "helm", "helm3", "kubeseal", "minio", "mc", "registry"}
     assert {name for name, pin in pins.items() if pin.kind == "go"} == go_tools
     assert {"postgresql", "postgresql-client", "redis-server", "valkey-server", "kafka"} <= set(pins)
     script = (REPO_ROOT / "scripts/install-tools.sh").read_text(encoding="utf-8")

@@ -91,13 +91,14 @@ def _app_spec(
     server: str,
     namespace: str,
     platform: str,
+    revision: str,
 ) -> Obj:
     ignore = _ignore_differences(tree, platform, namespace)
     spec: Obj = {
         "project": project,
         "source": {
             "repoURL": catalog.project.repo_url,
-            "targetRevision": catalog.project.target_revision,
+            "targetRevision": revision,
             "path": path,
         },
         "destination": {"server": server, "namespace": namespace},
@@ -128,6 +129,7 @@ def application(catalog: Catalog, tree: dict[str, str], overlay: OverlaySpec) ->
             server=catalog.destination_of(overlay),
             namespace=namespace,
             platform=overlay.platform,
+            revision=catalog.target_revision_of(overlay.name),
         ),
     }
 
@@ -268,6 +270,11 @@ def directory_appset(catalog: Catalog, tree: dict[str, str], platform: str) -> O
     others = sorted(o.name for o in catalog.overlays if o.platform != platform)
     namespaces = {o.name: catalog.namespace_of(o) for o in mine}
     servers = {o.name: catalog.destination_of(o) for o in mine}
+    revisions = {o.name: catalog.target_revision_of(o.name) for o in mine}
+    # one literal while every overlay tracks the same revision; per directory once environments differ
+    revision = next(iter(set(revisions.values()))) if len(set(revisions.values())) == 1 else _lookup(
+        revisions, ".path.basename"
+    )
     directories: list[Obj] = [{"path": "overlays/*"}]
     directories += [{"path": f"overlays/{name}", "exclude": True} for name in others]
     spec = _app_spec(
@@ -278,6 +285,7 @@ def directory_appset(catalog: Catalog, tree: dict[str, str], platform: str) -> O
         server=_lookup(servers, ".path.basename"),
         namespace=_lookup(namespaces, ".path.basename"),
         platform=platform,
+        revision=revision,
     )
     return {
         "apiVersion": API,
@@ -323,6 +331,7 @@ def fleet_appset(catalog: Catalog, tree: dict[str, str], overlay: OverlaySpec) -
         server="{{ .server }}",
         namespace=catalog.namespace_of(overlay),
         platform=overlay.platform,
+        revision=catalog.target_revision_of(overlay.name),
     )
     return {
         "apiVersion": API,

@@ -452,6 +452,29 @@ class ArgoCD:
 
 
 @dataclass(frozen=True)
+class ChartRelease:
+    """The exported chart's release numbers (semantic versions): `version` must grow whenever the chart's
+    content changes (`rosgit check`, as chart-testing's version increment check); appVersion defaults to it."""
+
+    version: str = "2.0.0"
+    app_version: str | None = None
+
+    @property
+    def app(self) -> str:
+        return self.app_version or self.version
+
+
+@dataclass(frozen=True)
+class Environment:
+    """A promotion stage: the overlays it deploys, the Git revision their Applications track and the images it
+    runs ahead of (or behind) the catalog-wide `images:` defaults. `rosgit promote` moves these pins."""
+
+    overlays: list[DnsName]
+    target_revision: str | None = None
+    images: dict[str, ImageRef] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Catalog:
     api_version: Literal["rosgit.io/v1alpha1"]
     kind: Literal["Catalog"]
@@ -470,6 +493,38 @@ class Catalog:
     argocd: ArgoCD = field(default_factory=ArgoCD)
     # checkov checks every workload fails on purpose: check id -> one-line reason (see Component.checkov_skips)
     checkov_skips: dict[str, str] = field(default_factory=dict)
+    # promotion stages (issue 16): per-environment Git revision and image pins over the defaults
+    environments: dict[str, Environment] = field(default_factory=dict)
+    # the chart's release (issue 16): version and appVersion of Chart.yaml
+    chart: ChartRelease = field(default_factory=ChartRelease)
+
+    def environment_of(self, overlay: str) -> Environment | None:
+        for environment in self.environments.values():
+            if overlay in environment.overlays:
+                return environment
+        return None
+
+    def target_revision_of(self, overlay: str) -> str:
+        """The Git revision an overlay's Application tracks: its environment's, else the project's."""
+        environment = self.environment_of(overlay)
+        if environment is not None and environment.target_revision:
+            return environment.target_revision
+        return self.project.target_revision
+
+    def image_pins_of(self, overlay: str) -> dict[str, str]:
+        """Image key -> reference, for the images the overlay's environment pins away from `images:`."""
+        environment = self.environment_of(overlay)
+        if environment is None:
+            return {}
+        return {key: ref for key, ref in sorted(environment.images.items()) if ref != self.images.get(key)}
+
+    def image_pins_of_profile(self, profile: str) -> dict[str, str]:
+        """The pins every overlay of a profile shares (validation refuses profiles whose overlays disagree):
+        the chart has one values file per profile."""
+        for overlay in self.overlays:
+            if overlay.profile == profile:
+                return self.image_pins_of(overlay.name)
+        return {}
 
     def component(self, name: str) -> Component | None:
         for component in self.components:

@@ -31,6 +31,14 @@ _IMAGE = re.compile(
 )
 
 
+def split_image_ref(ref: str) -> tuple[str, str | None, str | None]:
+    """(repository, tag, digest) of a pinned image reference, as the catalog reads it."""
+    match = _IMAGE.match(ref)
+    if match is None:
+        return ref, None, None
+    return match.group("repo"), match.group("tag"), match.group("digest")
+
+
 class _Check:
     """A validation marker carried in `Annotated[str, ...]`: the value stays a plain str for type checkers."""
 

@@ -6,6 +6,7 @@ import re
 from fnmatch import fnmatchcase
 
 from rosgit.catalog.cron import schedule_problem
+from rosgit.catalog.environments import check_environments
 from rosgit.catalog.model import (
     ALL_PLATFORMS,
     CA_TRUST_ENV,
@@ -17,6 +18,7 @@ from rosgit.catalog.model import (
     Probe,
 )
 from rosgit.catalog.profiles import resolve_profile
+from rosgit.catalog.release import check_chart_release
 from rosgit.catalog.schema import Reader
 from rosgit.catalog.strimzi import API_SERVER, CLUSTER_OPERATOR
 from rosgit.quantity import parse_quantity
@@ -38,6 +40,8 @@ def validate_catalog(catalog: Catalog, reader: Reader) -> None:
     _check_kafka(catalog, reader)
     check_kubernetes_limits(catalog, reader)
     _check_checkov_skips(catalog, reader)
+    check_environments(catalog, reader)
+    check_chart_release(catalog, reader)
 
 
 def _check_secrets(catalog: Catalog, reader: Reader) -> None:

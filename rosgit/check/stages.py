@@ -123,7 +123,30 @@ def _secrets(repo: RepoInput) -> list[Finding]:
 
 
 def _helm(repo: RepoInput) -> list[Finding]:
-    return check_equivalence(repo.root, repo.catalog, builds=repo.builds)
+    equivalence = check_equivalence(repo.root, repo.catalog, builds=repo.builds)
+    return equivalence + chart_bump_findings(repo.root, repo.catalog)
+
+
+def chart_bump_findings(root: Path, catalog: Catalog) -> list[Finding]:
+    """The version increment check against the merge-base with main; nothing to compare outside a Git
+    checkout (or without git), as chart-testing needs a target branch too."""
+    from rosgit.diff.revisions import default_base, files_at
+    from rosgit.errors import UsageError
+    from rosgit.helm.release import bump_findings
+    from rosgit.tools import find_tool
+
+    chart_dir = f"charts/{catalog.project.name}"
+    chart = root / chart_dir
+    if find_tool("git") is None or not (chart / "Chart.yaml").is_file():
+        return []
+    try:
+        base = default_base(root)
+        before = files_at(root, base, chart_dir)
+    except UsageError:
+        return []
+    files = [path for path in chart.rglob("*") if path.is_file()]
+    head = {path.relative_to(chart).as_posix(): path.read_text(encoding="utf-8") for path in files}
+    return bump_findings(chart_dir, before, head, base)
 
 
 # The repo-wide stages, by the stage name the report and --skip use.

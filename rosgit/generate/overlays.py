@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from rosgit.catalog.model import Catalog, Component, OverlaySpec
 from rosgit.catalog.profiles import ResolvedProfile, resolve_profile
+from rosgit.catalog.schema import split_image_ref
 from rosgit.fileset.text import text_file, yaml_file
 from rosgit.generate.strimzi import strimzi_overlay
 from rosgit.generate.workloads import (
@@ -205,5 +206,25 @@ def overlay_files(catalog: Catalog, overlay: OverlaySpec) -> dict[str, str]:
     patches.extend({"path": path} for path in overlay.patches)
     if patches:
         kustomization["patches"] = patches
+    images = image_pins(catalog, overlay)
+    if images:
+        kustomization["images"] = images
     files[f"{prefix}/kustomization.yaml"] = yaml_file(kustomization)
     return files
+
+
+def image_pins(catalog: Catalog, overlay: OverlaySpec) -> list[Obj]:
+    """kustomize `images:` for the images the overlay's environment pins away from the catalog's defaults."""
+    entries: list[Obj] = []
+    for key, ref in catalog.image_pins_of(overlay.name).items():
+        name, _, _ = split_image_ref(catalog.images[key])
+        new_name, tag, digest = split_image_ref(ref)
+        entry: Obj = {"name": name}
+        if new_name != name:
+            entry["newName"] = new_name
+        if tag:
+            entry["newTag"] = tag
+        if digest:
+            entry["digest"] = digest
+        entries.append(entry)
+    return entries

@@ -24,10 +24,14 @@ from rosgit.helm.templates.platform import (
     openshift_template,
 )
 from rosgit.helm.templates.secrets import secrets_template
-from rosgit.helm.values import chart_components, default_values, platform_values, profile_values
+from rosgit.helm.values import (
+    chart_components,
+    default_values,
+    pinned_images,
+    platform_values,
+    profile_values,
+)
 from rosgit.helm.values_schema import schema_text
-
-CHART_VERSION = "2.0.0"
 
 
 def chart_name(catalog: Catalog) -> str:
@@ -45,8 +49,8 @@ def chart_yaml(catalog: Catalog) -> str:
         "description": "Resource Optimization Service with Cost Management (Koku) and Trino, exported from "
         "the rosgit catalog; renders the same objects as the Kustomize overlays.",
         "type": "application",
-        "version": CHART_VERSION,
-        "appVersion": CHART_VERSION,
+        "version": catalog.chart.version,
+        "appVersion": catalog.chart.app,
     }
     return f"{HEADER}\n{to_yaml(data)}"
 
@@ -68,8 +72,9 @@ def chart_files(catalog: Catalog) -> dict[str, str]:
     for profile_name in sorted({o.profile for o in catalog.overlays}):
         profile = resolve_profile(catalog, profile_name)
         files[f"values-{profile_name}.yaml"] = _yaml_doc(
-            profile_values(catalog, profile),
-            f"Profile {profile_name!r}: replicas, resources, storage, spreading, PDBs, config variables.",
+            pinned_images(catalog, profile_name, profile_values(catalog, profile)),
+            f"Profile {profile_name!r}: replicas, resources, storage, spreading, PDBs, config variables"
+            + (", the images its environment pins." if catalog.image_pins_of_profile(profile_name) else "."),
         )
     if "openshift" in catalog.platforms:
         files["values-openshift.yaml"] = _yaml_doc(

@@ -11,12 +11,25 @@ from rosgit.fileset.state import tree_root
 HELMS = ("helm", "helm3")
 
 
-def run_export(catalog_path: Path, out: Path, *, package: bool) -> int:
+def run_export(
+    catalog_path: Path, out: Path, *, package: bool, push: str | None = None, plain_http: bool = False
+) -> int:
     from rosgit.helm.export import write_chart, write_package
 
     catalog = load_catalog(catalog_path)
-    target = write_package(catalog, out) if package else write_chart(catalog, out)
+    if push is not None:
+        from rosgit.helm.release import check_oci_reference
+
+        check_oci_reference(push)
+    target = write_package(catalog, out) if package or push else write_chart(catalog, out)
     print(f"rosgit: wrote {target}", file=sys.stderr)
+    if push is not None:
+        from rosgit.tools import run_tool
+
+        args = ["push", str(target), push, *(["--plain-http"] if plain_http else [])]
+        result = run_tool("helm", args)
+        result.output(location=push)
+        print(f"rosgit: pushed {target.name} to {push}", file=sys.stderr)
     return 0
 
 

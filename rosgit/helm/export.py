@@ -13,7 +13,7 @@ from pathlib import Path
 from rosgit.catalog.model import Catalog
 from rosgit.errors import UsageError
 from rosgit.fileset.text import is_generated
-from rosgit.helm.chart import CHART_VERSION, chart_files, chart_name
+from rosgit.helm.chart import chart_files, chart_name
 
 
 def write_chart(catalog: Catalog, out: Path) -> Path:
@@ -85,7 +85,7 @@ def package_bytes(catalog: Catalog) -> bytes:
 
 
 def package_name(catalog: Catalog) -> str:
-    return f"{chart_name(catalog)}-{CHART_VERSION}.tgz"
+    return f"{chart_name(catalog)}-{catalog.chart.version}.tgz"
 
 
 def write_package(catalog: Catalog, out: Path) -> Path:

@@ -138,6 +138,17 @@ def profile_values(catalog: Catalog, profile: ResolvedProfile) -> Obj:
     return tree
 
 
+def pinned_images(catalog: Catalog, profile: str, tree: Obj) -> Obj:
+    """The images the profile's environment pins (environments:), as the overlays' kustomize `images:` do."""
+    pins = catalog.image_pins_of_profile(profile)
+    if "wait" in pins:
+        tree["global"]["waitImage"] = pins["wait"]
+    for component in chart_components(catalog):
+        if component.image in pins:
+            _set(tree, values_path(catalog, component), "image", pins[component.image])
+    return tree
+
+
 def platform_values(catalog: Catalog, platform_name: PlatformName) -> Obj:
     """Everything a platform sets: the switch, object storage, ingress, images and commands it overrides."""
     platform = catalog.platforms[platform_name]

@@ -99,7 +99,10 @@ def test_stale_generated_files_are_removed(repo_copy: Path) -> None:
     catalog = repo_copy / "rosgit.yaml"
     assert run_rosgit("generate", "-c", str(catalog)).returncode == 0  # records what rosgit wrote
     dev = "  - {name: dev, profile: dev, platform: kubernetes, namespace: ros-ocp-dev}\n"
-    catalog.write_text(catalog.read_text().replace(dev, ""), encoding="utf-8")
+    # the overlay leaves its promotion environment too (an environment naming an unknown overlay is refused)
+    retired = catalog.read_text().replace(dev, "")
+    retired = retired.replace("overlays: [dev, openshift-dev]", "overlays: [openshift-dev]")
+    catalog.write_text(retired, encoding="utf-8")
     stale = repo_copy / "base" / "retired-component" / "deployment.yaml"
     stale.parent.mkdir()
     stale.write_text(f"# {HEADER_MARK} from rosgit.yaml.\nkind: Deployment\n", encoding="utf-8")

@@ -1,0 +1,86 @@
+"""Git revisions as directories: `git archive` into a temporary directory, so the user's work tree, index and
+worktree list are never touched."""
+
+from __future__ import annotations
+
+import contextlib
+import tarfile
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from rosgit.errors import UsageError
+from rosgit.tools import require_tool, run_tool
+
+# the branches a pull request usually targets, tried in order for the default base
+MAIN_BRANCHES = ("main", "origin/main", "master", "origin/master")
+
+
+def _git(root: Path, *args: str) -> str:
+    result = run_tool(require_tool("git"), ["-C", str(root), *args])
+    if result.returncode != 0:
+        raise UsageError(f"git {args[0]} failed: {result.reason()}", location=str(root))
+    return result.stdout.strip()
+
+
+def commit_of(root: Path, revision: str) -> str:
+    """The full commit id a revision names; a one-line error for anything Git does not know."""
+    if revision.startswith("-"):
+        raise UsageError(f"{revision!r} is not a revision")
+    result = run_tool(
+        require_tool("git"), ["-C", str(root), "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}"]
+    )
+    if result.returncode != 0:
+        raise UsageError(f"unknown revision {revision!r}", location=str(root))
+    return result.stdout.strip()
+
+
+def default_base(root: Path) -> str:
+    """The merge-base of HEAD with the main branch (what a pull request is compared with), else HEAD."""
+    for branch in MAIN_BRANCHES:
+        probe = run_tool(require_tool("git"), ["-C", str(root), "merge-base", branch, "HEAD"])
+        if probe.returncode == 0 and probe.stdout.strip():
+            return probe.stdout.strip()
+    return commit_of(root, "HEAD")
+
+
+def _prefix(root: Path) -> str:
+    """Where the rosgit tree sits inside the Git repository ('' at its top)."""
+    return _git(root, "rev-parse", "--show-prefix")
+
+
+@contextlib.contextmanager
+def checked_out(root: Path, commit: str) -> Iterator[Path]:
+    """The rosgit tree as committed at `commit`, in a temporary directory removed afterwards."""
+    prefix = _prefix(root)
+    with tempfile.TemporaryDirectory(prefix="rosgit-diff-") as tmp:
+        archive = Path(tmp) / "tree.tar"
+        tree = Path(tmp) / "tree"
+        tree.mkdir()
+        _git(root, "archive", "--format=tar", "-o", str(archive), f"{commit}:{prefix}" if prefix else commit)
+        with tarfile.open(archive) as bundle:
+            # the "data" filter refuses absolute paths, links out of the tree and device files
+            bundle.extractall(tree, filter="data")
+        archive.unlink()
+        yield tree
+
+
+def files_at(root: Path, commit: str, directory: str) -> dict[str, str] | None:
+    """The text files under `directory` (relative to the rosgit tree) at `commit`, by path inside it; None when
+    the directory does not exist there."""
+    listed = run_tool(
+        require_tool("git"), ["-C", str(root), "ls-tree", "-r", "-z", "--name-only", "--full-tree", commit, "--",
+                              _prefix(root) + directory]
+    )
+    if listed.returncode != 0:
+        raise UsageError(f"git ls-tree failed: {listed.reason()}", location=str(root))
+    paths = [p for p in listed.stdout.split("\0") if p]
+    if not paths:
+        return None
+    base = _prefix(root) + directory.rstrip("/") + "/"
+    found: dict[str, str] = {}
+    for path in paths:
+        shown = run_tool(require_tool("git"), ["-C", str(root), "show", f"{commit}:{path}"])
+        if shown.returncode == 0:
+            found[path.removeprefix(base)] = shown.stdout
+    return found
