@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -14,8 +14,11 @@ app = typer.Typer(
     name="rosgit",
     help="Catalog-driven Kustomize, Argo CD and Helm delivery for ROS + Koku + Trino.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion (bash, zsh, fish, PowerShell)
     pretty_exceptions_enable=False,
+    # plain help: real metavars (see cli_command) instead of the rich panels' <bool> and <list[str]>
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 
@@ -34,10 +37,66 @@ def _root(
     """rosgit: one catalog, a generated Kustomize tree, Argo CD delivery and a provably equal Helm chart."""
 
 
-CatalogOption = Annotated[Path, typer.Option("--catalog", "-c", help="Path to the catalog file.")]
+CatalogOption = Annotated[Path, typer.Option("--catalog", "-c", metavar="FILE", help="Path to the catalog file.")]
 
 
-@app.command()
+# --- options every command spells the same way ------------------------------------------------------------
+# -o/--output is always a FORMAT; a file to write is always --out FILE; an overlay is always a catalog overlay's
+# name or a kustomization directory. Commands take these instead of spelling their own.
+
+
+def output_option(*formats: str) -> Any:
+    return typer.Option("--output", "-o", metavar="FORMAT", help=f"Output format: {', '.join(formats)}.")
+
+
+def out_option(what: str = "Write to this file instead of stdout.") -> Any:
+    return typer.Option("--out", metavar="FILE", help=what)
+
+
+OVERLAY_HELP = "An overlay's name (e.g. openshift-minimal) or a kustomization directory."
+OverlayArgument = Annotated[str, typer.Argument(metavar="OVERLAY", help=OVERLAY_HELP, show_default=False)]
+EngineOption = Annotated[
+    str, typer.Option("--engine", metavar="ENGINE", help="builtin (pure Python) or kustomize (the pinned binary).")
+]
+VerboseOption = Annotated[
+    bool, typer.Option("--verbose", "-v", help="List every finding (warnings are grouped by kind otherwise).")
+]
+
+
+def example(text: str) -> str:
+    """The help epilog of a command: one example. (\b keeps Click from rewrapping it.)"""
+    return f"\b\nExample:\n  {text}"
+
+
+def cli_command() -> Any:
+    """The Click command behind `app`, with a metavar on every value option and argument that lacks one: its
+    name in capitals (--engine ENGINE), never Typer's type names (<str>, <list[str]>)."""
+    command = typer.main.get_command(app)
+    _name_metavars(command)
+    return command
+
+
+# parameter names whose values have a better name than the parameter's own
+_METAVARS = {"output": "FORMAT", "overlays": "OVERLAY", "overlay": "OVERLAY", "targets": "TARGET", "files": "FILE",
+             "select": "RULE-ID", "skip": "STAGE", "output_dir": "DIR", "chart": "DIR", "cert": "CERT.pem"}
+
+
+def _no_type(*_context: Any) -> None:
+    return None
+
+
+def _name_metavars(command: Any) -> None:
+    for param in getattr(command, "params", ()):
+        if param.metavar is None and not getattr(param, "is_flag", False) and param.name:
+            param.metavar = _METAVARS.get(param.name, param.name.upper().replace("_", "-"))
+        if param.param_type_name == "argument":
+            # the argument's name is its metavar; Typer would add its Python type after it
+            param.display_type_rich = _no_type
+    for sub in getattr(command, "commands", {}).values():
+        _name_metavars(sub)
+
+
+@app.command(epilog=example("rosgit init   # rosgit.yaml, rosgit.schema.json, CI workflow, pre-commit config"))
 def init(
     catalog: CatalogOption = Path("rosgit.yaml"),
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing catalog.")] = False,
@@ -45,11 +104,11 @@ def init(
     """Write the default catalog (rosgit.yaml)."""
     from rosgit.repo.init import run_init
 
-    run_init(catalog, force=force)
-    typer.echo(f"wrote {catalog}")
+    for path, what in run_init(catalog, force=force):
+        typer.echo(f"{what} {path}")
 
 
-@app.command()
+@app.command(epilog=example("rosgit generate --check"))
 def generate(
     catalog: CatalogOption = Path("rosgit.yaml"),
     check: Annotated[
@@ -62,29 +121,24 @@ def generate(
     raise typer.Exit(run_generate(catalog, check=check))
 
 
-@app.command()
+@app.command(epilog=example("rosgit build openshift-minimal --out built.yaml"))
 def build(
-    overlay: Annotated[
-        Path, typer.Argument(help="Kustomization directory, e.g. overlays/openshift-minimal.")
-    ],
-    engine: Annotated[
-        str, typer.Option("--engine", help="builtin (pure Python) or kustomize (the pinned binary).")
-    ] = "builtin",
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
-    ] = None,
+    overlay: OverlayArgument,
+    engine: EngineOption = "builtin",
+    output: Annotated[str, output_option("yaml", "json")] = "yaml",
+    out: Annotated[Path | None, out_option()] = None,
 ) -> None:
     """Render an overlay exactly as Argo CD's kustomize will."""
-    from rosgit.build import build_overlay, write_build_output
+    from rosgit.build import build_overlay, render_build, write_build_output
 
-    text = build_overlay(overlay, engine=engine)
-    if output is None:
+    text = render_build(build_overlay(overlay, engine=engine), output)
+    if out is None:
         sys.stdout.write(text)
     else:
-        write_build_output(output, text)
+        write_build_output(out, text)
 
 
-@app.command()
+@app.command(epilog=example("rosgit resources openshift-prod -o json"))
 def resources(
     overlay: Annotated[str, typer.Argument(help="Overlay name or kustomization directory to size.")],
     output: Annotated[str, typer.Option("--output", "-o", help="text or json.")] = "text",
@@ -105,7 +159,7 @@ def resources(
     typer.echo(render_table(report, output, plan))
 
 
-@app.command()
+@app.command(epilog=example("rosgit lint openshift-minimal --flows"))
 def lint(
     overlays: Annotated[
         list[str] | None,
@@ -135,7 +189,7 @@ def lint(
     raise typer.Exit(run_lint(catalog, overlays or [], engine=engine, output=output, select=select or []))
 
 
-@app.command()
+@app.command(epilog=example("rosgit conformance minimal --component koku-db"))
 def conformance(
     overlay: Annotated[str, typer.Argument(help="Overlay name or directory.")] = "minimal",
     component: Annotated[
@@ -150,7 +204,7 @@ def conformance(
     raise typer.Exit(run_conformance(catalog, overlay, component=component))
 
 
-@app.command()
+@app.command(epilog=example("rosgit rules -o markdown > docs/rules.md"))
 def rules(
     output: Annotated[str, typer.Option("--output", "-o", help="text, json or markdown.")] = "text",
 ) -> None:
@@ -160,7 +214,7 @@ def rules(
     typer.echo(render_rules(RULES.values(), output), nl=False)
 
 
-@app.command()
+@app.command(epilog=example("rosgit check --overlay openshift-prod --verbose"))
 def check(
     catalog: CatalogOption = Path("rosgit.yaml"),
     output: Annotated[str, typer.Option("--output", "-o", help="text, json or junit.")] = "text",
@@ -184,7 +238,7 @@ def check(
     )
 
 
-@app.command()
+@app.command(epilog=example("rosgit validate openshift-prod --openshift-version 4.20"))
 def validate(
     targets: Annotated[
         list[str] | None,
@@ -230,7 +284,7 @@ schemas_app = typer.Typer(help="Manage the schemas `rosgit validate` uses.", no_
 app.add_typer(schemas_app, name="schemas")
 
 
-@schemas_app.command("add-crd")
+@schemas_app.command("add-crd", epilog=example("rosgit schemas add-crd my-crd.yaml"))
 def schemas_add_crd(
     files: Annotated[list[Path], typer.Argument(help="CRD YAML files (or - for stdin).", show_default=False)],
     output_dir: Annotated[
@@ -245,7 +299,7 @@ def schemas_add_crd(
         typer.echo(f"wrote {path}")
 
 
-@app.command("export-helm")
+@app.command("export-helm", epilog=example("rosgit export-helm --out dist --package"))
 def export_helm(
     out: Annotated[Path, typer.Option("--out", help="Directory to write the chart (or package) into.")],
     catalog: CatalogOption = Path("rosgit.yaml"),
@@ -259,7 +313,7 @@ def export_helm(
     raise typer.Exit(run_export(catalog, out, package=package))
 
 
-@app.command("helm-diff")
+@app.command("helm-diff", epilog=example("rosgit helm-diff --overlay openshift-dev"))
 def helm_diff(
     catalog: CatalogOption = Path("rosgit.yaml"),
     overlay: Annotated[
@@ -277,7 +331,7 @@ def helm_diff(
     raise typer.Exit(run_helm_diff(catalog, helm=helm, engine=engine, overlays=overlay, chart=chart))
 
 
-@app.command()
+@app.command(epilog=example("rosgit seal openshift-prod --cert cert.pem --from-env-file -"))
 def seal(
     overlay: Annotated[str, typer.Argument(help="Overlay name or directory, e.g. openshift-prod.")],
     cert: Annotated[
@@ -346,3 +400,21 @@ def seal(
             cluster=cluster,
         )
     )
+
+
+# --- issue 16: catalog schema, pre-commit subset (ergonomics) ----------------------------------------------
+schema_app = typer.Typer(help="Schemas of rosgit's own files, generated from their typed models.", no_args_is_help=True)
+app.add_typer(schema_app, name="schema")
+
+
+@schema_app.command("catalog", epilog=example("rosgit schema catalog > rosgit.schema.json"))
+def schema_catalog(
+    output: Annotated[str, output_option("json", "markdown")] = "json",
+) -> None:
+    """The JSON Schema of rosgit.yaml (json), or its reference page (markdown, docs/catalog-reference.md)."""
+    from rosgit.catalog.json_schema import catalog_schema_text, reference_markdown
+    from rosgit.errors import UsageError
+
+    if output not in ("json", "markdown"):
+        raise UsageError(f"unknown output format {output!r}; choose json or markdown")
+    typer.echo(catalog_schema_text() if output == "json" else reference_markdown(), nl=False)

@@ -90,6 +90,7 @@ ROS303 = _declare(
     "ROS303", "warning", "lint",
     "a production overlay pins an image by tag only, with no digest and no catalog reason (checkovSkips CKV_K8S_43)",
 )
+ROS304 = _declare("ROS304", "error", "lint", "a container requests more cpu or memory than its limit (the API refuses it)")
 
 # --- lint: Pod Security -----------------------------------------------------------------------------------
 ROS401 = _declare("ROS401", "error", "lint", "restricted PSS: runAsNonRoot not true, or UID 0")
