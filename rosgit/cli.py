@@ -81,7 +81,7 @@ _METAVARS = {"output": "FORMAT", "overlays": "OVERLAY", "overlay": "OVERLAY", "t
              "select": "RULE-ID", "skip": "STAGE", "output_dir": "DIR", "chart": "DIR", "cert": "CERT.pem"}
 
 
-def _no_type(*_context: Any) -> None:
+def _no_type(*_args: Any, **_context: Any) -> None:
     return None
 
 
@@ -227,13 +227,23 @@ def check(
     require_sealed: Annotated[
         bool, typer.Option("--require-sealed", help="Sealed-secret stubs in production overlays are errors.")
     ] = False,
+    require_tools: Annotated[
+        bool, typer.Option("--require-tools", help="A pinned tool that is not installed is an error (CI).")
+    ] = False,
+    verbose: VerboseOption = False,
 ) -> None:
-    """The whole PR pipeline: drift, build (and compare with kustomize), validate, lint, Argo CD, secrets, Helm."""
+    """The whole PR pipeline: drift, build (and compare with kustomize), validate, lint, Argo CD, secrets, Helm.
+
+    A missing pinned tool (kustomize, kubeconform, helm) is one warning naming what did not run and how to
+    install it; --require-tools makes it an error. The target Kubernetes of each overlay is its platform's
+    kubernetesVersion or openshiftVersion in the catalog.
+    """
     from rosgit.check.command import run_check
 
     raise typer.Exit(
         run_check(
-            catalog, output=output, overlays=overlays or [], skip=skip or [], require_sealed=require_sealed
+            catalog, output=output, overlays=overlays or [], skip=skip or [], require_sealed=require_sealed,
+            require_tools=require_tools, verbose=verbose,
         )
     )
 
@@ -249,7 +259,14 @@ def validate(
     output: Annotated[str, typer.Option("--output", "-o", help="text, json, junit or tap.")] = "text",
     kubernetes_version: Annotated[
         str | None,
-        typer.Option("--kubernetes-version", help="Kubernetes version of the schemas (default 1.33)."),
+        typer.Option(
+            "--kubernetes-version", metavar="1.N",
+            help="Target Kubernetes: its schemas, its removed and deprecated APIs (default 1.33).",
+        ),
+    ] = None,
+    openshift_version: Annotated[
+        str | None,
+        typer.Option("--openshift-version", metavar="4.N", help="Target OpenShift: its Kubernetes version."),
     ] = None,
     ignore_missing_schemas: Annotated[
         bool, typer.Option("--ignore-missing-schemas", help="Skip kinds without a schema instead of failing.")
@@ -266,12 +283,13 @@ def validate(
 ) -> None:
     """Validate objects against Kubernetes and CRD schemas, offline; exit 1 if any is invalid."""
     from rosgit.validate.command import run_validate
+    from rosgit.validate.deprecations import target_kubernetes
 
     raise typer.Exit(
         run_validate(
             targets or [],
             output=output,
-            kubernetes_version=kubernetes_version,
+            kubernetes_version=target_kubernetes(kubernetes_version, openshift_version),
             ignore_missing_schemas=ignore_missing_schemas,
             validator=validator,
             engine=engine,

@@ -404,6 +404,10 @@ class Platform:
     dns_pod_labels: dict[str, str] = field(default_factory=dict)
     dns_ports: list[int] = field(default_factory=lambda: [53, 5353])
     kafka: StrimziKafka | None = None
+    # The version the overlays of this platform must be ready for: `rosgit check` validates against its
+    # schemas and reports the APIs it removed or deprecated (an OpenShift minor maps to its Kubernetes minor).
+    kubernetes_version: str | None = None
+    openshift_version: str | None = None
 
 
 @dataclass(frozen=True)

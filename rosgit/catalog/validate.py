@@ -36,6 +36,7 @@ def validate_catalog(catalog: Catalog, reader: Reader) -> None:
     _check_profiles(catalog, reader)
     _check_overlays(catalog, reader)
     _check_kafka(catalog, reader)
+    _check_target_versions(catalog, reader)
     check_kubernetes_limits(catalog, reader)
     _check_checkov_skips(catalog, reader)
 
@@ -266,6 +267,21 @@ def _check_overlays(catalog: Catalog, reader: Reader) -> None:
             raise reader.fail(line, f"overlay {overlay.name!r}: unknown profile {overlay.profile!r}")
         if overlay.platform not in catalog.platforms:
             raise reader.fail(line, f"overlay {overlay.name!r}: unknown platform {overlay.platform!r}")
+
+
+_MINOR_VERSION = re.compile(r"^[0-9]+\.[0-9]+$")
+
+
+def _check_target_versions(catalog: Catalog, reader: Reader) -> None:
+    for name, platform in catalog.platforms.items():
+        for key, value in (("kubernetesVersion", platform.kubernetes_version),
+                           ("openshiftVersion", platform.openshift_version)):
+            if value is not None and not _MINOR_VERSION.match(value):
+                raise reader.fail(_line(reader, f"catalog.platforms.{name}.{key}", platform),
+                                  f"platforms.{name}.{key}: {value!r} is not a minor version such as 1.33")
+        if platform.kubernetes_version and platform.openshift_version:
+            raise reader.fail(reader.line_of(platform),
+                              f"platforms.{name}: give kubernetesVersion or openshiftVersion, not both")
 
 
 def _check_kafka(catalog: Catalog, reader: Reader) -> None:

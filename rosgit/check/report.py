@@ -7,6 +7,8 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from rosgit.check.model import REPO_ROW, REPO_STAGES, STAGES, CheckReport, StageResult
+from rosgit.findings import Finding, RuleId
+from rosgit.ids import RULES
 
 OUTPUTS = ("text", "json", "junit")
 
@@ -36,12 +38,35 @@ def summary_table(report: CheckReport) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_text(report: CheckReport) -> str:
+def finding_lines(findings: list[tuple[str, Finding]], *, verbose: bool) -> list[str]:
+    """One line per error; warnings and notes one line per (stage, id) with a count, unless `verbose` (a
+    fresh repository's 36 sealed-secret stubs are one line, not 36 of 250 characters)."""
+    groups: dict[tuple[str, str | int, RuleId], list[Finding]] = {}
+    for index, (stage, finding) in enumerate(findings):
+        if finding.severity == "error" or verbose:
+            groups[(stage, index, finding.id)] = [finding]
+        else:
+            groups.setdefault((stage, finding.severity, finding.id), []).append(finding)
+    lines = []
+    for (stage, _, rule), members in groups.items():
+        first = members[0]
+        if len(members) == 1:
+            lines.append(f"[{stage}] {first.line()}\n")
+            continue
+        described = RULES[rule].description if rule in RULES else first.message
+        lines.append(
+            f"[{stage}] {len(members)} {first.severity}s {rule}: {described} (e.g. {first.source or first.object}; "
+            f"--verbose lists all)\n"
+        )
+    return lines
+
+
+def render_text(report: CheckReport, *, verbose: bool = False) -> str:
     out: list[str] = []
-    for result, finding in sorted(
+    ordered = sorted(
         report.findings(), key=lambda rf: (STAGES.index(rf[0].stage), rf[0].overlay, rf[1].source, rf[1].id)
-    ):
-        out.append(f"[{result.stage}] {finding.line()}\n")
+    )
+    out += finding_lines([(result.stage, finding) for result, finding in ordered], verbose=verbose)
     for result in report.results:
         if result.status == "failed":
             out.append(f"[{result.stage}] {result.overlay}: stage failed: {result.detail}\n")
@@ -125,9 +150,9 @@ def render_junit(report: CheckReport) -> str:
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
 
 
-def render(report: CheckReport, output: str) -> str:
+def render(report: CheckReport, output: str, *, verbose: bool = False) -> str:
     if output == "json":
         return render_json(report)
     if output == "junit":
         return render_junit(report)
-    return render_text(report)
+    return render_text(report, verbose=verbose)
