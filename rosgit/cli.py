@@ -177,6 +177,7 @@ def lint(
         bool,
         typer.Option("--flows", help="Print the NetworkPolicy flows missing or extra vs the traffic matrix."),
     ] = False,
+    verbose: VerboseOption = False,
 ) -> None:
     """Cluster-free deployability checks on built overlays; exit 1 on any error finding."""
     from rosgit.lint.command import lint_rules_text, run_flows, run_lint
@@ -186,7 +187,9 @@ def lint(
         raise typer.Exit(0)
     if flows:
         raise typer.Exit(run_flows(catalog, overlays or [], engine=engine))
-    raise typer.Exit(run_lint(catalog, overlays or [], engine=engine, output=output, select=select or []))
+    raise typer.Exit(
+        run_lint(catalog, overlays or [], engine=engine, output=output, select=select or [], verbose=verbose)
+    )
 
 
 @app.command(epilog=example("rosgit conformance minimal --component koku-db"))

@@ -9,6 +9,7 @@ from rosgit.check.pipeline import parse_skip, run_pipeline
 from rosgit.check.progress import Progress
 from rosgit.check.report import OUTPUTS, render
 from rosgit.errors import UsageError
+from rosgit.findings import colour_wanted
 
 
 def run_check(
@@ -25,7 +26,7 @@ def run_check(
         require_sealed=require_sealed,
         require_tools=require_tools,
     )
-    sys.stdout.write(render(report, output, verbose=verbose))
+    sys.stdout.write(render(report, output, verbose=verbose, colour=colour_wanted(sys.stdout)))
     if output != "text":
         verdict = "passed" if report.ok else "failed"
         print(

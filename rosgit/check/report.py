@@ -7,7 +7,7 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from rosgit.check.model import REPO_ROW, REPO_STAGES, STAGES, CheckReport, StageResult
-from rosgit.findings import Finding, RuleId
+from rosgit.findings import RuleId, finding_lines, paint
 from rosgit.ids import RULES
 
 OUTPUTS = ("text", "json", "junit")
@@ -38,46 +38,29 @@ def summary_table(report: CheckReport) -> str:
     return "\n".join(lines) + "\n"
 
 
-def finding_lines(findings: list[tuple[str, Finding]], *, verbose: bool) -> list[str]:
-    """One line per error; warnings and notes one line per (stage, id) with a count, unless `verbose` (a
-    fresh repository's 36 sealed-secret stubs are one line, not 36 of 250 characters)."""
-    groups: dict[tuple[str, str | int, RuleId], list[Finding]] = {}
-    for index, (stage, finding) in enumerate(findings):
-        if finding.severity == "error" or verbose:
-            groups[(stage, index, finding.id)] = [finding]
-        else:
-            groups.setdefault((stage, finding.severity, finding.id), []).append(finding)
-    lines = []
-    for (stage, _, rule), members in groups.items():
-        first = members[0]
-        if len(members) == 1:
-            lines.append(f"[{stage}] {first.line()}\n")
-            continue
-        described = RULES[rule].description if rule in RULES else first.message
-        lines.append(
-            f"[{stage}] {len(members)} {first.severity}s {rule}: {described} (e.g. {first.source or first.object}; "
-            f"--verbose lists all)\n"
-        )
-    return lines
+def describe(rule: RuleId) -> str:
+    return RULES[rule].description if rule in RULES else ""
 
 
-def render_text(report: CheckReport, *, verbose: bool = False) -> str:
+def render_text(report: CheckReport, *, verbose: bool = False, colour: bool = False) -> str:
     out: list[str] = []
     ordered = sorted(
         report.findings(), key=lambda rf: (STAGES.index(rf[0].stage), rf[0].overlay, rf[1].source, rf[1].id)
     )
-    out += finding_lines([(result.stage, finding) for result, finding in ordered], verbose=verbose)
+    out += finding_lines(
+        [(f"[{result.stage}] ", finding) for result, finding in ordered], verbose=verbose, describe=describe,
+        colour=colour,
+    )
     for result in report.results:
         if result.status == "failed":
-            out.append(f"[{result.stage}] {result.overlay}: stage failed: {result.detail}\n")
+            failed = f"[{result.stage}] {result.overlay}: stage failed: {result.detail}"
+            out.append(paint(failed, "error", colour) + "\n")
     if out:
         out.append("\n")
     out.append(summary_table(report))
     verdict = "passed" if report.ok else "failed"
-    out.append(
-        f"\nrosgit check {verdict}: {report.errors} error(s), {report.warnings} warning(s) "
-        f"in {report.seconds:.1f}s\n"
-    )
+    closing = f"rosgit check {verdict}: {report.errors} error(s), {report.warnings} warning(s) in {report.seconds:.1f}s"
+    out.append("\n" + paint(closing, "info" if report.ok else "error", colour) + "\n")
     return "".join(out)
 
 
@@ -150,9 +133,9 @@ def render_junit(report: CheckReport) -> str:
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
 
 
-def render(report: CheckReport, output: str, *, verbose: bool = False) -> str:
+def render(report: CheckReport, output: str, *, verbose: bool = False, colour: bool = False) -> str:
     if output == "json":
         return render_json(report)
     if output == "junit":
         return render_junit(report)
-    return render_text(report, verbose=verbose)
+    return render_text(report, verbose=verbose, colour=colour)

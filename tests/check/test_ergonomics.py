@@ -94,3 +94,32 @@ def test_check_validates_against_the_catalogs_target_version(tmp_path: Path) -> 
     assert [f.object for f in removed] == ["PodDisruptionBudget/ros-ocp-dev/old"]
     assert "removed in Kubernetes 1.25; use policy/v1" in removed[0].message
     assert not [f for _, f in report.findings() if f.id == ids.VAL004], "not 'could not find schema'"
+
+
+class _Terminal:
+    def __init__(self, tty: bool) -> None:
+        self.tty = tty
+
+    def isatty(self) -> bool:
+        return self.tty
+
+
+def test_colour_on_a_terminal_unless_no_color(monkeypatch: pytest.MonkeyPatch) -> None:
+    from rosgit.findings import colour_wanted
+
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm-256color")
+    assert colour_wanted(_Terminal(True)) and not colour_wanted(_Terminal(False))  # type: ignore[arg-type]
+    monkeypatch.setenv("NO_COLOR", "")  # set at all, even empty (no-color.org)
+    assert not colour_wanted(_Terminal(True))  # type: ignore[arg-type]
+    report = CheckReport(overlays=["dev"], results=[StageResult("secrets", "dev", "findings", _stubs(3))])
+    assert "\x1b[33m[secrets] 3 warnings ROS501" in render_text(report, colour=True)
+    assert "\x1b[" not in render_text(report)
+
+
+def test_lint_groups_its_warnings_too() -> None:
+    from rosgit.lint.command import render_findings
+
+    stubs = list(_stubs(4))
+    assert len(render_findings(stubs, "text", verbose=False).splitlines()) == 1
+    assert len(render_findings(stubs, "text", verbose=True).splitlines()) == 4
