@@ -439,3 +439,17 @@ def schema_catalog(
     if output not in ("json", "markdown"):
         raise UsageError(f"unknown output format {output!r}; choose json or markdown")
     typer.echo(catalog_schema_text() if output == "json" else reference_markdown(), nl=False)
+
+
+@app.command("pre-commit", epilog=example("rosgit pre-commit overlays/dev/patch-memory.yaml rosgit.yaml"))
+def pre_commit(
+    files: Annotated[
+        list[str] | None, typer.Argument(help="The files being committed (pre-commit passes them).")
+    ] = None,
+    catalog: CatalogOption = Path("rosgit.yaml"),
+) -> None:
+    """The fast subset of `rosgit check` for a git hook: the drift check, then build, validate and lint of the
+    overlays the files touch (base/ and components/ touch every overlay). CI runs the whole check."""
+    from rosgit.check.precommit import run_pre_commit
+
+    raise typer.Exit(run_pre_commit(catalog, files or []))
