@@ -240,6 +240,10 @@ ROS904 = _declare(
     "ROS904", "error", "helm", "`helm template` fails on the chart, or the overlay does not build: no comparison"
 )
 ROS905 = _declare("ROS905", "error", "helm", "the overlay or the chart renders one object twice")
+ROS906 = _declare(
+    "ROS906", "warning", "helm",
+    "an overlay's own patch is not representable in the chart (the proof applies it to the chart's side)",
+)
 
 RULES: Mapping[RuleId, Rule] = MappingProxyType(dict(sorted(_declared.items())))
 
