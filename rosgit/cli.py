@@ -310,7 +310,7 @@ def schemas_add_crd(
     files: Annotated[list[Path], typer.Argument(help="CRD YAML files (or - for stdin).", show_default=False)],
     output_dir: Annotated[
         Path | None,
-        typer.Option("--output-dir", help="Schema directory (default: schemas/crds at the project root)."),
+        typer.Option("--out", "--output-dir", help="Schema directory (default: schemas/crds at the project root)."),
     ] = None,
 ) -> None:
     """Convert CustomResourceDefinitions into project-local schemas that `rosgit validate` then uses."""

@@ -103,10 +103,11 @@ def _command_of(ctx: object, argv: list[str]) -> str:
         from rosgit.cli import app
 
         known = {command.name or getattr(command.callback, "__name__", "") for command in app.registered_commands}
-        known.add("schemas")
+        groups = {group.name for group in app.registered_groups if group.name}
+        known |= groups
         words = [word for word in argv[:2] if not word.startswith("-")]
         if words and words[0] in known:
-            names = list(reversed(words if words[0] == "schemas" else words[:1]))
+            names = list(reversed(words if words[0] in groups else words[:1]))
     return f"{' '.join(reversed(names))}: " if names else ""
 
 

@@ -97,7 +97,7 @@ def test_resources_refuses_a_null_spec(tree: Path) -> None:
 
 
 PARSER_ERRORS = [
-    (("lint", "--bogus"), "rosgit: lint: No such option: --bogus"),
+    (("lint", "--bogus"), "rosgit: lint: No such option: --bogus (Possible options: --verbose)"),
     (("validate", "--output"), "rosgit: validate: Option '--output' requires an argument."),
     (("nosuch",), "rosgit: No such command 'nosuch'."),
     (("resources",), "rosgit: resources: Missing argument 'OVERLAY'."),
