@@ -15,7 +15,7 @@ from pathlib import Path
 
 from rosgit.errors import RosgitError, UsageError
 from rosgit.k8s.objects import Obj, load_objects
-from rosgit.tools import RunningTool, find_tool, run_tool, start_tool
+from rosgit.tools import RunningTool, find_tool, project_root, run_tool, start_tool
 
 ENGINES = ("builtin", "kustomize")
 
@@ -27,19 +27,66 @@ def _check_request(path: Path, engine: str) -> None:
         raise UsageError(f"{path}: not a directory")
 
 
-def build_overlay(path: Path, *, engine: str = "builtin") -> str:
-    """The exact text `kustomize build PATH` prints."""
+def named_overlay(argument: str | Path) -> Path | None:
+    """An overlay argument as every command takes it: a directory as given, else a bare name of one of the
+    repository's overlays (overlays/NAME beside rosgit.yaml); None when it is neither."""
+    path = Path(argument)
+    if path.is_dir():
+        return path
+    name = str(argument)
+    if name and "/" not in name and name not in (".", "..") and not path.exists():
+        candidate = project_root() / "overlays" / name
+        if candidate.is_dir():
+            return candidate
+    return None
+
+
+def overlay_path(argument: str | Path) -> Path:
+    """named_overlay, or a one-line error: a path that is not a directory, or a name no overlay has."""
+    found = named_overlay(argument)
+    if found is not None:
+        return found
+    name = str(argument)
+    if "/" in name:
+        raise UsageError(f"{name}: not a directory")
+    overlays = project_root() / "overlays"
+    known = sorted(p.name for p in overlays.iterdir() if p.is_dir()) if overlays.is_dir() else []
+    listed = ", ".join(known) or "none here"
+    raise UsageError(f"no overlay {name!r} (overlays: {listed}; or give a kustomization directory)")
+
+
+def build_overlay(path: str | Path, *, engine: str = "builtin") -> str:
+    """The exact text `kustomize build PATH` prints; PATH may be an overlay's name."""
+    if engine not in ENGINES:
+        raise UsageError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
+    path = overlay_path(path)
     _check_request(path, engine)
     if engine == "kustomize":
         return run_kustomize(path)
     return builtin_build(path)
 
 
+BUILD_OUTPUTS = ("yaml", "json")
+
+
+def render_build(text: str, output: str) -> str:
+    """The build as kustomize prints it (yaml), or as one JSON List of its objects (json)."""
+    if output == "yaml":
+        return text
+    if output != "json":
+        raise UsageError(
+            f"unknown output format {output!r}; choose {' or '.join(BUILD_OUTPUTS)} (to write a file: --out FILE)"
+        )
+    import json
+
+    return json.dumps({"apiVersion": "v1", "kind": "List", "items": load_objects(text)}, indent=2) + "\n"
+
+
 def write_build_output(output: Path, text: str) -> None:
     """`build -o FILE`: the file holds the whole build or is left as it was, never a half-written one."""
     where = str(output)
     if output.is_dir():
-        raise UsageError("is a directory; give --output a file name", location=where)
+        raise UsageError("is a directory; give --out a file name", location=where)
     target = output.resolve() if output.is_symlink() else output
     if not target.parent.is_dir():
         raise UsageError(f"cannot write: directory {str(target.parent)!r} does not exist", location=where)

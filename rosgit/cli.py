@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -14,8 +14,11 @@ app = typer.Typer(
     name="rosgit",
     help="Catalog-driven Kustomize, Argo CD and Helm delivery for ROS + Koku + Trino.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion (bash, zsh, fish, PowerShell)
     pretty_exceptions_enable=False,
+    # plain help: real metavars (see cli_command) instead of the rich panels' <bool> and <list[str]>
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 
@@ -34,10 +37,66 @@ def _root(
     """rosgit: one catalog, a generated Kustomize tree, Argo CD delivery and a provably equal Helm chart."""
 
 
-CatalogOption = Annotated[Path, typer.Option("--catalog", "-c", help="Path to the catalog file.")]
+CatalogOption = Annotated[Path, typer.Option("--catalog", "-c", metavar="FILE", help="Path to the catalog file.")]
 
 
-@app.command()
+# --- options every command spells the same way ------------------------------------------------------------
+# -o/--output is always a FORMAT; a file to write is always --out FILE; an overlay is always a catalog overlay's
+# name or a kustomization directory. Commands take these instead of spelling their own.
+
+
+def output_option(*formats: str) -> Any:
+    return typer.Option("--output", "-o", metavar="FORMAT", help=f"Output format: {', '.join(formats)}.")
+
+
+def out_option(what: str = "Write to this file instead of stdout.") -> Any:
+    return typer.Option("--out", metavar="FILE", help=what)
+
+
+OVERLAY_HELP = "An overlay's name (e.g. openshift-minimal) or a kustomization directory."
+OverlayArgument = Annotated[str, typer.Argument(metavar="OVERLAY", help=OVERLAY_HELP, show_default=False)]
+EngineOption = Annotated[
+    str, typer.Option("--engine", metavar="ENGINE", help="builtin (pure Python) or kustomize (the pinned binary).")
+]
+VerboseOption = Annotated[
+    bool, typer.Option("--verbose", "-v", help="List every finding (warnings are grouped by kind otherwise).")
+]
+
+
+def example(text: str) -> str:
+    """The help epilog of a command: one example. (\b keeps Click from rewrapping it.)"""
+    return f"\b\nExample:\n  {text}"
+
+
+def cli_command() -> Any:
+    """The Click command behind `app`, with a metavar on every value option and argument that lacks one: its
+    name in capitals (--engine ENGINE), never Typer's type names (<str>, <list[str]>)."""
+    command = typer.main.get_command(app)
+    _name_metavars(command)
+    return command
+
+
+# parameter names whose values have a better name than the parameter's own
+_METAVARS = {"output": "FORMAT", "overlays": "OVERLAY", "overlay": "OVERLAY", "targets": "TARGET", "files": "FILE",
+             "select": "RULE-ID", "skip": "STAGE", "output_dir": "DIR", "chart": "DIR", "cert": "CERT.pem"}
+
+
+def _no_type(*_args: Any, **_context: Any) -> None:
+    return None
+
+
+def _name_metavars(command: Any) -> None:
+    for param in getattr(command, "params", ()):
+        if param.metavar is None and not getattr(param, "is_flag", False) and param.name:
+            param.metavar = _METAVARS.get(param.name, param.name.upper().replace("_", "-"))
+        if param.param_type_name == "argument":
+            # the argument's name is its metavar; Typer would add its Python type after it
+            param.display_type_rich = _no_type
+    for sub in getattr(command, "commands", {}).values():
+        _name_metavars(sub)
+
+
+@app.command(epilog=example("rosgit init   # rosgit.yaml, rosgit.schema.json, CI workflow, pre-commit config"))
 def init(
     catalog: CatalogOption = Path("rosgit.yaml"),
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing catalog.")] = False,
@@ -45,11 +104,11 @@ def init(
     """Write the default catalog (rosgit.yaml)."""
     from rosgit.repo.init import run_init
 
-    run_init(catalog, force=force)
-    typer.echo(f"wrote {catalog}")
+    for path, what in run_init(catalog, force=force):
+        typer.echo(f"{what} {path}")
 
 
-@app.command()
+@app.command(epilog=example("rosgit generate --check"))
 def generate(
     catalog: CatalogOption = Path("rosgit.yaml"),
     check: Annotated[
@@ -62,29 +121,24 @@ def generate(
     raise typer.Exit(run_generate(catalog, check=check))
 
 
-@app.command()
+@app.command(epilog=example("rosgit build openshift-minimal --out built.yaml"))
 def build(
-    overlay: Annotated[
-        Path, typer.Argument(help="Kustomization directory, e.g. overlays/openshift-minimal.")
-    ],
-    engine: Annotated[
-        str, typer.Option("--engine", help="builtin (pure Python) or kustomize (the pinned binary).")
-    ] = "builtin",
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
-    ] = None,
+    overlay: OverlayArgument,
+    engine: EngineOption = "builtin",
+    output: Annotated[str, output_option("yaml", "json")] = "yaml",
+    out: Annotated[Path | None, out_option()] = None,
 ) -> None:
     """Render an overlay exactly as Argo CD's kustomize will."""
-    from rosgit.build import build_overlay, write_build_output
+    from rosgit.build import build_overlay, render_build, write_build_output
 
-    text = build_overlay(overlay, engine=engine)
-    if output is None:
+    text = render_build(build_overlay(overlay, engine=engine), output)
+    if out is None:
         sys.stdout.write(text)
     else:
-        write_build_output(output, text)
+        write_build_output(out, text)
 
 
-@app.command()
+@app.command(epilog=example("rosgit resources openshift-prod -o json"))
 def resources(
     overlay: Annotated[str, typer.Argument(help="Overlay name or kustomization directory to size.")],
     output: Annotated[str, typer.Option("--output", "-o", help="text or json.")] = "text",
@@ -105,7 +159,7 @@ def resources(
     typer.echo(render_table(report, output, plan))
 
 
-@app.command()
+@app.command(epilog=example("rosgit lint openshift-minimal --flows"))
 def lint(
     overlays: Annotated[
         list[str] | None,
@@ -123,6 +177,7 @@ def lint(
         bool,
         typer.Option("--flows", help="Print the NetworkPolicy flows missing or extra vs the traffic matrix."),
     ] = False,
+    verbose: VerboseOption = False,
 ) -> None:
     """Cluster-free deployability checks on built overlays; exit 1 on any error finding."""
     from rosgit.lint.command import lint_rules_text, run_flows, run_lint
@@ -132,10 +187,12 @@ def lint(
         raise typer.Exit(0)
     if flows:
         raise typer.Exit(run_flows(catalog, overlays or [], engine=engine))
-    raise typer.Exit(run_lint(catalog, overlays or [], engine=engine, output=output, select=select or []))
+    raise typer.Exit(
+        run_lint(catalog, overlays or [], engine=engine, output=output, select=select or [], verbose=verbose)
+    )
 
 
-@app.command()
+@app.command(epilog=example("rosgit conformance minimal --component koku-db"))
 def conformance(
     overlay: Annotated[str, typer.Argument(help="Overlay name or directory.")] = "minimal",
     component: Annotated[
@@ -150,7 +207,7 @@ def conformance(
     raise typer.Exit(run_conformance(catalog, overlay, component=component))
 
 
-@app.command()
+@app.command(epilog=example("rosgit rules -o markdown > docs/rules.md"))
 def rules(
     output: Annotated[str, typer.Option("--output", "-o", help="text, json or markdown.")] = "text",
 ) -> None:
@@ -160,7 +217,7 @@ def rules(
     typer.echo(render_rules(RULES.values(), output), nl=False)
 
 
-@app.command()
+@app.command(epilog=example("rosgit check --overlay openshift-prod --verbose"))
 def check(
     catalog: CatalogOption = Path("rosgit.yaml"),
     output: Annotated[str, typer.Option("--output", "-o", help="text, json or junit.")] = "text",
@@ -173,18 +230,28 @@ def check(
     require_sealed: Annotated[
         bool, typer.Option("--require-sealed", help="Sealed-secret stubs in production overlays are errors.")
     ] = False,
+    require_tools: Annotated[
+        bool, typer.Option("--require-tools", help="A pinned tool that is not installed is an error (CI).")
+    ] = False,
+    verbose: VerboseOption = False,
 ) -> None:
-    """The whole PR pipeline: drift, build (and compare with kustomize), validate, lint, Argo CD, secrets, Helm."""
+    """The whole PR pipeline: drift, build (and compare with kustomize), validate, lint, Argo CD, secrets, Helm.
+
+    A missing pinned tool (kustomize, kubeconform, helm) is one warning naming what did not run and how to
+    install it; --require-tools makes it an error. The target Kubernetes of each overlay is its platform's
+    kubernetesVersion or openshiftVersion in the catalog.
+    """
     from rosgit.check.command import run_check
 
     raise typer.Exit(
         run_check(
-            catalog, output=output, overlays=overlays or [], skip=skip or [], require_sealed=require_sealed
+            catalog, output=output, overlays=overlays or [], skip=skip or [], require_sealed=require_sealed,
+            require_tools=require_tools, verbose=verbose,
         )
     )
 
 
-@app.command()
+@app.command(epilog=example("rosgit validate openshift-prod --openshift-version 4.20"))
 def validate(
     targets: Annotated[
         list[str] | None,
@@ -195,7 +262,14 @@ def validate(
     output: Annotated[str, typer.Option("--output", "-o", help="text, json, junit or tap.")] = "text",
     kubernetes_version: Annotated[
         str | None,
-        typer.Option("--kubernetes-version", help="Kubernetes version of the schemas (default 1.33)."),
+        typer.Option(
+            "--kubernetes-version", metavar="1.N",
+            help="Target Kubernetes: its schemas, its removed and deprecated APIs (default 1.33).",
+        ),
+    ] = None,
+    openshift_version: Annotated[
+        str | None,
+        typer.Option("--openshift-version", metavar="4.N", help="Target OpenShift: its Kubernetes version."),
     ] = None,
     ignore_missing_schemas: Annotated[
         bool, typer.Option("--ignore-missing-schemas", help="Skip kinds without a schema instead of failing.")
@@ -212,12 +286,13 @@ def validate(
 ) -> None:
     """Validate objects against Kubernetes and CRD schemas, offline; exit 1 if any is invalid."""
     from rosgit.validate.command import run_validate
+    from rosgit.validate.deprecations import target_kubernetes
 
     raise typer.Exit(
         run_validate(
             targets or [],
             output=output,
-            kubernetes_version=kubernetes_version,
+            kubernetes_version=target_kubernetes(kubernetes_version, openshift_version),
             ignore_missing_schemas=ignore_missing_schemas,
             validator=validator,
             engine=engine,
@@ -230,12 +305,12 @@ schemas_app = typer.Typer(help="Manage the schemas `rosgit validate` uses.", no_
 app.add_typer(schemas_app, name="schemas")
 
 
-@schemas_app.command("add-crd")
+@schemas_app.command("add-crd", epilog=example("rosgit schemas add-crd my-crd.yaml"))
 def schemas_add_crd(
     files: Annotated[list[Path], typer.Argument(help="CRD YAML files (or - for stdin).", show_default=False)],
     output_dir: Annotated[
         Path | None,
-        typer.Option("--output-dir", help="Schema directory (default: schemas/crds at the project root)."),
+        typer.Option("--out", "--output-dir", help="Schema directory (default: schemas/crds at the project root)."),
     ] = None,
 ) -> None:
     """Convert CustomResourceDefinitions into project-local schemas that `rosgit validate` then uses."""
@@ -245,7 +320,7 @@ def schemas_add_crd(
         typer.echo(f"wrote {path}")
 
 
-@app.command("export-helm")
+@app.command("export-helm", epilog=example("rosgit export-helm --out dist --package"))
 def export_helm(
     out: Annotated[Path, typer.Option("--out", help="Directory to write the chart (or package) into.")],
     catalog: CatalogOption = Path("rosgit.yaml"),
@@ -266,7 +341,7 @@ def export_helm(
     raise typer.Exit(run_export(catalog, out, package=package, push=push, plain_http=plain_http))
 
 
-@app.command("helm-diff")
+@app.command("helm-diff", epilog=example("rosgit helm-diff --overlay openshift-dev"))
 def helm_diff(
     catalog: CatalogOption = Path("rosgit.yaml"),
     overlay: Annotated[
@@ -284,7 +359,7 @@ def helm_diff(
     raise typer.Exit(run_helm_diff(catalog, helm=helm, engine=engine, overlays=overlay, chart=chart))
 
 
-@app.command()
+@app.command(epilog=example("rosgit seal openshift-prod --cert cert.pem --from-env-file -"))
 def seal(
     overlay: Annotated[str, typer.Argument(help="Overlay name or directory, e.g. openshift-prod.")],
     cert: Annotated[
@@ -358,27 +433,24 @@ def seal(
 # --- review and delivery (issue 16): diff, promote, graph. New commands use -o/--output for the format and
 # --out for a file.
 
-DiffOutput = Annotated[str, typer.Option("--output", "-o", help="text, json or markdown (a pull-request comment).")]
+DiffOutput = Annotated[str, output_option("text", "json", "markdown (a pull-request comment)")]
 
 
-@app.command()
+@app.command(epilog=example("rosgit diff main -o markdown --out diff.md"))
 def diff(
     base: Annotated[
         str | None, typer.Argument(help="Base revision (default: the merge-base of HEAD with main).")
     ] = None,
     head: Annotated[str | None, typer.Argument(help="Head revision (default: the working tree).")] = None,
     output: DiffOutput = "text",
-    out: Annotated[Path | None, typer.Option("--out", help="Write the report to this file.")] = None,
+    out: Annotated[Path | None, out_option("Write the report to this file.")] = None,
     catalog: CatalogOption = Path("rosgit.yaml"),
     chart: Annotated[bool, typer.Option("--chart/--no-chart", help="Also render the charts with helm.")] = True,
     exit_code: Annotated[
         bool, typer.Option("--exit-code", help="Exit 1 when any rendered object changed.")
     ] = False,
 ) -> None:
-    """What a change does to every rendered overlay and chart: objects, fields, totals, images.
-
-    Example: rosgit diff main -o markdown --out diff.md
-    """
+    """What a change does to every rendered overlay and chart: objects, fields, totals, images."""
     from rosgit.diff.command import run_diff
     from rosgit.fileset.state import tree_root
 
@@ -387,7 +459,7 @@ def diff(
     )
 
 
-@app.command()
+@app.command(epilog=example("rosgit promote dev prod"))
 def promote(
     source: Annotated[str, typer.Argument(help="Environment whose pins move, e.g. dev.")],
     target: Annotated[str, typer.Argument(help="Environment that gets them, e.g. prod.")],
@@ -397,10 +469,7 @@ def promote(
         bool, typer.Option("--generate/--no-generate", help="Regenerate the tree after the catalog edit.")
     ] = True,
 ) -> None:
-    """Give TARGET the Git revision and image pins SOURCE runs (environments: in the catalog); prints the diff.
-
-    Example: rosgit promote dev prod && rosgit diff
-    """
+    """Give TARGET the Git revision and image pins SOURCE runs (environments: in the catalog); prints the diff."""
     from rosgit.promote.command import run_promote
 
     changed = run_promote(catalog, source, target, dry_run=dry_run)
@@ -410,17 +479,44 @@ def promote(
         raise typer.Exit(run_generate(catalog, check=False))
 
 
-@app.command()
+@app.command(epilog=example("rosgit graph openshift-minimal -o svg --out stack.svg"))
 def graph(
-    overlay: Annotated[str, typer.Argument(help="Overlay name or directory, e.g. openshift-minimal.")],
-    output: Annotated[str, typer.Option("--output", "-o", help="mermaid, dot or svg (needs Graphviz).")] = "mermaid",
-    out: Annotated[Path | None, typer.Option("--out", help="Write to this file instead of stdout.")] = None,
+    overlay: Annotated[str, typer.Argument(metavar="OVERLAY", help=OVERLAY_HELP)],
+    output: Annotated[str, output_option("mermaid", "dot", "svg (needs Graphviz)")] = "mermaid",
+    out: Annotated[Path | None, out_option()] = None,
     catalog: CatalogOption = Path("rosgit.yaml"),
 ) -> None:
-    """Draw the stack: components by tier, the flows the NetworkPolicies allow, the published endpoints.
-
-    Example: rosgit graph openshift-minimal -o svg --out stack.svg
-    """
+    """Draw the stack: components by tier, the flows the NetworkPolicies allow, the published endpoints."""
     from rosgit.graph.command import run_graph
 
     raise typer.Exit(run_graph(catalog, overlay, output=output, out=out))
+# --- issue 16: catalog schema, pre-commit subset (ergonomics) ----------------------------------------------
+schema_app = typer.Typer(help="Schemas of rosgit's own files, generated from their typed models.", no_args_is_help=True)
+app.add_typer(schema_app, name="schema")
+
+
+@schema_app.command("catalog", epilog=example("rosgit schema catalog > rosgit.schema.json"))
+def schema_catalog(
+    output: Annotated[str, output_option("json", "markdown")] = "json",
+) -> None:
+    """The JSON Schema of rosgit.yaml (json), or its reference page (markdown, docs/catalog-reference.md)."""
+    from rosgit.catalog.json_schema import catalog_schema_text, reference_markdown
+    from rosgit.errors import UsageError
+
+    if output not in ("json", "markdown"):
+        raise UsageError(f"unknown output format {output!r}; choose json or markdown")
+    typer.echo(catalog_schema_text() if output == "json" else reference_markdown(), nl=False)
+
+
+@app.command("pre-commit", epilog=example("rosgit pre-commit overlays/dev/patch-memory.yaml rosgit.yaml"))
+def pre_commit(
+    files: Annotated[
+        list[str] | None, typer.Argument(help="The files being committed (pre-commit passes them).")
+    ] = None,
+    catalog: CatalogOption = Path("rosgit.yaml"),
+) -> None:
+    """The fast subset of `rosgit check` for a git hook: the drift check, then build, validate and lint of the
+    overlays the files touch (base/ and components/ touch every overlay). CI runs the whole check."""
+    from rosgit.check.precommit import run_pre_commit
+
+    raise typer.Exit(run_pre_commit(catalog, files or []))

@@ -10,29 +10,23 @@ from typing import Any
 
 from rosgit.errors import RosgitError
 
-_BUILD_USAGE = "usage: rosgit build [--engine builtin|kustomize] [--output FILE] OVERLAY"
-
 
 def _fast_build(args: list[str]) -> int:
     """Handles the plain `rosgit build` forms; returns -1 to defer anything else (help, odd flags) to Typer."""
-    engine, output, positional = "builtin", None, []
+    values = {"--engine": "builtin", "--output": "yaml", "--out": None}
+    positional: list[str] = []
     index = 0
     while index < len(args):
         arg = args[index]
-        if arg in ("--engine", "--output", "-o"):
+        option = "--output" if arg == "-o" else arg
+        if option in values:
             if index + 1 >= len(args):
                 return -1
-            value = args[index + 1]
-            if arg == "--engine":
-                engine = value
-            else:
-                output = value
+            values[option] = args[index + 1]
             index += 2
-        elif arg.startswith("--engine="):
-            engine = arg.split("=", 1)[1]
-            index += 1
-        elif arg.startswith("--output="):
-            output = arg.split("=", 1)[1]
+        elif arg.startswith("-") and arg.split("=", 1)[0] in values:
+            option, value = arg.split("=", 1)
+            values[option] = value
             index += 1
         elif arg.startswith("-"):
             return -1
@@ -41,28 +35,29 @@ def _fast_build(args: list[str]) -> int:
             index += 1
     if len(positional) != 1:
         return -1
-    from pathlib import Path
+    from rosgit.build import build_overlay, render_build, write_build_output
 
-    from rosgit.build import build_overlay, write_build_output
-
-    text = build_overlay(Path(positional[0]), engine=engine)
-    if output is None:
+    text = render_build(build_overlay(positional[0], engine=str(values["--engine"])), str(values["--output"]))
+    out = values["--out"]
+    if out is None:
         sys.stdout.write(text)
         sys.stdout.flush()
     else:
-        write_build_output(Path(output), text)
+        from pathlib import Path
+
+        write_build_output(Path(out), text)
     return 0
 
 
 def _run_typer(argv: list[str]) -> int:
     """Runs the Typer app with Click's own error printing off, so a bad argument is one line like every
     other user error (Click would draw a five-line box) and exits 2."""
-    from rosgit.cli import app
+    from rosgit.cli import cli_command
 
     errors = _click_exceptions()
 
     try:
-        code = app(args=argv, prog_name="rosgit", standalone_mode=False)
+        code = cli_command().main(args=argv, prog_name="rosgit", standalone_mode=False)
     except errors.NoArgsIsHelpError as err:
         # `rosgit` or `rosgit schemas` alone: the help is the answer, not an error
         print(err.ctx.get_help())
@@ -108,10 +103,11 @@ def _command_of(ctx: object, argv: list[str]) -> str:
         from rosgit.cli import app
 
         known = {command.name or getattr(command.callback, "__name__", "") for command in app.registered_commands}
-        known.add("schemas")
+        groups = {group.name for group in app.registered_groups if group.name}
+        known |= groups
         words = [word for word in argv[:2] if not word.startswith("-")]
         if words and words[0] in known:
-            names = list(reversed(words if words[0] == "schemas" else words[:1]))
+            names = list(reversed(words if words[0] in groups else words[:1]))
     return f"{' '.join(reversed(names))}: " if names else ""
 
 

@@ -57,12 +57,22 @@ CHK010 = _declare("CHK010", "error", "check", "an overlay builds with neither th
 CHK011 = _declare("CHK011", "error", "check", "the builtin engine's output differs from `kustomize build`")
 CHK012 = _declare("CHK012", "error", "check", "the builtin engine fails on an overlay kustomize builds")
 CHK013 = _declare("CHK013", "error", "check", "`kustomize build` fails on an overlay")
+CHK030 = _declare(
+    "CHK030", "warning", "check",
+    "a pinned tool a stage needs is not installed (info where a builtin stands in; an error with --require-tools)",
+)
 
 # --- validate: schema validation of built objects --------------------------------------------------------
 VAL001 = _declare("VAL001", "error", "validate", "an object violates the schema of its apiVersion and kind")
 VAL002 = _declare("VAL002", "error", "validate", "an object could not be validated (unreadable, no apiVersion/kind)")
 VAL003 = _declare("VAL003", "error", "validate", "an object is defined twice in one overlay or input")
 VAL004 = _declare("VAL004", "error", "validate", "no schema for the object's kind (unless --ignore-missing-schemas)")
+VAL005 = _declare(
+    "VAL005", "error", "validate", "an object's apiVersion is not served by the target Kubernetes/OpenShift version"
+)
+VAL006 = _declare(
+    "VAL006", "warning", "validate", "an object's apiVersion is deprecated in the target Kubernetes/OpenShift version"
+)
 
 # --- lint: references -------------------------------------------------------------------------------------
 ROS101 = _declare("ROS101", "error", "lint", "a pod reads a Secret the overlay does not create")
@@ -89,6 +99,9 @@ ROS302 = _declare("ROS302", "error", "lint", "an image is untagged or :latest")
 ROS303 = _declare(
     "ROS303", "warning", "lint",
     "a production overlay pins an image by tag only, with no digest and no catalog reason (checkovSkips CKV_K8S_43)",
+)
+ROS304 = _declare(
+    "ROS304", "error", "lint", "a container requests more cpu or memory than its limit (the API server refuses it)"
 )
 
 # --- lint: Pod Security -----------------------------------------------------------------------------------
@@ -230,6 +243,10 @@ ROS905 = _declare("ROS905", "error", "helm", "the overlay or the chart renders o
 ROS906 = _declare(
     "ROS906", "error", "helm",
     "the chart's content changed since the merge-base with main but its version (catalog chart.version) did not grow",
+)
+ROS907 = _declare(
+    "ROS907", "warning", "helm",
+    "an overlay's own patch is not representable in the chart (the proof applies it to the chart's side)",
 )
 
 RULES: Mapping[RuleId, Rule] = MappingProxyType(dict(sorted(_declared.items())))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from rosgit import __version__
@@ -52,3 +53,62 @@ def test_build_errors_are_one_line() -> None:
     engine = run_rosgit("build", "overlays/minimal", "--engine", "helm")
     assert engine.returncode == 2
     assert engine.stderr.count("\n") == 1 and "unknown engine 'helm'" in engine.stderr
+
+
+def _all_commands() -> list[list[str]]:
+    from rosgit.cli import app
+
+    commands = [[name] for name in _commands()]
+    for group in app.registered_groups:
+        sub = group.typer_instance
+        commands += [[str(group.name), c.name or c.callback.__name__] for c in sub.registered_commands if c.callback]
+    return commands
+
+
+def test_dash_h_is_help_everywhere_with_real_metavars_and_an_example() -> None:
+    for command in [[], *_all_commands()]:
+        short, long = run_rosgit(*command, "-h"), run_rosgit(*command, "--help")
+        assert short.returncode == 0 and short.stdout == long.stdout, command
+        text = short.stdout
+        # no Typer type names as placeholders (<bool>, <str>, <list[str]>, <path>)
+        assert not [word for word in ("<bool>", "<str>", "<path>", "<list", "<int>") if word in text], command
+        if command:
+            example = re.search(r"^ *Example:\n +(rosgit .*)$", text, re.MULTILINE)
+            assert example and example.group(1).startswith(f"rosgit {' '.join(command)}"), (command, text)
+
+
+def test_output_is_a_format_everywhere_and_out_is_a_file() -> None:
+    for command in _all_commands():
+        text = run_rosgit(*command, "-h").stdout
+        if re.search(r"--output\b(?!-)", text):
+            assert "-o, --output FORMAT" in text, command
+        assert "--output-file" not in text
+    moved = run_rosgit("build", "minimal", "-o", "built.yaml")
+    assert moved.returncode == 2 and "--out FILE" in moved.stderr
+
+
+def test_completion_scripts_are_generated() -> None:
+    for shell, marker in (("bash", "complete "), ("zsh", "compdef"), ("fish", "complete --command rosgit")):
+        # the shell named, not the one running the tests (Typer otherwise detects its parent shell)
+        result = run_rosgit("--show-completion", shell, env={"_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION": "1"})
+        assert result.returncode == 0, (shell, result.stderr)
+        assert marker in result.stdout and "_ROSGIT_COMPLETE" in result.stdout.upper(), shell
+    assert "--install-completion" in run_rosgit("-h").stdout
+    # and the script's protocol reaches the commands through rosgit's own entry point
+    words = run_rosgit(env={"_ROSGIT_COMPLETE": "complete_bash", "COMP_WORDS": "rosgit check --ov", "COMP_CWORD": "2"})
+    assert words.stdout.split() == ["--overlay"]
+
+
+def test_an_overlay_is_a_name_or_a_path_everywhere(tmp_path: Path) -> None:
+    by_name, by_path = run_rosgit("build", "openshift-minimal"), run_rosgit("build", "overlays/openshift-minimal")
+    assert by_name.returncode == 0 and by_name.stdout == by_path.stdout
+    slow = run_rosgit("build", "openshift-minimal", "--engine", "builtin", "-o", "yaml")  # the Typer path
+    assert slow.stdout == by_path.stdout
+    as_json = run_rosgit("build", "minimal", "-o", "json", "--out", str(tmp_path / "built.json"))
+    assert as_json.returncode == 0 and '"kind": "List"' in (tmp_path / "built.json").read_text(encoding="utf-8")
+    unknown = run_rosgit("build", "openshift-minmal")
+    assert unknown.returncode == 2 and "no overlay 'openshift-minmal' (overlays: dev, minimal" in unknown.stderr
+    validated = run_rosgit("validate", "openshift-minimal", "--validator", "builtin")
+    assert validated.returncode == 0 and validated.stdout.startswith("Summary: ")
+    for command in (["lint", "minimal", "--select", "ROS302"], ["resources", "minimal"]):
+        assert run_rosgit(*command).returncode == 0, command

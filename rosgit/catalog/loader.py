@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from rosgit.catalog.model import Catalog, Component
-from rosgit.catalog.schema import Reader
+from rosgit.catalog.schema import Reader, camel, unknown_key
 from rosgit.catalog.validate import validate_catalog
 from rosgit.errors import UsageError
 from rosgit.userfiles import check_yaml_depth, read_user_text
@@ -62,6 +62,7 @@ def load_catalog(path: Path) -> Catalog:
     templates = tree.get("templates") or {}
     if not isinstance(templates, dict):
         raise reader.fail(_line(tree, "templates"), "templates: expected a mapping")
+    _check_template_keys(templates, reader)
     components = tree.get("components")
     if isinstance(components, list):
         tree = _copy_map(tree)
@@ -83,6 +84,19 @@ def _with_topics(catalog: Catalog) -> Catalog:
         return dataclasses.replace(c, command=expand(c.command), args=expand(c.args))
 
     return dataclasses.replace(catalog, components=type(catalog.components)(map(component, catalog.components)))
+
+
+def _check_template_keys(templates: dict[str, Any], reader: Reader) -> None:
+    """A template's keys are a component's fields: a typo in a template no component extends yet would
+    otherwise wait, unread, for the first component that does."""
+    known = {f.metadata.get("key", camel(f.name)) for f in dataclasses.fields(Component)}
+    for name, template in templates.items():
+        if not isinstance(template, dict):
+            continue  # _resolve_template names it when a component extends it
+        for key in template:
+            if key not in known:
+                line = _line(template, key) if isinstance(key, str) else None
+                raise reader.fail(line, unknown_key(f"templates.{name}", "field", str(key), known))
 
 
 def _expand_templates(components: list[Any], templates: dict[str, Any], reader: Reader) -> list[Any]:

@@ -345,10 +345,15 @@ class KafkaNodes:
 class Profile:
     description: str = ""
     extends: str | None = None
+    # size class (a component's `size:`) -> its requests and limits; a class no component uses is refused
     sizes: dict[str, Resources] = field(default_factory=dict)
+    # component name -> replicas in this profile
     replicas: dict[str, int] = field(default_factory=dict)
+    # the replicas of every `scalable: true` component without its own entry in `replicas`
     scalable_replicas: int | None = None
+    # component name -> claim name -> size
     storage: dict[str, dict[str, Quantity]] = field(default_factory=dict)
+    # values of the `${name}` placeholders in components' config files
     vars: dict[str, str] = field(default_factory=dict)
     pod_disruption_budgets: bool | None = None
     anti_affinity: bool | None = None
@@ -399,6 +404,10 @@ class Platform:
     dns_pod_labels: dict[str, str] = field(default_factory=dict)
     dns_ports: list[int] = field(default_factory=lambda: [53, 5353])
     kafka: StrimziKafka | None = None
+    # The version the overlays of this platform must be ready for: `rosgit check` validates against its
+    # schemas and reports the APIs it removed or deprecated (an OpenShift minor maps to its Kubernetes minor).
+    kubernetes_version: str | None = None
+    openshift_version: str | None = None
 
 
 @dataclass(frozen=True)
@@ -489,7 +498,8 @@ class Catalog:
     externals: dict[str, External] = field(default_factory=dict)
     traffic: list[TrafficRule] = field(default_factory=list)
     topics: list[Topic] = field(default_factory=list)
-    templates: dict[str, Any] = field(default_factory=dict)
+    # partial components that components (and other templates) `extends`: a component's fields, none required
+    templates: dict[str, Any] = field(default_factory=dict, metadata={"partial": Component})
     argocd: ArgoCD = field(default_factory=ArgoCD)
     # checkov checks every workload fails on purpose: check id -> one-line reason (see Component.checkov_skips)
     checkov_skips: dict[str, str] = field(default_factory=dict)

@@ -10,6 +10,7 @@ A list field may accept one item written without the list: a string (metadata `s
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import re
 import types
 import typing
@@ -20,12 +21,12 @@ from rosgit.errors import UsageError
 
 T = TypeVar("T")
 
-_QUANTITY = re.compile(
+QUANTITY_RE = re.compile(
     r"^[+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)(m|k|Ki|Mi|Gi|Ti|Pi|Ei|M|G|T|P|E|[eE][+-]?[0-9]+)?$"
 )
-_DNS_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+DNS_NAME_RE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 # registry/repo[:tag][@sha256:digest]; the tag must not be `latest` and a tag or digest is required
-_IMAGE = re.compile(
+IMAGE_RE = re.compile(
     r"^(?P<repo>[a-z0-9]+(?:[._-][a-z0-9]+)*(?::[0-9]+)?(?:/[a-z0-9]+(?:[._-]+[a-z0-9]+)*)*)"
     r"(?::(?P<tag>[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?(?:@(?P<digest>sha256:[a-f0-9]{64}))?$"
 )
@@ -33,13 +34,13 @@ _IMAGE = re.compile(
 
 def split_image_ref(ref: str) -> tuple[str, str | None, str | None]:
     """(repository, tag, digest) of a pinned image reference, as the catalog reads it."""
-    match = _IMAGE.match(ref)
+    match = IMAGE_RE.match(ref)
     if match is None:
         return ref, None, None
     return match.group("repo"), match.group("tag"), match.group("digest")
 
 
-class _Check:
+class Check:
     """A validation marker carried in `Annotated[str, ...]`: the value stays a plain str for type checkers."""
 
     def __init__(self, name: str) -> None:
@@ -49,7 +50,7 @@ class _Check:
         return self.name
 
 
-QUANTITY, DNS_NAME, IMAGE_REF = _Check("Quantity"), _Check("DnsName"), _Check("ImageRef")
+QUANTITY, DNS_NAME, IMAGE_REF = Check("Quantity"), Check("DnsName"), Check("ImageRef")
 # A Kubernetes resource quantity such as 500m, 1Gi or 2.
 Quantity = Annotated[str, QUANTITY]
 # An RFC 1123 label: lower case alphanumerics and '-', at most 63 characters.
@@ -88,7 +89,7 @@ class Reader:
             base, *marks = get_args(tp)
             value = self._read(base, node, line, context)
             for mark in marks:
-                if isinstance(mark, _Check):
+                if isinstance(mark, Check):
                     value = self._check(mark, node, line, context)
             return value
         if origin in (typing.Union, types.UnionType):
@@ -99,9 +100,9 @@ class Reader:
                 return self._read(options[0], node, line, context)
             raise TypeError(f"unsupported union {tp}")
         if origin is typing.Literal:
-            allowed = get_args(tp)
-            if node not in allowed:
-                choices = ", ".join(str(a) for a in allowed)
+            choices_allowed = get_args(tp)
+            if node not in choices_allowed:
+                choices = ", ".join(str(a) for a in choices_allowed)
                 raise self.fail(line, f"{context}: {node!r} is not one of {choices}")
             return node
         if origin is list:
@@ -115,11 +116,14 @@ class Reader:
         if origin is dict:
             if not isinstance(node, dict):
                 raise self.fail(line, f"{context}: expected a mapping, got {_kind(node)}")
-            _, value_tp = get_args(tp)
+            key_tp, value_tp = get_args(tp)
+            allowed: tuple[Any, ...] | None = get_args(key_tp) if get_origin(key_tp) is typing.Literal else None
             result = {}
             for key, value in node.items():
                 if not isinstance(key, str):
                     raise self.fail(_key_line(node, key, line), f"{context}: key {key!r} must be a string")
+                if allowed is not None and key not in allowed:
+                    raise self.fail(_key_line(node, key, line), unknown_key(context, "key", key, allowed))
                 result[key] = self._read(value_tp, value, _value_line(node, key, line), f"{context}.{key}")
             return result
         if dataclasses.is_dataclass(tp):
@@ -144,14 +148,14 @@ class Reader:
             return node
         raise TypeError(f"unsupported field type {tp}")
 
-    def _check(self, mark: _Check, node: Any, line: int | None, context: str) -> str:
+    def _check(self, mark: Check, node: Any, line: int | None, context: str) -> str:
         if mark is QUANTITY:
             text = str(node) if isinstance(node, int | float) and not isinstance(node, bool) else node
-            if not isinstance(text, str) or not _QUANTITY.match(text):
+            if not isinstance(text, str) or not QUANTITY_RE.match(text):
                 raise self.fail(line, f"{context}: invalid quantity {node!r} (e.g. 500m, 1Gi, 2)")
             return text
         if mark is DNS_NAME:
-            if not isinstance(node, str) or len(node) > 63 or not _DNS_NAME.match(node):
+            if not isinstance(node, str) or len(node) > 63 or not DNS_NAME_RE.match(node):
                 raise self.fail(line, f"{context}: {node!r} is not a valid name (lower case, digits, '-')")
             return node
         return self._image(node, line, context)
@@ -159,7 +163,7 @@ class Reader:
     def _image(self, node: Any, line: int | None, context: str) -> str:
         if not isinstance(node, str):
             raise self.fail(line, f"{context}: expected an image reference, got {_kind(node)}")
-        match = _IMAGE.match(node)
+        match = IMAGE_RE.match(node)
         if not match:
             raise self.fail(line, f"{context}: {node!r} is not a valid image reference")
         if not match.group("tag") and not match.group("digest"):
@@ -175,10 +179,7 @@ class Reader:
         fields = {f.metadata.get("key", camel(f.name)): f for f in dataclasses.fields(cls)}
         for key in node:
             if key not in fields:
-                known = ", ".join(sorted(fields))
-                raise self.fail(
-                    _key_line(node, key, line), f"{context}: unknown field {key!r} (known: {known})"
-                )
+                raise self.fail(_key_line(node, key, line), unknown_key(context, "field", key, fields))
         values: dict[str, Any] = {}
         for key, field in fields.items():
             if key in node:
@@ -202,6 +203,18 @@ class Reader:
     def line_at(self, path: str) -> int | None:
         """The line of a value by its dotted path, e.g. `catalog.profiles.prod.replicas.koku-api-reads`."""
         return self.paths.get(path)
+
+
+def did_you_mean(word: str, choices: typing.Iterable[str]) -> str:
+    """`; did you mean 'x'?` for the closest choice, or '' when none is close."""
+    close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def unknown_key(context: str, what: str, key: str, known: typing.Iterable[str]) -> str:
+    """The one wording of an unknown key anywhere in a catalog: the key, the closest known one, then all."""
+    names = sorted(known)
+    return f"{context}: unknown {what} {key!r}{did_you_mean(key, names)} (known: {', '.join(names)})"
 
 
 def _kind(node: Any) -> str:

@@ -19,7 +19,7 @@ from rosgit.catalog.model import (
 )
 from rosgit.catalog.profiles import resolve_profile
 from rosgit.catalog.release import check_chart_release
-from rosgit.catalog.schema import Reader
+from rosgit.catalog.schema import Reader, did_you_mean, unknown_key
 from rosgit.catalog.strimzi import API_SERVER, CLUSTER_OPERATOR
 from rosgit.quantity import parse_quantity
 
@@ -38,6 +38,7 @@ def validate_catalog(catalog: Catalog, reader: Reader) -> None:
     _check_profiles(catalog, reader)
     _check_overlays(catalog, reader)
     _check_kafka(catalog, reader)
+    _check_target_versions(catalog, reader)
     check_kubernetes_limits(catalog, reader)
     _check_checkov_skips(catalog, reader)
     check_environments(catalog, reader)
@@ -72,7 +73,11 @@ def _check_components(catalog: Catalog, reader: Reader) -> None:
             raise reader.fail(line, f"duplicate component {component.name!r}")
         seen[component.name] = component
         if component.image not in catalog.images:
-            raise reader.fail(line, f"{where}: unknown image {component.image!r} (not in images:)")
+            raise reader.fail(
+                line,
+                f"{where}: unknown image {component.image!r}{did_you_mean(component.image, catalog.images)}"
+                " (not in images:)",
+            )
         if component.singleton and component.replicas != 1:
             raise reader.fail(
                 line, f"{where}: a singleton must run exactly one replica, not {component.replicas}"
@@ -186,8 +191,18 @@ def _port_ref(port: str) -> str | int:
 
 
 def _check_profiles(catalog: Catalog, reader: Reader) -> None:
+    size_classes = {component.size for component in catalog.components}
+    names = [component.name for component in catalog.components]
     for name, profile in catalog.profiles.items():
         line = reader.line_of(profile)
+        for size in profile.sizes:
+            # a misspelt size class would otherwise be a silent no-op: the component keeps the inherited size
+            if size not in size_classes:
+                raise reader.fail(
+                    reader.line_at(f"catalog.profiles.{name}.sizes.{size}") or line,
+                    unknown_key(f"profile {name!r}: sizes", "size class", size, size_classes)
+                    .replace(" (known:", " (the components' sizes:"),
+                )
         resolved = resolve_profile(catalog, name, reader)
         for component in catalog.components:
             if component.size not in resolved.sizes:
@@ -198,7 +213,9 @@ def _check_profiles(catalog: Catalog, reader: Reader) -> None:
             line = reader.line_at(f"catalog.profiles.{name}.replicas.{target}") or reader.line_of(profile)
             replicated = catalog.component(target)
             if replicated is None:
-                raise reader.fail(line, f"profile {name!r}: replicas for unknown component {target!r}")
+                raise reader.fail(
+                    line, f"profile {name!r}: replicas for unknown component {target!r}{did_you_mean(target, names)}"
+                )
             if replicated.singleton and count != 1:
                 raise reader.fail(
                     line,
@@ -208,7 +225,9 @@ def _check_profiles(catalog: Catalog, reader: Reader) -> None:
             line = reader.line_at(f"catalog.profiles.{name}.storage.{target}") or reader.line_of(profile)
             stored = catalog.component(target)
             if stored is None:
-                raise reader.fail(line, f"profile {name!r}: storage for unknown component {target!r}")
+                raise reader.fail(
+                    line, f"profile {name!r}: storage for unknown component {target!r}{did_you_mean(target, names)}"
+                )
             for claim in claims:
                 if claim not in {c.name for c in stored.storage}:
                     raise reader.fail(line, f"profile {name!r}: {target!r} has no storage {claim!r}")
@@ -252,6 +271,21 @@ def _check_overlays(catalog: Catalog, reader: Reader) -> None:
             raise reader.fail(line, f"overlay {overlay.name!r}: unknown profile {overlay.profile!r}")
         if overlay.platform not in catalog.platforms:
             raise reader.fail(line, f"overlay {overlay.name!r}: unknown platform {overlay.platform!r}")
+
+
+_MINOR_VERSION = re.compile(r"^[0-9]+\.[0-9]+$")
+
+
+def _check_target_versions(catalog: Catalog, reader: Reader) -> None:
+    for name, platform in catalog.platforms.items():
+        for key, value in (("kubernetesVersion", platform.kubernetes_version),
+                           ("openshiftVersion", platform.openshift_version)):
+            if value is not None and not _MINOR_VERSION.match(value):
+                raise reader.fail(_line(reader, f"catalog.platforms.{name}.{key}", platform),
+                                  f"platforms.{name}.{key}: {value!r} is not a minor version such as 1.33")
+        if platform.kubernetes_version and platform.openshift_version:
+            raise reader.fail(reader.line_of(platform),
+                              f"platforms.{name}: give kubernetesVersion or openshiftVersion, not both")
 
 
 def _check_kafka(catalog: Catalog, reader: Reader) -> None:

@@ -9,10 +9,12 @@ from rosgit.check.pipeline import parse_skip, run_pipeline
 from rosgit.check.progress import Progress
 from rosgit.check.report import OUTPUTS, render
 from rosgit.errors import UsageError
+from rosgit.findings import colour_wanted
 
 
 def run_check(
-    catalog_path: Path, *, output: str, overlays: list[str], skip: list[str], require_sealed: bool = False
+    catalog_path: Path, *, output: str, overlays: list[str], skip: list[str], require_sealed: bool = False,
+    require_tools: bool = False, verbose: bool = False,
 ) -> int:
     if output not in OUTPUTS:
         raise UsageError(f"unknown output {output!r}; choose one of {', '.join(OUTPUTS)}")
@@ -22,8 +24,9 @@ def run_check(
         skip=parse_skip(skip),
         progress=Progress(total=1),
         require_sealed=require_sealed,
+        require_tools=require_tools,
     )
-    sys.stdout.write(render(report, output))
+    sys.stdout.write(render(report, output, verbose=verbose, colour=colour_wanted(sys.stdout)))
     if output != "text":
         verdict = "passed" if report.ok else "failed"
         print(

@@ -29,7 +29,7 @@ from rosgit.check.progress import Progress
 from rosgit.contracts import contracts_for
 from rosgit.errors import UsageError
 from rosgit.fileset.state import tree_root
-from rosgit.findings import Finding
+from rosgit.findings import Finding, Severity
 from rosgit.k8s.objects import Obj
 from rosgit.lint.targets import OverlayTarget, resolve_targets
 from rosgit.tools import RunningTool, find_tool
@@ -104,13 +104,17 @@ def can_fork() -> bool:
 def split_outcome(
     outcome: RepoOutcome, overlays: list[str], rows: Mapping[PurePosixPath, str]
 ) -> list[StageResult]:
-    """One cell per overlay (the findings in its directory, see `stages.row_of`) plus the repo row for the rest."""
+    """One cell per overlay (the findings in its directory, see `stages.row_of`) plus the repo row for the rest.
+    A finding in the directory of an overlay not selected (`rows` knows every catalog overlay) is left out:
+    `--overlay X` is about X, the repo-wide stages included."""
     if outcome.status != "ok":
         status: Status = outcome.status
         return [StageResult(outcome.stage, REPO_ROW, status, (), outcome.detail, outcome.seconds)]
     cells: dict[str, list[Finding]] = {name: [] for name in [*overlays, REPO_ROW]}
     for finding in outcome.findings:
-        cells[S.row_of(finding, rows) or REPO_ROW].append(finding)
+        row = S.row_of(finding, rows) or REPO_ROW
+        if row in cells:
+            cells[row].append(finding)
     results = []
     for row, findings in cells.items():
         status = "findings" if findings else "ok"
@@ -166,6 +170,7 @@ class _Overlay:
             self.results.append(StageResult("kustomize", name, "skipped", detail="--skip kustomize"))
             return
         if kustomized is None:
+            # reported once, in the repo row, as every missing tool is (missing_tools)
             self.results.append(StageResult("kustomize", name, "skipped", detail="kustomize is not installed"))
             return
         started = time.perf_counter()
@@ -231,6 +236,32 @@ def parse_skip(values: list[str]) -> set[str]:
     return skip
 
 
+# The stages that need a pinned tool, and what happens without it. The one policy for a missing tool: a
+# CHK030 finding in the repo row naming the tool, what did not run and the install command; a warning (an
+# error with --require-tools, as CI runs), never a stage failure with some other stage's hint.
+STAGE_TOOLS: dict[str, tuple[str, str]] = {
+    "kustomize": ("kustomize", "the byte comparison of the builtin engine with kustomize did not run"),
+    "validate": ("kubeconform", "validation used the builtin validator (the same schemas) instead"),
+    "helm": ("helm", "the Helm equivalence proof did not run"),
+}
+
+
+def missing_tools(skip: set[str], *, require_tools: bool) -> dict[str, Finding]:
+    """A finding per stage whose tool is not installed (stages skipped on purpose are not asked about)."""
+    from rosgit.tools import missing_tool_message
+
+    found: dict[str, Finding] = {}
+    for stage, (tool, consequence) in STAGE_TOOLS.items():
+        if stage in skip or find_tool(tool) is not None:
+            continue
+        severity: Severity = "error" if require_tools else "warning" if stage != "validate" else "info"
+        found[stage] = Finding(
+            ids.CHK030, severity, tool, f"{tool} is not installed: {consequence}",
+            missing_tool_message(tool), "",
+        )
+    return found
+
+
 def run_pipeline(
     catalog_path: Path,
     *,
@@ -238,6 +269,7 @@ def run_pipeline(
     skip: set[str],
     progress: Progress | None = None,
     require_sealed: bool = False,
+    require_tools: bool = False,
 ) -> CheckReport:
     """Order of work, for 2 cores: fork the drift check; build every overlay; fork the other repo-wide
     stages with those builds; then start the real kustomize builds, validate (one kubeconform run on a
@@ -253,7 +285,10 @@ def run_pipeline(
     fork = can_fork()
     # Filled below before the second fork; overlays it lacks (not selected, or --skip build) are built
     # on first use by whichever repo-wide stage needs them, once for all of them.
-    repo = S.RepoInput(root, catalog, catalog_path.name, Builds())
+    selected = tuple(t.name for t in targets if catalog.overlay(t.name) is not None) if overlays else None
+    repo = S.RepoInput(root, catalog, catalog_path.name, Builds(), overlays=selected)
+    missing = missing_tools(skip, require_tools=require_tools)
+    skip = skip | {stage for stage in missing if stage in REPO_STAGES}
 
     drift_stages = ("generate",) if "generate" not in skip else ()
     other_stages = tuple(s for s in STAGES if s in REPO_STAGES - {"generate"} and s not in skip)
@@ -261,7 +296,7 @@ def run_pipeline(
 
     # The real kustomize runs only for the byte comparison. When a repo-wide worker waits for the builtin
     # builds (the longest path) it starts after them; otherwise right away, overlapping the builds.
-    compare = "kustomize" not in skip and find_tool("kustomize") is not None
+    compare = "kustomize" not in skip and "kustomize" not in missing
     late_kustomize = fork and bool(other_stages)
     running = _start_comparisons(targets) if compare and not late_kustomize else {}
 
@@ -286,7 +321,12 @@ def run_pipeline(
                 finish = partial(_kustomize_output, target.path, running[target.name])
                 threads.submit(_settle, kustomized[target.name], finish)
         built = {o.target.context.source: o.objects for o in work if o.objects is not None}
-        batch = threads.submit(S.validate_batch, built) if built and "validate" not in skip else None
+        versions = {
+            o.target.context.source: version
+            for o in work
+            if (version := S.target_version(catalog, o.target.name)) is not None
+        }
+        batch = threads.submit(S.validate_batch, built, versions) if built and "validate" not in skip else None
         for overlay in work:
             progress.step(f"lint {overlay.target.name}")
             overlay.results.append(
@@ -300,11 +340,16 @@ def run_pipeline(
 
     progress.step("repo-wide checks")
     outcomes = [*_outcomes(drift, repo, drift_stages), *_outcomes(others, repo, other_stages)]
-    rows = S.overlay_rows(root, {t.name: t.path for t in targets})
+    every_overlay = {o.name: root / "overlays" / o.name for o in catalog.overlays}
+    rows = S.overlay_rows(root, {**every_overlay, **{t.name: t.path for t in targets}})
     for outcome in outcomes:
         report.results.extend(split_outcome(outcome if require_sealed else relax_stubs(outcome), names, rows))
     for stage in sorted(REPO_STAGES & skip):
-        report.results.append(StageResult(stage, REPO_ROW, "skipped", detail=f"--skip {stage}"))
+        if stage not in missing:
+            report.results.append(StageResult(stage, REPO_ROW, "skipped", detail=f"--skip {stage}"))
+    for stage, finding in sorted(missing.items()):
+        ran: Status = "findings" if stage == "validate" else "skipped"  # validate ran, on the builtin validator
+        report.results.append(StageResult(stage, REPO_ROW, ran, (finding,), finding.message))
     progress.finish()
     report.seconds = time.perf_counter() - started
     return report

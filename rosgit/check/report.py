@@ -7,6 +7,8 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from rosgit.check.model import REPO_ROW, REPO_STAGES, STAGES, CheckReport, StageResult
+from rosgit.findings import RuleId, finding_lines, paint
+from rosgit.ids import RULES
 
 OUTPUTS = ("text", "json", "junit")
 
@@ -36,23 +38,29 @@ def summary_table(report: CheckReport) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_text(report: CheckReport) -> str:
+def describe(rule: RuleId) -> str:
+    return RULES[rule].description if rule in RULES else ""
+
+
+def render_text(report: CheckReport, *, verbose: bool = False, colour: bool = False) -> str:
     out: list[str] = []
-    for result, finding in sorted(
+    ordered = sorted(
         report.findings(), key=lambda rf: (STAGES.index(rf[0].stage), rf[0].overlay, rf[1].source, rf[1].id)
-    ):
-        out.append(f"[{result.stage}] {finding.line()}\n")
+    )
+    out += finding_lines(
+        [(f"[{result.stage}] ", finding) for result, finding in ordered], verbose=verbose, describe=describe,
+        colour=colour,
+    )
     for result in report.results:
         if result.status == "failed":
-            out.append(f"[{result.stage}] {result.overlay}: stage failed: {result.detail}\n")
+            failed = f"[{result.stage}] {result.overlay}: stage failed: {result.detail}"
+            out.append(paint(failed, "error", colour) + "\n")
     if out:
         out.append("\n")
     out.append(summary_table(report))
     verdict = "passed" if report.ok else "failed"
-    out.append(
-        f"\nrosgit check {verdict}: {report.errors} error(s), {report.warnings} warning(s) "
-        f"in {report.seconds:.1f}s\n"
-    )
+    closing = f"rosgit check {verdict}: {report.errors} error(s), {report.warnings} warning(s) in {report.seconds:.1f}s"
+    out.append("\n" + paint(closing, "info" if report.ok else "error", colour) + "\n")
     return "".join(out)
 
 
@@ -125,9 +133,9 @@ def render_junit(report: CheckReport) -> str:
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
 
 
-def render(report: CheckReport, output: str) -> str:
+def render(report: CheckReport, output: str, *, verbose: bool = False, colour: bool = False) -> str:
     if output == "json":
         return render_json(report)
     if output == "junit":
         return render_junit(report)
-    return render_text(report)
+    return render_text(report, verbose=verbose, colour=colour)

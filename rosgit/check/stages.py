@@ -31,6 +31,8 @@ class RepoInput:
     catalog: Catalog
     catalog_name: str
     builds: Builds
+    # the catalog overlays `--overlay` selected; None: every one
+    overlays: tuple[str, ...] | None = None
 
 
 RepoStage = Callable[[RepoInput], list[Finding]]
@@ -94,10 +96,13 @@ def compare_engines(source: str, builtin: str, kustomize: str) -> list[Finding]:
     ]
 
 
-def validate_batch(objects_by_source: dict[str, list[Obj]]) -> dict[str, list[Finding]]:
-    """Every overlay validated in one kubeconform run (one process and one schema load instead of one per
-    overlay); each overlay stays its own scope, so duplicates are still found per overlay only."""
-    report = validate_overlays(objects_by_source)
+def validate_batch(
+    objects_by_source: dict[str, list[Obj]], kubernetes_versions: dict[str, str] | None = None
+) -> dict[str, list[Finding]]:
+    """Every overlay validated in one kubeconform run per target version (one process and one schema load
+    instead of one per overlay); each overlay stays its own scope, so duplicates are still found per overlay
+    only. `kubernetes_versions`: each overlay's target (the catalog's, see `target_versions`)."""
+    report = validate_overlays(objects_by_source, kubernetes_versions)
     split: dict[str, list[Finding]] = {source: [] for source in objects_by_source}
     for result in report.results:  # each result names the overlay it came from
         split.setdefault(result.source, []).extend(report_findings(replace(report, results=(result,))))
@@ -123,7 +128,8 @@ def _secrets(repo: RepoInput) -> list[Finding]:
 
 
 def _helm(repo: RepoInput) -> list[Finding]:
-    equivalence = check_equivalence(repo.root, repo.catalog, builds=repo.builds)
+    selected = list(repo.overlays) if repo.overlays is not None else None
+    equivalence = check_equivalence(repo.root, repo.catalog, builds=repo.builds, overlays=selected)
     return equivalence + chart_bump_findings(repo.root, repo.catalog)
 
 
@@ -147,6 +153,20 @@ def chart_bump_findings(root: Path, catalog: Catalog) -> list[Finding]:
     files = [path for path in chart.rglob("*") if path.is_file()]
     head = {path.relative_to(chart).as_posix(): path.read_text(encoding="utf-8") for path in files}
     return bump_findings(chart_dir, before, head, base)
+
+
+def target_version(catalog: Catalog, overlay: str) -> str | None:
+    """The Kubernetes version a catalog overlay must be ready for: its platform's kubernetesVersion, or the
+    Kubernetes of its openshiftVersion; None when the catalog names neither (the validator's default)."""
+    from rosgit.validate.deprecations import kubernetes_of_openshift
+
+    spec = catalog.overlay(overlay)
+    platform = catalog.platforms.get(spec.platform) if spec is not None else None
+    if platform is None:
+        return None
+    if platform.openshift_version:
+        return kubernetes_of_openshift(platform.openshift_version)
+    return platform.kubernetes_version
 
 
 # The repo-wide stages, by the stage name the report and --skip use.

@@ -20,6 +20,7 @@ from rosgit.helm.normalize import key_text, normalize_chart_object, normalize_ov
 from rosgit.helm.values import secret_values_key
 from rosgit.k8s.objects import Obj, load_objects
 from rosgit.tools import run_tool
+from rosgit.userfiles import read_user_text
 
 Key = tuple[str, str, str, str]
 # differences listed per object before the rest are summarised, so one broken field cannot flood output
@@ -125,6 +126,8 @@ class ObjectDifference:
     renderer: str = "helm"
 
     def finding(self) -> Finding:
+        if self.id == ids.ROS907:
+            return Finding(self.id, "warning", self.object, self.summary, PATCH_HINT, self.source)
         message = f"{self.summary} (chart rendered by {self.renderer})"
         if self.fields:
             shown = "; ".join(d.text() for d in self.fields[:MAX_FIELDS])
@@ -139,6 +142,7 @@ class ObjectDifference:
 
 
 HINT = "regenerate the chart: rosgit generate"
+PATCH_HINT = "move the change into the catalog (profiles, components) so the chart carries it too"
 
 
 def _index(objects: list[Obj], source: str, side: str) -> tuple[dict[Key, Obj], list[ObjectDifference]]:
@@ -175,6 +179,57 @@ def object_differences(
     return problems
 
 
+def patch_starts(text: str) -> list[int]:
+    """The line (1-based) each YAML document of a patch file starts on."""
+    starts = [1]
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.rstrip() == "---" and number > 1:
+            starts.append(number + 1)
+    return starts
+
+
+def apply_overlay_patches(
+    root: Path, overlay: OverlaySpec, namespace: str, chart_objects: list[Obj]
+) -> tuple[list[Obj], list[ObjectDifference]]:
+    """The chart's objects with the overlay's own `patches:` (the catalog's escape hatch) applied as the overlay
+    applies them, by the builtin engine, and one note per patch: a chart has no place for them, so a Helm
+    install gets them only from a post-renderer. Without this the proof would blame the chart for them."""
+    if not overlay.patches:
+        return chart_objects, []
+    from rosgit.build import builtin_build
+
+    source = f"overlays/{overlay.name}"
+    notes = []
+    with tempfile.TemporaryDirectory(prefix="rosgit-patched-chart-") as tmp:
+        work = Path(tmp)
+        # as the overlay sees its bases: objects without the namespace, which the kustomization then sets
+        stripped = [_without_namespace(obj, namespace) for obj in chart_objects]
+        (work / "chart.yaml").write_text(yaml.safe_dump_all(stripped, sort_keys=False), encoding="utf-8")
+        entries = []
+        for index, rel in enumerate(overlay.patches):
+            patch = root / "overlays" / overlay.name / rel
+            text = read_user_text(patch)
+            (work / f"patch-{index}.yaml").write_text(text, encoding="utf-8")
+            entries.append({"path": f"patch-{index}.yaml"})
+            for line in patch_starts(text)[:1]:
+                notes.append(ObjectDifference(
+                    ids.ROS907, source, f"{source}/{rel}:{line}",
+                    "an overlay patch (catalog overlays[].patches) is not representable in the chart: the proof "
+                    "applied it to the chart's objects; a Helm install needs it as a post-renderer",
+                ))
+        kustomization = {"resources": ["chart.yaml"], "namespace": namespace, "patches": entries}
+        (work / "kustomization.yaml").write_text(yaml.safe_dump(kustomization), encoding="utf-8")
+        patched = load_objects(builtin_build(work))
+    return patched, notes
+
+
+def _without_namespace(obj: Obj, namespace: str) -> Obj:
+    metadata = obj.get("metadata")
+    if not isinstance(metadata, dict) or metadata.get("namespace") != namespace:
+        return obj
+    return {**obj, "metadata": {k: v for k, v in metadata.items() if k != "namespace"}}
+
+
 def check_overlay(
     root: Path,
     catalog: Catalog,
@@ -192,12 +247,12 @@ def check_overlay(
             settings=provided_stand_ins(catalog, overlay),
         )
         built = builds.get(root / "overlays" / overlay.name).objects
+        chart_objects, notes = apply_overlay_patches(root, overlay, namespace, load_objects(rendered))
     except RosgitError as err:
         message = err.message if not err.location else str(err)
         return [ObjectDifference(ids.ROS904, source, source, message, renderer=helm)]
-    return [
-        replace(d, renderer=helm) for d in object_differences(built, load_objects(rendered), catalog, source)
-    ]
+    differences = object_differences(built, chart_objects, catalog, source)
+    return [*notes, *(replace(d, renderer=helm) for d in differences)]
 
 
 def equivalence_differences(

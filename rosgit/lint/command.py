@@ -9,16 +9,23 @@ from pathlib import Path
 from rosgit.catalog import load_catalog
 from rosgit.errors import UsageError
 from rosgit.fileset.state import tree_root
-from rosgit.findings import Finding, has_errors
-from rosgit.ids import render_rules, rules_of
+from rosgit.findings import Finding, RuleId, colour_wanted, finding_lines, has_errors
+from rosgit.ids import RULES, render_rules, rules_of
 from rosgit.lint.runner import lint_objects
 from rosgit.lint.targets import resolve_targets
 
 
-def render_findings(findings: list[Finding], output: str) -> str:
+def render_findings(findings: list[Finding], output: str, *, verbose: bool = True, colour: bool = False) -> str:
+    """JSON lists every finding; text groups warnings by id unless `verbose` (see findings.finding_lines)."""
     if output == "json":
         return json.dumps([f.__dict__ for f in findings], indent=2, sort_keys=True) + "\n"
-    return "".join(f.line() + "\n" for f in findings)
+    return "".join(
+        finding_lines([("", f) for f in findings], verbose=verbose, describe=_describe, colour=colour)
+    )
+
+
+def _describe(rule: RuleId) -> str:
+    return RULES[rule].description if rule in RULES else ""
 
 
 def lint_rules_text() -> str:
@@ -45,7 +52,9 @@ def run_flows(catalog_path: Path, overlays: list[str], *, engine: str) -> int:
     return 1 if problems else 0
 
 
-def run_lint(catalog_path: Path, overlays: list[str], *, engine: str, output: str, select: list[str]) -> int:
+def run_lint(
+    catalog_path: Path, overlays: list[str], *, engine: str, output: str, select: list[str], verbose: bool = False
+) -> int:
     if output not in ("text", "json"):
         raise UsageError(f"unknown output {output!r}; choose text or json")
     chosen = {s.strip().upper() for part in select for s in part.split(",") if s.strip()} or None
@@ -61,7 +70,7 @@ def run_lint(catalog_path: Path, overlays: list[str], *, engine: str, output: st
     findings: list[Finding] = []
     for target in resolve_targets(catalog, root, overlays, contracts):
         findings.extend(lint_objects(build_objects(target.path, engine=engine), target.context, select=chosen))
-    sys.stdout.write(render_findings(findings, output))
+    sys.stdout.write(render_findings(findings, output, verbose=verbose, colour=colour_wanted(sys.stdout)))
     errors = sum(1 for f in findings if f.severity == "error")
     warnings = sum(1 for f in findings if f.severity == "warning")
     print(f"rosgit: lint: {errors} error(s), {warnings} warning(s)", file=sys.stderr)

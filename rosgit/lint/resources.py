@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 
 from rosgit import ids
+from rosgit.errors import UsageError
 from rosgit.findings import Finding
 from rosgit.k8s.meta import as_map
 from rosgit.lint.context import LintContext
 from rosgit.lint.objects import Obj, pod_templates
+from rosgit.quantity import parse_quantity
 
 RESOURCES = ("cpu", "memory")
 
@@ -35,6 +37,33 @@ def check_container_resources(objects: list[Obj], context: LintContext) -> list[
                         "give the component a `size:` that the profile defines",
                     )
                 )
+    return findings
+
+
+def check_requests_within_limits(objects: list[Obj], context: LintContext) -> list[Finding]:
+    """A request above its limit: the API server refuses the pod (requests must be <= limits), so the
+    workload never starts however the overlay got there (a patch, a hand-written object)."""
+    findings: list[Finding] = []
+    for template in pod_templates(objects):
+        for container in template.containers():
+            resources = as_map(container.get("resources"))
+            requests, limits = as_map(resources.get("requests")), as_map(resources.get("limits"))
+            for resource in sorted(set(requests) & set(limits)):
+                try:
+                    above = parse_quantity(requests[resource]) > parse_quantity(limits[resource])
+                except UsageError:
+                    continue  # not a quantity: validation reports it
+                if above:
+                    findings.append(
+                        context.finding(
+                            ids.ROS304,
+                            "error",
+                            template.ref,
+                            f"container {container.get('name')}: {resource} request {requests[resource]} is above "
+                            f"its limit {limits[resource]}; the API server refuses the pod",
+                            "lower the request or raise the limit (the profile's size, or the overlay's patch)",
+                        )
+                    )
     return findings
 
 

@@ -42,6 +42,7 @@ RULES: tuple[LintRule, ...] = (
     LintRule(resources.check_container_resources, (ids.ROS301,)),
     LintRule(resources.check_images, (ids.ROS302,)),
     LintRule(resources.check_digest_pins, (ids.ROS303,)),
+    LintRule(resources.check_requests_within_limits, (ids.ROS304,)),
     LintRule(
         security.check_pod_security,
         (ids.ROS401, ids.ROS402, ids.ROS403, ids.ROS404, ids.ROS405, ids.ROS406, ids.ROS407, ids.ROS408, ids.ROS409),

@@ -54,20 +54,42 @@ def validate_documents(
     )
 
 
-def validate_overlays(objects_by_source: dict[str, list[dict[str, Any]]]) -> ValidationReport:
-    """Several built overlays in one run (one kubeconform process, one schema load), each its own scope:
-    an object is a duplicate only within its overlay. Each result's `source` is its overlay's key."""
+def validate_overlays(
+    objects_by_source: dict[str, list[dict[str, Any]]], kubernetes_versions: dict[str, str] | None = None
+) -> ValidationReport:
+    """Several built overlays in one run (one kubeconform process, one schema load) per target Kubernetes
+    version, each overlay its own scope: an object is a duplicate only within its overlay. Each result's
+    `source` is its overlay's key; `kubernetes_versions` gives an overlay's target (default 1.33)."""
     from dataclasses import replace
 
     from rosgit.validate.core import validate
     from rosgit.validate.inputs import documents_from_objects
 
-    documents = [
-        replace(document, scope=f"overlay:{source}")
-        for source, objects in objects_by_source.items()
-        for document in documents_from_objects(list(objects), source=source)
-    ]
-    return validate(documents, sources=list(objects_by_source))
+    versions = kubernetes_versions or {}
+    groups: dict[str | None, list[str]] = {}
+    for source in objects_by_source:
+        groups.setdefault(versions.get(source), []).append(source)
+    reports = []
+    for version, sources in groups.items():
+        documents = [
+            replace(document, scope=f"overlay:{source}")
+            for source in sources
+            for document in documents_from_objects(list(objects_by_source[source]), source=source)
+        ]
+        reports.append(validate(documents, sources=sources, kubernetes_version=version))
+    if len(reports) == 1:
+        return reports[0]
+    by_source: dict[str, list[ResourceResult]] = {}
+    for report in reports:
+        for result in report.results:
+            by_source.setdefault(result.source, []).append(result)
+    ordered = tuple(result for source in objects_by_source for result in by_source.get(source, []))
+    return ValidationReport(
+        results=ordered,
+        validator=reports[0].validator,
+        kubernetes_version=", ".join(sorted({r.kubernetes_version for r in reports})),
+        sources=tuple(objects_by_source),
+    )
 
 
 def _object_name(result: ResourceResult) -> str:
@@ -79,9 +101,22 @@ def _object_name(result: ResourceResult) -> str:
 
 def report_findings(report: ValidationReport) -> list[Finding]:
     """One error finding per invalid or unvalidated resource, in input order."""
+    from rosgit.validate.core import REMOVED_API
+
     findings: list[Finding] = []
     for result in report.results:
+        if result.deprecation:
+            findings.append(
+                Finding(ids.VAL006, "warning", _object_name(result), result.deprecation,
+                        "move to the replacement before upgrading", result.location)
+            )
         if result.status in ("valid", "skipped"):
+            continue
+        if result.message.startswith(REMOVED_API):
+            findings.append(
+                Finding(ids.VAL005, "error", _object_name(result), result.message.removeprefix(REMOVED_API),
+                        "move to the replacement apiVersion", result.location)
+            )
             continue
         if result.status == "invalid":
             finding_id, hint = ids.VAL001, "fix the field named, or check the apiVersion and kind"

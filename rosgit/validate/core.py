@@ -8,17 +8,20 @@ What is left goes to kubeconform or to the builtin validator, which see the same
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from rosgit.errors import UsageError
 from rosgit.validate.defaults import defaulted
+from rosgit.validate.deprecations import api_verdict
 from rosgit.validate.inputs import Document, to_json
 from rosgit.validate.report import ResourceResult, ValidationReport
 from rosgit.validate.schemas import SchemaSet, schema_set
 
 VALIDATORS = ("auto", "kubeconform", "builtin")
+# the message of an object whose apiVersion the target Kubernetes no longer serves (VAL005)
+REMOVED_API = "removed API: "
 
 
 @dataclass(frozen=True)
@@ -103,6 +106,7 @@ def validate(
     results: list[ResourceResult | None] = []
     pending: list[_Pending] = []
     seen: dict[tuple[str, str, str, str, str], ResourceResult] = {}
+    deprecated: dict[int, str] = {}
     for doc in documents:
         if doc.error is not None:
             results.append(ResourceResult(source=doc.source, line=doc.line, status="error", message=doc.error))
@@ -122,6 +126,12 @@ def validate(
             continue
         if identity is not None:
             seen[identity] = signature
+        api = api_verdict(signature.api_version, signature.kind, schemas.kubernetes_version)
+        if api is not None and api.removed:
+            results.append(_with(signature, "error", f"{REMOVED_API}{api.message}"))
+            continue
+        if api is not None:
+            deprecated[len(results)] = api.message
         schema = schemas.locate(signature.kind, signature.api_version)
         if schema is None:
             if ignore_missing_schemas:
@@ -139,6 +149,10 @@ def validate(
         results.append(None)
     for item, verdict in zip(pending, _run(name, binary, pending, schemas), strict=True):
         results[item.index] = verdict
+    for index, message in deprecated.items():
+        result = results[index]
+        if result is not None:
+            results[index] = replace(result, deprecation=message)
     final = tuple(result for result in results if result is not None)
     return ValidationReport(
         results=final,

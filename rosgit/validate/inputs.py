@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from rosgit.build import named_overlay
 from rosgit.errors import UsageError
 from rosgit.userfiles import (
     alias_budget,
@@ -232,7 +233,7 @@ def read_inputs(args: list[str], *, engine: str = "builtin") -> tuple[list[Docum
             docs.extend(read_stdin())
             sources.append("stdin")
             continue
-        path = Path(arg)
+        path = named_overlay(arg) or Path(arg)
         if is_overlay(path):
             docs.extend(read_overlay(path, engine=engine))
             sources.append(str(path))

@@ -45,6 +45,11 @@ def render_text(report: ValidationReport, *, verbose: bool = False) -> str:
         for result in report.results
         if verbose or result.status in ("invalid", "error")
     ]
+    lines += [
+        f"{result.location} - {result.ref} uses a deprecated API: {result.deprecation}"
+        for result in report.results
+        if result.deprecation
+    ]
     lines.append(summary_line(report))
     return "\n".join(lines) + "\n"
 
@@ -60,6 +65,8 @@ def _json_result(result: ResourceResult) -> dict[str, Any]:
         "status": _JSON_STATUS[result.status],
         "msg": result.detail() if result.status in ("invalid", "error") else "",
     }
+    if result.deprecation:
+        entry["deprecation"] = result.deprecation
     if result.errors:
         entry["validationErrors"] = [{"path": e.path, "msg": e.message} for e in result.errors]
     return entry
@@ -71,7 +78,7 @@ def render_json(report: ValidationReport, *, verbose: bool = False) -> str:
         "resources": [
             _json_result(result)
             for result in report.results
-            if verbose or result.status in ("invalid", "error")
+            if verbose or result.status in ("invalid", "error") or result.deprecation
         ],
         "summary": {
             "valid": counts["valid"],

@@ -34,6 +34,8 @@ class ResourceResult:
     api_version: str = ""
     message: str = ""
     errors: tuple[FieldError, ...] = ()
+    # set when the object's apiVersion is deprecated in the target Kubernetes version (still served there)
+    deprecation: str = ""
 
     @property
     def ref(self) -> str:

@@ -62,16 +62,16 @@ def test_add_crd_still_writes_a_proper_crd(tree: Path) -> None:
 def test_build_output_refused_whole(tree: Path) -> None:
     build = ("build",)  # the fast path and the Typer command both write through build.write_build_output
     (tree / "out").mkdir()
-    refuses_and_keeps_tree(tree, *build, "overlays/dev", "-o", "out", names=("out", "directory"))
-    refuses_and_keeps_tree(tree, *build, "overlays/dev", "-o", "missing/x.yaml", names=("missing", "does not exist"))
+    refuses_and_keeps_tree(tree, *build, "overlays/dev", "--out", "out", names=("out", "directory"))
+    refuses_and_keeps_tree(tree, *build, "overlays/dev", "--out", "missing/x.yaml", names=("missing", "does not exist"))
     # a place nobody may create files in, root included
-    refuses_and_keeps_tree(tree, *build, "overlays/dev", "-o", "/proc/rosgit-build.yaml", names=("/proc",))
+    refuses_and_keeps_tree(tree, *build, "overlays/dev", "--out", "/proc/rosgit-build.yaml", names=("/proc",))
 
 
 def test_build_output_replaces_a_file_whole(tree: Path) -> None:
     target = tree / "built.yaml"
     target.write_text("old\n", encoding="utf-8")
-    result = rosgit(tree, "build", "overlays/dev", "-o", "built.yaml")
+    result = rosgit(tree, "build", "overlays/dev", "--out", "built.yaml")
     assert result.returncode == 0, result.stderr
     assert target.read_text(encoding="utf-8").startswith("apiVersion") or "kind:" in target.read_text()
     assert not [p for p in tree.iterdir() if p.name.endswith(".rosgit-tmp")]
@@ -97,12 +97,12 @@ def test_resources_refuses_a_null_spec(tree: Path) -> None:
 
 
 PARSER_ERRORS = [
-    (("lint", "--bogus"), "rosgit: lint: No such option: --bogus"),
+    (("lint", "--bogus"), "rosgit: lint: No such option: --bogus (Possible options: --verbose)"),
     (("validate", "--output"), "rosgit: validate: Option '--output' requires an argument."),
     (("nosuch",), "rosgit: No such command 'nosuch'."),
-    (("resources",), "rosgit: resources: Missing argument 'overlay'."),
+    (("resources",), "rosgit: resources: Missing argument 'OVERLAY'."),
     (("resources", "a", "b"), "rosgit: resources: Got unexpected extra argument(s) (b)"),
-    (("schemas", "add-crd"), "rosgit: schemas add-crd: Missing argument 'files'."),
+    (("schemas", "add-crd"), "rosgit: schemas add-crd: Missing argument 'FILE'."),
     (("init", "--force=yes"), "rosgit: init: Option '--force' does not take a value."),
     (("--bogus",), "rosgit: No such option: --bogus"),
 ]

@@ -64,3 +64,17 @@ def test_the_catalogs_reasoned_acknowledgement_silences_the_tag_pin_warning() ->
     tagged = deployment("a", container("a", image="quay.io/x/y:1.0"))
     tagged["metadata"]["annotations"] = {"checkov.io/skip1": "CKV_K8S_43=no digest is published for this tag"}
     assert check_digest_pins([tagged], _production_context()) == []
+
+
+def test_a_request_above_its_limit_is_an_error() -> None:
+    # the API server refuses such a pod (requests must be <= limits), whatever produced the overlay
+    from rosgit.lint.resources import check_requests_within_limits
+
+    within = container("ok", resources={"requests": {"cpu": "500m", "memory": "1Gi"},
+                                        "limits": {"cpu": "1", "memory": "1024Mi"}})
+    above = container("greedy", resources={"requests": {"cpu": "1500m", "memory": "2Gi"},
+                                           "limits": {"cpu": "1", "memory": "1Gi"}})
+    findings = check_requests_within_limits([deployment("api", within, above)], CTX)
+    assert [(f.id, f.severity, f.object) for f in findings] == [("ROS304", "error", "Deployment/shop/api")] * 2
+    assert "container greedy: cpu request 1500m is above its limit 1" in findings[0].message
+    assert "memory request 2Gi is above its limit 1Gi" in findings[1].message
