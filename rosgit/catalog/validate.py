@@ -6,6 +6,7 @@ import re
 from fnmatch import fnmatchcase
 
 from rosgit.catalog.cron import schedule_problem
+from rosgit.catalog.identity import check_identity
 from rosgit.catalog.model import (
     ALL_PLATFORMS,
     CA_TRUST_ENV,
@@ -38,6 +39,7 @@ def validate_catalog(catalog: Catalog, reader: Reader) -> None:
     _check_kafka(catalog, reader)
     check_kubernetes_limits(catalog, reader)
     _check_checkov_skips(catalog, reader)
+    check_identity(catalog, reader)
 
 
 def _check_secrets(catalog: Catalog, reader: Reader) -> None:

@@ -71,8 +71,12 @@ class Relocation:
 
     def text(self, value: str) -> str:
         """`value` with every mount path it names moved (longest first, so /data/x wins over /data)."""
-        for mount in sorted(self.mounts, key=len, reverse=True):
-            value = _replace_path(value, mount, str(self.path(mount)))
+        # through placeholders: a moved path under a sandbox in /tmp must not be moved again by a /tmp mount
+        ordered = sorted(self.mounts, key=len, reverse=True)
+        for index, mount in enumerate(ordered):
+            value = _replace_path(value, mount, f"\0{index}\0")
+        for index, mount in enumerate(ordered):
+            value = value.replace(f"\0{index}\0", str(self.path(mount)))
         for image_path, installed in IMAGE_PATHS.items():
             value = value.replace(image_path, installed)
         return value
