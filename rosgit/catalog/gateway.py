@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from rosgit.catalog.model import Catalog, Component, ConfigFiles, Identity
+from rosgit.catalog.model import Catalog, Component, ConfigFiles, Identity, Volume
 
 CONFIG_NAME = "gateway-envoy"
 CONFIG_DIR = "/etc/envoy"
@@ -32,6 +32,10 @@ ADMIN_ADDRESS = "127.0.0.1"
 ADMIN_PORT = 9901
 # where the gateway mounts the OIDC provider's CA bundle (the Secret identity.oidc.ca)
 CA_DIR = "/etc/oidc-ca"
+# without identity.oidc.ca: the image's own trust store (envoyproxy/envoy is Ubuntu with ca-certificates,
+# envoyproxy/envoy@019f458b ci/Dockerfile-envoy:20-26; update-ca-certificates writes this bundle)
+SYSTEM_CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
+CA_VOLUME = "oidc-ca"
 JWKS_CLUSTER = "oidc-jwks"
 PROVIDER = "oidc"
 PAYLOAD_KEY = "jwt_payload"
@@ -158,13 +162,19 @@ def _jwks_cluster(identity: Identity) -> dict[str, Any]:
             "sni": host,
             "common_tls_context": {
                 "validation_context": {
-                    "trusted_ca": {"filename": f"{CA_DIR}/{identity.oidc.ca.key}"},
+                    "trusted_ca": {"filename": ca_file(identity)},
                     "match_typed_subject_alt_names": [{"san_type": "DNS", "matcher": {"exact": host}}],
                 }
             },
         },
     }
     return cluster
+
+
+def ca_file(identity: Identity) -> str:
+    """The CA bundle the gateway checks the JWKS endpoint's certificate against."""
+    ca = identity.oidc.ca
+    return f"{CA_DIR}/{ca.key}" if ca is not None else SYSTEM_CA_BUNDLE
 
 
 def _http_filters(identity: Identity) -> list[dict[str, Any]]:
@@ -324,6 +334,11 @@ def with_gateway_config(catalog: Catalog) -> Catalog:
         if component.name != catalog.identity.gateway:  # type: ignore[union-attr]
             return component
         files = {CONFIG_FILE: envoy_config_text(catalog, component)}
-        return dataclasses.replace(component, config=ConfigFiles(CONFIG_NAME, CONFIG_DIR, files))
+        volumes = list(component.volumes)
+        ca = catalog.identity.oidc.ca  # type: ignore[union-attr]
+        if ca is not None:
+            volumes.append(Volume(CA_VOLUME, CA_DIR, secret=ca.name, read_only=True))
+        return dataclasses.replace(component, config=ConfigFiles(CONFIG_NAME, CONFIG_DIR, files),
+                                   volumes=type(component.volumes)(volumes))
 
     return dataclasses.replace(catalog, components=type(catalog.components)(map(configured, catalog.components)))

@@ -56,8 +56,8 @@ def check_identity(catalog: Catalog, reader: Reader) -> None:
             _line(reader, f"{base}.orgAdminRole", oidc),
             f"identity.oidc.orgAdminRole: {oidc.org_admin_role!r} is not a role name (letters, digits, . _ : -)",
         )
-    secret = catalog.secret(oidc.ca.name)
-    if secret is None or oidc.ca.key not in secret.keys:
+    secret = catalog.secret(oidc.ca.name) if oidc.ca is not None else None
+    if oidc.ca is not None and (secret is None or oidc.ca.key not in secret.keys):
         raise reader.fail(
             _line(reader, f"{base}.ca", oidc),
             f"identity.oidc.ca: {oidc.ca.name}/{oidc.ca.key} is not declared under secrets:",

@@ -348,8 +348,9 @@ class Oidc:
     audiences: list[str]
     # the realm role (realm_access.roles) that makes a user admin of its organisation in `rbac` mode
     org_admin_role: str
-    # the Secret key holding the PEM CA bundle that signs the provider's endpoint (declared under secrets:)
-    ca: KeyRef
+    # the Secret key holding the PEM CA bundle that signs the provider's endpoint (declared under secrets:);
+    # unset, the gateway image's system trust store (a publicly signed endpoint)
+    ca: KeyRef | None = None
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,8 @@ Which containers are gateways, and where their configuration is (the rule the ru
 - its configuration is the file its `-c`/`--config-path` argument names (the image default when absent), which
   must be a key of a ConfigMap mounted at that path's directory. A gateway whose file is not in a ConfigMap
   fails naming the container's args.
-An overlay with no such container reports "no gateway in this overlay" (the runner's NO_GATEWAY check).
+An overlay with no such container reports "no gateway in this overlay" (the runner's NO_GATEWAY check). The
+catalog's own gateway (identity:) is then run for real (rosgit.conformance.gateway).
 """
 
 from __future__ import annotations

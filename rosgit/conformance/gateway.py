@@ -1,7 +1,8 @@
 """The gateway run for real: the generated Envoy bootstrap, unchanged but for the mount paths, in front of stub
 backends that echo what reaches them, with tokens signed by a throwaway key whose JWKS a local HTTPS server
 serves under the catalog's issuer host (its certificate signed by a throwaway CA, given to the gateway as the
-content of its CA Secret, as every Secret gets a test value here).
+content of its CA Secret, as every Secret gets a test value here, or without one in place of the image's trust
+store, inside the sandbox's own mount namespace).
 
 What it proves, per overlay: each route prefix reaches the right backend; the forwarded X-Rh-Identity decodes to
 the identity the backends need (org_id, account_number, user.username, user.email, JSON-boolean is_org_admin,
@@ -29,8 +30,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.x509.oid import NameOID
 
-from rosgit.catalog.gateway import CA_DIR, routed
-from rosgit.catalog.model import Catalog
+from rosgit.catalog.gateway import CA_DIR, SYSTEM_CA_BUNDLE, routed
+from rosgit.catalog.model import Catalog, KeyRef
 from rosgit.catalog.profiles import resolve_profile
 from rosgit.conformance.adjust import Relocation
 from rosgit.conformance.overlay import Overlay
@@ -281,13 +282,27 @@ def identity_checks(overlay: Overlay, container: Container, sandbox: Sandbox, bi
     yield from results
 
 
+def _trust(sandbox: Sandbox, relocation: Relocation, keys: Keys, ca: KeyRef | None) -> None:
+    """The throwaway CA where the gateway looks: the CA Secret's file (its test value), or, without one, the
+    image's own trust store, replaced inside the sandbox's private mount namespace only."""
+    if ca is not None:
+        ca_dir = relocation.path(CA_DIR)
+        ca_dir.mkdir(parents=True, exist_ok=True)
+        (ca_dir / ca.key).write_bytes(keys.ca_pem)
+        return
+    bundle = sandbox.root / "image-ca-bundle.crt"
+    bundle.write_bytes(keys.ca_pem)
+    bundle.chmod(0o644)
+    result = sandbox.run(["mount", "--bind", str(bundle), SYSTEM_CA_BUNDLE], env=sandbox.environment({}), timeout=10)
+    if result.returncode != 0:
+        raise WaitTimeout(f"could not stand the test CA in for the image's {SYSTEM_CA_BUNDLE}: {result.stderr.strip()}")
+
+
 def _start(container: Container, sandbox: Sandbox, binary: Path, keys: Keys, backends: list[Backend],
-           jwks_port: int, ca_key: str, jwks_path: str) -> int:
+           jwks_port: int, ca: KeyRef | None, jwks_path: str) -> int:
     relocation = Relocation(sandbox.root / container.workload, container.mounts)
     relocation.place(container.files)
-    ca_dir = relocation.path(CA_DIR)
-    ca_dir.mkdir(parents=True, exist_ok=True)
-    (ca_dir / ca_key).write_bytes(keys.ca_pem)
+    _trust(sandbox, relocation, keys, ca)
     give_to(relocation.home, container.run_as_user)
     tls = sandbox.root / "jwks-tls"
     tls.mkdir(exist_ok=True)
@@ -314,7 +329,7 @@ def _run_checks(overlay: Overlay, container: Container, sandbox: Sandbox, binary
     name = container.workload
     oidc = identity.oidc
     jwks_path = urlsplit(oidc.jwks_uri).path or "/"
-    port = _start(container, sandbox, binary, keys, backends, jwks_port, oidc.ca.key, jwks_path)
+    port = _start(container, sandbox, binary, keys, backends, jwks_port, oidc.ca, jwks_path)
     run = _Run(sandbox, port)
     now = int(time.time())
     good = {"iss": oidc.issuer, "aud": oidc.audiences[0], "sub": "f0e1", "iat": now, "exp": now + 600, **CLAIMS}

@@ -48,7 +48,7 @@ def _published(objects: list[Obj]) -> list[tuple[Obj, str]]:
 
 
 def check_published(objects: list[Obj], context: LintContext) -> list[Finding]:
-    """Every Route and Ingress path targets the gateway's Service (ROS607)."""
+    """Every Route and Ingress path targets the gateway's Service."""
     catalog = context.catalog
     gateway = _gateway_service(catalog) if catalog is not None else None
     if gateway is None:
@@ -65,8 +65,8 @@ def check_published(objects: list[Obj], context: LintContext) -> list[Finding]:
 
 
 def check_backend_ports(objects: list[Obj], context: LintContext) -> list[Finding]:
-    """The NetworkPolicies let only the gateway and the matrix's in-stack callers reach a backend's API port
-    (ROS608): no external peer, no pod the matrix does not name for that port."""
+    """The NetworkPolicies let only the gateway and the matrix's in-stack callers reach a backend's API port:
+    no external peer, no pod the matrix does not name for that port."""
     catalog = context.catalog
     if catalog is None or catalog.identity is None or not context.platform:
         return []
@@ -134,7 +134,7 @@ def _truthy(value: str | None) -> bool | None:
 
 
 def check_koku_authorization(objects: list[Obj], context: LintContext) -> list[Finding]:
-    """A Koku API pod that would ask an RBAC service nobody runs (ROS609): DEVELOPMENT off and either
+    """A Koku API pod that would ask an RBAC service nobody runs: DEVELOPMENT off and either
     ENHANCED_ORG_ADMIN off, or on while the gateway does not make every user an org admin, with
     RBAC_SERVICE_HOST naming no Service of the overlay (Koku's default is localhost:8111). Koku then answers
     424 to every request it cannot authorise (runtime-facts.md §2 facts 13, 30)."""

@@ -99,6 +99,25 @@ def test_in_rbac_mode_only_the_realm_role_makes_an_org_admin(programs: Callable[
             "is_org_admin true)") in names
 
 
+def _private_ca(data: dict[str, Any]) -> None:
+    """A provider signed by a private CA: its bundle as the sealed secret oidc-ca, mounted by the gateway."""
+    data["secrets"].append({"name": "oidc-ca", "keys": {"ca.crt": {"generate": "none",
+                                                                   "externalOn": ["kubernetes", "openshift"]}}})
+    data["identity"]["oidc"]["ca"] = {"name": "oidc-ca", "key": "ca.crt"}
+
+
+def test_a_private_ca_from_its_secret_is_the_one_the_gateway_trusts(programs: Callable[[str], None],
+                                                                    tmp_path: Path) -> None:
+    programs("envoy")
+    overlay = planted_overlay(tmp_path, "openshift-minimal", _private_ca)
+    gateway = overlay.container("gateway")
+    assert gateway is not None and "/etc/oidc-ca" in gateway.mounts
+    assert "filename: /etc/oidc-ca/ca.crt" in gateway.files["/etc/envoy"]["envoy.yaml"]
+    results = run(overlay, component="gateway")
+    assert failures(results) == []
+    assert [check.name for check in results] == IDENTITY_CHECKS
+
+
 def _lua_forwarding_the_clients_header(objects: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for obj in objects:
         text = obj.get("data", {}).get("envoy.yaml") if obj["kind"] == "ConfigMap" else None

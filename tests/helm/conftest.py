@@ -23,13 +23,6 @@ def chart_dir(tmp_path_factory: pytest.TempPathFactory, catalog: Catalog) -> Pat
     return write_chart(catalog, tmp_path_factory.mktemp("chart"))
 
 
-# What every installer passes, since no platform has it: the CA bundle of its OIDC provider (identity.oidc.ca).
-# The chart refuses to render without it (tests/helm/test_provided_secrets.py).
-OIDC_CA_SETTING = "secrets.oidcCa.provided.ca\\.crt=installer-oidc-ca-bundle"
-
-
 def helm(binary: str, *args: str) -> subprocess.CompletedProcess[str]:
-    """The pinned helm; `template` and `install` get the installer's inputs (OIDC_CA_SETTING)."""
     path = require_real_tool(binary)
-    inputs = ["--set-string", OIDC_CA_SETTING] if args and args[0] in ("template", "install") else []
-    return subprocess.run([str(path), *args, *inputs], capture_output=True, text=True, check=False)
+    return subprocess.run([str(path), *args], capture_output=True, text=True, check=False)

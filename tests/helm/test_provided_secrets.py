@@ -12,7 +12,6 @@ from rosgit.errors import RosgitError
 from rosgit.helm.equivalence import overlay_values, render_chart
 from rosgit.k8s.objects import load_objects
 from tests.conftest import REPO_ROOT, require_real_tool
-from tests.helm.conftest import OIDC_CA_SETTING
 
 CHART = REPO_ROOT / "charts" / "ros-ocp"
 SECRET = "object-storage-credentials"
@@ -27,8 +26,7 @@ def _render(catalog: Catalog, overlay: str, settings: list[str]) -> list[dict[st
     require_real_tool("helm")
     spec = catalog.overlay(overlay)
     assert spec is not None
-    text = render_chart(CHART, catalog.namespace_of(spec), overlay_values(CHART, spec),
-                        settings=[*settings, OIDC_CA_SETTING])
+    text = render_chart(CHART, catalog.namespace_of(spec), overlay_values(CHART, spec), settings=settings)
     return load_objects(text)
 
 
@@ -53,15 +51,3 @@ def test_kubernetes_still_generates_them(catalog: Catalog) -> None:
     first, second = (_data(_render(catalog, "minimal", [])) for _ in range(2))
     assert set(first) == {"access-key", "secret-key"}
     assert first != second, "a fresh install draws new random keys (MinIO's root account is ours)"
-
-
-@pytest.mark.parametrize("overlay", ["minimal", "openshift-minimal"])
-def test_without_the_oidc_ca_the_chart_fails_naming_the_setting(catalog: Catalog, overlay: str) -> None:
-    """No platform owns the OIDC provider's CA: the installer gives it on every platform, or nothing renders."""
-    require_real_tool("helm")
-    spec = catalog.overlay(overlay)
-    assert spec is not None
-    keys = [f"secrets.objectStorageCredentials.provided.{k}=x" for k in ("access-key", "secret-key")]
-    with pytest.raises(RosgitError) as failure:
-        render_chart(CHART, catalog.namespace_of(spec), overlay_values(CHART, spec), settings=keys)
-    assert "secrets.oidcCa.provided.ca.crt" in str(failure.value)

@@ -344,7 +344,7 @@ envoy.yaml: |
           common_tls_context:
             validation_context:
               trusted_ca:
-                filename: /etc/oidc-ca/ca.crt
+                filename: /etc/ssl/certs/ca-certificates.crt
               match_typed_subject_alt_names:
               - san_type: DNS
                 matcher:
