@@ -182,6 +182,16 @@ ROS606 = _declare(
     "ROS606", "error", "lint", "a CA file variable names the service CA alone, replacing the system CAs"
 )
 
+# --- lint: the authenticated front door (identity:) -------------------------------------------------------
+ROS607 = _declare("ROS607", "error", "lint", "a Route or Ingress publishes a Service other than the gateway's")
+ROS608 = _declare(
+    "ROS608", "error", "lint",
+    "a backend's API port is reachable around the gateway (an external peer, or a pod the matrix does not name)",
+)
+ROS609 = _declare(
+    "ROS609", "error", "lint", "a Koku API pod would ask an RBAC service the overlay does not run (HTTP 424)"
+)
+
 # --- lint: Argo CD sync order inside an overlay -----------------------------------------------------------
 ROS701 = _declare(
     "ROS701", "error", "lint", "a workload syncs before the ConfigMap/Secret/claim/SealedSecret it reads"

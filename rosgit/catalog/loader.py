@@ -6,6 +6,7 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
+from rosgit.catalog.gateway import with_gateway_config
 from rosgit.catalog.model import Catalog, Component
 from rosgit.catalog.schema import Reader, camel, unknown_key
 from rosgit.catalog.validate import validate_catalog
@@ -69,7 +70,7 @@ def load_catalog(path: Path) -> Catalog:
         tree["components"] = _expand_templates(components, templates, reader)
     catalog = reader.read(Catalog, tree, 0, "catalog")
     validate_catalog(catalog, reader)
-    return _with_topics(catalog)
+    return with_gateway_config(_with_topics(catalog))
 
 
 def _with_topics(catalog: Catalog) -> Catalog:

@@ -330,6 +330,40 @@ class PlanTotals(PlanFigures):
     differences: list[str] = field(default_factory=list)
 
 
+# Who decides what an authenticated user may see: `rbac` asks insights-rbac (Koku RBAC_SERVICE_*, ROS
+# RBAC_ENABLE), `org-admin` makes every authenticated user admin of the org its token names (Koku
+# ENHANCED_ORG_ADMIN, ROS RBAC off): tenant isolation by claim only, for integration testing.
+AuthorizationMode = Literal["rbac", "org-admin"]
+
+
+@dataclass(frozen=True)
+class Oidc:
+    """The OpenID Connect provider whose tokens the gateway accepts (the installer's Keycloak realm)."""
+
+    # the tokens' `iss` claim exactly, https only (e.g. https://keycloak.example.com/realms/kubernetes)
+    issuer: str
+    # where the provider publishes its signing keys (Keycloak: <issuer>/protocol/openid-connect/certs)
+    jwks_uri: str
+    # the client ids a token's `aud` must contain one of (the metrics operator's and the UI's clients)
+    audiences: list[str]
+    # the realm role (realm_access.roles) that makes a user admin of its organisation in `rbac` mode
+    org_admin_role: str
+    # the Secret key holding the PEM CA bundle that signs the provider's endpoint (declared under secrets:);
+    # unset, the gateway image's system trust store (a publicly signed endpoint)
+    ca: KeyRef | None = None
+
+
+@dataclass(frozen=True)
+class Identity:
+    """One authenticated front door: the gateway component validates OIDC tokens and builds X-Rh-Identity;
+    it is the only published component, and the `expose:` entries of the others are its routes."""
+
+    gateway: DnsName
+    oidc: Oidc
+    # the mode of every profile that does not set its own `authorization:`
+    authorization: AuthorizationMode
+
+
 @dataclass(frozen=True)
 class KafkaNodes:
     """How many Kafka nodes an operator-run cluster has in a profile. `controllers: 0` runs combined
@@ -359,6 +393,8 @@ class Profile:
     anti_affinity: bool | None = None
     plan: PlanTotals | None = None
     kafka: KafkaNodes | None = None
+    # overrides identity.authorization for the overlays of this profile (and the profiles extending it)
+    authorization: AuthorizationMode | None = None
 
 
 @dataclass(frozen=True)
@@ -535,6 +571,7 @@ class Catalog:
             if overlay.profile == profile:
                 return self.image_pins_of(overlay.name)
         return {}
+    identity: Identity | None = None
 
     def component(self, name: str) -> Component | None:
         for component in self.components:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from rosgit.catalog.model import Catalog, Component, KafkaNodes, Resources
+from rosgit.catalog.model import AuthorizationMode, Catalog, Component, KafkaNodes, Resources
 from rosgit.catalog.schema import Quantity, Reader
 from rosgit.errors import UsageError
 
@@ -21,6 +21,8 @@ class ResolvedProfile:
     anti_affinity: bool
     # an operator-run Kafka's nodes; without a profile saying otherwise one combined broker+controller node
     kafka: KafkaNodes = field(default_factory=lambda: KafkaNodes(brokers=1, controllers=0))
+    # with an identity section: the authorization mode of this profile's overlays
+    authorization: AuthorizationMode | None = None
 
     def replicas_for(self, component: Component) -> int:
         if component.name in self.replicas:
@@ -53,6 +55,7 @@ def resolve_profile(catalog: Catalog, name: str, reader: Reader | None = None) -
     variables: dict[str, str] = {}
     scalable, pdbs, anti = 1, False, False
     kafka = KafkaNodes(brokers=1, controllers=0)
+    mode: AuthorizationMode | None = catalog.identity.authorization if catalog.identity else None
     for link in reversed(chain):
         profile = catalog.profiles[link]
         sizes.update(profile.sizes)
@@ -69,7 +72,21 @@ def resolve_profile(catalog: Catalog, name: str, reader: Reader | None = None) -
                 controllers=_first(profile.kafka.controllers, kafka.controllers),
                 controller_storage=profile.kafka.controller_storage or kafka.controller_storage,
             )
-    return ResolvedProfile(name, sizes, replicas, scalable, storage, variables, pdbs, anti, kafka)
+        if profile.authorization is not None and mode is not None:
+            mode = profile.authorization
+    if mode is not None:
+        variables.update(authorization_vars(mode))
+    return ResolvedProfile(name, sizes, replicas, scalable, storage, variables, pdbs, anti, kafka, mode)
+
+
+# Config-file variables the catalog derives from a profile's authorization mode (profiles may not set them):
+# the gateway's identity filter reads them, and the chart templates them like any other variable.
+AUTHORIZATION_VARS = ("identityOrgAdminForAll",)
+
+
+def authorization_vars(mode: AuthorizationMode) -> dict[str, str]:
+    """`org-admin`: the gateway marks every authenticated user admin of its org (a Lua boolean literal)."""
+    return {"identityOrgAdminForAll": "true" if mode == "org-admin" else "false"}
 
 
 def _first(value: int | None, inherited: int | None) -> int | None:

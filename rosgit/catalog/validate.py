@@ -7,6 +7,7 @@ from fnmatch import fnmatchcase
 
 from rosgit.catalog.cron import schedule_problem
 from rosgit.catalog.environments import check_environments
+from rosgit.catalog.identity import check_identity
 from rosgit.catalog.model import (
     ALL_PLATFORMS,
     CA_TRUST_ENV,
@@ -43,6 +44,7 @@ def validate_catalog(catalog: Catalog, reader: Reader) -> None:
     _check_checkov_skips(catalog, reader)
     check_environments(catalog, reader)
     check_chart_release(catalog, reader)
+    check_identity(catalog, reader)
 
 
 def _check_secrets(catalog: Catalog, reader: Reader) -> None:

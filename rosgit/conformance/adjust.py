@@ -18,6 +18,9 @@ one host is moved, never a setting of the program:
 | the embedded Derby there: derby.system.home=/tmp)  |                                                    |
 | the Hive image's conf/hive-site.xml: of it, the    | a conf/hive-site.xml with that one setting, the    |
 | metastore reads hive.metastore.warehouse.dir       | directory under SANDBOX/<component> (IMAGE_FILES)  |
+| the Envoy image's trust store (the gateway without | the identity run's throwaway CA, bind-mounted over |
+| identity.oidc.ca): /etc/ssl/certs/ca-certificates. | it in the sandbox's own mount namespace only       |
+| crt                                                |                                                    |
 
 Ports stay as generated otherwise: pods that listen on the same port (koku-db, ros-db and hive-metastore-db on
 5432) are run one after another, each in its own sandbox. Trino's coordinator and worker cannot be: queries need
@@ -71,8 +74,12 @@ class Relocation:
 
     def text(self, value: str) -> str:
         """`value` with every mount path it names moved (longest first, so /data/x wins over /data)."""
-        for mount in sorted(self.mounts, key=len, reverse=True):
-            value = _replace_path(value, mount, str(self.path(mount)))
+        # through placeholders: a moved path under a sandbox in /tmp must not be moved again by a /tmp mount
+        ordered = sorted(self.mounts, key=len, reverse=True)
+        for index, mount in enumerate(ordered):
+            value = _replace_path(value, mount, f"\0{index}\0")
+        for index, mount in enumerate(ordered):
+            value = value.replace(f"\0{index}\0", str(self.path(mount)))
         for image_path, installed in IMAGE_PATHS.items():
             value = value.replace(image_path, installed)
         return value

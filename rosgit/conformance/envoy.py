@@ -8,15 +8,18 @@ Which containers are gateways, and where their configuration is (the rule the ru
 - its configuration is the file its `-c`/`--config-path` argument names (the image default when absent), which
   must be a key of a ConfigMap mounted at that path's directory. A gateway whose file is not in a ConfigMap
   fails naming the container's args.
-An overlay with no such container reports "no gateway in this overlay" (the runner's NO_GATEWAY check).
+An overlay with no such container reports "no gateway in this overlay" (the runner's NO_GATEWAY check). The
+catalog's own gateway (identity:) is then run for real (rosgit.conformance.gateway).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 from rosgit.conformance.adjust import Relocation
+from rosgit.conformance.gateway import identity_checks, is_catalog_gateway, test_ca
 from rosgit.conformance.overlay import Overlay
 from rosgit.conformance.pod import Container
 from rosgit.conformance.result import Check, failed, passed
@@ -65,7 +68,22 @@ def validate(config: Path, sandbox: Sandbox, user: int | None = None) -> str:
     return f"{why}: {(reasons or lines or [''])[-1]}"
 
 
-def checks(_overlay: Overlay, container: Container, sandbox: Sandbox) -> Iterator[Check]:
+# a file the bootstrap names (`filename: /etc/oidc-ca/ca.crt`), e.g. a CA bundle from a Secret volume
+_FILENAME = re.compile(r"\bfilename:\s*['\"]?([^\s'\"]+)")
+
+
+def secret_files(relocation: Relocation, text: str) -> None:
+    """Each file the relocated bootstrap names under the pod's mounts that no ConfigMap placed (a Secret
+    volume's file) gets a test value: a PEM certificate, the only kind of file Envoy reads here."""
+    pem = test_ca("rosgit-conformance.invalid")[0]
+    for path in _FILENAME.findall(text):
+        target = Path(path)
+        if target.is_relative_to(relocation.home) and not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(pem)
+
+
+def checks(overlay: Overlay, container: Container, sandbox: Sandbox) -> Iterator[Check]:
     path = config_path(container)
     directory, _, name = path.rpartition("/")
     name_of_check = f"envoy --mode validate accepts {path}"
@@ -76,7 +94,10 @@ def checks(_overlay: Overlay, container: Container, sandbox: Sandbox) -> Iterato
         return
     relocation = Relocation(sandbox.root / container.workload, container.mounts)
     relocation.place(container.files)
+    secret_files(relocation, relocation.path(path).read_text(encoding="utf-8"))
     give_to(relocation.home, container.run_as_user)
     problem = validate(relocation.path(path), sandbox, container.run_as_user)
     yield passed(container.workload, name_of_check) if not problem else failed(
         container.workload, name_of_check, f"{container.where} ConfigMap file {path}: envoy rejects it: {problem}")
+    if not problem and is_catalog_gateway(overlay, container):
+        yield from identity_checks(overlay, container, sandbox, binary())

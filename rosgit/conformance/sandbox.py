@@ -37,12 +37,17 @@ _HELD_NAMESPACES: list[int] = []
 IMAGE_USERS = {26: "postgres"}
 
 
-def hosts_file(names: Iterable[str], namespace: str) -> str:
-    """/etc/hosts for the sandbox: each Service by its short and cluster names, all on loopback."""
+def hosts_file(names: Iterable[str], namespace: str, addresses: Mapping[str, str] | None = None) -> str:
+    """/etc/hosts for the sandbox: each Service by its short and cluster names, all on loopback (127.0.0.1, or
+    the loopback address `addresses` gives it, for peers that listen on the same port at the same time)."""
     # the pod's own host name resolves in a pod (the kubelet writes it); here the machine's stands in for it
     lines = ["127.0.0.1 localhost", "::1 localhost", f"127.0.0.1 {socket.gethostname()}"]
     for name in sorted(set(names)):
-        lines.append(f"127.0.0.1 {name} {name}.{namespace} {name}.{namespace}.svc {name}.{namespace}.svc.cluster.local")
+        address = (addresses or {}).get(name, "127.0.0.1")
+        if "." in name:  # a host outside the cluster (an OIDC provider): no Service names
+            lines.append(f"{address} {name}")
+            continue
+        lines.append(f"{address} {name} {name}.{namespace} {name}.{namespace}.svc {name}.{namespace}.svc.cluster.local")
     return "\n".join(lines) + "\n"
 
 
@@ -58,12 +63,13 @@ def _with_users(text: str, users: Iterable[int], kind: str) -> str:
 
 class Sandbox:
     def __init__(self, root: Path, hosts: Iterable[str], *, namespace: str = "default",
-                 users: Iterable[int] = ()) -> None:
+                 users: Iterable[int] = (), addresses: Mapping[str, str] | None = None) -> None:
         self.root = root
         self.root.mkdir(parents=True, exist_ok=True)
         self.root.chmod(0o755)  # the pods' users must reach their directories below it
         self._hosts = list(hosts)
         self._namespace = namespace
+        self._addresses = dict(addresses or {})
         self._users = sorted(set(users))
         self._holder: BackgroundProcess | None = None
         self._processes: list[tuple[str, BackgroundProcess]] = []
@@ -73,7 +79,7 @@ class Sandbox:
     def start(self, timeout: float = 10.0) -> None:
         etc = self.root / "etc"
         etc.mkdir(exist_ok=True)
-        (etc / "hosts").write_text(hosts_file(self._hosts, self._namespace), encoding="utf-8")
+        (etc / "hosts").write_text(hosts_file(self._hosts, self._namespace, self._addresses), encoding="utf-8")
         (etc / "passwd").write_text(
             _with_users(Path("/etc/passwd").read_text(encoding="utf-8"), self._users, "passwd"), encoding="utf-8")
         (etc / "group").write_text(

@@ -7,6 +7,7 @@ from rosgit.catalog.model import Catalog, Component, OverlaySpec
 from rosgit.catalog.profiles import ResolvedProfile, resolve_profile
 from rosgit.catalog.schema import split_image_ref
 from rosgit.fileset.text import text_file, yaml_file
+from rosgit.generate.identity import authorization_config
 from rosgit.generate.strimzi import strimzi_overlay
 from rosgit.generate.workloads import (
     WORKLOAD_API,
@@ -168,6 +169,10 @@ def overlay_files(catalog: Catalog, overlay: OverlaySpec) -> dict[str, str]:
             sealed_secret_stub(catalog, secret, namespace)
         )
         resources.append(f"sealed-secrets/{secret}.yaml")
+    authorization = authorization_config(catalog, profile.authorization)
+    if authorization is not None:
+        files[f"{prefix}/authorization.yaml"] = yaml_file(authorization)
+        resources.append("authorization.yaml")
     pdbs = pod_disruption_budgets(catalog, overlay.platform, profile)
     if pdbs:
         files[f"{prefix}/pod-disruption-budgets.yaml"] = yaml_file(*pdbs)

@@ -14,6 +14,8 @@ from rosgit.k8s.objects import Obj
 from rosgit.kustomize import split_image
 
 COMPONENT_API = "kustomize.config.k8s.io/v1alpha1"
+# a little above the upload ingress's 100 MiB limit, so its own error (not the controller's) answers
+UPLOAD_BODY_LIMIT = "101m"
 
 
 def _project_metadata(catalog: Catalog, name: str, component: str, wave: int, **annotations: str) -> Obj:
@@ -47,7 +49,12 @@ def object_storage_config(catalog: Catalog, platform: Platform) -> Obj:
 
 
 def _exposed(catalog: Catalog, platform: str) -> list[Component]:
-    return [c for c in catalog.components_for(platform) if c.expose is not None and c.service is not None]
+    """What is published: with an identity section the gateway alone (the other `expose:` entries are its
+    routes: the backends trust X-Rh-Identity, so nothing may reach them around it)."""
+    exposed = [c for c in catalog.components_for(platform) if c.expose is not None and c.service is not None]
+    if catalog.identity is not None:
+        return [c for c in exposed if c.name == catalog.identity.gateway]
+    return exposed
 
 
 def _pod_spec_path(component: Component) -> str:
@@ -87,10 +94,13 @@ def kubernetes_ingress(catalog: Catalog, platform: Platform) -> Obj | None:
     if platform.ingress_host:
         rule = {"host": platform.ingress_host, **rule}
     ingress_spec["rules"] = [rule]
+    # ingress-nginx refuses bodies over 1m by default; the upload ingress takes 100 MiB payloads
+    # (INGRESS_DEFAULTMAXSIZE 104857600), and the gateway streams them on
+    annotations = {"nginx.ingress.kubernetes.io/proxy-body-size": UPLOAD_BODY_LIMIT}
     return {
         "apiVersion": "networking.k8s.io/v1",
         "kind": "Ingress",
-        "metadata": _project_metadata(catalog, catalog.project.name, "ingress", WAVE_EDGE),
+        "metadata": _project_metadata(catalog, catalog.project.name, "ingress", WAVE_EDGE, **annotations),
         "spec": ingress_spec,
     }
 

@@ -18,6 +18,7 @@ from rosgit.helm.templates.component import component_template
 from rosgit.helm.templates.helpers import helpers_text
 from rosgit.helm.templates.kafka import kafka_template
 from rosgit.helm.templates.platform import (
+    authorization_template,
     ingress_template,
     kubernetes_template,
     object_storage_template,
@@ -82,6 +83,9 @@ def chart_files(catalog: Catalog) -> dict[str, str]:
             "OpenShift: Routes, NetworkPolicies, ServiceMonitors, service CA, no fixed UIDs, "
             "Valkey, ODF object storage. Use after values-<profile>.yaml.",
         )
+    authorization = authorization_template(catalog)
+    if authorization is not None:
+        files["templates/authorization.yaml"] = authorization
     ingress = ingress_template(catalog)
     if ingress is not None:
         files["templates/ingress.yaml"] = ingress

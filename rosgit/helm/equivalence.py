@@ -100,7 +100,8 @@ def provided_stand_ins(catalog: Catalog, overlay: OverlaySpec) -> list[str]:
     """A stand-in for each key the overlay's platform owns (`externalOn`): the chart refuses to render
     without the real one, which an installer passes; the proof compares keys, never values."""
     return [
-        f"secrets.{secret_values_key(spec.name)}.provided.{key}={PROVIDED_STAND_IN}"
+        # helm's --set splits keys at dots: a key such as ca.crt is escaped
+        f"secrets.{secret_values_key(spec.name)}.provided.{key.replace('.', chr(92) + '.')}={PROVIDED_STAND_IN}"
         for spec in sorted(catalog.secrets, key=lambda s: s.name)
         for key, declared in sorted(spec.keys.items())
         if overlay.platform in declared.external_on

@@ -127,6 +127,8 @@ def profile_values(catalog: Catalog, profile: ResolvedProfile) -> Obj:
             "podDisruptionBudgets": profile.pod_disruption_budgets,
         }
     }
+    if profile.authorization is not None:
+        tree["global"]["authorization"] = {"mode": profile.authorization}
     for component in chart_components(catalog):
         for key, value in component_sizing(component, profile).items():
             _set(tree, values_path(catalog, component), key, value)

@@ -10,6 +10,7 @@ from rosgit.findings import Finding, RuleId
 from rosgit.lint import (
     contract_steps,
     contracts,
+    gateway,
     network,
     ordering,
     references,
@@ -51,6 +52,9 @@ RULES: tuple[LintRule, ...] = (
     LintRule(replicas.check_disruption_budgets, (ids.ROS803,)),
     LintRule(network.check_network, (ids.ROS601, ids.ROS602, ids.ROS603, ids.ROS604)),
     LintRule(trust.check_service_ca_trust, (ids.ROS605, ids.ROS606)),
+    LintRule(gateway.check_published, (ids.ROS607,)),
+    LintRule(gateway.check_backend_ports, (ids.ROS608,)),
+    LintRule(gateway.check_koku_authorization, (ids.ROS609,)),
     LintRule(ordering.check_config_order, (ids.ROS701,)),
     LintRule(ordering.check_migration_order, (ids.ROS702, ids.ROS703)),
     LintRule(ordering.check_annotations, (ids.ROS704,)),

@@ -63,13 +63,19 @@ def test_profiles_differ_where_the_catalog_says(catalog: Catalog) -> None:
     prod = profile_values(catalog, resolve_profile(catalog, "prod"))
     assert minimal["koku"]["api"]["reads"]["replicas"] == 2
     assert prod["koku"]["api"]["reads"]["replicas"] == 3
-    assert prod["global"] == {"antiAffinity": True, "podDisruptionBudgets": True}
+    assert prod["global"] == {
+        "antiAffinity": True, "podDisruptionBudgets": True, "authorization": {"mode": "org-admin"}
+    }
     assert prod["trino"]["vars"]["trinoCoordinatorHeap"] == "6G"
     assert prod["koku"]["database"]["storage"] == {"data": "200Gi"}
 
 
 def test_trino_vars_live_under_trino(catalog: Catalog) -> None:
-    assert set(config_vars(catalog)) == {"trino"}
+    """Trino's under trino; the gateway's (derived from the authorization mode) under its group."""
+    sections = config_vars(catalog)
+    assert set(sections) == {"trino", "infrastructure"}
+    assert all(var.startswith("trino") for var in sections["trino"])
+    assert sections["infrastructure"] == ["identityOrgAdminForAll"]
 
 
 def test_openshift_values_switch_platform_and_valkey(catalog: Catalog) -> None:

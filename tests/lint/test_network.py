@@ -234,8 +234,9 @@ def test_kubernetes_overlays_allow_exactly_the_traffic_matrix(overlay: str) -> N
     result = reachability(objects, context)
     assert result.required and set(result.allowed) == set(result.required)
     assert not result.missing and not result.extra and not result.dns_blocked
-    # the ingress controller reaches what the Ingress routes to
-    assert ("ingress-nginx", "rosocp-api", 8000, "TCP") in result.required
+    # the ingress controller reaches what the Ingress routes to: the gateway, and no backend around it
+    assert ("ingress-nginx", "gateway", 9080, "TCP") in result.required
+    assert not any(key[0] == "ingress-nginx" and key[1] != "gateway" for key in result.allowed)
     assert check_network(objects, context) == []
 
 

@@ -8,10 +8,11 @@ import copy
 
 from rosgit.catalog.model import Catalog
 from rosgit.fileset.text import HEADER
+from rosgit.generate.identity import AUTHORIZATION_DATA, authorization_config
 from rosgit.generate.networkpolicy import network_policies
 from rosgit.generate.platforms import kubernetes_ingress, object_storage_config, service_ca_config
 from rosgit.helm.template import Inline, When, WhenItems, render_document
-from rosgit.helm.templates.metadata import OPENSHIFT, set_project_metadata
+from rosgit.helm.templates.metadata import OPENSHIFT, go_string, set_project_metadata
 from rosgit.helm.values import values_path
 
 
@@ -89,3 +90,18 @@ def kubernetes_template(catalog: Catalog) -> str | None:
         set_project_metadata(obj)
     docs = "".join(render_document(obj) for obj in objects)
     return HEADER + "\n" + f"{{{{- if not {OPENSHIFT} }}}}\n" + docs + "{{- end }}\n"
+
+
+def authorization_template(catalog: Catalog) -> str | None:
+    """The ConfigMap `authorization`, its data chosen by the profile's mode (global.authorization.mode)."""
+    built = authorization_config(catalog, catalog.identity.authorization if catalog.identity else None)
+    if built is None:
+        return None
+    obj = copy.deepcopy(built)
+    set_project_metadata(obj)
+    data = {}
+    for key, by_mode in AUTHORIZATION_DATA.items():
+        table = " ".join(f"{go_string(mode)} {go_string(value)}" for mode, value in sorted(by_mode.items()))
+        data[key] = Inline(f"{{{{ index (dict {table}) .Values.global.authorization.mode | quote }}}}")
+    obj["data"] = data
+    return HEADER + "\n" + render_document(obj)
