@@ -342,6 +342,18 @@ class KafkaNodes:
 
 
 @dataclass(frozen=True)
+class TargetCluster:
+    """The cluster a profile is sized for: `nodes` worker nodes, each with `cpu`, `memory` and `pods` allocatable.
+    `rosgit rehearse` creates exactly these (fake) nodes, so a profile that does not fit fails there; nothing is
+    generated from it. A profile without one uses the nearest one up its `extends` chain."""
+
+    nodes: int
+    cpu: Quantity
+    memory: Quantity
+    pods: int = 110
+
+
+@dataclass(frozen=True)
 class Profile:
     description: str = ""
     extends: str | None = None
@@ -354,6 +366,7 @@ class Profile:
     anti_affinity: bool | None = None
     plan: PlanTotals | None = None
     kafka: KafkaNodes | None = None
+    target_cluster: TargetCluster | None = None
 
 
 @dataclass(frozen=True)
