@@ -74,12 +74,12 @@ install_go() {
 # fix the whole dependency graph; its optional `ldflags` file adds -X flags (@VERSION@, @SEMVER@, @MAJOR@, @MINOR@
 # become the pin's version), its optional `files` copies files of the package's module under .tools/, and a
 # `toolchain` line in its go.mod becomes GOTOOLCHAIN (the go command fetches that toolchain through the proxy).
-gomod_installed_version() {  # the version build info records for the module providing PACKAGE (longest prefix)
+gomod_installed_version() {  # the version build info records for the module providing PACKAGE (its `mod` line, or the longest `dep`)
   local binary="$1" package="$2"
   [ -x "$binary" ] || return 0
   go version -m "$binary" 2>/dev/null | awk -v p="$package" '
     $1 == "path" { path = $2 }
-    $1 == "dep" && (p == $2 || index(p, $2 "/") == 1) && length($2) > best { best = length($2); version = $3 }
+    ($1 == "mod" || $1 == "dep") && (p == $2 || index(p, $2 "/") == 1) && length($2) > best { best = length($2); version = $3 }
     END { if (path == p) print version }'
 }
 
@@ -119,6 +119,8 @@ install_gomod() {
       mkdir -p "$(dirname "$tools/$destination")"
       cp -R "$dir/$source" "$tools/$destination"
       chmod -R u+w,a+rX "$tools/$destination"  # the module cache is read-only
+      # a module zip keeps no file modes: what goes beside the binaries is a program
+      case "$destination" in bin/*) chmod a+x "$tools/$destination" ;; esac
     done <"$helper/files"
   fi
   mv -f "$tmp/$name" "$target"  # last: the binary's build info is the stamp, so it marks a complete install

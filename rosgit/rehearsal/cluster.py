@@ -189,9 +189,7 @@ class Cluster:
     def _start_argocd(self) -> None:
         argocd = self.programs["argocd"]
         share = argocd.parent.parent / "share" / "argocd" / "crds"
-        self.apply(O.crd_objects(share.glob("*-crd.yaml"), set()), server_side=True)
-        self.kubectl(["wait", "--for", "condition=Established", "--timeout", "60s",
-                      "crd/applications.argoproj.io", "crd/appprojects.argoproj.io"])
+        self.install_crds(O.crd_objects(share.glob("*-crd.yaml"), set()))
         self.apply(O.argocd_settings())
         redis_bin, libraries = installed_bin(self.root / "redis", "redis-server")
         redis = self._spawn("redis", [str(redis_bin / "redis-server"), "--bind", "127.0.0.1", "--port", "6379",
@@ -216,6 +214,8 @@ class Cluster:
         controller = self._spawn("argocd-application-controller", [
             str(argocd), "--repo-server", "127.0.0.1:8081", "--repo-server-plaintext", "--redis",
             "127.0.0.1:6379", "--metrics-port", "8082", "--app-resync", "30",
+            # Argo CD 3 keeps each resource's health out of the Application unless asked: the report reads it
+            "--persist-resource-health",
         ], {**env, "ARGOCD_BINARY_NAME": "argocd-application-controller"})
         self.sandbox.wait_port("127.0.0.1", 8081, 60, repo_server)
         self.sandbox.wait_port("127.0.0.1", 8082, 60, controller)
@@ -280,6 +280,15 @@ class Cluster:
         args += ["-n", namespace] if namespace else []
         text = json.dumps({"apiVersion": "v1", "kind": "List", "items": items})
         return self.kubectl(args, input_text=text, timeout=120).stdout
+
+    def install_crds(self, crds: list[Obj], timeout: float = 60) -> None:
+        """Apply CRDs and wait until the API server serves each (`kubectl wait` fails while a new CRD has no
+        conditions yet, so it is retried)."""
+        self.apply(crds, server_side=True)
+        names = [f"crd/{c['metadata']['name']}" for c in crds]
+        self.wait_for(f"{len(names)} CRD(s) to be Established", lambda: self.kubectl(
+            ["wait", "--for", "condition=Established", "--timeout", "10s", *names], check=False).returncode == 0,
+            timeout)
 
     def wait_for(self, what: str, ready: Any, timeout: float, process: BackgroundProcess | None = None) -> None:
         self.sandbox.wait_until(what, ready, timeout, process, interval=0.25)

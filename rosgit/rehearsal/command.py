@@ -10,8 +10,8 @@ from types import FrameType
 
 from rosgit.catalog import load_catalog
 from rosgit.errors import UsageError
-from rosgit.rehearsal.cluster import Cluster, require_programs
-from rosgit.rehearsal.engine import Outcome, catalog_root, default_run_dir, rehearse
+from rosgit.rehearsal.cluster import require_programs
+from rosgit.rehearsal.engine import Outcome, Rehearsal, catalog_root, default_run_dir, rehearse
 
 
 def _interrupt(_signum: int, _frame: FrameType | None) -> None:
@@ -26,7 +26,8 @@ def _progress(overlay: str) -> Callable[[str], None]:
     return lambda line: _print(f"{overlay}: {line}")
 
 
-def _keep(cluster: Cluster) -> None:
+def _keep(run: Rehearsal) -> None:
+    cluster = run.cluster
     _print(f"--keep: the cluster runs until Ctrl-C; its API server listens inside network namespace "
            f"{cluster.sandbox.netns} (enter it with `nsenter --net --mount --target "
            f"{cluster.sandbox.pids[-1]}`), KUBECONFIG={cluster.root / 'kubeconfig'}")

@@ -78,6 +78,9 @@ class Rehearsal:
     outcome: Outcome
     job_uids: dict[str, set[str]] = field(default_factory=dict)
     unschedulable_since: dict[str, float] = field(default_factory=dict)
+    copy: Path = Path()  # the pushed tree
+    url: str = ""
+    catalog_name: str = "rosgit.yaml"
 
     def kinds(self) -> list[str]:
         extra = sorted({_kind_ref(o) for o in self.objects} - {"secret"})
@@ -102,7 +105,8 @@ class Rehearsal:
     def stand_in(self, snap: V.Snapshot) -> None:
         for obj in snap.objects:
             make = STAND_IN_STATUS.get(str(obj.get("kind")))
-            if make is None or obj.get("status"):
+            status = as_map(obj.get("status"))
+            if make is None or all(status.get(key) for key in make(obj)):
                 continue
             self.cluster.kubectl(["patch", _kind_ref(obj), name_of(obj), "-n", self.namespace, "--type=merge",
                                   "--subresource=status", "-p", json.dumps({"status": make(obj)})])
@@ -135,9 +139,10 @@ class Rehearsal:
 
 def rehearse(root: Path, catalog_path: Path, overlay_name: str, run_dir: Path, *, timeout: float = 600,
              sealing_cert: SealingCert | None = None, progress: Callable[[str], None] = lambda _: None,
-             keep: Callable[[Cluster], None] | None = None) -> Outcome:
+             keep: Callable[[Rehearsal], None] | None = None) -> Outcome:
     """Rehearse one overlay of the tree at `root`; `sealing_cert` seals with another certificate than the
-    controller's (a test's planted defect); `keep` is called with the running cluster before it stops."""
+    controller's (a test's planted defect); `keep` is called with the run, its cluster still up, after the
+    verdict (`--keep`; an upgrade)."""
     catalog = load_catalog(catalog_path)
     overlay = catalog.overlay(overlay_name)
     if overlay is None:
@@ -154,18 +159,19 @@ def rehearse(root: Path, catalog_path: Path, overlay_name: str, run_dir: Path, *
         used = {str(o.get("apiVersion")) for o in objects}
         crds = [c for c in O.crd_objects(VENDORED_CRDS.glob("*.yaml"), used)
                 if not name_of(c).endswith(".argoproj.io")]
-        cluster.apply(crds, server_side=True)
-        cluster.kubectl(["wait", "--for", "condition=Established", "--timeout", "60s",
-                         *(f"crd/{name_of(c)}" for c in crds)])
+        cluster.install_crds(crds)
         cluster.apply(O.volume_objects(objects, run.namespace, run_dir))
+        outcome.durations["nodes, CRDs, volumes"] = time.monotonic() - started
         cert_path = run_dir / "sealing-cert.pem"
         cert_path.write_bytes(cluster.sealing_certificate())
         cert = sealing_cert or load_cert(cert_path)
-        copy = run_dir / "repo"
-        url = repo_url(catalog.project.name, GIT_PORT)
+        copy = run.copy = run_dir / "repo"
+        url = run.url = repo_url(catalog.project.name, GIT_PORT)
+        run.catalog_name = catalog_path.name
         stage_copy(root, catalog, url, copy)
         outcome.values = rehearsal_values(catalog, overlay.platform)
         seal_copy(copy, load_catalog(copy / catalog_path.name), overlay.name, cert, outcome.values)
+        outcome.durations["sealed"] = time.monotonic() - started
         outcome.commit = commit_and_push(copy, cluster.root / "git" / f"{catalog.project.name}.git",
                                          f"rosgit rehearse {overlay.name}")
         outcome.durations["prepared"] = time.monotonic() - started
@@ -178,7 +184,7 @@ def rehearse(root: Path, catalog_path: Path, overlay_name: str, run_dir: Path, *
         outcome.durations["sync"] = time.monotonic() - applied
         _judge(run, snap, base)
         if keep is not None:
-            keep(cluster)
+            keep(run)
     outcome.leftovers = cluster.leftovers()
     outcome.durations["total"] = time.monotonic() - started
     return outcome
@@ -232,6 +238,11 @@ def _judge(run: Rehearsal, snap: V.Snapshot, base: datetime) -> None:
     secrets = run.cluster.get_json(["get", "secrets", "-n", ns]).get("items", [])
     snap.secrets = {f"{ns}/{name_of(s)}": dict(s.get("data") or {}) for s in secrets}
     run.outcome.snapshot = snap
+    # what the verdict was judged from, for a reader of a failure (no Secret data: only key names)
+    (run.cluster.root / "snapshot.json").write_text(json.dumps({
+        "applications": snap.applications, "objects": snap.objects, "events": snap.events, "nodes": snap.nodes,
+        "secrets": {name: sorted(data) for name, data in snap.secrets.items()},
+    }, indent=1, default=str), encoding="utf-8")
     app = next((a for a in snap.applications
                 if as_map(as_map(a.get("spec")).get("destination")).get("namespace") == ns), None)
     problems = run.outcome.problems

@@ -25,8 +25,10 @@ KWOK_STAGES = (
     "pod/fast/pod-delete.yaml",
 )
 # With a configuration file kwok reads these as 0 and refuses to start ("node leases parallelism must be
-# greater than 0"): kwokctl's values.
+# greater than 0"): kwokctl's values. A lease duration of 0 means no lease is kept, and kube-controller-manager's
+# node lifecycle controller then marks every node NotReady and its pods not Ready within a minute: kwokctl's 40.
 KWOK_PARALLELISM = {"podPlayStageParallelism": 4, "nodePlayStageParallelism": 4, "nodeLeaseParallelism": 4}
+KWOK_LEASE_SECONDS = 40
 
 
 def target_cluster(catalog: Catalog, profile: str) -> TargetCluster:
@@ -107,7 +109,7 @@ def kwok_configuration(stage_dir: Path) -> str:
         "apiVersion": "config.kwok.x-k8s.io/v1alpha1", "kind": "KwokConfiguration",
         "options": {"manageAllNodes": False, "manageNodesWithAnnotationSelector": f"{FAKE_NODE_ANNOTATION}=fake",
                     "serverAddress": "127.0.0.1:10247", "cidr": "10.244.0.0/16", "nodeIP": "10.244.255.1",
-                    **KWOK_PARALLELISM},
+                    "nodeLeaseDurationSeconds": KWOK_LEASE_SECONDS, **KWOK_PARALLELISM},
     }
     parts = [json.dumps(options)]
     for stage in KWOK_STAGES:

@@ -99,7 +99,7 @@ def ready_time(snapshot: Snapshot, obj: Obj) -> datetime.datetime | None:
     return max(times) if times else None
 
 
-def _live(snapshot: Snapshot, obj: Obj, namespace: str) -> Obj | None:
+def live_object(snapshot: Snapshot, obj: Obj, namespace: str) -> Obj | None:
     return snapshot.find(str(obj.get("kind")), as_map(obj.get("metadata")).get("namespace") or namespace,
                          name_of(obj))
 
@@ -202,7 +202,7 @@ def order_problems(snapshot: Snapshot, objects: list[Obj], namespace: str, base:
         return f"+{(stamp - base).total_seconds():.0f}s" if stamp else "never"
 
     def check(later: Obj, earlier: Obj, how: str) -> None:
-        made, ready = _live(snapshot, later, namespace), _live(snapshot, earlier, namespace)
+        made, ready = live_object(snapshot, later, namespace), live_object(snapshot, earlier, namespace)
         start = created(made) if made else None
         done = ready_time(snapshot, ready) if ready else None
         if start is not None and (done is None or start < done):
@@ -220,8 +220,8 @@ def order_problems(snapshot: Snapshot, objects: list[Obj], namespace: str, base:
         for migration in parts.migrations:
             if used & parts.uses.get(workload[_subject(migration)], set()) & database_names:
                 check(app, migration, "completed")
-    for edge in parts.edge:
-        for app in parts.apps:
+    for edge in parts.edge:  # a CronJob has no pod to be ready until its schedule comes
+        for app in (a for a in parts.apps if a.get("kind") != "CronJob"):
             check(edge, app, "was ready")
     return found
 
@@ -335,7 +335,7 @@ def timeline(snapshot: Snapshot, objects: list[Obj], namespace: str, base: datet
 
     lines = []
     for (phase, wave), members in sorted(groups.items()):
-        live = [(obj, _live(snapshot, obj, namespace)) for obj in members]
+        live = [(obj, live_object(snapshot, obj, namespace)) for obj in members]
         stamps = [created(found) for _, found in live if found]
         times = sorted(s for s in stamps if s)
         kinds: dict[str, int] = {}
@@ -351,7 +351,7 @@ def timeline(snapshot: Snapshot, objects: list[Obj], namespace: str, base: datet
         for obj in members:
             hook = hooks.get((obj.get("kind"), name_of(obj)))
             if hook is not None or "argocd.argoproj.io/hook" in annotations_of(obj):
-                found = _live(snapshot, obj, namespace)
+                found = live_object(snapshot, obj, namespace)
                 start, end = (created(found) if found else None), (ready_time(snapshot, obj))
                 took = f" ({(end - start).total_seconds():.0f}s)" if start and end else ""
                 lines.append(f"    hook {_subject(obj)}: {(hook or {}).get('hookPhase', 'not run')} "

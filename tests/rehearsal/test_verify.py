@@ -5,12 +5,12 @@ violating the namespace's Pod Security level is named in a warning, and nothing 
 from __future__ import annotations
 
 import copy
+import os
 from pathlib import Path
 
 import pytest
 
 from rosgit.build import build_objects
-from rosgit.k8s.meta import name_of
 from rosgit.rehearsal import objects as O
 from rosgit.rehearsal.cluster import CONTROL_PLANE, Cluster, require_programs
 from rosgit.rehearsal.engine import VENDORED_CRDS
@@ -25,7 +25,7 @@ def test_verify_names_each_rejection_and_persists_nothing(tmp_path: Path) -> Non
     try:
         require_programs(CONTROL_PLANE)
     except NotInstalled as missing:
-        if __import__("os").environ.get("CI") == "true":
+        if os.environ.get("CI") == "true":
             pytest.fail(str(missing))
         pytest.skip(str(missing))
     objects = build_objects(REPO_ROOT / "overlays" / "minimal")
@@ -37,10 +37,8 @@ def test_verify_names_each_rejection_and_persists_nothing(tmp_path: Path) -> Non
     for container in privileged["spec"]["template"]["spec"]["containers"]:
         container["securityContext"] = {"privileged": True}
     with Cluster(tmp_path, gitops=False) as cluster:
-        crds = [c for c in O.crd_objects(VENDORED_CRDS.glob("*.yaml"), {str(o["apiVersion"]) for o in objects})]
-        cluster.apply(crds, server_side=True)
-        cluster.kubectl(["wait", "--for", "condition=Established", "--timeout", "60s",
-                         *(f"crd/{name_of(c)}" for c in crds)])
+        crds = O.crd_objects(VENDORED_CRDS.glob("*.yaml"), {str(o["apiVersion"]) for o in objects})
+        cluster.install_crds(crds)
         cluster.apply([{"apiVersion": "v1", "kind": "Namespace", "metadata": {
             "name": "ros-ocp", "labels": {"pod-security.kubernetes.io/enforce": "restricted"}}}])
 
