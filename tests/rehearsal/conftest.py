@@ -5,38 +5,34 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from rosgit.conformance.sandbox import STARTED_NAMESPACES, processes_in, release_namespaces
-from rosgit.rehearsal.cluster import require_programs
+from rosgit.rehearsal.cluster import PROGRAMS, require_programs
 from rosgit.rehearsal.engine import Outcome, rehearse
 from rosgit.rehearsal.repository import working_files
 from rosgit.secrets.crypto import SealingCert
 from rosgit.tools import NotInstalled
+from tests.conformance.conftest import no_process_left as conformance_no_process_left
 from tests.conftest import REPO_ROOT
 
 TIMEOUT = 480.0
 
 
-def need_programs() -> None:
+def need_programs(names: tuple[str, ...] = PROGRAMS) -> None:
     try:
-        require_programs()
+        require_programs(names)
     except NotInstalled as missing:
         if os.environ.get("CI") == "true":
             pytest.fail(str(missing))
         pytest.skip(str(missing))
 
 
-@pytest.fixture(scope="session", autouse=True)
-def no_process_left() -> Iterator[None]:
-    """After this test process's rehearsals: no process is left in any namespace a cluster's sandbox made."""
-    yield
-    left = processes_in(STARTED_NAMESPACES)
-    release_namespaces()
-    assert left == [], f"processes left running in the rehearsals' namespaces: {left}"
+# After this test process's rehearsals: no process is left in any namespace a cluster's sandbox made (the
+# clusters run in conformance Sandboxes, so the conformance tier's check is the one).
+no_process_left = conformance_no_process_left
 
 
 _DONE: dict[str, Outcome] = {}

@@ -5,29 +5,24 @@ violating the namespace's Pod Security level is named in a warning, and nothing 
 from __future__ import annotations
 
 import copy
-import os
 from pathlib import Path
 
 import pytest
 
 from rosgit.build import build_objects
 from rosgit.rehearsal import objects as O
-from rosgit.rehearsal.cluster import CONTROL_PLANE, Cluster, require_programs
+from rosgit.rehearsal.cluster import CONTROL_PLANE, Cluster
 from rosgit.rehearsal.engine import VENDORED_CRDS
 from rosgit.rehearsal.verify import verify_objects
-from rosgit.tools import NotInstalled, ProcessResult
+from rosgit.tools import ProcessResult
 from tests.conftest import REPO_ROOT
+from tests.rehearsal.conftest import need_programs
 
 pytestmark = pytest.mark.rehearsal
 
 
 def test_verify_names_each_rejection_and_persists_nothing(tmp_path: Path) -> None:
-    try:
-        require_programs(CONTROL_PLANE)
-    except NotInstalled as missing:
-        if os.environ.get("CI") == "true":
-            pytest.fail(str(missing))
-        pytest.skip(str(missing))
+    need_programs(CONTROL_PLANE)
     objects = build_objects(REPO_ROOT / "overlays" / "minimal")
     bad_service = copy.deepcopy(next(o for o in objects if o["kind"] == "Service"))
     bad_service["metadata"]["name"] = "planted-port"
