@@ -35,22 +35,6 @@ def need_programs(names: tuple[str, ...] = PROGRAMS) -> None:
 no_process_left = conformance_no_process_left
 
 
-_DONE: dict[str, Outcome] = {}
-
-
-@pytest.fixture(scope="session")
-def rehearsed(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Outcome]:
-    """`rehearsed("minimal")`: this checkout's overlay rehearsed once per test process (every claim is judged
-    from the same run)."""
-    def run(overlay: str) -> Outcome:
-        need_programs()
-        if overlay not in _DONE:
-            run_dir = tmp_path_factory.mktemp(f"rehearse-{overlay}")
-            _DONE[overlay] = rehearse(REPO_ROOT, REPO_ROOT / "rosgit.yaml", overlay, run_dir, timeout=TIMEOUT)
-        return _DONE[overlay]
-    return run
-
-
 def planted_tree(tmp_path: Path, edit: Callable[[Path], None]) -> Path:
     """A copy of this checkout's working tree (what Git would commit) with `edit` applied."""
     tree = tmp_path / "tree"
