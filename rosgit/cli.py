@@ -520,3 +520,39 @@ def pre_commit(
     from rosgit.check.precommit import run_pre_commit
 
     raise typer.Exit(run_pre_commit(catalog, files or []))
+# --- rehearsal (rosgit/rehearsal, docs/rehearsal.md) -------------------------------------------------------
+@app.command(epilog=example("rosgit rehearse openshift-minimal --timeout 900"))
+def rehearse(
+    overlays: Annotated[list[str] | None, typer.Argument(metavar="OVERLAY", help=OVERLAY_HELP)] = None,
+    all_overlays: Annotated[bool, typer.Option("--all", help="Every overlay of the catalog, in turn.")] = False,
+    keep: Annotated[bool, typer.Option("--keep", help="Keep each cluster running after its verdict (Ctrl-C).")] = False,
+    timeout: Annotated[
+        float, typer.Option("--timeout", metavar="SECONDS", help="Seconds to wait for Synced/Healthy.")
+    ] = 600.0,
+    catalog: CatalogOption = Path("rosgit.yaml"),
+) -> None:
+    """Sync overlays with the real Argo CD into a real control plane (kwok's fake nodes of the profile's
+    targetCluster) with the real sealed-secrets controller; exit 1 with the first rejection or stuck object,
+    2 when a program is not installed."""
+    from rosgit.rehearsal.command import run_rehearse
+
+    raise typer.Exit(run_rehearse(catalog, overlays or [], all_overlays=all_overlays, keep=keep, timeout=timeout))
+
+
+@app.command(epilog=example("rosgit verify openshift-minimal --kubeconfig ~/.kube/config --context prod"))
+def verify(
+    overlays: Annotated[
+        list[str] | None, typer.Argument(metavar="OVERLAY", help="Overlay names or directories (default: all).")
+    ] = None,
+    kubeconfig: Annotated[Path, typer.Option("--kubeconfig", metavar="FILE", help="Your cluster's kubeconfig.")] = Path(
+        "kubeconfig"),
+    context: Annotated[
+        str | None, typer.Option("--context", metavar="NAME", help="The kubeconfig context to use.")
+    ] = None,
+    catalog: CatalogOption = Path("rosgit.yaml"),
+) -> None:
+    """Server-side dry-run apply of each overlay object against your own cluster (nothing is persisted): each
+    rejection by its admission (SCCs, Route validation, CRD versions) named per object; exit 1 on any."""
+    from rosgit.rehearsal.command import run_verify
+
+    raise typer.Exit(run_verify(catalog, overlays or [], kubeconfig, context))

@@ -26,16 +26,19 @@ PINS_FILE = Path(__file__).with_name("tools.txt")
 INSTALL_SCRIPT = "scripts/install-tools.sh"
 
 
-KINDS = ("go", "npm", "deb", "maven", "pip", "venv")
+KINDS = ("go", "gomod", "npm", "deb", "maven", "pip", "venv")
+# Kinds installed as one executable in .tools/bin, found like any tool.
+BINARY_KINDS = ("go", "gomod")
 
 
 @dataclass(frozen=True)
 class Pin:
     name: str
-    kind: str  # go | npm | deb | maven | pip | venv: how scripts/install-tools.sh installs it
-    package: str  # go: the module path `go install` builds; npm/deb: the package; maven: groupId:artifactId
+    kind: str  # go | gomod | npm | deb | maven | pip | venv: how scripts/install-tools.sh installs it
+    package: str  # go/gomod: the package built; npm/deb: the package; maven: groupId:artifactId
     version: str
-    detail: str  # go: the main module `go version -m` records; deb: the suite; maven: the classpath it joins
+    detail: str  # go: the main module `go version -m` records; gomod: the helper module (scripts/gomod/DETAIL);
+    # deb: the suite; maven: the classpath it joins
 
     @property
     def install_command(self) -> str:
@@ -102,6 +105,8 @@ def missing_tool_message(name: str) -> str:
     pin = pins().get(name)
     if pin is None:
         return f"{name} is not installed; put it on PATH or in ROSGIT_TOOLS_BIN"
+    if pin.kind == "gomod":
+        return f"{name} {pin.version} is not installed; run {pin.install_command} in a rosgit checkout"
     if pin.kind != "go":
         return (
             f"{name} {pin.version} ({pin.kind} {pin.package}) is not installed; "
@@ -142,9 +147,9 @@ def _stamp_matches(stamp: str, pin: Pin) -> bool:
 
 
 def require_program(name: str) -> Path:
-    """find_program or find_tool (go pins), raising NotInstalled with the install command."""
+    """find_program or find_tool (go and gomod pins), raising NotInstalled with the install command."""
     pin = pins()[name]
-    found = find_tool(name) if pin.kind == "go" else find_program(name)
+    found = find_tool(name) if pin.kind in BINARY_KINDS else find_program(name)
     if found is None:
         raise NotInstalled(missing_tool_message(name))
     return found
@@ -153,7 +158,7 @@ def require_program(name: str) -> Path:
 def installed(name: str) -> bool:
     """Whether the pin `name` is installed at its version (a go pin: found where tools are looked up)."""
     pin = pins()[name]
-    return (find_tool(name) if pin.kind == "go" else find_program(name)) is not None
+    return (find_tool(name) if pin.kind in BINARY_KINDS else find_program(name)) is not None
 
 
 class ToolFailed(UsageError):

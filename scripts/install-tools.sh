@@ -3,7 +3,7 @@
 # package registry (see the kinds in tools.txt). Idempotent: a pin already installed at its version is kept.
 #
 #   install-tools.sh                  install every pin
-#   install-tools.sh --kind go        only the pins of one kind (go | npm | deb | maven | pip | venv)
+#   install-tools.sh --kind go        only the pins of one kind (go | gomod | npm | deb | maven | pip | venv)
 #   install-tools.sh --list           print the pins and install nothing (the tests compare them with rosgit's)
 #
 # Nothing outside .tools/ changes: Debian packages are fetched with a private apt state under .tools/apt (the
@@ -32,7 +32,7 @@ case "${1:-}" in
     done
     exit 0
     ;;
-  --kind) only_kind="${2:?--kind needs go, npm, deb, maven, pip or venv}" ;;
+  --kind) only_kind="${2:?--kind needs go, gomod, npm, deb, maven, pip or venv}" ;;
   '') ;;
   *) echo "install-tools: unknown argument $1 (use --list or --kind KIND)" >&2; exit 2 ;;
 esac
@@ -65,6 +65,65 @@ install_go() {
   fi
   built="$(find "$tmp" -maxdepth 1 -type f -perm -u+x | head -n 1)"
   mv -f "$built" "$target"
+  rm -rf "$tmp"
+  say "$name" "$version" "installed"
+}
+
+# --- gomod: a package built in a checked-in helper module (scripts/gomod/DETAIL) -----------------------------------
+# For upstream modules whose own go.mod has replace directives (`go install` refuses them). The helper's go.mod/go.sum
+# fix the whole dependency graph; its optional `ldflags` file adds -X flags (@VERSION@, @SEMVER@, @MAJOR@, @MINOR@
+# become the pin's version), its optional `files` copies files of the package's module under .tools/, and a
+# `toolchain` line in its go.mod becomes GOTOOLCHAIN (the go command fetches that toolchain through the proxy).
+gomod_installed_version() {  # the version build info records for the module providing PACKAGE (its `mod` line, or the longest `dep`)
+  local binary="$1" package="$2"
+  [ -x "$binary" ] || return 0
+  go version -m "$binary" 2>/dev/null | awk -v p="$package" '
+    $1 == "path" { path = $2 }
+    ($1 == "mod" || $1 == "dep") && (p == $2 || index(p, $2 "/") == 1) && length($2) > best { best = length($2); version = $3 }
+    END { if (path == p) print version }'
+}
+
+install_gomod() {
+  local name="$1" package="$2" version="$3" helper="$root/scripts/gomod/$4" target="$tools/bin/$1"
+  local toolchain ldflags="" semver="${3#v}" module dir tmp
+  need go "the gomod pins (Go >= 1.25)"
+  [ -f "$helper/go.mod" ] || { echo "install-tools: $name: no helper module $helper/go.mod" >&2; exit 1; }
+  toolchain="$(awk '$1 == "toolchain" {print $2}' "$helper/go.mod")"
+  mkdir -p "$tools/bin"
+  if [ "$(GOTOOLCHAIN="${toolchain:-local}" gomod_installed_version "$target" "$package")" = "$version" ]; then
+    say "$name" "$version" "(already installed)"; return
+  fi
+  say "$name" "$version" "building in scripts/gomod/$4..."
+  # the helper must select the pinned version, or the pin list and the binary would disagree
+  read -r module dir < <(cd "$helper" && GOTOOLCHAIN="${toolchain:-local}" GOFLAGS=-mod=readonly \
+    go list -f '{{.Module.Path}}@{{.Module.Version}} {{.Module.Dir}}' "$package")
+  if [ "${module#*@}" != "$version" ]; then
+    echo "install-tools: $name: scripts/gomod/$4 selects $module, rosgit/tools.txt pins $version" >&2; exit 1
+  fi
+  if [ -f "$helper/ldflags" ]; then
+    IFS=. read -r major minor _ <<<"$semver"
+    ldflags="$(sed -e "s/@VERSION@/$version/g" -e "s/@SEMVER@/$semver/g" -e "s/@MAJOR@/$major/g" \
+      -e "s/@MINOR@/$minor/g" "$helper/ldflags" | tr '\n' ' ')"
+  fi
+  tmp="$(mktemp -d)"
+  if ! (cd "$helper" && GOTOOLCHAIN="${toolchain:-local}" CGO_ENABLED=0 GOFLAGS="-buildvcs=false -mod=readonly" \
+      go build -trimpath -ldflags="-s -w $ldflags" -o "$tmp/$name" "$package") >"$tmp/log" 2>&1; then
+    cat "$tmp/log" >&2; rm -rf "$tmp"
+    echo "install-tools: go build $package (scripts/gomod/$4) failed" >&2; exit 1
+  fi
+  local source destination
+  if [ -f "$helper/files" ]; then
+    while read -r source destination _; do
+      case "$source" in '' | '#'*) continue ;; esac
+      rm -rf "${tools:?}/$destination"
+      mkdir -p "$(dirname "$tools/$destination")"
+      cp -R "$dir/$source" "$tools/$destination"
+      chmod -R u+w,a+rX "$tools/$destination"  # the module cache is read-only
+      # a module zip keeps no file modes: what goes beside the binaries is a program
+      case "$destination" in bin/*) chmod a+x "$tools/$destination" ;; esac
+    done <"$helper/files"
+  fi
+  mv -f "$tmp/$name" "$target"  # last: the binary's build info is the stamp, so it marks a complete install
   rm -rf "$tmp"
   say "$name" "$version" "installed"
 }
@@ -217,6 +276,7 @@ for pin in "${pins[@]}"; do
   [ -z "$only_kind" ] || [ "$kind" = "$only_kind" ] || continue
   case "$kind" in
     go) install_go "$name" "$package" "$version" "$detail" ;;
+    gomod) install_gomod "$name" "$package" "$version" "$detail" ;;
     npm) install_npm "$name" "$package" "$version" ;;
     deb) install_deb "$name" "$package" "$version" "$detail" ;;
     pip) install_pip "$name" "$package" "$version" ;;

@@ -19,11 +19,28 @@ def test_the_install_script_installs_exactly_the_pins_rosgit_names() -> None:
     ).stdout.splitlines()
     pins = tools.pins()
     assert listed == [f"{p.name} {p.kind} {p.package} {p.version} {p.detail}" for p in pins.values()]
-    go_tools = {"kustomize", "kubeconform", "helm", "helm3", "kubeseal", "minio", "mc", "registry"}
+    go_tools = {"kustomize", "kubeconform", "helm", "helm3", "kubeseal", "minio", "mc", "registry",
+                "sealed-secrets-controller"}
     assert {name for name, pin in pins.items() if pin.kind == "go"} == go_tools
     assert {"postgresql", "postgresql-client", "redis-server", "valkey-server", "kafka"} <= set(pins)
     script = (REPO_ROOT / "scripts/install-tools.sh").read_text(encoding="utf-8")
     assert all(p.version not in script for p in pins.values()), "a version is pinned in the script again"
+
+
+def test_each_gomod_pin_is_the_version_its_helper_module_requires() -> None:
+    """scripts/install-tools.sh refuses a helper whose selected version differs; this catches it without Go."""
+    gomods = [pin for pin in tools.pins().values() if pin.kind == "gomod"]
+    assert {pin.name for pin in gomods} >= {"kube-apiserver", "etcd", "kwok", "argocd"}
+    for pin in gomods:
+        helper = REPO_ROOT / "scripts/gomod" / pin.detail
+        required: dict[str, str] = {}
+        for line in (helper / "go.mod").read_text(encoding="utf-8").splitlines():
+            fields = line.removeprefix("require ").split()
+            if len(fields) >= 2 and "=>" not in fields and fields[1].startswith("v"):
+                required.setdefault(fields[0], fields[1])
+        module = max((m for m in required if pin.package == m or pin.package.startswith(m + "/")), key=len)
+        assert required[module] == pin.version, f"{helper}/go.mod requires {module} {required[module]}"
+        assert (helper / "go.sum").is_file()
 
 
 def fake_tool(directory: Path, name: str) -> Path:

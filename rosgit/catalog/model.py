@@ -376,6 +376,18 @@ class KafkaNodes:
 
 
 @dataclass(frozen=True)
+class TargetCluster:
+    """The cluster a profile is sized for: `nodes` worker nodes, each with `cpu`, `memory` and `pods` allocatable.
+    `rosgit rehearse` creates exactly these (fake) nodes, so a profile that does not fit fails there; nothing is
+    generated from it. A profile without one uses the nearest one up its `extends` chain."""
+
+    nodes: int
+    cpu: Quantity
+    memory: Quantity
+    pods: int = 110
+
+
+@dataclass(frozen=True)
 class Profile:
     description: str = ""
     extends: str | None = None
@@ -395,6 +407,7 @@ class Profile:
     kafka: KafkaNodes | None = None
     # overrides identity.authorization for the overlays of this profile (and the profiles extending it)
     authorization: AuthorizationMode | None = None
+    target_cluster: TargetCluster | None = None
 
 
 @dataclass(frozen=True)

@@ -129,6 +129,13 @@ class Sandbox:
                  trace: TracebackType | None) -> None:
         self.stop()
 
+    def processes(self) -> list[tuple[str, BackgroundProcess]]:
+        """The registered processes with their labels, in start order."""
+        return list(self._processes)
+
+    def process(self, label: str) -> BackgroundProcess | None:
+        return next((process for name, process in self._processes if name == label), None)
+
     @property
     def pids(self) -> list[int]:
         return [p.pid for _, p in self._processes] + ([self._holder.pid] if self._holder else [])
