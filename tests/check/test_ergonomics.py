@@ -123,3 +123,15 @@ def test_lint_groups_its_warnings_too() -> None:
     stubs = list(_stubs(4))
     assert len(render_findings(stubs, "text", verbose=False).splitlines()) == 1
     assert len(render_findings(stubs, "text", verbose=True).splitlines()) == 4
+
+
+def test_a_fresh_repositorys_stub_warnings_are_one_line() -> None:
+    # the case: every overlay's sealed-secret stubs (36 here) were 36 lines of 250 characters
+    skip = {"generate", "kustomize", "validate", "lint", "argocd", "helm"}
+    report = pipeline.run_pipeline(REPO_ROOT / "rosgit.yaml", overlays=[], skip=skip)
+    stubs = [f for _, f in report.findings() if f.id == ids.ROS501]
+    assert len(stubs) >= 30
+    findings_part = render_text(report).split("\n\n")[0].splitlines()
+    assert findings_part == [line for line in findings_part if "ROS501" in line] and len(findings_part) == 1
+    assert findings_part[0].startswith(f"[secrets] {len(stubs)} warnings ROS501: ")
+    assert len([line for line in render_text(report, verbose=True).splitlines() if "ROS501" in line]) == len(stubs)
