@@ -15,8 +15,13 @@ LOCK = f"{STATE_DIR}/lock"
 
 
 def pending(root: Path) -> bool:
-    """A write was interrupted (or is running): two stats, so the fast `build` path can afford it."""
-    return os.path.exists(root / JOURNAL) or os.path.exists(root / STAGING)
+    """A write was interrupted (or is running): four stats, so the fast `build` path can afford it.
+
+    A kill can also fall between writing a marker's own staging file and renaming it into place: that file
+    is then the only trace of the run, and recovery must still be asked to remove it.
+    """
+    markers = (JOURNAL, STAGING, JOURNAL + STAGING_SUFFIX, STAGING + STAGING_SUFFIX)
+    return any(os.path.exists(root / marker) for marker in markers)
 
 
 def tree_root(catalog_path: Path) -> Path:

@@ -279,6 +279,18 @@ def test_staging_files_of_a_killed_run_are_removed_by_the_next_generate(repo: Pa
     assert leftovers(repo) == []
 
 
+@pytest.mark.parametrize("marker", [journal.STAGING, journal.JOURNAL])
+def test_a_kill_while_a_marker_itself_was_written_leaves_nothing_for_the_next_command(
+    repo: Path, marker: str
+) -> None:
+    # a SIGKILL between writing the marker's staging file and renaming it: no marker exists yet, only its temp
+    run_generate(repo / "rosgit.yaml", check=False)
+    (repo / (marker + journal.STAGING_SUFFIX)).write_text('["base"]\n', encoding="utf-8")
+
+    assert run_rosgit("build", "overlays/minimal", cwd=repo).returncode == 0
+    assert leftovers(repo) == []
+
+
 def test_a_fresh_clone_without_a_manifest_deletes_what_git_can_give_back(repo: Path) -> None:
     git = ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@example.com"]
     subprocess.run([*git, "init", "-q"], check=True)
