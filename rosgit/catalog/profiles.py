@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from rosgit.catalog.model import Catalog, Component, KafkaNodes, Resources
+from rosgit.catalog.model import (
+    DEFAULT_ANALYTICS,
+    AnalyticsMode,
+    Catalog,
+    Component,
+    KafkaNodes,
+    OverlaySpec,
+    Resources,
+)
 from rosgit.catalog.schema import Quantity, Reader
 from rosgit.errors import UsageError
 
@@ -21,6 +29,7 @@ class ResolvedProfile:
     anti_affinity: bool
     # an operator-run Kafka's nodes; without a profile saying otherwise one combined broker+controller node
     kafka: KafkaNodes = field(default_factory=lambda: KafkaNodes(brokers=1, controllers=0))
+    analytics: AnalyticsMode = DEFAULT_ANALYTICS
 
     def replicas_for(self, component: Component) -> int:
         if component.name in self.replicas:
@@ -53,6 +62,7 @@ def resolve_profile(catalog: Catalog, name: str, reader: Reader | None = None) -
     variables: dict[str, str] = {}
     scalable, pdbs, anti = 1, False, False
     kafka = KafkaNodes(brokers=1, controllers=0)
+    analytics: AnalyticsMode = DEFAULT_ANALYTICS
     for link in reversed(chain):
         profile = catalog.profiles[link]
         sizes.update(profile.sizes)
@@ -63,14 +73,20 @@ def resolve_profile(catalog: Catalog, name: str, reader: Reader | None = None) -
         scalable = profile.scalable_replicas if profile.scalable_replicas is not None else scalable
         pdbs = profile.pod_disruption_budgets if profile.pod_disruption_budgets is not None else pdbs
         anti = profile.anti_affinity if profile.anti_affinity is not None else anti
+        analytics = profile.analytics or analytics
         if profile.kafka is not None:
             kafka = KafkaNodes(
                 brokers=_first(profile.kafka.brokers, kafka.brokers),
                 controllers=_first(profile.kafka.controllers, kafka.controllers),
                 controller_storage=profile.kafka.controller_storage or kafka.controller_storage,
             )
-    return ResolvedProfile(name, sizes, replicas, scalable, storage, variables, pdbs, anti, kafka)
+    return ResolvedProfile(name, sizes, replicas, scalable, storage, variables, pdbs, anti, kafka, analytics)
 
 
 def _first(value: int | None, inherited: int | None) -> int | None:
     return value if value is not None else inherited
+
+
+def overlay_analytics(catalog: Catalog, overlay: OverlaySpec) -> AnalyticsMode:
+    """The analytics mode an overlay deploys: its profile's."""
+    return resolve_profile(catalog, overlay.profile).analytics

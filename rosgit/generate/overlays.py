@@ -3,14 +3,18 @@ the sealed secrets, and patches for what the profile changes relative to the bas
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from rosgit.catalog.model import Catalog, Component, OverlaySpec
 from rosgit.catalog.profiles import ResolvedProfile, resolve_profile
 from rosgit.fileset.text import text_file, yaml_file
+from rosgit.generate.platforms import platform_component_dir
 from rosgit.generate.strimzi import strimzi_overlay
 from rosgit.generate.workloads import (
     WORKLOAD_API,
     claim_name,
     config_key,
+    container_env,
     render_config_file,
     resources_of,
     volume_claim_templates,
@@ -88,15 +92,23 @@ def profile_patches(
 ) -> list[Obj]:
     """Strategic-merge patches turning the bases (at the base profile) into this profile."""
     patches: list[Obj] = []
-    for component in catalog.components_for(platform):
+    for component in catalog.components_for(platform, profile.analytics):
         spec: Obj = {}
         pod_spec: Obj = {}
+        container: Obj = {}
         if component.runs_pods_continuously and profile.replicas_for(component) != base.replicas_for(
             component
         ):
             spec["replicas"] = profile.replicas_for(component)
         if resources_of(profile, component) != resources_of(base, component):
-            pod_spec["containers"] = [{"name": component.name, "resources": resources_of(profile, component)}]
+            container["resources"] = resources_of(profile, component)
+        env = container_env(component, profile.analytics)
+        if env != container_env(component, base.analytics):
+            # the bases carry their analytics mode's env; another mode's replaces the list whole, so a variable
+            # of the bases' mode only (TRINO_HOST) is gone, not left behind
+            container["env"] = [{"$patch": "replace"}, *env]
+        if container:
+            pod_spec["containers"] = [{"name": component.name, **container}]
         if profile.anti_affinity and component.scalable and component.kind == "Deployment":
             pod_spec["affinity"] = anti_affinity(catalog, component)
         if pod_spec:
@@ -131,6 +143,7 @@ def profile_patches(
 
 
 def pod_disruption_budgets(catalog: Catalog, platform: str, profile: ResolvedProfile) -> list[Obj]:
+    """One per scalable Deployment of the profile's analytics mode running more than one replica."""
     if not profile.pod_disruption_budgets:
         return []
     return [
@@ -144,7 +157,7 @@ def pod_disruption_budgets(catalog: Catalog, platform: str, profile: ResolvedPro
             },
             "spec": {"maxUnavailable": 1, "selector": {"matchLabels": L.selector_labels(catalog, component)}},
         }
-        for component in catalog.components_for(platform)
+        for component in catalog.components_for(platform, profile.analytics)
         if component.scalable and component.kind == "Deployment" and profile.replicas_for(component) > 1
     ]
 
@@ -155,8 +168,8 @@ def overlay_files(catalog: Catalog, overlay: OverlaySpec) -> dict[str, str]:
     profile = resolve_profile(catalog, overlay.profile)
     namespace = catalog.namespace_of(overlay)
     files: dict[str, str] = {}
-    resources = [f"../../base/{c.name}" for c in catalog.components_for(overlay.platform)]
-    for secret in catalog.secrets_read_on(overlay.platform):
+    resources = [f"../../base/{c.name}" for c in catalog.components_for(overlay.platform, profile.analytics)]
+    for secret in catalog.secrets_read_on(overlay.platform, profile.analytics):
         if catalog.secrets_backend.type == "external-secrets":
             files[f"{external_secrets_dir(overlay.name)}/{secret}.yaml"] = yaml_file(
                 external_secret(catalog, secret, namespace)
@@ -171,7 +184,9 @@ def overlay_files(catalog: Catalog, overlay: OverlaySpec) -> dict[str, str]:
     if pdbs:
         files[f"{prefix}/pod-disruption-budgets.yaml"] = yaml_file(*pdbs)
         resources.append("pod-disruption-budgets.yaml")
-    strimzi_patches, strimzi_added = strimzi_overlay(catalog, overlay.platform, base, profile)
+    strimzi_patches, strimzi_added = strimzi_overlay(
+        catalog, overlay.platform, replace(base, analytics=profile.analytics), profile
+    )
     if strimzi_added:
         files[f"{prefix}/strimzi.yaml"] = yaml_file(*strimzi_added)
         resources.append("strimzi.yaml")
@@ -180,10 +195,10 @@ def overlay_files(catalog: Catalog, overlay: OverlaySpec) -> dict[str, str]:
         "kind": "Kustomization",
         "namespace": namespace,
         "resources": resources,
-        "components": [f"../../components/{overlay.platform}"],
+        "components": [f"../../{platform_component_dir(catalog, overlay.platform, profile.analytics)}"],
     }
     generators = []
-    for component in catalog.components_for(overlay.platform):
+    for component in catalog.components_for(overlay.platform, profile.analytics):
         if component.config is None:
             continue
         changed = []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rosgit.catalog.model import Catalog
+from rosgit.catalog.model import AnalyticsMode, Catalog
 from rosgit.contracts.loader import ContractSet
 from rosgit.findings import Finding, RuleId, Severity
 
@@ -19,6 +19,8 @@ class LintContext:
     namespace: str | None = None
     source: str = ""
     contracts: ContractSet | None = None
+    # the overlay's analytics mode (its profile's); None: a plain directory, judged against every mode's flows
+    analytics: AnalyticsMode | None = None
 
     def finding(self, rule_id: RuleId, severity: Severity, obj: str, message: str, hint: str = "") -> Finding:
         return Finding(rule_id, severity, obj, message, hint, self.source)

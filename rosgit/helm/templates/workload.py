@@ -7,16 +7,17 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from rosgit.catalog.model import Catalog, Component
+from rosgit.catalog.model import ALL_ANALYTICS, Catalog, Component
 from rosgit.catalog.profiles import ResolvedProfile
 from rosgit.generate.catrust import step_uses_wait_image
 from rosgit.generate.overlays import anti_affinity
 from rosgit.generate.platforms import service_ca_patch
-from rosgit.generate.workloads import checkov_annotations, workload
+from rosgit.generate.workloads import checkov_annotations, env_entry, workload
 from rosgit.helm.template import Block, Inline, When, WhenItems
 from rosgit.helm.templates.metadata import (
     COMPONENT_METADATA_LABELS,
     OPENSHIFT,
+    analytics_is,
     config_map_name,
     go_string,
     secret_name,
@@ -63,6 +64,22 @@ def _pod_spec_of(obj: Obj) -> Obj:
     return template.spec
 
 
+def _analytics_env(component: Component) -> list[Any]:
+    """The main container's env with each analytics mode's variables under that mode's switch."""
+    items: list[Any] = []
+    for var in component.env:
+        modes = [mode for mode in ALL_ANALYTICS if mode in var.analytics]
+        if var.analytics_values is None and len(modes) == len(ALL_ANALYTICS):
+            items.append(env_entry(var, modes[0]))
+            continue
+        items.extend(WhenItems(analytics_is(mode), [env_entry(var, mode)]) for mode in modes)
+    return items
+
+
+def _entries(items: list[Any]) -> list[Obj]:
+    return [entry for item in items for entry in (item.items if isinstance(item, WhenItems) else [item])]
+
+
 def _template_pod_spec(catalog: Catalog, component: Component, spec: Obj, ref: str) -> None:
     spec["securityContext"] = _pod_security(component)
     for init in spec.get("initContainers", []):
@@ -76,7 +93,9 @@ def _template_pod_spec(catalog: Catalog, component: Component, spec: Obj, ref: s
     main["resources"] = Block(f"toYaml {ref}.resources")
     # the shared include is the restricted context; a writable root filesystem is the exception, spelled out
     main["securityContext"] = CONTAINER_SECURITY if component.read_only_root_filesystem else main["securityContext"]
-    for var in main.get("env", []):
+    if "env" in main:
+        main["env"] = _analytics_env(component)
+    for var in _entries(main.get("env", [])):
         secret_ref = var.get("valueFrom", {}).get("secretKeyRef")
         if secret_ref is not None:
             secret_ref["name"] = secret_name(secret_ref["name"])
