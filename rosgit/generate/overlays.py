@@ -87,6 +87,17 @@ def anti_affinity(catalog: Catalog, component: Component) -> Obj:
     }
 
 
+def env_patch(at_base: list[Obj], wanted: list[Obj]) -> list[Obj]:
+    """A strategic-merge env patch (merge key name) from the bases' analytics mode to another: changed and new
+    variables, and a delete directive for each variable of the bases' mode only (TRINO_HOST is gone, not left
+    behind). Not a replacement of the whole list: the platform Component's own variables (the service CA's
+    AWS_CA_BUNDLE) must survive it."""
+    before = {var["name"]: var for var in at_base}
+    names = {var["name"] for var in wanted}
+    changed = [var for var in wanted if before.get(var["name"]) != var]
+    return changed + [{"name": name, "$patch": "delete"} for name in before if name not in names]
+
+
 def profile_patches(
     catalog: Catalog, platform: str, base: ResolvedProfile, profile: ResolvedProfile
 ) -> list[Obj]:
@@ -102,11 +113,9 @@ def profile_patches(
             spec["replicas"] = profile.replicas_for(component)
         if resources_of(profile, component) != resources_of(base, component):
             container["resources"] = resources_of(profile, component)
-        env = container_env(component, profile.analytics)
-        if env != container_env(component, base.analytics):
-            # the bases carry their analytics mode's env; another mode's replaces the list whole, so a variable
-            # of the bases' mode only (TRINO_HOST) is gone, not left behind
-            container["env"] = [{"$patch": "replace"}, *env]
+        env = env_patch(container_env(component, base.analytics), container_env(component, profile.analytics))
+        if env:
+            container["env"] = env
         if container:
             pod_spec["containers"] = [{"name": component.name, **container}]
         if profile.anti_affinity and component.scalable and component.kind == "Deployment":
