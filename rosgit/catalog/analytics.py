@@ -51,6 +51,7 @@ def check_analytics(catalog: Catalog, reader: Reader) -> None:
             "and the Hive metastore's warehouse",
         )
     _check_bucket_env(catalog, reader)
+    _check_warehouse(catalog, reader)
     for component in catalog.components:
         if component.image != TRINO_IMAGE or component.config is None or "trino" not in component.analytics:
             continue
@@ -69,6 +70,25 @@ def _check_bucket_env(catalog: Catalog, reader: Reader) -> None:
                     f"component {component.name!r}: env REQUESTED_BUCKET {var.value!r} is not trino.bucket "
                     f"{catalog.trino.bucket!r}: Koku's Parquet files and the metastore's warehouse must share a bucket",
                 )
+
+
+_WAREHOUSE = re.compile(r"<name>metastore\.warehouse\.dir</name>\s*<value>([^<]*)</value>")
+
+
+def _check_warehouse(catalog: Catalog, reader: Reader) -> None:
+    """The metastore's warehouse is where Koku's managed tables and CREATE SCHEMA locations go: Koku's bucket."""
+    wanted = f"s3a://{catalog.trino.bucket}/{catalog.trino.warehouse_path.strip('/')}/"
+    for component in catalog.components:
+        if component.config is None or "trino" not in component.analytics:
+            continue
+        for path, text in component.config.files.items():
+            for found in _WAREHOUSE.findall(text):
+                if found.strip() != wanted:
+                    raise reader.fail(
+                        reader.line_of(component.config) or reader.line_of(component),
+                        f"component {component.name!r}: config file {path!r}: metastore.warehouse.dir "
+                        f"{found.strip()!r} is not {wanted!r} (trino.bucket, trino.warehousePath)",
+                    )
 
 
 def _check_catalog_files(component: Component, reader: Reader) -> None:

@@ -30,6 +30,13 @@ CASES = [
         r"env REQUESTED_BUCKET 'koku-bucket' is not trino\.bucket 'other-bucket'",
     ),
     (
+        "warehouse-not-on-the-koku-bucket",
+        "<value>s3a://koku-bucket/data/</value>",
+        "<value>s3a://ros-data/data/</value>",
+        None,
+        r"metastore\.warehouse\.dir 's3a://ros-data/data/' is not 's3a://koku-bucket/data/'",
+    ),
+    (
         "query-memory-above-heap",
         "trinoQueryMaxMemoryPerNode: 512MB",
         "trinoQueryMaxMemoryPerNode: 900MB",
