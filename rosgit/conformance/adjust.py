@@ -16,6 +16,8 @@ one host is moved, never a setting of the program:
 | (the image's; not in the server tarball)           | localhost:<config's port>/v1/info, "starting":false|
 | hive-metastore-db's server, when Trino's checks    | its POSTGRESQL_USER and POSTGRESQL_DATABASE,       |
 | also need koku-db's (both on 5432)                 | created on koku-db's server (SHARED_DATABASE_SERVER)|
+| the service CA bundle OpenShift injects into the   | a stand-in CA made for the run (initsteps.py), so  |
+| service-ca ConfigMap (empty in the overlay)        | the ca-trust init container imports a real one     |
 
 Ports stay as generated otherwise: pods that listen on the same port (koku-db, ros-db and hive-metastore-db on
 5432) are run one after another, each in its own sandbox. Trino's coordinator and worker cannot be: queries need

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from rosgit.conformance import hive, minio, postgresql
 from rosgit.conformance.adjust import HEALTH_CHECKS, MOVED_PORTS, Relocation
+from rosgit.conformance.initsteps import run_init_steps
 from rosgit.conformance.overlay import Overlay
 from rosgit.conformance.pod import Container, Probe
 from rosgit.conformance.probes import POD_ADDRESS, describe, run_probe
@@ -205,8 +206,10 @@ def checks(overlay: Overlay, coordinator: Container, sandbox: Sandbox) -> Iterat
     if database is not None:
         started, db = postgresql.start_check(database[0], sandbox, database[1])
         yield started
-    metastore = _metastore_pod(overlay, coordinator)
     storage = next((c for c in overlay.containers if minio.is_server_pod(c)), None)
+    # the metastore makes its warehouse directory on S3 as it starts: without the overlay's own S3 (OpenShift: ODF,
+    # which cannot run here) neither it nor the hive catalog is run
+    metastore = _metastore_pod(overlay, coordinator) if storage is not None else None
     if storage is not None:
         yield from minio.checks(overlay, storage, sandbox)  # the warehouse bucket, as the minio-buckets Job makes it
     if metastore is not None:
@@ -215,9 +218,16 @@ def checks(overlay: Overlay, coordinator: Container, sandbox: Sandbox) -> Iterat
             yield hive.database_beside(db, own)  # adjust.SHARED_DATABASE_SERVER
         yield from hive.start(metastore, sandbox)
     worker_container = overlay.container(WORKER)
-    nodes = [start(coordinator, sandbox)]
+    pods = [coordinator]
     if worker_container is not None and is_trino_server(worker_container):
-        nodes.append(start(worker_container, sandbox))
+        pods.append(worker_container)
+    for pod in pods:  # the trust step on OpenShift (a stand-in service CA): its truststore is the JVM's
+        steps = list(run_init_steps(pod, sandbox, Relocation(sandbox.root / pod.workload, pod.mounts),
+                                    {"JAVA_HOME": str(java_home())}, [java_home() / "bin"]))
+        yield from steps
+        if any(step.problem for step in steps):
+            return
+    nodes = [start(pod, sandbox) for pod in pods]
     for node in nodes:
         name = f"starts with the generated {ETC} files and env (Trino {VERSION})"
         try:
@@ -237,8 +247,9 @@ def checks(overlay: Overlay, coordinator: Container, sandbox: Sandbox) -> Iterat
     yield passed(coordinator.workload, name) if ok and output == "1" else failed(
         coordinator.workload, name, f"{coordinator.where} {ETC}/config.properties: {output}")
     if database is not None:
-        yield _postgres_catalog(head, sandbox, database[0])
-        if db is not None:
+        reached = _postgres_catalog(head, sandbox, database[0])
+        yield reached
+        if db is not None and not reached.problem:  # a catalog that cannot log in is reported once, above
             yield _koku_table(head, sandbox, db)
     if metastore is not None:
         yield _hive_catalog(head, sandbox, metastore)

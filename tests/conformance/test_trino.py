@@ -48,6 +48,22 @@ def test_coordinator_and_worker_start_pass_their_probes_and_take_koku_s_path(
     assert "ok   trino-coordinator: catalog hive, Koku's path: its file lies in the warehouse on the bucket" in lines
 
 
+def test_on_openshift_the_trust_step_runs_and_trino_starts_on_its_truststore(programs: Callable[[str], None]) -> None:
+    """The ca-trust init container (keytool on a stand-in service CA) writes the truststore JAVA_TOOL_OPTIONS names;
+    ODF's S3 cannot run here, so the metastore and the hive catalog are not run on OpenShift overlays."""
+    programs("trino")
+    programs("postgresql")
+    results = run(main_overlay("openshift-minimal"), component="trino-coordinator")
+    assert failures(results) == []
+    lines = [check.line() for check in results]
+    for node in ("trino-coordinator", "trino-worker"):
+        assert f"ok   {node}: init container ca-trust runs to completion (the service CA a stand-in)" in lines
+        assert any(line.startswith(f"ok   {node}: starts with the generated /etc/trino files") for line in lines)
+    assert "ok   trino-coordinator: accepts queries once ready: SELECT 1 through trino-cli answers 1" in lines
+    assert "ok   trino-coordinator: catalog postgres reads and writes a Koku table (public.api_provider)" in lines
+    assert not [line for line in lines if "hive" in line]
+
+
 def _wrong_catalog_user(data: dict[str, Any]) -> None:
     files = component(data, "trino-coordinator")["config"]["files"]
     files["catalog/postgres.properties"] = files["catalog/postgres.properties"].replace(
