@@ -90,3 +90,8 @@ def _first(value: int | None, inherited: int | None) -> int | None:
 def overlay_analytics(catalog: Catalog, overlay: OverlaySpec) -> AnalyticsMode:
     """The analytics mode an overlay deploys: its profile's."""
     return resolve_profile(catalog, overlay.profile).analytics
+
+
+def base_analytics(catalog: Catalog) -> AnalyticsMode:
+    """The analytics mode the bases and the plain components/<platform> carry: the base profile's."""
+    return resolve_profile(catalog, catalog.project.base_profile).analytics

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rosgit.catalog.model import OBJECT_STORAGE, AnalyticsMode, Catalog, Component, Platform
-from rosgit.catalog.profiles import resolve_profile
+from rosgit.catalog.profiles import base_analytics, resolve_profile
 from rosgit.fileset.text import to_yaml, yaml_file
 from rosgit.generate import strimzi
 from rosgit.generate.catrust import SERVICE_CA_CONFIG, service_ca_pod_spec
@@ -15,11 +15,6 @@ from rosgit.k8s.objects import Obj
 from rosgit.kustomize import split_image
 
 COMPONENT_API = "kustomize.config.k8s.io/v1alpha1"
-
-
-def base_analytics(catalog: Catalog) -> AnalyticsMode:
-    """The analytics mode the bases and the plain components/<platform> carry: the base profile's."""
-    return resolve_profile(catalog, catalog.project.base_profile).analytics
 
 
 def platform_component_dir(catalog: Catalog, platform: str, analytics: AnalyticsMode) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rosgit.catalog.model import AnalyticsMode, Catalog
+from rosgit.catalog.profiles import base_analytics
 from rosgit.contracts.loader import ContractSet
 from rosgit.findings import Finding, RuleId, Severity
 
@@ -19,8 +20,15 @@ class LintContext:
     namespace: str | None = None
     source: str = ""
     contracts: ContractSet | None = None
-    # the overlay's analytics mode (its profile's); None: a plain directory, judged against every mode's flows
+    # the overlay's analytics mode (its profile's); unset: the bases' (the catalog's base profile's)
     analytics: AnalyticsMode | None = None
+
+    @property
+    def analytics_mode(self) -> AnalyticsMode | None:
+        """The analytics mode the flows of this overlay are those of."""
+        if self.analytics is not None or self.catalog is None:
+            return self.analytics
+        return base_analytics(self.catalog)
 
     def finding(self, rule_id: RuleId, severity: Severity, obj: str, message: str, hint: str = "") -> Finding:
         return Finding(rule_id, severity, obj, message, hint, self.source)

@@ -55,7 +55,9 @@ def test_values_yaml_has_every_component_with_all_keys(catalog: Catalog) -> None
         assert set(node["resources"]) == {"requests", "limits"}
         if component.runs_pods_continuously:
             assert isinstance(node["replicas"], int)
-    assert values["koku"]["celery"]["workers"]["subsExtraction"]["enabled"] is False
+    # enabled in the catalog, run in analytics trino mode (the templates also check global.analytics)
+    assert values["koku"]["celery"]["workers"]["subsExtraction"]["enabled"] is True
+    assert values["global"]["analytics"] == "trino"
 
 
 def test_profiles_differ_where_the_catalog_says(catalog: Catalog) -> None:
@@ -63,7 +65,7 @@ def test_profiles_differ_where_the_catalog_says(catalog: Catalog) -> None:
     prod = profile_values(catalog, resolve_profile(catalog, "prod"))
     assert minimal["koku"]["api"]["reads"]["replicas"] == 2
     assert prod["koku"]["api"]["reads"]["replicas"] == 3
-    assert prod["global"] == {"antiAffinity": True, "podDisruptionBudgets": True}
+    assert prod["global"] == {"antiAffinity": True, "podDisruptionBudgets": True, "analytics": "trino"}
     assert prod["trino"]["vars"]["trinoCoordinatorHeap"] == "6G"
     assert prod["koku"]["database"]["storage"] == {"data": "200Gi"}
 
