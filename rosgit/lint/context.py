@@ -28,6 +28,8 @@ class LintContext:
         """The analytics mode the flows of this overlay are those of."""
         if self.analytics is not None or self.catalog is None:
             return self.analytics
+        if self.catalog.project.base_profile not in self.catalog.profiles:
+            return None  # a catalog without profiles (a rule's own test catalog): every mode's flows
         return base_analytics(self.catalog)
 
     def finding(self, rule_id: RuleId, severity: Severity, obj: str, message: str, hint: str = "") -> Finding:
