@@ -147,7 +147,7 @@ def resources(
     """Print pods, CPU/memory requests and limits and storage per component group, with the total."""
     from rosgit.build import build_objects
     from rosgit.catalog import load_catalog
-    from rosgit.resources import overlay_directory, plan_for, render_table, summarize
+    from rosgit.resources import mode_totals, overlay_directory, plan_for, render_table, summarize
     from rosgit.tools import project_root
 
     root = project_root()
@@ -156,7 +156,8 @@ def resources(
     directory = overlay_directory(overlay, catalog, root)
     report = summarize(build_objects(directory, engine=engine))
     plan = plan_for(directory, catalog, root) if catalog is not None else None
-    typer.echo(render_table(report, output, plan))
+    modes = mode_totals(catalog, directory, root, report.total, engine) if catalog is not None else {}
+    typer.echo(render_table(report, output, plan, modes))
 
 
 @app.command(epilog=example("rosgit lint openshift-minimal --flows"))

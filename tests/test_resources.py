@@ -284,3 +284,14 @@ def test_an_entity_operator_without_operators_is_no_pod() -> None:
     assert summarize([kafka]).total.pods == 0
     spec["entityOperator"] = {"userOperator": {}}
     assert summarize([kafka]).total.pods == 1
+
+
+def test_both_analytics_modes_totals_stand_beside_the_overlay_s_own() -> None:
+    """minimal runs trino: its own total is the trino row; the postgresql row is the tree that mode generates,
+    built: without the four Trino/Hive pods, koku-sources and the two SUBS workers, with the ROS housekeeper."""
+    report = json.loads(run_rosgit("resources", "minimal", "-o", "json").stdout)
+    modes = report["analytics"]
+    assert modes["trino"] == report["total"]
+    assert modes["trino"]["pods"] - modes["postgresql"]["pods"] == 4 + 1 + 2 - 1
+    text = run_rosgit("resources", "minimal").stdout
+    assert "analytics trino" in text and "analytics postgresql" in text

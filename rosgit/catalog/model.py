@@ -26,6 +26,12 @@ WorkloadKind = Literal["Deployment", "StatefulSet", "Job", "CronJob"]
 # The Argo CD sync phase a component belongs to; the generator turns it into sync waves.
 Phase = Literal["data", "setup", "migration", "app"]
 ALL_PLATFORMS: tuple[PlatformName, ...] = ("kubernetes", "openshift")
+# Where Koku's report SQL runs (docs/analytics.md): `trino` sends it to Trino over Parquet on S3 (Koku ONPREM=False,
+# the plan's architecture), `postgresql` keeps it in PostgreSQL (ONPREM=True, what upstream ships). ONPREM is Koku's
+# only switch between the two (project-koku/koku@d8055ac2 koku/koku/reportdb_accessor.py:172-181).
+AnalyticsMode = Literal["trino", "postgresql"]
+ALL_ANALYTICS: tuple[AnalyticsMode, ...] = ("trino", "postgresql")
+DEFAULT_ANALYTICS: AnalyticsMode = "trino"
 # The platform's object storage, as a `waitFor` target and as the ConfigMap its endpoint is read from: MinIO
 # on Kubernetes, an endpoint outside the namespace (ODF) on OpenShift, so no component names it for both.
 OBJECT_STORAGE = "object-storage"
@@ -57,8 +63,16 @@ class EnvVar:
     value: str | None = None
     secret: KeyRef | None = None
     config_map: KeyRef | None = None
+    # the value per analytics mode, in place of `value` (Koku's ONPREM)
+    analytics_values: dict[AnalyticsMode, str] | None = None
+    # set only in these analytics modes (Koku's TRINO_* settings mean nothing without Trino); declared before
+    # `field`, whose name hides dataclasses.field in the rest of this class body
+    analytics: list[AnalyticsMode] = field(default_factory=lambda: list(ALL_ANALYTICS))
     field: str | None = None
     resource: str | None = None
+
+    def value_in(self, mode: AnalyticsMode) -> str | None:
+        return self.analytics_values[mode] if self.analytics_values is not None else self.value
 
 
 @dataclass(frozen=True)
@@ -154,6 +168,8 @@ class Component:
     description: str = ""
     enabled: bool = True
     platforms: list[PlatformName] = field(default_factory=lambda: list(ALL_PLATFORMS))
+    # the analytics modes this component runs in (docs/analytics.md)
+    analytics: list[AnalyticsMode] = field(default_factory=lambda: list(ALL_ANALYTICS))
     phase: Phase = "app"
     command: list[str] | None = None
     args: list[str] | None = None
@@ -408,6 +424,17 @@ class Profile:
     # overrides identity.authorization for the overlays of this profile (and the profiles extending it)
     authorization: AuthorizationMode | None = None
     target_cluster: TargetCluster | None = None
+    # where Koku's report SQL runs; inherited through `extends`, DEFAULT_ANALYTICS at the root
+    analytics: AnalyticsMode | None = None
+
+
+@dataclass(frozen=True)
+class TrinoSettings:
+    """What `analytics: trino` needs beyond its components: the bucket Koku writes its Parquet files to (Koku's
+    REQUESTED_BUCKET), which is also the Hive metastore's warehouse (`s3a://<bucket>/<warehousePath>/`)."""
+
+    bucket: str | None = None
+    warehouse_path: str = "data"
 
 
 @dataclass(frozen=True)
@@ -585,6 +612,8 @@ class Catalog:
                 return self.image_pins_of(overlay.name)
         return {}
     identity: Identity | None = None
+    # settings of the trino analytics mode (profiles' `analytics`)
+    trino: TrinoSettings = field(default_factory=TrinoSettings)
 
     def component(self, name: str) -> Component | None:
         for component in self.components:
@@ -592,8 +621,13 @@ class Catalog:
                 return component
         return None
 
-    def components_for(self, platform: str) -> list[Component]:
-        return [c for c in self.components if c.enabled and platform in c.platforms]
+    def components_for(self, platform: str, analytics: AnalyticsMode | None = None) -> list[Component]:
+        """The components deployed on a platform in one analytics mode (None: in any mode)."""
+        return [
+            c
+            for c in self.components
+            if c.enabled and platform in c.platforms and (analytics is None or analytics in c.analytics)
+        ]
 
     def secret(self, name: str) -> SecretSpec | None:
         for secret in self.secrets:
@@ -615,10 +649,14 @@ class Catalog:
         """The API server Argo CD deploys an overlay to: its own, else the project's."""
         return overlay.destination_server or self.project.destination_server
 
-    def secrets_read_on(self, platform: str) -> list[str]:
-        """Names of the Secrets the components deployed on this platform read."""
+    def secrets_read_on(self, platform: str, analytics: AnalyticsMode | None = None) -> list[str]:
+        """Names of the Secrets the components deployed on this platform (in this analytics mode) read."""
         names: set[str] = set()
-        for component in self.components_for(platform):
-            names.update(var.secret.name for var in component.env if var.secret is not None)
+        for component in self.components_for(platform, analytics):
+            names.update(
+                var.secret.name
+                for var in component.env
+                if var.secret is not None and (analytics is None or analytics in var.analytics)
+            )
             names.update(volume.secret for volume in component.volumes if volume.secret)
         return sorted(names)

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from rosgit.catalog.model import AuthorizationMode, Catalog, Component, KafkaNodes, Resources
+from rosgit.catalog.model import (
+    DEFAULT_ANALYTICS,
+    AnalyticsMode,
+    AuthorizationMode,
+    Catalog,
+    Component,
+    KafkaNodes,
+    OverlaySpec,
+    Resources,
+)
 from rosgit.catalog.schema import Quantity, Reader
 from rosgit.errors import UsageError
 
@@ -23,6 +32,7 @@ class ResolvedProfile:
     kafka: KafkaNodes = field(default_factory=lambda: KafkaNodes(brokers=1, controllers=0))
     # with an identity section: the authorization mode of this profile's overlays
     authorization: AuthorizationMode | None = None
+    analytics: AnalyticsMode = DEFAULT_ANALYTICS
 
     def replicas_for(self, component: Component) -> int:
         if component.name in self.replicas:
@@ -56,6 +66,7 @@ def resolve_profile(catalog: Catalog, name: str, reader: Reader | None = None) -
     scalable, pdbs, anti = 1, False, False
     kafka = KafkaNodes(brokers=1, controllers=0)
     mode: AuthorizationMode | None = catalog.identity.authorization if catalog.identity else None
+    analytics: AnalyticsMode = DEFAULT_ANALYTICS
     for link in reversed(chain):
         profile = catalog.profiles[link]
         sizes.update(profile.sizes)
@@ -66,6 +77,7 @@ def resolve_profile(catalog: Catalog, name: str, reader: Reader | None = None) -
         scalable = profile.scalable_replicas if profile.scalable_replicas is not None else scalable
         pdbs = profile.pod_disruption_budgets if profile.pod_disruption_budgets is not None else pdbs
         anti = profile.anti_affinity if profile.anti_affinity is not None else anti
+        analytics = profile.analytics or analytics
         if profile.kafka is not None:
             kafka = KafkaNodes(
                 brokers=_first(profile.kafka.brokers, kafka.brokers),
@@ -76,7 +88,9 @@ def resolve_profile(catalog: Catalog, name: str, reader: Reader | None = None) -
             mode = profile.authorization
     if mode is not None:
         variables.update(authorization_vars(mode))
-    return ResolvedProfile(name, sizes, replicas, scalable, storage, variables, pdbs, anti, kafka, mode)
+    return ResolvedProfile(
+        name, sizes, replicas, scalable, storage, variables, pdbs, anti, kafka, mode, analytics
+    )
 
 
 # Config-file variables the catalog derives from a profile's authorization mode (profiles may not set them):
@@ -91,3 +105,13 @@ def authorization_vars(mode: AuthorizationMode) -> dict[str, str]:
 
 def _first(value: int | None, inherited: int | None) -> int | None:
     return value if value is not None else inherited
+
+
+def overlay_analytics(catalog: Catalog, overlay: OverlaySpec) -> AnalyticsMode:
+    """The analytics mode an overlay deploys: its profile's."""
+    return resolve_profile(catalog, overlay.profile).analytics
+
+
+def base_analytics(catalog: Catalog) -> AnalyticsMode:
+    """The analytics mode the bases and the plain components/<platform> carry: the base profile's."""
+    return resolve_profile(catalog, catalog.project.base_profile).analytics

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from fnmatch import fnmatchcase
 
+from rosgit.catalog.analytics import check_analytics
 from rosgit.catalog.cron import schedule_problem
 from rosgit.catalog.environments import check_environments
 from rosgit.catalog.identity import check_identity
@@ -45,6 +46,7 @@ def validate_catalog(catalog: Catalog, reader: Reader) -> None:
     check_environments(catalog, reader)
     check_chart_release(catalog, reader)
     check_identity(catalog, reader)
+    check_analytics(catalog, reader)
 
 
 def _check_secrets(catalog: Catalog, reader: Reader) -> None:
@@ -100,11 +102,20 @@ def _check_components(catalog: Catalog, reader: Reader) -> None:
             for probe in (component.probes.liveness, component.probes.readiness, component.probes.startup):
                 _check_probe(component, probe, reader)
         for env in component.env:
-            sources: list[object] = [env.value, env.secret, env.config_map, env.field, env.resource]
+            sources: list[object] = [
+                env.value, env.secret, env.config_map, env.field, env.resource, env.analytics_values
+            ]
             if sum(source is not None for source in sources) != 1:
                 raise reader.fail(
                     reader.line_of(env) or line,
-                    f"{where}: env {env.name!r} needs exactly one of value, secret, configMap, field, resource",
+                    f"{where}: env {env.name!r} needs exactly one of value, secret, configMap, field, resource, "
+                    "analyticsValues",
+                )
+            if env.analytics_values is not None and set(env.analytics_values) != set(env.analytics):
+                raise reader.fail(
+                    reader.line_of(env) or line,
+                    f"{where}: env {env.name!r}: analyticsValues must give a value for each of its analytics modes "
+                    f"({', '.join(env.analytics)})",
                 )
             if env.secret is not None and (env.secret.name, env.secret.key) not in secret_keys:
                 raise reader.fail(

@@ -14,22 +14,25 @@ one host is moved, never a setting of the program:
 | Trino's `-Dnode.id` (run-trino: $HOSTNAME)         | the workload's name                                |
 | the exec probe /usr/lib/trino/bin/health-check     | what that script checks (HEALTH_CHECKS): GET       |
 | (the image's; not in the server tarball)           | localhost:<config's port>/v1/info, "starting":false|
-| the Hive pod's own /tmp (its SERVICE_OPTS puts     | SANDBOX/<component>/tmp (POD_TMP)                  |
-| the embedded Derby there: derby.system.home=/tmp)  |                                                    |
-| the Hive image's conf/hive-site.xml: of it, the    | a conf/hive-site.xml with that one setting, the    |
-| metastore reads hive.metastore.warehouse.dir       | directory under SANDBOX/<component> (IMAGE_FILES)  |
 | the Envoy image's trust store (the gateway without | the identity run's throwaway CA, bind-mounted over |
 | identity.oidc.ca): /etc/ssl/certs/ca-certificates. | it in the sandbox's own mount namespace only       |
 | crt                                                |                                                    |
+| hive-metastore-db's server, when Trino's checks    | its POSTGRESQL_USER and POSTGRESQL_DATABASE,       |
+| also need koku-db's (both on 5432)                 | created on koku-db's server (SHARED_DATABASE_SERVER)|
+| the service CA bundle OpenShift injects into the   | a stand-in CA made for the run (initsteps.py), so  |
+| service-ca ConfigMap (empty in the overlay)        | the ca-trust init container imports a real one     |
 
 Ports stay as generated otherwise: pods that listen on the same port (koku-db, ros-db and hive-metastore-db on
 5432) are run one after another, each in its own sandbox. Trino's coordinator and worker cannot be: queries need
-both at once (node-scheduler.include-coordinator=false), so the worker's port moves. docs/conformance.md
-repeats this table; tests/conformance/test_adjust.py checks that the two agree.
+both at once (node-scheduler.include-coordinator=false), so the worker's port moves; and Trino's postgres catalog
+and its metastore need koku-db and hive-metastore-db at once, so the metastore's user and database are made on
+koku-db's server as the sclorg init of hive-metastore-db makes them on its own. docs/conformance.md repeats this
+table; tests/conformance/test_adjust.py checks that the two agree.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,12 +48,8 @@ MOVED_PORTS: dict[str, dict[int, int]] = {"trino-worker": {8080: 8081}}
 # (trinodb/trino@842f388d core/docker/bin/health-check; rosgit/conformance/trino.py health_check)
 HEALTH_CHECKS = ("/usr/lib/trino/bin/health-check",)
 
-# a pod's own /tmp (its container filesystem, not a volume) that its config names: one directory per sandbox
-POD_TMP = "/tmp"
-
-# settings of an image's own files that the installed program does not ship (apache/hive@357714ab
-# packaging/src/docker/conf/hive-site.xml:55-58), given to it as the image gives them
-IMAGE_FILES = {"hive.metastore.warehouse.dir": "/opt/hive/data/warehouse"}
+# database pods whose user and database the Trino checks create on another database pod's server (same port)
+SHARED_DATABASE_SERVER = {"hive-metastore-db": "koku-db"}
 
 
 @dataclass(frozen=True)
@@ -74,33 +73,14 @@ class Relocation:
 
     def text(self, value: str) -> str:
         """`value` with every mount path it names moved (longest first, so /data/x wins over /data)."""
-        # through placeholders: a moved path under a sandbox in /tmp must not be moved again by a /tmp mount
-        ordered = sorted(self.mounts, key=len, reverse=True)
-        for index, mount in enumerate(ordered):
-            value = _replace_path(value, mount, f"\0{index}\0")
-        for index, mount in enumerate(ordered):
-            value = value.replace(f"\0{index}\0", str(self.path(mount)))
+        # one pass over the original text: a moved path is never moved again (a sandbox under /tmp and a pod
+        # mounting /tmp would otherwise nest the first move inside the second)
+        mounts = sorted(set(self.mounts), key=len, reverse=True)
+        if mounts:
+            pattern = re.compile(
+                r"(?<![A-Za-z0-9_.\-])(" + "|".join(re.escape(m) for m in mounts) + r")(?=$|[/\"' \n,:;])"
+            )
+            value = pattern.sub(lambda match: str(self.path(match.group(1))), value)
         for image_path, installed in IMAGE_PATHS.items():
             value = value.replace(image_path, installed)
         return value
-
-
-_PATH_ENDS = ("", "/", '"', "'", " ", "\n", ",", ":", ";")
-
-
-def _replace_path(text: str, old: str, new: str) -> str:
-    """Replace `old` where it is a whole path or a path prefix (followed by end, `/`, a quote or a space)."""
-    out: list[str] = []
-    index = 0
-    while True:
-        found = text.find(old, index)
-        if found < 0:
-            out.append(text[index:])
-            return "".join(out)
-        after = text[found + len(old):found + len(old) + 1]
-        before = text[found - 1:found] if found else ""
-        if after in _PATH_ENDS and not (before and (before.isalnum() or before in "_-.")):
-            out.append(text[index:found] + new)
-        else:
-            out.append(text[index:found + len(old)])
-        index = found + len(old)

@@ -37,6 +37,19 @@ class Probe:
 
 
 @dataclass(frozen=True)
+class InitStep:
+    """One init container of the pod, as it would run before the main one."""
+
+    name: str
+    command: tuple[str, ...]
+    args: tuple[str, ...]
+    env: dict[str, str]
+    files: dict[str, dict[str, str]]  # mount path -> file name -> text (ConfigMap volumes)
+    config_maps: dict[str, str]  # mount path -> ConfigMap name (an injected one has no data in the overlay)
+    mounts: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Container:
     """One container as its pod runs it. `where` names it in messages: `StatefulSet/koku-db container koku-db`."""
 
@@ -54,6 +67,7 @@ class Container:
     mounts: tuple[str, ...]  # every volume mount path (data directories among them)
     run_as_user: int = ASSIGNED_UID
     env_sources: dict[str, str] = field(default_factory=dict)  # name -> where its value came from
+    init_steps: tuple[InitStep, ...] = ()  # the pod's init containers, in order
 
     @property
     def where(self) -> str:
@@ -187,12 +201,40 @@ def _probes(container: dict[str, Any], ports: dict[str, int]) -> tuple[Probe, ..
     return tuple(found)
 
 
+def _config_map_mounts(template: PodTemplate, container: dict[str, Any]) -> dict[str, str]:
+    volumes = {str(v.get("name")): v for v in template.spec.get("volumes") or [] if isinstance(v, dict)}
+    found: dict[str, str] = {}
+    for mount in container.get("volumeMounts") or []:
+        source = as_map(volumes.get(str(mount.get("name")), {}).get("configMap"))
+        if source:
+            found[str(mount.get("mountPath"))] = str(source.get("name"))
+    return found
+
+
+def _init_steps(template: PodTemplate, resolver: _Resolver) -> tuple[InitStep, ...]:
+    steps: list[InitStep] = []
+    for raw in template.spec.get("initContainers") or []:
+        where = f"{template.kind}/{template.name} init container {raw.get('name')}"
+        env, _, _ = _env(raw, where, resolver)
+        steps.append(InitStep(
+            name=str(raw.get("name")),
+            command=tuple(_expand(str(w), env) for w in raw.get("command") or []),
+            args=tuple(_expand(str(w), env) for w in raw.get("args") or []),
+            env=env,
+            files=_files(template, raw, resolver),
+            config_maps=_config_map_mounts(template, raw),
+            mounts=tuple(str(m.get("mountPath")) for m in raw.get("volumeMounts") or []),
+        ))
+    return tuple(steps)
+
+
 def containers(objects: list[Obj]) -> list[Container]:
-    """Every regular container of every workload of a built overlay (init containers are waits, not programs)."""
+    """Every regular container of every workload of a built overlay, each with its pod's init containers."""
     resolver = _Resolver(objects)
     found: list[Container] = []
     for template in pod_templates(objects):
         pod_user = as_map(template.spec.get("securityContext")).get("runAsUser")
+        steps = _init_steps(template, resolver)
         for raw in template.spec.get("containers") or []:
             where = f"{template.kind}/{template.name} container {raw.get('name')}"
             env, secret, sources = _env(raw, where, resolver)
@@ -213,6 +255,7 @@ def containers(objects: list[Obj]) -> list[Container]:
                 mounts=tuple(str(m.get("mountPath")) for m in raw.get("volumeMounts") or []),
                 run_as_user=user if isinstance(user, int) else ASSIGNED_UID,
                 env_sources=sources,
+                init_steps=steps,
             ))
     return found
 

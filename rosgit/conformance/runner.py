@@ -42,7 +42,7 @@ def _programs() -> list[Program]:
         Program("hive-metastore", lambda _, c: hive.is_metastore_pod(c), hive.checks, lambda _: hive.PINS),
         # the worker runs inside the coordinator's checks: queries need both at once
         Program("trino", lambda _, c: trino.is_coordinator(c), trino.checks,
-                lambda _: (*trino.PINS, *postgresql.PINS)),
+                lambda _: (*trino.PINS, *postgresql.PINS, *hive.PINS, *minio.PINS)),
         Program("envoy", lambda _, c: envoy.is_gateway(c), envoy.checks, lambda _: envoy.PINS),
     ]
 

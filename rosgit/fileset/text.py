@@ -46,8 +46,16 @@ def yaml_file(*documents: Any) -> str:
 
 
 def text_file(content: str, *, comment: str = "#") -> str:
-    """A generated non-YAML file (properties, scripts): the header as a comment, after any shebang line."""
+    """A generated non-YAML file (properties, scripts, XML): the header as a comment, after any shebang line or
+    XML declaration."""
     header = f"{comment} {HEADER_MARK} from rosgit.yaml. Do not edit: change the catalog and run `rosgit generate`."
+    if content.startswith("<"):
+        # XML (Hadoop's metastore-site.xml) has no `#` comments, and its declaration must come first
+        header = f"<!-- {HEADER_MARK} from rosgit.yaml. Do not edit: change the catalog and run `rosgit generate`. -->"
+        if content.startswith("<?xml"):
+            first, _, rest = content.partition("\n")
+            return f"{first}\n{header}\n{rest}"
+        return f"{header}\n{content}"
     if content.startswith("#!"):
         first, _, rest = content.partition("\n")
         return f"{first}\n{header}\n{rest}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from rosgit.catalog.model import Catalog
+from rosgit.catalog.model import AnalyticsMode, Catalog
 from rosgit.catalog.strimzi import selector_of
 from rosgit.catalog.traffic import Flow, dns_namespace, required_flows
 from rosgit.k8s import labels as L
@@ -81,8 +81,8 @@ def dns_policy(catalog: Catalog, platform: str) -> Obj:
     }
 
 
-def network_policies(catalog: Catalog, platform: str) -> list[Obj]:
-    flows = required_flows(catalog, platform)
+def network_policies(catalog: Catalog, platform: str, analytics: AnalyticsMode | None = None) -> list[Obj]:
+    flows = required_flows(catalog, platform, analytics)
     policies: list[Obj] = [
         {
             "apiVersion": "networking.k8s.io/v1",

@@ -3,16 +3,20 @@ the sealed secrets, and patches for what the profile changes relative to the bas
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from rosgit.catalog.model import Catalog, Component, OverlaySpec
 from rosgit.catalog.profiles import ResolvedProfile, resolve_profile
 from rosgit.catalog.schema import split_image_ref
 from rosgit.fileset.text import text_file, yaml_file
 from rosgit.generate.identity import authorization_config
+from rosgit.generate.platforms import platform_component_dir
 from rosgit.generate.strimzi import strimzi_overlay
 from rosgit.generate.workloads import (
     WORKLOAD_API,
     claim_name,
     config_key,
+    container_env,
     render_config_file,
     resources_of,
     volume_claim_templates,
@@ -85,20 +89,37 @@ def anti_affinity(catalog: Catalog, component: Component) -> Obj:
     }
 
 
+def env_patch(at_base: list[Obj], wanted: list[Obj]) -> list[Obj]:
+    """A strategic-merge env patch (merge key name) from the bases' analytics mode to another: changed and new
+    variables, and a delete directive for each variable of the bases' mode only (TRINO_HOST is gone, not left
+    behind). Not a replacement of the whole list: the platform Component's own variables (the service CA's
+    AWS_CA_BUNDLE) must survive it."""
+    before = {var["name"]: var for var in at_base}
+    names = {var["name"] for var in wanted}
+    changed = [var for var in wanted if before.get(var["name"]) != var]
+    return changed + [{"name": name, "$patch": "delete"} for name in before if name not in names]
+
+
 def profile_patches(
     catalog: Catalog, platform: str, base: ResolvedProfile, profile: ResolvedProfile
 ) -> list[Obj]:
     """Strategic-merge patches turning the bases (at the base profile) into this profile."""
     patches: list[Obj] = []
-    for component in catalog.components_for(platform):
+    for component in catalog.components_for(platform, profile.analytics):
         spec: Obj = {}
         pod_spec: Obj = {}
+        container: Obj = {}
         if component.runs_pods_continuously and profile.replicas_for(component) != base.replicas_for(
             component
         ):
             spec["replicas"] = profile.replicas_for(component)
         if resources_of(profile, component) != resources_of(base, component):
-            pod_spec["containers"] = [{"name": component.name, "resources": resources_of(profile, component)}]
+            container["resources"] = resources_of(profile, component)
+        env = env_patch(container_env(component, base.analytics), container_env(component, profile.analytics))
+        if env:
+            container["env"] = env
+        if container:
+            pod_spec["containers"] = [{"name": component.name, **container}]
         if profile.anti_affinity and component.scalable and component.kind == "Deployment":
             pod_spec["affinity"] = anti_affinity(catalog, component)
         if pod_spec:
@@ -133,6 +154,7 @@ def profile_patches(
 
 
 def pod_disruption_budgets(catalog: Catalog, platform: str, profile: ResolvedProfile) -> list[Obj]:
+    """One per scalable Deployment of the profile's analytics mode running more than one replica."""
     if not profile.pod_disruption_budgets:
         return []
     return [
@@ -146,7 +168,7 @@ def pod_disruption_budgets(catalog: Catalog, platform: str, profile: ResolvedPro
             },
             "spec": {"maxUnavailable": 1, "selector": {"matchLabels": L.selector_labels(catalog, component)}},
         }
-        for component in catalog.components_for(platform)
+        for component in catalog.components_for(platform, profile.analytics)
         if component.scalable and component.kind == "Deployment" and profile.replicas_for(component) > 1
     ]
 
@@ -157,8 +179,8 @@ def overlay_files(catalog: Catalog, overlay: OverlaySpec) -> dict[str, str]:
     profile = resolve_profile(catalog, overlay.profile)
     namespace = catalog.namespace_of(overlay)
     files: dict[str, str] = {}
-    resources = [f"../../base/{c.name}" for c in catalog.components_for(overlay.platform)]
-    for secret in catalog.secrets_read_on(overlay.platform):
+    resources = [f"../../base/{c.name}" for c in catalog.components_for(overlay.platform, profile.analytics)]
+    for secret in catalog.secrets_read_on(overlay.platform, profile.analytics):
         if catalog.secrets_backend.type == "external-secrets":
             files[f"{external_secrets_dir(overlay.name)}/{secret}.yaml"] = yaml_file(
                 external_secret(catalog, secret, namespace)
@@ -177,7 +199,9 @@ def overlay_files(catalog: Catalog, overlay: OverlaySpec) -> dict[str, str]:
     if pdbs:
         files[f"{prefix}/pod-disruption-budgets.yaml"] = yaml_file(*pdbs)
         resources.append("pod-disruption-budgets.yaml")
-    strimzi_patches, strimzi_added = strimzi_overlay(catalog, overlay.platform, base, profile)
+    strimzi_patches, strimzi_added = strimzi_overlay(
+        catalog, overlay.platform, replace(base, analytics=profile.analytics), profile
+    )
     if strimzi_added:
         files[f"{prefix}/strimzi.yaml"] = yaml_file(*strimzi_added)
         resources.append("strimzi.yaml")
@@ -186,10 +210,10 @@ def overlay_files(catalog: Catalog, overlay: OverlaySpec) -> dict[str, str]:
         "kind": "Kustomization",
         "namespace": namespace,
         "resources": resources,
-        "components": [f"../../components/{overlay.platform}"],
+        "components": [f"../../{platform_component_dir(catalog, overlay.platform, profile.analytics)}"],
     }
     generators = []
-    for component in catalog.components_for(overlay.platform):
+    for component in catalog.components_for(overlay.platform, profile.analytics):
         if component.config is None:
             continue
         changed = []

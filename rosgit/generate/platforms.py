@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from rosgit.catalog.model import OBJECT_STORAGE, Catalog, Component, Platform
+from rosgit.catalog.model import OBJECT_STORAGE, AnalyticsMode, Catalog, Component, Platform
+from rosgit.catalog.profiles import base_analytics, resolve_profile
 from rosgit.fileset.text import to_yaml, yaml_file
 from rosgit.generate import strimzi
 from rosgit.generate.catrust import SERVICE_CA_CONFIG, service_ca_pod_spec
@@ -16,6 +17,24 @@ from rosgit.kustomize import split_image
 COMPONENT_API = "kustomize.config.k8s.io/v1alpha1"
 # a little above the upload ingress's 100 MiB limit, so its own error (not the controller's) answers
 UPLOAD_BODY_LIMIT = "101m"
+
+
+def platform_component_dir(catalog: Catalog, platform: str, analytics: AnalyticsMode) -> str:
+    """components/<platform> in the bases' analytics mode, components/<platform>-<mode> in another one: the
+    platform's policies and patches name exactly the components that mode deploys."""
+    if analytics == base_analytics(catalog):
+        return f"components/{platform}"
+    return f"components/{platform}-{analytics}"
+
+
+def analytics_in_use(catalog: Catalog, platform: str) -> list[AnalyticsMode]:
+    """The bases' mode first, then every other mode an overlay on this platform uses."""
+    modes = [base_analytics(catalog)]
+    for overlay in catalog.overlays:
+        mode = resolve_profile(catalog, overlay.profile).analytics
+        if overlay.platform == platform and mode not in modes:
+            modes.append(mode)
+    return modes
 
 
 def _project_metadata(catalog: Catalog, name: str, component: str, wave: int, **annotations: str) -> Obj:
@@ -48,10 +67,12 @@ def object_storage_config(catalog: Catalog, platform: Platform) -> Obj:
     }
 
 
-def _exposed(catalog: Catalog, platform: str) -> list[Component]:
+def _exposed(catalog: Catalog, platform: str, analytics: AnalyticsMode | None = None) -> list[Component]:
     """What is published: with an identity section the gateway alone (the other `expose:` entries are its
     routes: the backends trust X-Rh-Identity, so nothing may reach them around it)."""
-    exposed = [c for c in catalog.components_for(platform) if c.expose is not None and c.service is not None]
+    exposed = [
+        c for c in catalog.components_for(platform, analytics) if c.expose is not None and c.service is not None
+    ]
     if catalog.identity is not None:
         return [c for c in exposed if c.name == catalog.identity.gateway]
     return exposed
@@ -77,9 +98,9 @@ def _smp_pod_spec(component: Component, pod_spec: Obj) -> Obj:
     }
 
 
-def kubernetes_ingress(catalog: Catalog, platform: Platform) -> Obj | None:
+def kubernetes_ingress(catalog: Catalog, platform: Platform, analytics: AnalyticsMode | None = None) -> Obj | None:
     """The one Ingress routing every exposed Kubernetes component by path; None when nothing is exposed."""
-    exposed = _exposed(catalog, "kubernetes")
+    exposed = _exposed(catalog, "kubernetes", analytics)
     if not exposed:
         return None
     paths = []
@@ -125,23 +146,23 @@ def kubernetes_pod_security(component: Component) -> Obj:
     return pod_spec
 
 
-def kubernetes_files(catalog: Catalog, platform: Platform) -> dict[str, str]:
-    prefix = "components/kubernetes"
+def kubernetes_files(catalog: Catalog, platform: Platform, analytics: AnalyticsMode) -> dict[str, str]:
+    prefix = platform_component_dir(catalog, "kubernetes", analytics)
     files: dict[str, str] = {
         f"{prefix}/object-storage.yaml": yaml_file(object_storage_config(catalog, platform))
     }
-    files[f"{prefix}/network-policies.yaml"] = yaml_file(*network_policies(catalog, "kubernetes"))
-    kafka = strimzi.component_files(catalog, "kubernetes", platform, prefix)
+    files[f"{prefix}/network-policies.yaml"] = yaml_file(*network_policies(catalog, "kubernetes", analytics))
+    kafka = strimzi.component_files(catalog, "kubernetes", platform, prefix, analytics)
     files.update(kafka)
     resources = ["object-storage.yaml", "network-policies.yaml", *(path.rsplit("/", 1)[1] for path in kafka)]
-    ingress = kubernetes_ingress(catalog, platform)
+    ingress = kubernetes_ingress(catalog, platform, analytics)
     if ingress is not None:
         files[f"{prefix}/ingress.yaml"] = yaml_file(ingress)
         resources.append("ingress.yaml")
     # Images without OpenShift's per-namespace UID range need a fixed non-root UID to pass runAsNonRoot.
     user_patches = [
         _smp_pod_spec(component, kubernetes_pod_security(component))
-        for component in catalog.components_for("kubernetes")
+        for component in catalog.components_for("kubernetes", analytics)
         if component.run_as_user is not None or component.fs_group is not None or component.wait_for
     ]
     kustomization: Obj = {"apiVersion": COMPONENT_API, "kind": "Component", "resources": resources}
@@ -152,9 +173,9 @@ def kubernetes_files(catalog: Catalog, platform: Platform) -> dict[str, str]:
     return files
 
 
-def openshift_routes(catalog: Catalog) -> list[Obj]:
+def openshift_routes(catalog: Catalog, analytics: AnalyticsMode | None = None) -> list[Obj]:
     routes = []
-    for component in _exposed(catalog, "openshift"):
+    for component in _exposed(catalog, "openshift", analytics):
         assert component.expose is not None
         routes.append(
             {
@@ -179,9 +200,9 @@ def openshift_routes(catalog: Catalog) -> list[Obj]:
     return routes
 
 
-def service_monitors(catalog: Catalog) -> list[Obj]:
+def service_monitors(catalog: Catalog, analytics: AnalyticsMode | None = None) -> list[Obj]:
     monitors = []
-    for component in catalog.components_for("openshift"):
+    for component in catalog.components_for("openshift", analytics):
         if not component.metrics_port or component.service is None:
             continue
         if component.metrics_port not in component.service.ports:
@@ -223,22 +244,22 @@ def service_ca_config(catalog: Catalog) -> Obj:
     }
 
 
-def openshift_files(catalog: Catalog, platform: Platform) -> dict[str, str]:
-    prefix = "components/openshift"
+def openshift_files(catalog: Catalog, platform: Platform, analytics: AnalyticsMode) -> dict[str, str]:
+    prefix = platform_component_dir(catalog, "openshift", analytics)
     files: dict[str, str] = {
         f"{prefix}/object-storage.yaml": yaml_file(object_storage_config(catalog, platform)),
         f"{prefix}/service-ca.yaml": yaml_file(service_ca_config(catalog)),
-        f"{prefix}/network-policies.yaml": yaml_file(*network_policies(catalog, "openshift")),
+        f"{prefix}/network-policies.yaml": yaml_file(*network_policies(catalog, "openshift", analytics)),
     }
-    kafka = strimzi.component_files(catalog, "openshift", platform, prefix)
+    kafka = strimzi.component_files(catalog, "openshift", platform, prefix, analytics)
     files.update(kafka)
     resources = ["object-storage.yaml", "service-ca.yaml", "network-policies.yaml"]
     resources += [path.rsplit("/", 1)[1] for path in kafka]
-    routes = openshift_routes(catalog)
+    routes = openshift_routes(catalog, analytics)
     if routes:
         files[f"{prefix}/routes.yaml"] = yaml_file(*routes)
         resources.append("routes.yaml")
-    monitors = service_monitors(catalog)
+    monitors = service_monitors(catalog, analytics)
     if monitors:
         files[f"{prefix}/service-monitors.yaml"] = yaml_file(*monitors)
         resources.append("service-monitors.yaml")
@@ -271,7 +292,9 @@ def openshift_files(catalog: Catalog, platform: Platform) -> dict[str, str]:
             }
         )
     ca_patches = [
-        service_ca_patch(catalog, c) for c in catalog.components_for("openshift") if c.ca_trust is not None
+        service_ca_patch(catalog, c)
+        for c in catalog.components_for("openshift", analytics)
+        if c.ca_trust is not None
     ]
     if ca_patches:
         files[f"{prefix}/service-ca-patches.yaml"] = yaml_file(*ca_patches)

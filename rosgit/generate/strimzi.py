@@ -10,7 +10,9 @@ brokers, the Topic Operator) and fit both kafka.strimzi.io/v1beta2 (Strimzi 0.48
 
 from __future__ import annotations
 
-from rosgit.catalog.model import Catalog, Component, Platform, StrimziKafka
+from dataclasses import replace
+
+from rosgit.catalog.model import AnalyticsMode, Catalog, Component, Platform, StrimziKafka
 from rosgit.catalog.profiles import ResolvedProfile, resolve_profile
 from rosgit.catalog.strimzi import CLUSTER_LABEL, bootstrap_service, brokers, strimzi_of
 from rosgit.catalog.traffic import required_flows
@@ -91,11 +93,13 @@ def _metadata(catalog: Catalog, strimzi: StrimziKafka, name: str, wave: int, *, 
     return {"name": name, "labels": labels, "annotations": wave_annotation(wave)}
 
 
-def _listener_peers(catalog: Catalog, platform: str, strimzi: StrimziKafka, port: int) -> list[Obj]:
+def _listener_peers(
+    catalog: Catalog, platform: str, strimzi: StrimziKafka, port: int, analytics: AnalyticsMode
+) -> list[Obj]:
     """The clients of the matrix: the operator's own NetworkPolicy then opens the listener to them only
     (without peers it opens it to every pod of every namespace, KafkaCluster.java:1731-1733)."""
     target = brokers(strimzi).name
-    flows = required_flows(catalog, platform)
+    flows = required_flows(catalog, platform, analytics)
     sources = sorted({f.source for f in flows if f.destination == target and f.port == port})
     return [
         {"podSelector": pod_selector(catalog, platform, source)}
@@ -114,7 +118,7 @@ def kafka_cluster(catalog: Catalog, platform: str, strimzi: StrimziKafka, profil
         "port": port.port,
         "type": "internal",
         "tls": False,
-        "networkPolicyPeers": _listener_peers(catalog, platform, strimzi, port.port),
+        "networkPolicyPeers": _listener_peers(catalog, platform, strimzi, port.port, profile.analytics),
     }
     kafka: Obj = {}
     if strimzi.version is not None:
@@ -259,14 +263,17 @@ def strimzi_overlay(
     return patches, added
 
 
-def component_files(catalog: Catalog, platform_name: str, platform: Platform, prefix: str) -> dict[str, str]:
+def component_files(
+    catalog: Catalog, platform_name: str, platform: Platform, prefix: str, analytics: AnalyticsMode
+) -> dict[str, str]:
     """The platform Component's Kafka files: kafka.yaml (the ConfigMap) and, with Strimzi, strimzi.yaml
     at the base profile. Keys are paths; the Component lists their file names as resources."""
     files: dict[str, str] = {}
     config = kafka_config(catalog, platform)
     if config is not None:
         files[f"{prefix}/kafka.yaml"] = yaml_file(config)
-    objects = strimzi_objects(catalog, platform_name, resolve_profile(catalog, catalog.project.base_profile))
+    base = resolve_profile(catalog, catalog.project.base_profile)
+    objects = strimzi_objects(catalog, platform_name, replace(base, analytics=analytics))
     if objects:
         files[f"{prefix}/strimzi.yaml"] = yaml_file(*objects)
     return files

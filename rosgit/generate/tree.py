@@ -7,7 +7,7 @@ from rosgit.catalog.profiles import resolve_profile
 from rosgit.fileset.text import disjoint_union
 from rosgit.generate.bases import base_files
 from rosgit.generate.overlays import overlay_files
-from rosgit.generate.platforms import kubernetes_files, openshift_files
+from rosgit.generate.platforms import analytics_in_use, kubernetes_files, openshift_files
 
 
 def base_tree(catalog: Catalog) -> dict[str, str]:
@@ -22,9 +22,11 @@ def base_tree(catalog: Catalog) -> dict[str, str]:
 def platform_tree(catalog: Catalog) -> dict[str, str]:
     files: dict[str, str] = {}
     if "kubernetes" in catalog.platforms:
-        files.update(kubernetes_files(catalog, catalog.platforms["kubernetes"]))
+        for mode in analytics_in_use(catalog, "kubernetes"):
+            files.update(kubernetes_files(catalog, catalog.platforms["kubernetes"], mode))
     if "openshift" in catalog.platforms:
-        files.update(openshift_files(catalog, catalog.platforms["openshift"]))
+        for mode in analytics_in_use(catalog, "openshift"):
+            files.update(openshift_files(catalog, catalog.platforms["openshift"], mode))
     return files
 
 

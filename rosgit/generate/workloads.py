@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from rosgit.catalog.model import OBJECT_STORAGE, Catalog, Component, EnvVar, Probe, Resources
+from rosgit.catalog.model import OBJECT_STORAGE, AnalyticsMode, Catalog, Component, EnvVar, Probe, Resources
 from rosgit.catalog.profiles import ResolvedProfile
 from rosgit.errors import UsageError
 from rosgit.k8s import labels as L
@@ -66,9 +66,15 @@ def render_config_file(component: Component, path: str, profile: ResolvedProfile
     return CONFIG_VAR.sub(substitute, text)
 
 
-def _env(var: EnvVar) -> Obj:
-    if var.value is not None:
-        return {"name": var.name, "value": var.value}
+def container_env(component: Component, analytics: AnalyticsMode) -> list[Obj]:
+    """The main container's env in one analytics mode: each variable of that mode, at that mode's value."""
+    return [env_entry(var, analytics) for var in component.env if analytics in var.analytics]
+
+
+def env_entry(var: EnvVar, analytics: AnalyticsMode) -> Obj:
+    value = var.value_in(analytics)
+    if value is not None:
+        return {"name": var.name, "value": value}
     if var.secret is not None:
         return {
             "name": var.name,
@@ -161,8 +167,9 @@ def main_container(catalog: Catalog, component: Component, profile: ResolvedProf
         container["ports"] = [
             {"name": p.name, "containerPort": p.port, "protocol": p.protocol} for p in component.ports
         ]
-    if component.env:
-        container["env"] = [_env(var) for var in component.env]
+    env = container_env(component, profile.analytics)
+    if env:
+        container["env"] = env
     container["resources"] = resources_of(profile, component)
     if component.probes is not None:
         for kind in ("liveness", "readiness", "startup"):

@@ -125,6 +125,8 @@ def profile_values(catalog: Catalog, profile: ResolvedProfile) -> Obj:
         "global": {
             "antiAffinity": profile.anti_affinity,
             "podDisruptionBudgets": profile.pod_disruption_budgets,
+            # where Koku's report SQL runs: switches the Trino objects, Koku's ONPREM/TRINO_* and the policies
+            "analytics": profile.analytics,
         }
     }
     if profile.authorization is not None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rosgit.catalog.model import Catalog
+from rosgit.catalog.model import AnalyticsMode, Catalog
+from rosgit.catalog.profiles import base_analytics
 from rosgit.contracts.loader import ContractSet
 from rosgit.findings import Finding, RuleId, Severity
 
@@ -19,6 +20,17 @@ class LintContext:
     namespace: str | None = None
     source: str = ""
     contracts: ContractSet | None = None
+    # the overlay's analytics mode (its profile's); unset: the bases' (the catalog's base profile's)
+    analytics: AnalyticsMode | None = None
+
+    @property
+    def analytics_mode(self) -> AnalyticsMode | None:
+        """The analytics mode the flows of this overlay are those of."""
+        if self.analytics is not None or self.catalog is None:
+            return self.analytics
+        if self.catalog.project.base_profile not in self.catalog.profiles:
+            return None  # a catalog without profiles (a rule's own test catalog): every mode's flows
+        return base_analytics(self.catalog)
 
     def finding(self, rule_id: RuleId, severity: Severity, obj: str, message: str, hint: str = "") -> Finding:
         return Finding(rule_id, severity, obj, message, hint, self.source)

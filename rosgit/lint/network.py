@@ -211,7 +211,11 @@ def endpoints(objects: list[Obj], context: LintContext) -> tuple[dict[str, Endpo
                 pods.setdefault(endpoint.name, endpoint)
         # a platform's externals are the peers its flows name: the OpenShift router is no endpoint on Kubernetes
         named = (
-            {end for flow in required_flows(catalog, context.platform) for end in (flow.source, flow.destination)}
+            {
+                end
+                for flow in required_flows(catalog, context.platform, context.analytics_mode)
+                for end in (flow.source, flow.destination)
+            }
             if context.platform
             else set(catalog.externals)
         )
@@ -313,7 +317,7 @@ def reachability(objects: list[Obj], context: LintContext) -> Reachability:
                     allowed[(src.name, dst.name, number, protocol)] = verdict
     required: dict[FlowKey, str] = {}
     if context.catalog is not None and context.platform:
-        for flow in required_flows(context.catalog, context.platform):
+        for flow in required_flows(context.catalog, context.platform, context.analytics_mode):
             required[flow.key] = flow.purpose
     missing: dict[FlowKey, str] = {}
     blocked_at: dict[FlowKey, str] = {}

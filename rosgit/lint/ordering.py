@@ -31,7 +31,7 @@ def matrix_uses(context: LintContext) -> dict[str, set[str]]:
     """workload -> workloads it connects to according to the catalog's traffic matrix."""
     found: dict[str, set[str]] = {}
     if context.catalog is not None and context.platform:
-        for flow in required_flows(context.catalog, context.platform):
+        for flow in required_flows(context.catalog, context.platform, context.analytics_mode):
             found.setdefault(flow.source, set()).add(flow.destination)
     return found
 

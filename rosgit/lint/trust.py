@@ -127,7 +127,7 @@ def _service_ca_clients(context: LintContext) -> dict[str, str]:
     signed = {name for name, external in catalog.externals.items() if external.tls == "service-ca"}
     return {
         flow.source: flow.destination
-        for flow in required_flows(catalog, context.platform)
+        for flow in required_flows(catalog, context.platform, context.analytics_mode)
         if flow.destination in signed
     }
 

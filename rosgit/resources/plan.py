@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from pathlib import Path
 
-from rosgit.catalog.model import Catalog, PlanFigures, PlanRow, PlanTotals
+from rosgit.catalog.model import Catalog, OverlaySpec, PlanFigures, PlanRow, PlanTotals
 from rosgit.errors import UsageError
 from rosgit.quantity import bytes_of, millicores
 from rosgit.resources.totals import Report, Totals, Workload
@@ -27,10 +27,15 @@ def overlay_directory(argument: str, catalog: Catalog | None, root: Path) -> Pat
     return path
 
 
+def overlay_spec(overlay: Path, catalog: Catalog, root: Path) -> OverlaySpec | None:
+    """The catalog overlay whose directory `overlay` is, if any."""
+    resolved = overlay.resolve()
+    return next((o for o in catalog.overlays if (root / "overlays" / o.name).resolve() == resolved), None)
+
+
 def plan_for(overlay: Path, catalog: Catalog, root: Path) -> PlanTotals | None:
     """The sizing plan of the catalog profile `overlay` renders, when it is a catalog overlay that has one."""
-    resolved = overlay.resolve()
-    spec = next((o for o in catalog.overlays if (root / "overlays" / o.name).resolve() == resolved), None)
+    spec = overlay_spec(overlay, catalog, root)
     profile = catalog.profiles.get(spec.profile) if spec is not None else None
     return profile.plan if profile is not None else None
 

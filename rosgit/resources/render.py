@@ -106,14 +106,19 @@ def _plan_lines(report: Report, plan: PlanTotals) -> list[str]:
     return lines
 
 
-def render_table(report: Report, output: str, plan: PlanTotals | None = None) -> str:
-    """The report as text or JSON; with `plan`, the plan's totals and rows, the differences and the reasons."""
+def render_table(
+    report: Report, output: str, plan: PlanTotals | None = None, modes: dict[str, Totals] | None = None
+) -> str:
+    """The report as text or JSON; with `plan`, the plan's totals and rows, the differences and the reasons; with
+    `modes`, the total of each analytics mode (the overlay's own and the other, docs/analytics.md)."""
     if output == "json":
         data: dict[str, Any] = {
             "groups": {group: _row(totals) for group, totals in report.groups.items()},
             "total": _row(report.total),
             "jobs": {name: _row(totals) for name, totals in sorted(report.jobs.items())},
         }
+        if modes:
+            data["analytics"] = {mode: _row(totals) for mode, totals in modes.items()}
         if plan is not None:
             data["plan"] = _plan_json(report, plan)
         return json.dumps(data, indent=2)
@@ -123,6 +128,8 @@ def render_table(report: Report, output: str, plan: PlanTotals | None = None) ->
     table += [_cells(group, totals) for group, totals in report.groups.items()]
     table.append("")  # the rule under the groups, drawn once the width is known
     table.append(_cells("TOTAL", report.total))
+    for mode, totals in (modes or {}).items():
+        table.append(_cells(f"analytics {mode}", totals))
     if plan is not None:
         table += [_cells("PLAN", planned(plan)), _difference_cells("vs PLAN", report.total, planned(plan))]
     lines = _aligned(table)

@@ -28,7 +28,8 @@ PROGRAMS = {
     "minio": ("minio", "mc"),
     "envoy": ("envoy",),
     "trino": ("trino-server", "trino-cli", "jdk25"),
-    "hive": ("hive-metastore", "hadoop-common", "hadoop-mapreduce"),
+    "hive": ("hive-metastore", "hadoop-common", "hadoop-mapreduce", "postgresql-jdbc", "hadoop-aws", "postgresql",
+             "postgresql-client", "libpq5"),
 }
 
 

@@ -114,28 +114,38 @@ def test_bucket_job_may_reach_noobaas_pod_port(overlay: str) -> None:
     assert NOOBAA_HTTPS_POD_PORT in ports
 
 
-# ---------------------------------------------------------------- 2. the metastore starts
-# apache/hive@1592b744 packaging/src/docker/entrypoint.sh:55-61: only SERVICE_NAME=metastore (or
-# hiveserver2) execs a service; otherwise the script ends and the container exits.
-@pytest.mark.parametrize("overlay", OVERLAYS)
-def test_hive_metastore_starts_the_metastore_service(overlay: str) -> None:
-    env = literal_env(main_container(template(overlay, "hive-metastore")))
-    assert env.get("SERVICE_NAME") == "metastore"
+# ---------------------------------------------------------------- 2. the metastore starts on its database
+# RedHatInsights/ubi-hive@2f89bfbe: schematool and the metastore read $METASTORE_CONF_DIR/metastore-site.xml (the
+# standalone metastore's bin/metastore-config.sh); its javax.jdo.option.* name the database, metastore.thrift.port
+# the port Trino's hive.metastore.uri must reach.
+def _site(overlay: str) -> dict[str, str]:
+    pod = template(overlay, "hive-metastore")
+    conf_dir = literal_env(main_container(pod))["METASTORE_CONF_DIR"]
+    mount = next(m for m in main_container(pod)["volumeMounts"] if m["mountPath"] == conf_dir)
+    volume = next(v for v in pod.spec["volumes"] if v["name"] == mount["name"])
+    [config] = [c for n, c in objects_of(overlay, "ConfigMap").items() if n == volume["configMap"]["name"]]
+    text = config["data"]["metastore-site.xml"]
+    return dict(re.findall(r"<name>([^<]+)</name>\s*<value>([^<]*)</value>", text))
 
 
-# entrypoint.sh:24,48-51: IS_RESUME=true skips `schematool -initSchema`. The metastore still runs on the
-# image's embedded Derby (its hive-site.xml has no JDBC settings, apache/hive@357714ab
-# packaging/src/docker/conf/hive-site.xml), created afresh in every new container, so the schema must be
-# created on every start: IS_RESUME=true would leave it without one (metastore.schema.verification defaults
-# to true: "Version information not found in metastore"). Derby's files go to derby.system.home (default:
-# the working directory /opt/hive, apache/hive@05b3a6e6 packaging/src/docker/Dockerfile:88-98, owned by uid
-# 1000 and not writable for OpenShift's assigned UID); /tmp is writable for any UID.
 @pytest.mark.parametrize("overlay", OVERLAYS)
-def test_hive_metastore_creates_its_derby_schema_where_it_can_write(overlay: str) -> None:
-    env = literal_env(main_container(template(overlay, "hive-metastore")))
-    assert env.get("IS_RESUME", "false") == "false"
-    opts = shlex.split(env.get("SERVICE_OPTS", ""))
-    assert "-Dderby.system.home=/tmp" in opts
+def test_hive_metastore_uses_its_own_database_and_the_koku_bucket(overlay: str) -> None:
+    site = _site(overlay)
+    db = literal_env(main_container(template(overlay, "hive-metastore-db")))
+    assert site["javax.jdo.option.ConnectionURL"] == f"jdbc:postgresql://hive-metastore-db:5432/{db['POSTGRESQL_DATABASE']}"
+    assert site["javax.jdo.option.ConnectionUserName"] == db["POSTGRESQL_USER"]
+    assert site["javax.jdo.option.ConnectionPassword"] == "${env.DATABASE_PASSWORD}"  # never the value itself
+    koku = literal_env(main_container(template(overlay, "koku-masu")))
+    assert site["metastore.warehouse.dir"] == f"s3a://{koku['REQUESTED_BUCKET']}/data/"
+    assert site["fs.s3a.path.style.access"] == "true"
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_trino_reaches_the_metastore_on_its_thrift_port(overlay: str) -> None:
+    site = _site(overlay)
+    [config] = [c for n, c in objects_of(overlay, "ConfigMap").items() if n.startswith("trino-coordinator-config")]
+    uri = re.search(r"^hive\.metastore\.uri=(.*)$", config["data"]["catalog_hive.properties"], re.M)
+    assert uri and uri.group(1) == f"thrift://hive-metastore:{site['metastore.thrift.port']}"
 
 
 # ---------------------------------------------------------------- 3. Trino is ready when it has started

@@ -68,12 +68,12 @@ def test_editing_a_generated_file_fails_check_with_a_diff(repo_copy: Path) -> No
 def test_catalog_change_shows_as_drift_then_generate_fixes_it(repo_copy: Path) -> None:
     catalog = repo_copy / "rosgit.yaml"
     catalog.write_text(
-        catalog.read_text().replace("docker.io/trinodb/trino:435", "docker.io/trinodb/trino:436")
+        catalog.read_text().replace("docker.io/trinodb/trino:476", "docker.io/trinodb/trino:477")
     )
 
     drift = run_rosgit("generate", "--check", "-c", str(catalog))
     assert drift.returncode == 1
-    assert "+        image: docker.io/trinodb/trino:436" in drift.stdout
+    assert "+        image: docker.io/trinodb/trino:477" in drift.stdout
 
     assert run_rosgit("generate", "-c", str(catalog)).returncode == 0
     assert run_rosgit("generate", "--check", "-c", str(catalog)).returncode == 0
@@ -123,7 +123,7 @@ def test_a_failure_while_staging_leaves_the_previous_tree_intact(
 ) -> None:
     catalog = repo_copy / "rosgit.yaml"
     catalog.write_text(
-        catalog.read_text().replace("docker.io/trinodb/trino:435", "docker.io/trinodb/trino:436")
+        catalog.read_text().replace("docker.io/trinodb/trino:476", "docker.io/trinodb/trino:477")
     )
     before = _snapshot(repo_copy)
     plan = writer.plan_changes(repo_copy, render_tree(load_catalog(catalog)))

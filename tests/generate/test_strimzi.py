@@ -16,6 +16,7 @@ import pytest
 
 from rosgit.build import build_objects
 from rosgit.catalog import load_catalog
+from rosgit.catalog.profiles import overlay_analytics
 from rosgit.catalog.strimzi import BROKER_ROLE_LABEL, CLUSTER_LABEL, strimzi_of
 from rosgit.catalog.traffic import required_flows
 from rosgit.k8s.podspec import pod_templates
@@ -125,14 +126,20 @@ def test_every_kafka_client_points_at_the_platforms_kafka(overlay: str) -> None:
         assert addresses == {expected}, name
 
 
+def _matrix_listener_clients(overlay: str) -> set[str]:
+    """The matrix's clients of the brokers' listener in the overlay's analytics mode (its profile's)."""
+    spec = CATALOG.overlay(overlay)
+    assert spec is not None
+    flows = required_flows(CATALOG, "openshift", overlay_analytics(CATALOG, spec))
+    return {f.source for f in flows if f.destination == "kafka" and f.port == 9092}
+
+
 @pytest.mark.parametrize("overlay", OPENSHIFT)
 def test_clients_reach_the_broker_pods_on_9092_and_nothing_else_opens(overlay: str) -> None:
     context = LintContext(catalog=CATALOG, platform="openshift", namespace=None)
     result = reachability(list(built(overlay)), context)
     assert not result.missing and not result.extra
-    matrix_clients = {
-        f.source for f in required_flows(CATALOG, "openshift") if f.destination == "kafka" and f.port == 9092
-    }
+    matrix_clients = _matrix_listener_clients(overlay)
     to_brokers = {(key[0], key[2]) for key in result.allowed if key[1] == "kafka"}
     assert {source for source, port in to_brokers if port == 9092} == matrix_clients
     # the other ports of the brokers are the operator's own (replication, KafkaAgent), only for its pods
@@ -154,9 +161,7 @@ def test_the_listener_is_opened_by_strimzis_own_policy_to_the_matrix_clients_onl
     peers = {
         p["podSelector"]["matchLabels"]["app.kubernetes.io/name"] for p in listener["networkPolicyPeers"]
     }
-    assert peers == {
-        f.source for f in required_flows(CATALOG, "openshift") if f.destination == "kafka" and f.port == 9092
-    }
+    assert peers == _matrix_listener_clients(overlay)
 
 
 def test_prod_sizes_kafka_as_its_profile_says() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import yaml
 
 from rosgit.catalog import Catalog
@@ -44,7 +46,19 @@ def test_one_template_per_component_reading_its_values_section(catalog: Catalog)
 
 
 def test_disabled_components_are_in_the_chart_but_off(catalog: Catalog) -> None:
-    files = chart_files(catalog)
+    # the catalog runs every component in some analytics mode: switch one off to see it kept in the chart
+    components = [
+        dataclasses.replace(c, enabled=False) if c.name == "koku-worker-subs-extraction" else c
+        for c in catalog.components
+    ]
+    files = chart_files(dataclasses.replace(catalog, components=components))
     assert "templates/koku/koku-worker-subs-extraction.yaml" in files
     values = yaml.safe_load(files["values.yaml"])
     assert values["koku"]["celery"]["workers"]["subsExtraction"]["enabled"] is False
+
+
+def test_components_of_one_analytics_mode_are_switched_by_global_analytics(catalog: Catalog) -> None:
+    files = chart_files(catalog)
+    assert 'eq .Values.global.analytics "trino"' in files["templates/trino/trino-coordinator.yaml"]
+    assert 'eq .Values.global.analytics "postgresql"' in files["templates/ros/rosocp-housekeeper.yaml"]
+    assert yaml.safe_load(files["values.yaml"])["global"]["analytics"] == "trino"

@@ -149,7 +149,8 @@ def test_profile_changes_are_values_only(tmp_path: Path) -> None:
             "koku-listener: {requests: {cpu: 750m, memory: 1536Mi}",
         ),
         ("koku-db: {data: 200Gi}", "koku-db: {data: 300Gi}"),
-        ("trinoCoordinatorHeap: 6G", "trinoCoordinatorHeap: 5G"),
+        # 7G: query.max-memory-per-node 4GB plus 30% headroom must fit the heap, the heap the 8Gi limit
+        ("trinoCoordinatorHeap: 6G", "trinoCoordinatorHeap: 7G"),
     ]:
         assert text.count(old) == 1, old
         text = text.replace(old, new)

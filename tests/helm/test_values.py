@@ -55,7 +55,9 @@ def test_values_yaml_has_every_component_with_all_keys(catalog: Catalog) -> None
         assert set(node["resources"]) == {"requests", "limits"}
         if component.runs_pods_continuously:
             assert isinstance(node["replicas"], int)
-    assert values["koku"]["celery"]["workers"]["subsExtraction"]["enabled"] is False
+    # enabled in the catalog, run in analytics trino mode (the templates also check global.analytics)
+    assert values["koku"]["celery"]["workers"]["subsExtraction"]["enabled"] is True
+    assert values["global"]["analytics"] == "trino"
 
 
 def test_profiles_differ_where_the_catalog_says(catalog: Catalog) -> None:
@@ -64,7 +66,8 @@ def test_profiles_differ_where_the_catalog_says(catalog: Catalog) -> None:
     assert minimal["koku"]["api"]["reads"]["replicas"] == 2
     assert prod["koku"]["api"]["reads"]["replicas"] == 3
     assert prod["global"] == {
-        "antiAffinity": True, "podDisruptionBudgets": True, "authorization": {"mode": "org-admin"}
+        "antiAffinity": True, "podDisruptionBudgets": True, "authorization": {"mode": "org-admin"},
+        "analytics": "trino",
     }
     assert prod["trino"]["vars"]["trinoCoordinatorHeap"] == "6G"
     assert prod["koku"]["database"]["storage"] == {"data": "200Gi"}

@@ -115,8 +115,8 @@ def test_a_planted_violation_gives_its_finding(
     assert "source " in found[0] and "@" in found[0]  # the contract fact's provenance: owner/repo@commit:path
 
 
-# Facts of the Koku contract that hold only when ONPREM=False (their `when:`); the catalog's Koku runs with
-# ONPREM=True, so the minimal overlay must not be held to them.
+# Facts of the Koku contract that hold only when ONPREM=False (their `when:`); the minimal overlay's Koku runs in
+# analytics trino mode (ONPREM=False), so it is held to them, and the same objects with ONPREM=True are not.
 ONPREM_FALSE_ONLY = [
     ("CON008", "topic platform.notifications.ingress"),
     ("CON008", "topic platform.rhsm-subscriptions.service-instance-ingress"),
@@ -125,21 +125,22 @@ ONPREM_FALSE_ONLY = [
 ]
 
 
-def _without_off_prem_topics(objects: list[Obj]) -> list[Obj]:
-    """The overlay minus the kafka-topics Job's ONPREM=False-only topics (it creates them for a later switch
-    of mode), so the topic facts have something to be judged on."""
-    copied = copy.deepcopy(objects)
+def _without_off_prem_provisions(objects: list[Obj]) -> list[Obj]:
+    """The overlay minus what it provides for ONPREM=False only: the kafka-topics Job's off-prem topics and the
+    SUBS workers, so the facts have something to be judged on."""
+    copied = [o for o in copy.deepcopy(objects) if not o["metadata"]["name"].startswith("koku-worker-subs-")]
     container = _main(copied, "kafka-topics")
     for topic in ("platform.notifications.ingress", "platform.rhsm-subscriptions.service-instance-ingress"):
         container["command"] = [re.sub(rf"\s{re.escape(topic)}\b", "", c) for c in container["command"]]
     return copied
 
 
-def _set_onprem_on_koku_workers(objects: list[Obj], value: str) -> None:
-    workers = [o for o in objects if o["kind"] == "Deployment" and o["metadata"]["name"].startswith("koku-worker-")]
-    assert workers
-    for worker in workers:
-        for container in worker["spec"]["template"]["spec"]["containers"]:
+def _set_onprem_on_koku(objects: list[Obj], value: str) -> None:
+    koku = [o for o in objects if o["kind"] in ("Deployment", "Job") and o["metadata"]["name"].startswith("koku-")
+            and "/koku:" in str(o["spec"])]
+    assert koku
+    for obj in koku:
+        for container in obj["spec"]["template"]["spec"]["containers"]:
             env = [e for e in container.get("env", []) if e["name"] != "ONPREM"]
             container["env"] = [*env, {"name": "ONPREM", "value": value}]
 
@@ -149,13 +150,19 @@ def _found(objects: list[Obj], finding_id: str, fragment: str) -> list[str]:
     return [f.line() for f in lint_objects(objects, context) if f.id == finding_id and fragment in f.message]
 
 
-@pytest.mark.parametrize("spelling", ["False", "0"])
-def test_facts_only_true_when_onprem_is_false_are_not_held_against_the_onprem_koku(spelling: str) -> None:
-    objects = _without_off_prem_topics(_built()[0])
+def test_the_off_prem_koku_gets_what_onprem_false_needs() -> None:
+    objects = _built()[0]
     for finding_id, fragment in ONPREM_FALSE_ONLY:
         assert _found(objects, finding_id, fragment) == [], (finding_id, fragment)
-    flipped = copy.deepcopy(objects)
-    _set_onprem_on_koku_workers(flipped, spelling)
+
+
+@pytest.mark.parametrize("spelling", ["True", "1"])
+def test_facts_only_true_when_onprem_is_false_are_held_against_the_off_prem_koku_only(spelling: str) -> None:
+    objects = _without_off_prem_provisions(_built()[0])
     for finding_id, fragment in ONPREM_FALSE_ONLY:
-        found = _found(flipped, finding_id, fragment)
-        assert len(found) == 1 and "source " in found[0], (finding_id, fragment, found)
+        found = _found(objects, finding_id, fragment)
+        assert found and all("source " in line for line in found), (finding_id, fragment, found)
+    flipped = copy.deepcopy(objects)
+    _set_onprem_on_koku(flipped, spelling)
+    for finding_id, fragment in ONPREM_FALSE_ONLY:
+        assert _found(flipped, finding_id, fragment) == [], (finding_id, fragment)

@@ -17,6 +17,7 @@ from rosgit.helm.templates.configmap import config_map
 from rosgit.helm.templates.metadata import (
     COMPONENT_METADATA_LABELS,
     OPENSHIFT,
+    analytics_is,
     component_label_args,
     go_string,
     set_metadata,
@@ -89,6 +90,8 @@ def component_template(catalog: Catalog, component: Component, base: ResolvedPro
     if set(catalog.platforms) - set(component.platforms):
         only = component.platforms[0]
         conditions.append(OPENSHIFT if only == "openshift" else f"(not {OPENSHIFT})")
+    if len(component.analytics) == 1:
+        conditions.append(f"({analytics_is(component.analytics[0])})")
     cond = conditions[0] if len(conditions) == 1 else f"and {' '.join(conditions)}"
     head = [
         HEADER,

@@ -4,9 +4,11 @@ the Strimzi objects, their profile-dependent fields (broker settings, pools, top
 from __future__ import annotations
 
 import copy
+from dataclasses import replace
+from typing import Any
 
-from rosgit.catalog.model import Catalog, StrimziKafka
-from rosgit.catalog.profiles import resolve_profile
+from rosgit.catalog.model import ALL_ANALYTICS, AnalyticsMode, Catalog, StrimziKafka
+from rosgit.catalog.profiles import ResolvedProfile, resolve_profile
 from rosgit.catalog.strimzi import CLUSTER_LABEL
 from rosgit.fileset.text import HEADER
 from rosgit.generate.strimzi import (
@@ -17,8 +19,14 @@ from rosgit.generate.strimzi import (
     kafka_topics,
     node_pool,
 )
-from rosgit.helm.template import Block, Inline, render_document
-from rosgit.helm.templates.metadata import OPENSHIFT, go_string, set_metadata, set_project_metadata
+from rosgit.helm.template import Block, Inline, WhenItems, render_document
+from rosgit.helm.templates.metadata import (
+    OPENSHIFT,
+    analytics_is,
+    go_string,
+    set_metadata,
+    set_project_metadata,
+)
 from rosgit.k8s import labels as L
 from rosgit.k8s.objects import Obj
 
@@ -49,6 +57,31 @@ def _pool(catalog: Catalog, strimzi: StrimziKafka, name: str) -> Obj:
     return pool
 
 
+def _peers_by_analytics(catalog: Catalog, strimzi: StrimziKafka, base: ResolvedProfile, cluster: Obj) -> None:
+    """Each listener's networkPolicyPeers, a peer present in some analytics modes only under their switches:
+    the peers are the listener's clients in the traffic matrix, sorted by name, as in each mode's overlay."""
+    per_mode = {
+        mode: kafka_cluster(catalog, "openshift", strimzi, replace(base, analytics=mode))["spec"]["kafka"]["listeners"]
+        for mode in ALL_ANALYTICS
+    }
+    for index, listener in enumerate(cluster["spec"]["kafka"]["listeners"]):
+        if "networkPolicyPeers" not in listener:
+            continue
+        peers: dict[str, tuple[Obj, list[AnalyticsMode]]] = {}
+        for mode, listeners in per_mode.items():
+            for peer in listeners[index].get("networkPolicyPeers", []):
+                name = peer["podSelector"]["matchLabels"][L.NAME]
+                peers.setdefault(name, (peer, []))[1].append(mode)
+        items: list[Any] = []
+        for name in sorted(peers):
+            peer, modes = peers[name]
+            if len(modes) == len(ALL_ANALYTICS):
+                items.append(peer)
+            else:
+                items.extend(WhenItems(analytics_is(mode), [peer]) for mode in modes)
+        listener["networkPolicyPeers"] = items
+
+
 def kafka_template(catalog: Catalog) -> str | None:
     docs: list[str] = []
     for name, platform in sorted(catalog.platforms.items()):
@@ -63,6 +96,7 @@ def kafka_template(catalog: Catalog) -> str | None:
     if strimzi is not None:
         base = resolve_profile(catalog, catalog.project.base_profile)
         cluster = copy.deepcopy(kafka_cluster(catalog, "openshift", strimzi, base))
+        _peers_by_analytics(catalog, strimzi, base, cluster)
         _strimzi_metadata(cluster)
         cluster["spec"]["kafka"]["config"] = Block(f"toYaml {VALUES}.config")
         docs.append(render_document(cluster, OPENSHIFT))

@@ -95,3 +95,8 @@ def secret_name(name: str) -> Inline:
 def config_map_name(name: str) -> Inline:
     """A generated ConfigMap's name, hashed from its rendered data as kustomize's configMapGenerator does."""
     return Inline(f'{{{{ include "ros-ocp.configMapName.{name}" $ }}}}')
+
+
+def analytics_is(mode: str) -> str:
+    """The chart's analytics switch (global.analytics, the profile's `analytics`) set to this mode."""
+    return f'eq .Values.global.analytics "{mode}"'

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import copy
 
-from rosgit.catalog.model import Catalog
+from rosgit.catalog.model import ALL_ANALYTICS, Catalog
 from rosgit.fileset.text import HEADER
 from rosgit.generate.identity import AUTHORIZATION_DATA, authorization_config
 from rosgit.generate.networkpolicy import network_policies
 from rosgit.generate.platforms import kubernetes_ingress, object_storage_config, service_ca_config
 from rosgit.helm.template import Inline, When, WhenItems, render_document
-from rosgit.helm.templates.metadata import OPENSHIFT, go_string, set_project_metadata
+from rosgit.helm.templates.metadata import OPENSHIFT, analytics_is, go_string, set_project_metadata
 from rosgit.helm.values import values_path
 
 
@@ -71,24 +71,28 @@ def openshift_template(catalog: Catalog) -> str | None:
     """The service CA ConfigMap and the NetworkPolicies of the traffic matrix, OpenShift only."""
     if "openshift" not in catalog.platforms:
         return None
-    objects = [
-        service_ca_config(catalog),
-        *copy.deepcopy(network_policies(catalog, "openshift")),
-    ]
-    for obj in objects:
-        set_project_metadata(obj)
-    docs = "".join(render_document(obj) for obj in objects)
+    config = service_ca_config(catalog)
+    set_project_metadata(config)
+    docs = render_document(config) + _policies_by_analytics(catalog, "openshift")
     return HEADER + "\n" + f"{{{{- if {OPENSHIFT} }}}}\n" + docs + "{{- end }}\n"
+
+
+def _policies_by_analytics(catalog: Catalog, platform: str) -> str:
+    """The traffic matrix's NetworkPolicies of each analytics mode, under that mode's switch."""
+    docs = ""
+    for mode in ALL_ANALYTICS:
+        objects = copy.deepcopy(network_policies(catalog, platform, mode))
+        for obj in objects:
+            set_project_metadata(obj)
+        docs += f"{{{{- if {analytics_is(mode)} }}}}\n" + "".join(render_document(o) for o in objects) + "{{- end }}\n"
+    return docs
 
 
 def kubernetes_template(catalog: Catalog) -> str | None:
     """The NetworkPolicies of the traffic matrix as plain Kubernetes resolves them, Kubernetes only."""
     if "kubernetes" not in catalog.platforms:
         return None
-    objects = copy.deepcopy(network_policies(catalog, "kubernetes"))
-    for obj in objects:
-        set_project_metadata(obj)
-    docs = "".join(render_document(obj) for obj in objects)
+    docs = _policies_by_analytics(catalog, "kubernetes")
     return HEADER + "\n" + f"{{{{- if not {OPENSHIFT} }}}}\n" + docs + "{{- end }}\n"
 
 

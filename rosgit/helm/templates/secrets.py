@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from rosgit.catalog.model import Catalog
+from rosgit.catalog.model import ALL_ANALYTICS, AnalyticsMode, Catalog
 from rosgit.fileset.text import HEADER
 from rosgit.generate.overlays import external_secret
 from rosgit.helm.template import Block, render_document
-from rosgit.helm.templates.metadata import OPENSHIFT, go_string, set_metadata
+from rosgit.helm.templates.metadata import OPENSHIFT, analytics_is, go_string, set_metadata
 from rosgit.helm.values import secret_values_key
 
 HELM_RESOURCE_POLICY = "helm.sh/resource-policy"
@@ -32,6 +32,15 @@ def _platforms_reading(catalog: Catalog) -> dict[str, set[str]]:
         for name in catalog.secrets_read_on(platform):
             used.setdefault(name, set()).add(platform)
     return used
+
+
+def _analytics_reading(catalog: Catalog, name: str) -> list[AnalyticsMode]:
+    """The analytics modes in which some platform's components read the Secret (hive's: trino only)."""
+    return [
+        mode
+        for mode in ALL_ANALYTICS
+        if any(name in catalog.secrets_read_on(platform, mode) for platform in catalog.platforms)
+    ]
 
 
 def _platform_condition(catalog: Catalog, platforms: set[str]) -> str | None:
@@ -65,12 +74,15 @@ def secrets_template(catalog: Catalog) -> str:
             continue
         cond = f".Values.secrets.{secret_values_key(spec.name)}.existingSecret"
         platforms = used[spec.name]
+        conditions = [f"(not {cond})"]
         if platforms != set(catalog.platforms):
             only = next(iter(platforms))
-            cond_platform = OPENSHIFT if only == "openshift" else f"(not {OPENSHIFT})"
-            lines.append(f"{{{{- if and (not {cond}) {cond_platform} }}}}")
-        else:
-            lines.append(f"{{{{- if not {cond} }}}}")
+            conditions.append(OPENSHIFT if only == "openshift" else f"(not {OPENSHIFT})")
+        modes = _analytics_reading(catalog, spec.name)
+        if len(modes) == 1:
+            conditions.append(f"({analytics_is(modes[0])})")
+        joined = conditions[0] if len(conditions) == 1 else f"and {' '.join(conditions)}"
+        lines.append(f"{{{{- if {joined} }}}}")
         lines.append(
             f'{{{{- $live := (lookup "v1" "Secret" .Release.Namespace {go_string(spec.name)}).data | default dict }}}}'
         )

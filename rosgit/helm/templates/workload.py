@@ -7,16 +7,17 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from rosgit.catalog.model import Catalog, Component
+from rosgit.catalog.model import ALL_ANALYTICS, AnalyticsMode, Catalog, Component
 from rosgit.catalog.profiles import ResolvedProfile
 from rosgit.generate.catrust import step_uses_wait_image
-from rosgit.generate.overlays import anti_affinity
+from rosgit.generate.overlays import anti_affinity, env_patch
 from rosgit.generate.platforms import service_ca_patch
-from rosgit.generate.workloads import checkov_annotations, workload
+from rosgit.generate.workloads import checkov_annotations, container_env, workload
 from rosgit.helm.template import Block, Inline, When, WhenItems
 from rosgit.helm.templates.metadata import (
     COMPONENT_METADATA_LABELS,
     OPENSHIFT,
+    analytics_is,
     config_map_name,
     go_string,
     secret_name,
@@ -63,7 +64,39 @@ def _pod_spec_of(obj: Obj) -> Obj:
     return template.spec
 
 
-def _template_pod_spec(catalog: Catalog, component: Component, spec: Obj, ref: str) -> None:
+def _analytics_env(component: Component, base_mode: AnalyticsMode) -> tuple[list[Any], list[Any]]:
+    """(front, body) of the main container's env, each analytics mode's variables under that mode's switch,
+    in the order the overlays build them: an overlay of another mode patches the bases' env by merge key, and
+    kustomize puts a patch's changed and new variables first (before the service CA's, which the platform
+    Component added), then the bases' unchanged ones."""
+    at_base = container_env(component, base_mode)
+    front: list[Any] = []
+    unchanged: dict[AnalyticsMode, set[str]] = {base_mode: {var["name"] for var in at_base}}
+    for mode in ALL_ANALYTICS:
+        if mode == base_mode:
+            continue
+        changed = [var for var in env_patch(at_base, container_env(component, mode)) if "$patch" not in var]
+        if changed:
+            front.append(WhenItems(analytics_is(mode), changed))
+        kept = {var["name"] for var in container_env(component, mode)} - {var["name"] for var in changed}
+        unchanged[mode] = kept
+    body: list[Any] = []
+    for entry in at_base:
+        modes = [mode for mode in ALL_ANALYTICS if entry["name"] in unchanged.get(mode, set())]
+        if len(modes) == len(ALL_ANALYTICS):
+            body.append(entry)
+        else:
+            body.extend(WhenItems(analytics_is(mode), [entry]) for mode in modes)
+    return front, body
+
+
+def _entries(items: list[Any]) -> list[Obj]:
+    return [entry for item in items for entry in (item.items if isinstance(item, WhenItems) else [item])]
+
+
+def _template_pod_spec(
+    catalog: Catalog, component: Component, spec: Obj, ref: str, base_mode: AnalyticsMode
+) -> None:
     spec["securityContext"] = _pod_security(component)
     for init in spec.get("initContainers", []):
         if "wait" in catalog.images:
@@ -76,7 +109,10 @@ def _template_pod_spec(catalog: Catalog, component: Component, spec: Obj, ref: s
     main["resources"] = Block(f"toYaml {ref}.resources")
     # the shared include is the restricted context; a writable root filesystem is the exception, spelled out
     main["securityContext"] = CONTAINER_SECURITY if component.read_only_root_filesystem else main["securityContext"]
-    for var in main.get("env", []):
+    front: list[Any] = []
+    if "env" in main:
+        front, main["env"] = _analytics_env(component, base_mode)
+    for var in _entries([*front, *main.get("env", [])]):
         secret_ref = var.get("valueFrom", {}).get("secretKeyRef")
         if secret_ref is not None:
             secret_ref["name"] = secret_name(secret_ref["name"])
@@ -101,6 +137,8 @@ def _template_pod_spec(catalog: Catalog, component: Component, spec: Obj, ref: s
         _prepend(main, "env", patch_container["env"])
         _prepend(main, "volumeMounts", patch_container["volumeMounts"])
         _prepend(spec, "volumes", patch_spec["volumes"])
+    if front:
+        main["env"] = [*front, *main["env"]]
     if component.scalable and component.kind == "Deployment":
         spec["affinity"] = When(".Values.global.antiAffinity", anti_affinity(catalog, component))
 
@@ -125,7 +163,7 @@ def workload_object(catalog: Catalog, component: Component, base: ResolvedProfil
         claim["spec"]["resources"]["requests"]["storage"] = Inline(
             f"{{{{ index {ref}.storage {go_string(claim['metadata']['name'])} | quote }}}}"
         )
-    _template_pod_spec(catalog, component, _pod_spec_of(obj), ref)
+    _template_pod_spec(catalog, component, _pod_spec_of(obj), ref, base.analytics)
     templated: Obj = swap_label_maps(obj, catalog, component)
     set_metadata(templated, COMPONENT_METADATA_LABELS, annotations)
     return templated
