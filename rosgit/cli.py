@@ -18,7 +18,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     # plain help: real metavars (see cli_command) instead of the rich panels' <bool> and <list[str]>
     rich_markup_mode=None,
-    context_settings={"help_option_names": ["-h", "--help"]},
+    # the terminal's width up to 120 columns (Click's default caps help at 80, however wide COLUMNS says it is)
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 120},
 )
 
 

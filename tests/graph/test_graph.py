@@ -45,9 +45,10 @@ def test_every_allowed_flow_is_an_edge_and_every_component_is_in_its_tier(overla
     for component in catalog.components_for(found.context.platform or ""):
         if component.name in tier_of:
             assert tier_of[component.name] == component.group, component.name
-    # the Routes (OpenShift) or the Ingress paths (Kubernetes) lead to the APIs
+    # the Route (OpenShift) or the Ingress paths (Kubernetes) lead to the identity gateway alone, and it to the APIs
     published = {e.target for e in graph.edges if e.published}
-    assert members["koku-api-reads"] in published and members["rosocp-api"] in published
+    assert published == {members["gateway"]}
+    assert {(members["gateway"], members[api]) for api in ("koku-api-reads", "rosocp-api")} <= edges
 
 
 def test_mermaid_groups_tiers_and_labels_ports() -> None:
@@ -58,7 +59,8 @@ def test_mermaid_groups_tiers_and_labels_ports() -> None:
     for tier in ("ros", "koku", "trino", "infrastructure", "published endpoints", "outside the namespace"):
         assert f'["{tier}"]' in text
     assert re.search(r"^  rosocp_processor -->\|8080\| kruize$", text, re.M)
-    assert re.search(r"^  published_\d+ -.->\|http\| rosocp_api$", text, re.M)
+    assert re.search(r"^  published_\d+ -.->\|http\| gateway$", text, re.M)
+    assert re.search(r"^  gateway -->\|8000\| rosocp_api$", text, re.M)
     assert text.count("subgraph") == text.count("  end\n")
 
 

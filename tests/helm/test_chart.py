@@ -17,7 +17,7 @@ def test_chart_files_are_deterministic_and_carry_the_header(catalog: Catalog) ->
     assert files == chart_files(catalog)
     assert all(is_generated(text) for text in files.values())
     chart = yaml.safe_load(files["Chart.yaml"])
-    assert (chart["apiVersion"], chart["name"], chart["version"]) == ("v2", "ros-ocp", "2.0.0")
+    assert (chart["apiVersion"], chart["name"], chart["version"]) == ("v2", "ros-ocp", catalog.chart.version)
     for name in ("values.yaml", "values-minimal.yaml", "values-dev.yaml", "values-prod.yaml"):
         assert name in files
     assert "values-openshift.yaml" in files and "templates/NOTES.txt" in files

@@ -36,10 +36,10 @@ def test_export_twice_is_byte_identical(tmp_path: Path, catalog: Catalog) -> Non
 def test_package_is_reproducible_and_installable(tmp_path: Path, catalog: Catalog) -> None:
     proc = run_rosgit("export-helm", "--out", str(tmp_path), "--package")
     assert proc.returncode == 0, proc.stderr
-    package = tmp_path / "ros-ocp-2.0.0.tgz"
+    package = tmp_path / f"ros-ocp-{catalog.chart.version}.tgz"
     assert package.read_bytes() == package_bytes(catalog)
     shown = helm("helm", "show", "chart", str(package))
-    assert shown.returncode == 0 and "version: 2.0.0" in shown.stdout
+    assert shown.returncode == 0 and f"version: {catalog.chart.version}" in shown.stdout
     rendered = helm("helm", "template", "ros-ocp", str(package))
     assert rendered.returncode == 0, rendered.stderr
 

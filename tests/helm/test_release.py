@@ -5,6 +5,7 @@ the merge-base, a reproducible package, and a real OCI push/pull round trip (CNC
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -21,10 +22,16 @@ from tests.check.repo_copy import copy_repo
 from tests.conftest import REPO_ROOT, require_real_tool, run_rosgit
 
 CATALOG = (REPO_ROOT / "rosgit.yaml").read_text(encoding="utf-8")
-RELEASE = "chart:\n  version: 2.0.0\n  appVersion: 2.0.0\n"
+# the catalog's own release; the tests move it up and down from there
+_RELEASE = re.search(r"^chart:\n  version: (\S+)\n  appVersion: (\S+)\n", CATALOG, re.MULTILINE)
+assert _RELEASE is not None
+VERSION, APP_VERSION = _RELEASE.groups()
+RELEASE = f"chart:\n  version: {VERSION}\n  appVersion: {APP_VERSION}\n"
+_MAJOR, _MINOR, _PATCH = (int(part) for part in VERSION.split("."))
+HIGHER = f"{_MAJOR}.{_MINOR}.{_PATCH + 1}"
 
 
-def released(version: str, app_version: str = "2.0.0") -> str:
+def released(version: str, app_version: str = APP_VERSION) -> str:
     assert RELEASE in CATALOG
     return CATALOG.replace(RELEASE, f"chart:\n  version: {version}\n  appVersion: {app_version}\n")
 
@@ -83,11 +90,12 @@ def test_a_chart_change_needs_a_higher_version_than_the_merge_base(tmp_path: Pat
     bigger = CATALOG.replace("replicas: {koku-api-reads: 3,", "replicas: {koku-api-reads: 4,")
     assert bigger != CATALOG
     (message,) = regenerate(bigger)
-    assert "values-prod.yaml" in message and "its version is 2.0.0 (was 2.0.0)" in message
-    assert len(regenerate(bigger.replace(RELEASE, RELEASE.replace("version: 2.0.0\n", "version: 1.9.9\n", 1)))) == 1
-    assert regenerate(bigger.replace(RELEASE, RELEASE.replace("version: 2.0.0\n", "version: 2.0.1\n", 1))) == []
+    assert "values-prod.yaml" in message and f"its version is {VERSION} (was {VERSION})" in message
+    lower, higher = (RELEASE.replace(f"version: {VERSION}\n", f"version: {v}\n", 1) for v in ("1.9.9", HIGHER))
+    assert len(regenerate(bigger.replace(RELEASE, lower))) == 1
+    assert regenerate(bigger.replace(RELEASE, higher)) == []
     # a version bump alone is no content change, and outside a Git checkout there is nothing to compare with
-    assert regenerate(CATALOG.replace(RELEASE, RELEASE.replace("version: 2.0.0\n", "version: 2.0.1\n", 1))) == []
+    assert regenerate(CATALOG.replace(RELEASE, higher)) == []
     shutil.rmtree(repo / ".git")
     assert regenerate(bigger) == []
 
@@ -129,17 +137,17 @@ def test_oci_push_then_pull_gives_back_the_same_bytes(tmp_path: Path) -> None:
             rosgit_env, timeout=120.0, cwd=REPO_ROOT,
         )
         assert pushed.returncode == 0, pushed.stderr
-        assert "pushed ros-ocp-2.0.0.tgz to oci://127.0.0.1:5000/charts" in pushed.stderr
+        assert f"pushed ros-ocp-{VERSION}.tgz to oci://127.0.0.1:5000/charts" in pushed.stderr
         (tmp_path / "pulled").mkdir()
         pulled = sandbox.run(
-            [str(helm), "pull", "oci://127.0.0.1:5000/charts/ros-ocp", "--version", "2.0.0", "--plain-http",
+            [str(helm), "pull", "oci://127.0.0.1:5000/charts/ros-ocp", "--version", VERSION, "--plain-http",
              "--destination", str(tmp_path / "pulled")],
             sandbox.environment(helm_home), timeout=60.0,
         )
         assert pulled.returncode == 0, pulled.stderr
         leftovers_before_stop = [server.pid]
-    local = (tmp_path / "dist" / "ros-ocp-2.0.0.tgz").read_bytes()
-    assert (tmp_path / "pulled" / "ros-ocp-2.0.0.tgz").read_bytes() == local == package_bytes(
+    local = (tmp_path / "dist" / f"ros-ocp-{VERSION}.tgz").read_bytes()
+    assert (tmp_path / "pulled" / f"ros-ocp-{VERSION}.tgz").read_bytes() == local == package_bytes(
         load_catalog(REPO_ROOT / "rosgit.yaml")
     )
     assert not any(os.path.exists(f"/proc/{pid}") and _alive(pid) for pid in leftovers_before_stop)
