@@ -41,6 +41,12 @@ def named_overlay(argument: str | Path) -> Path | None:
     return None
 
 
+def overlay_names() -> list[str]:
+    """The names an overlay argument may take: the repository's overlays/ directories (shell completion)."""
+    overlays = project_root() / "overlays"
+    return sorted(p.name for p in overlays.iterdir() if p.is_dir()) if overlays.is_dir() else []
+
+
 def overlay_path(argument: str | Path) -> Path:
     """named_overlay, or a one-line error: a path that is not a directory, or a name no overlay has."""
     found = named_overlay(argument)
@@ -49,9 +55,7 @@ def overlay_path(argument: str | Path) -> Path:
     name = str(argument)
     if "/" in name:
         raise UsageError(f"{name}: not a directory")
-    overlays = project_root() / "overlays"
-    known = sorted(p.name for p in overlays.iterdir() if p.is_dir()) if overlays.is_dir() else []
-    listed = ", ".join(known) or "none here"
+    listed = ", ".join(overlay_names()) or "none here"
     raise UsageError(f"no overlay {name!r} (overlays: {listed}; or give a kustomization directory)")
 
 

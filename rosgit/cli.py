@@ -55,7 +55,18 @@ def out_option(what: str = "Write to this file instead of stdout.") -> Any:
 
 
 OVERLAY_HELP = "An overlay's name (e.g. openshift-minimal) or a kustomization directory."
-OverlayArgument = Annotated[str, typer.Argument(metavar="OVERLAY", help=OVERLAY_HELP, show_default=False)]
+
+
+def complete_overlay(incomplete: str) -> list[str]:
+    """Shell completion of every OVERLAY argument and --overlay option: the repository's overlay names."""
+    from rosgit.build import overlay_names
+
+    return [name for name in overlay_names() if name.startswith(incomplete)]
+
+
+OverlayArgument = Annotated[
+    str, typer.Argument(metavar="OVERLAY", help=OVERLAY_HELP, show_default=False, autocompletion=complete_overlay)
+]
 EngineOption = Annotated[
     str, typer.Option("--engine", metavar="ENGINE", help="builtin (pure Python) or kustomize (the pinned binary).")
 ]
@@ -141,7 +152,9 @@ def build(
 
 @app.command(epilog=example("rosgit resources openshift-prod -o json"))
 def resources(
-    overlay: Annotated[str, typer.Argument(help="Overlay name or kustomization directory to size.")],
+    overlay: Annotated[str, typer.Argument(
+        help="Overlay name or kustomization directory to size.", autocompletion=complete_overlay
+    )],
     output: Annotated[str, typer.Option("--output", "-o", help="text or json.")] = "text",
     engine: Annotated[str, typer.Option("--engine", help="builtin or kustomize.")] = "builtin",
 ) -> None:
@@ -165,7 +178,9 @@ def resources(
 def lint(
     overlays: Annotated[
         list[str] | None,
-        typer.Argument(help="Overlay names or directories (default: every catalog overlay)."),
+        typer.Argument(
+            help="Overlay names or directories (default: every catalog overlay).", autocompletion=complete_overlay
+        ),
     ] = None,
     catalog: CatalogOption = Path("rosgit.yaml"),
     engine: Annotated[str, typer.Option("--engine", help="builtin or kustomize.")] = "builtin",
@@ -196,7 +211,9 @@ def lint(
 
 @app.command(epilog=example("rosgit conformance minimal --component koku-db"))
 def conformance(
-    overlay: Annotated[str, typer.Argument(help="Overlay name or directory.")] = "minimal",
+    overlay: Annotated[str, typer.Argument(
+        help="Overlay name or directory.", autocompletion=complete_overlay
+    )] = "minimal",
     component: Annotated[
         str | None, typer.Option("--component", help="Only this component (and the checks of its clients).")
     ] = None,
@@ -224,7 +241,9 @@ def check(
     catalog: CatalogOption = Path("rosgit.yaml"),
     output: Annotated[str, typer.Option("--output", "-o", help="text, json or junit.")] = "text",
     overlays: Annotated[
-        list[str] | None, typer.Option("--overlay", help="Only these overlays (repeatable; default: all).")
+        list[str] | None, typer.Option(
+            "--overlay", help="Only these overlays (repeatable; default: all).", autocompletion=complete_overlay
+        )
     ] = None,
     skip: Annotated[
         list[str] | None, typer.Option("--skip", help="Skip these stages (repeatable or comma-separated).")
@@ -258,7 +277,8 @@ def validate(
     targets: Annotated[
         list[str] | None,
         typer.Argument(
-            help="Overlay directories, YAML/JSON files or folders, or - for stdin.", show_default=False
+            help="Overlay directories, YAML/JSON files or folders, or - for stdin.", show_default=False,
+            autocompletion=complete_overlay,
         ),
     ] = None,
     output: Annotated[str, typer.Option("--output", "-o", help="text, json, junit or tap.")] = "text",
@@ -347,7 +367,9 @@ def export_helm(
 def helm_diff(
     catalog: CatalogOption = Path("rosgit.yaml"),
     overlay: Annotated[
-        list[str] | None, typer.Option("--overlay", help="Only this overlay (repeatable); default all.")
+        list[str] | None, typer.Option(
+            "--overlay", help="Only this overlay (repeatable); default all.", autocompletion=complete_overlay
+        )
     ] = None,
     helm: Annotated[str, typer.Option("--helm", help="helm (v4) or helm3.")] = "helm",
     engine: Annotated[str, typer.Option("--engine", help="builtin or kustomize.")] = "builtin",
@@ -363,7 +385,9 @@ def helm_diff(
 
 @app.command(epilog=example("rosgit seal openshift-prod --cert cert.pem --from-env-file -"))
 def seal(
-    overlay: Annotated[str, typer.Argument(help="Overlay name or directory, e.g. openshift-prod.")],
+    overlay: Annotated[str, typer.Argument(
+        help="Overlay name or directory, e.g. openshift-prod.", autocompletion=complete_overlay
+    )],
     cert: Annotated[
         Path, typer.Option("--cert", help="The controller's public certificate (kubeseal --fetch-cert).")
     ],
@@ -483,7 +507,7 @@ def promote(
 
 @app.command(epilog=example("rosgit graph openshift-minimal -o svg --out stack.svg"))
 def graph(
-    overlay: Annotated[str, typer.Argument(metavar="OVERLAY", help=OVERLAY_HELP)],
+    overlay: Annotated[str, typer.Argument(metavar="OVERLAY", help=OVERLAY_HELP, autocompletion=complete_overlay)],
     output: Annotated[str, output_option("mermaid", "dot", "svg (needs Graphviz)")] = "mermaid",
     out: Annotated[Path | None, out_option()] = None,
     catalog: CatalogOption = Path("rosgit.yaml"),
@@ -525,7 +549,9 @@ def pre_commit(
 # --- rehearsal (rosgit/rehearsal, docs/rehearsal.md) -------------------------------------------------------
 @app.command(epilog=example("rosgit rehearse openshift-minimal --timeout 900"))
 def rehearse(
-    overlays: Annotated[list[str] | None, typer.Argument(metavar="OVERLAY", help=OVERLAY_HELP)] = None,
+    overlays: Annotated[list[str] | None, typer.Argument(
+        metavar="OVERLAY", help=OVERLAY_HELP, autocompletion=complete_overlay
+    )] = None,
     all_overlays: Annotated[bool, typer.Option("--all", help="Every overlay of the catalog, in turn.")] = False,
     keep: Annotated[bool, typer.Option("--keep", help="Keep each cluster running after its verdict (Ctrl-C).")] = False,
     timeout: Annotated[
@@ -544,7 +570,9 @@ def rehearse(
 @app.command(epilog=example("rosgit verify openshift-minimal --kubeconfig ~/.kube/config --context prod"))
 def verify(
     overlays: Annotated[
-        list[str] | None, typer.Argument(metavar="OVERLAY", help="Overlay names or directories (default: all).")
+        list[str] | None, typer.Argument(
+            metavar="OVERLAY", help="Overlay names or directories (default: all).", autocompletion=complete_overlay
+        )
     ] = None,
     kubeconfig: Annotated[Path, typer.Option("--kubeconfig", metavar="FILE", help="Your cluster's kubeconfig.")] = Path(
         "kubeconfig"),

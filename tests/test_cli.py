@@ -99,6 +99,22 @@ def test_completion_scripts_are_generated() -> None:
     assert words.stdout.split() == ["--overlay"]
 
 
+def test_every_overlay_argument_completes_overlay_names() -> None:
+    overlays = sorted(p.name for p in (REPO_ROOT / "overlays").iterdir() if p.is_dir())
+    openshift = [name for name in overlays if name.startswith("openshift-")]
+    assert openshift, overlays
+    commands = [
+        "build", "resources", "lint", "lint minimal", "conformance", "check --overlay", "helm-diff --overlay",
+        "seal", "graph", "rehearse", "rehearse minimal", "verify", "validate",
+    ]
+    for command in commands:
+        words = f"rosgit {command} openshift-"
+        completed = run_rosgit(
+            env={"_ROSGIT_COMPLETE": "complete_bash", "COMP_WORDS": words, "COMP_CWORD": str(len(words.split()) - 1)}
+        )
+        assert completed.stdout.split() == openshift, (command, completed.stdout, completed.stderr)
+
+
 def test_an_overlay_is_a_name_or_a_path_everywhere(tmp_path: Path) -> None:
     by_name, by_path = run_rosgit("build", "openshift-minimal"), run_rosgit("build", "overlays/openshift-minimal")
     assert by_name.returncode == 0 and by_name.stdout == by_path.stdout
