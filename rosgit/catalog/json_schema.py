@@ -53,6 +53,27 @@ _CHECK_SCHEMAS: dict[str, dict[str, Any]] = {
         "not": {"pattern": ":latest$"},
         "description": "An image pinned to a tag (never latest) or a digest.",
     },
+    "DnsSubdomain": {
+        "title": "name (DNS subdomain)",
+        "type": "string",
+        "maxLength": 253,
+        "pattern": reader_types.DNS_SUBDOMAIN_RE.pattern,
+        "description": "An RFC 1123 subdomain: lower case alphanumerics, '-' and '.', at most 253 characters.",
+    },
+    "LabelKey": {
+        "title": "label key",
+        "type": "string",
+        "pattern": reader_types.LABEL_KEY_RE.pattern,
+        "description": "A Kubernetes label or annotation key: [DNS-subdomain prefix/]name.",
+    },
+    "LabelValue": {
+        "title": "label value",
+        "type": "string",
+        "maxLength": 63,
+        "pattern": reader_types.LABEL_VALUE_RE.pattern,
+        "description": "A Kubernetes label value (quote numbers and booleans).",
+    },
+    "Text": {"title": "string", "type": "string", "description": "A string (quote numbers and booleans)."},
 }
 
 
@@ -161,6 +182,9 @@ class _Builder:
             result: dict[str, Any] = {"type": "object", "additionalProperties": self.for_type(value_tp)}
             if get_origin(key_tp) is typing.Literal:
                 result["propertyNames"] = {"enum": list(get_args(key_tp))}
+            elif get_origin(key_tp) is Annotated:
+                names = self.for_type(key_tp)
+                result["propertyNames"] = {k: v for k, v in names.items() if k in ("pattern", "maxLength")}
             return result
         if dataclasses.is_dataclass(tp):
             name = typing.cast(type, tp).__name__

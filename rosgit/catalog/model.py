@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from rosgit.catalog.schema import DnsName, ImageRef, Quantity
+from rosgit.catalog.schema import DnsName, DnsSubdomain, ImageRef, LabelKey, LabelValue, Quantity, Text
 
 Group = Literal["ros", "infrastructure", "koku", "trino"]
 # How a program's TLS client finds the CAs it trusts: Python (botocore, requests) reads AWS_CA_BUNDLE and
@@ -137,6 +137,9 @@ class Claim:
     name: DnsName
     mount_path: str
     size: Quantity
+    # the volume class whose StorageClass the site knobs choose (site.storageClassNames), as `size:` names a
+    # size class whose resources the profiles choose
+    volume_class: DnsName = field(default="default", metadata={"key": "class"})
 
 
 @dataclass(frozen=True)
@@ -146,6 +149,68 @@ class ConfigFiles:
     name: DnsName
     mount_path: str
     files: dict[str, str]
+
+
+TolerationOperator = Literal["Exists", "Equal"]
+TaintEffect = Literal["NoSchedule", "PreferNoSchedule", "NoExecute"]
+
+
+@dataclass(frozen=True)
+class Toleration:
+    """A pod toleration, as Kubernetes spells it (`operator: Exists` matches any value; no key: every taint)."""
+
+    key: LabelKey | None = None
+    operator: TolerationOperator = "Equal"
+    value: LabelValue | None = None
+    # unset: every effect
+    effect: TaintEffect | None = None
+    # NoExecute only: how long the pod stays bound once the taint appears
+    toleration_seconds: int | None = None
+
+
+@dataclass(frozen=True)
+class Affinity:
+    """A pod's affinity in Kubernetes' own shape (each part as `kubectl explain pod.spec.affinity` says;
+    `rosgit validate` checks it against the schema). A `podAntiAffinity` here replaces the spreading of
+    the profile's `antiAffinity`; the other parts are added to it."""
+
+    node_affinity: dict[str, Any] | None = None
+    pod_affinity: dict[str, Any] | None = None
+    pod_anti_affinity: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class SiteTls:
+    """TLS of the published endpoint. Kubernetes: the Ingress's `tls:` with this Secret (its certificate and
+    key, created by you or cert-manager; never in Git). OpenShift: the Route terminates TLS at the router
+    (edge), with the router's certificate."""
+
+    secret_name: DnsSubdomain | None = None
+
+
+@dataclass(frozen=True)
+class Site:
+    """What one installation decides about where and how pods run (docs/site-knobs.md). Set catalog-wide
+    (`site:`), per platform, per profile and per component; the most specific level that sets a knob wins
+    (component > profile > platform > catalog). Maps of labels, annotations and storage classes merge key
+    by key; every other knob is replaced whole."""
+
+    # volume class (a claim's `class:`) -> StorageClass name; a class without one: the cluster's default
+    storage_class_names: dict[DnsName, DnsSubdomain] = field(default_factory=dict)
+    # node labels a pod must match (e.g. node-role.kubernetes.io/infra: "")
+    node_selector: dict[LabelKey, LabelValue] = field(default_factory=dict)
+    tolerations: list[Toleration] = field(default_factory=list)
+    affinity: Affinity | None = None
+    # names of existing Secrets of type kubernetes.io/dockerconfigjson (never their values)
+    image_pull_secrets: list[DnsSubdomain] = field(default_factory=list)
+    # on the workload and its pods (rosgit's own app.kubernetes.io/* and rosgit.io/* keys stay rosgit's)
+    labels: dict[LabelKey, LabelValue] = field(default_factory=dict)
+    # on the workload and its pods
+    annotations: dict[LabelKey, Text] = field(default_factory=dict)
+    # the published endpoint's hostname (Ingress rule host, Route host; not per component: only the gateway
+    # is published)
+    host: DnsSubdomain | None = None
+    tls: SiteTls | None = None
 
 
 @dataclass(frozen=True)
@@ -207,6 +272,8 @@ class Component:
     ca_trust: CaTrust | None = None
     expose: Expose | None = None
     extends: str | None = None
+    # site knobs of this component (docs/site-knobs.md): over the profile's, the platform's and the catalog's
+    site: Site = field(default_factory=Site)
 
     def port(self, ref: str | int) -> Port | None:
         for port in self.ports:
@@ -426,6 +493,9 @@ class Profile:
     target_cluster: TargetCluster | None = None
     # where Koku's report SQL runs; inherited through `extends`, DEFAULT_ANALYTICS at the root
     analytics: AnalyticsMode | None = None
+    # site knobs of this profile's overlays (docs/site-knobs.md), inherited through `extends`: over the
+    # platform's and the catalog's, under a component's own
+    site: Site = field(default_factory=Site)
 
 
 @dataclass(frozen=True)
@@ -484,6 +554,8 @@ class Platform:
     # schemas and reports the APIs it removed or deprecated (an OpenShift minor maps to its Kubernetes minor).
     kubernetes_version: str | None = None
     openshift_version: str | None = None
+    # site knobs of this platform's overlays (docs/site-knobs.md): over the catalog's
+    site: Site = field(default_factory=Site)
 
 
 @dataclass(frozen=True)
@@ -583,6 +655,8 @@ class Catalog:
     environments: dict[str, Environment] = field(default_factory=dict)
     # the chart's release (issue 16): version and appVersion of Chart.yaml
     chart: ChartRelease = field(default_factory=ChartRelease)
+    # site knobs of every overlay (issue 16, docs/site-knobs.md), under the platform's, profile's, component's
+    site: Site = field(default_factory=Site)
 
     def environment_of(self, overlay: str) -> Environment | None:
         for environment in self.environments.values():

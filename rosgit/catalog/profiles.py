@@ -13,8 +13,10 @@ from rosgit.catalog.model import (
     KafkaNodes,
     OverlaySpec,
     Resources,
+    Site,
 )
 from rosgit.catalog.schema import Quantity, Reader
+from rosgit.catalog.site import layered
 from rosgit.errors import UsageError
 
 
@@ -33,6 +35,8 @@ class ResolvedProfile:
     # with an identity section: the authorization mode of this profile's overlays
     authorization: AuthorizationMode | None = None
     analytics: AnalyticsMode = DEFAULT_ANALYTICS
+    # the profile's site knobs, its `extends` chain layered (the profile's own over its parents')
+    site: Site = field(default_factory=Site)
 
     def replicas_for(self, component: Component) -> int:
         if component.name in self.replicas:
@@ -88,8 +92,9 @@ def resolve_profile(catalog: Catalog, name: str, reader: Reader | None = None) -
             mode = profile.authorization
     if mode is not None:
         variables.update(authorization_vars(mode))
+    site = layered(*(catalog.profiles[link].site for link in reversed(chain)))
     return ResolvedProfile(
-        name, sizes, replicas, scalable, storage, variables, pdbs, anti, kafka, mode, analytics
+        name, sizes, replicas, scalable, storage, variables, pdbs, anti, kafka, mode, analytics, site
     )
 
 

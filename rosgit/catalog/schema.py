@@ -51,12 +51,32 @@ class Check:
 
 
 QUANTITY, DNS_NAME, IMAGE_REF = Check("Quantity"), Check("DnsName"), Check("ImageRef")
+DNS_SUBDOMAIN, LABEL_KEY, LABEL_VALUE, TEXT = (
+    Check("DnsSubdomain"), Check("LabelKey"), Check("LabelValue"), Check("Text")
+)
+# RFC 1123 subdomain (a StorageClass, Secret or host name), at most 253 characters
+DNS_SUBDOMAIN_RE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+# a label or annotation key: an optional DNS-subdomain prefix and '/', then a name of at most 63 characters
+LABEL_KEY_RE = re.compile(
+    r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?"
+    r"[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$"
+)
+# a label value: empty, or at most 63 alphanumerics, '-', '_' and '.', alphanumeric at both ends
+LABEL_VALUE_RE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$")
 # A Kubernetes resource quantity such as 500m, 1Gi or 2.
 Quantity = Annotated[str, QUANTITY]
 # An RFC 1123 label: lower case alphanumerics and '-', at most 63 characters.
 DnsName = Annotated[str, DNS_NAME]
 # A container image pinned to a tag (not `latest`) or a digest.
 ImageRef = Annotated[str, IMAGE_REF]
+# An RFC 1123 subdomain: lower case alphanumerics, '-' and '.', at most 253 characters.
+DnsSubdomain = Annotated[str, DNS_SUBDOMAIN]
+# A Kubernetes label (or annotation) key: [prefix/]name.
+LabelKey = Annotated[str, LABEL_KEY]
+# A Kubernetes label value (a string, quoted in YAML when it looks like a number or boolean).
+LabelValue = Annotated[str, LABEL_VALUE]
+# A string as written: a number or boolean is refused rather than read as its text (annotation values).
+Text = Annotated[str, TEXT]
 
 
 def camel(name: str) -> str:
@@ -124,6 +144,9 @@ class Reader:
                     raise self.fail(_key_line(node, key, line), f"{context}: key {key!r} must be a string")
                 if allowed is not None and key not in allowed:
                     raise self.fail(_key_line(node, key, line), unknown_key(context, "key", key, allowed))
+                for mark in get_args(key_tp)[1:] if get_origin(key_tp) is Annotated else ():
+                    if isinstance(mark, Check):
+                        self._check(mark, key, _key_line(node, key, line), f"{context} key")
                 result[key] = self._read(value_tp, value, _value_line(node, key, line), f"{context}.{key}")
             return result
         if dataclasses.is_dataclass(tp):
@@ -158,7 +181,26 @@ class Reader:
             if not isinstance(node, str) or len(node) > 63 or not DNS_NAME_RE.match(node):
                 raise self.fail(line, f"{context}: {node!r} is not a valid name (lower case, digits, '-')")
             return node
-        return self._image(node, line, context)
+        if mark is IMAGE_REF:
+            return self._image(node, line, context)
+        return self._kubernetes_string(mark, node, line, context)
+
+    def _kubernetes_string(self, mark: Check, node: Any, line: int | None, context: str) -> str:
+        if not isinstance(node, str):
+            raise self.fail(line, f"{context}: expected a string, got {_kind(node)} (quote it)")
+        if mark is DNS_SUBDOMAIN and (len(node) > 253 or not DNS_SUBDOMAIN_RE.match(node)):
+            raise self.fail(line, f"{context}: {node!r} is not a DNS-1123 subdomain (lower case, digits, '-', '.')")
+        if mark is LABEL_KEY and (len(node.rpartition("/")[0]) > 253 or not LABEL_KEY_RE.match(node)):
+            raise self.fail(
+                line, f"{context}: {node!r} is not a valid Kubernetes label key ([dns-subdomain/]name, name "
+                "at most 63 of A-Z a-z 0-9 - _ . and alphanumeric at both ends)"
+            )
+        if mark is LABEL_VALUE and not LABEL_VALUE_RE.match(node):
+            raise self.fail(
+                line, f"{context}: {node!r} is not a valid Kubernetes label value (at most 63 of A-Z a-z 0-9 "
+                "- _ . and alphanumeric at both ends)"
+            )
+        return node
 
     def _image(self, node: Any, line: int | None, context: str) -> str:
         if not isinstance(node, str):

@@ -22,6 +22,7 @@ from rosgit.catalog.model import (
 from rosgit.catalog.profiles import resolve_profile
 from rosgit.catalog.release import check_chart_release
 from rosgit.catalog.schema import Reader, did_you_mean, unknown_key
+from rosgit.catalog.site import check_site
 from rosgit.catalog.strimzi import API_SERVER, CLUSTER_OPERATOR
 from rosgit.quantity import parse_quantity
 
@@ -47,6 +48,7 @@ def validate_catalog(catalog: Catalog, reader: Reader) -> None:
     check_chart_release(catalog, reader)
     check_identity(catalog, reader)
     check_analytics(catalog, reader)
+    check_site(catalog, reader)
 
 
 def _check_secrets(catalog: Catalog, reader: Reader) -> None:

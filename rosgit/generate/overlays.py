@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from rosgit.catalog.model import Catalog, Component, OverlaySpec
+from rosgit.catalog.model import Catalog, Component, OverlaySpec, PlatformName
 from rosgit.catalog.profiles import ResolvedProfile, resolve_profile
 from rosgit.catalog.schema import split_image_ref
+from rosgit.catalog.site import affinity_object, site_of
 from rosgit.fileset.text import text_file, yaml_file
 from rosgit.generate.identity import authorization_config
-from rosgit.generate.platforms import platform_component_dir
+from rosgit.generate.platforms import platform_component_dir, published_patches
+from rosgit.generate.site import site_metadata, site_pod_spec
 from rosgit.generate.strimzi import strimzi_overlay
 from rosgit.generate.workloads import (
     WORKLOAD_API,
@@ -67,10 +69,11 @@ def external_secret(catalog: Catalog, name: str, namespace: str) -> Obj:
     )
 
 
-def _pod_template_patch(component: Component, pod_spec: Obj) -> Obj:
+def _pod_template_patch(component: Component, pod_spec: Obj, pod_metadata: Obj) -> Obj:
+    template: Obj = {"metadata": pod_metadata, "spec": pod_spec} if pod_metadata else {"spec": pod_spec}
     if component.kind == "CronJob":
-        return {"jobTemplate": {"spec": {"template": {"spec": pod_spec}}}}
-    return {"template": {"spec": pod_spec}}
+        return {"jobTemplate": {"spec": {"template": template}}}
+    return {"template": template}
 
 
 def anti_affinity(catalog: Catalog, component: Component) -> Obj:
@@ -101,13 +104,15 @@ def env_patch(at_base: list[Obj], wanted: list[Obj]) -> list[Obj]:
 
 
 def profile_patches(
-    catalog: Catalog, platform: str, base: ResolvedProfile, profile: ResolvedProfile
+    catalog: Catalog, platform: PlatformName, base: ResolvedProfile, profile: ResolvedProfile
 ) -> list[Obj]:
     """Strategic-merge patches turning the bases (at the base profile) into this profile."""
     patches: list[Obj] = []
     for component in catalog.components_for(platform, profile.analytics):
+        site = site_of(catalog, platform, profile.site, component)
         spec: Obj = {}
-        pod_spec: Obj = {}
+        pod_spec: Obj = site_pod_spec(site)
+        pod_metadata = site_metadata(site)
         container: Obj = {}
         if component.runs_pods_continuously and profile.replicas_for(component) != base.replicas_for(
             component
@@ -120,34 +125,42 @@ def profile_patches(
             container["env"] = env
         if container:
             pod_spec["containers"] = [{"name": component.name, **container}]
-        if profile.anti_affinity and component.scalable and component.kind == "Deployment":
-            pod_spec["affinity"] = anti_affinity(catalog, component)
-        if pod_spec:
-            spec.update(_pod_template_patch(component, pod_spec))
+        spreading = profile.anti_affinity and component.scalable and component.kind == "Deployment"
+        affinity = {**(anti_affinity(catalog, component) if spreading else {}), **affinity_object(site.affinity)}
+        if affinity:
+            pod_spec["affinity"] = affinity
+        if pod_spec or pod_metadata:
+            spec.update(_pod_template_patch(component, pod_spec, pod_metadata))
         if component.kind == "StatefulSet" and component.storage:
-            wanted = volume_claim_templates(catalog, component, profile)
+            wanted = volume_claim_templates(catalog, component, profile, site.storage_class_names)
             if wanted != volume_claim_templates(catalog, component, base):
                 # volumeClaimTemplates has no merge key: the whole list is replaced
                 spec["volumeClaimTemplates"] = wanted
-        if spec:
+        if spec or pod_metadata:
             patches.append(
                 {
                     "apiVersion": WORKLOAD_API[component.kind],
                     "kind": component.kind,
-                    "metadata": {"name": component.name},
-                    "spec": spec,
+                    "metadata": {"name": component.name, **site_metadata(site)},
+                    **({"spec": spec} if spec else {}),
                 }
             )
         if component.kind != "StatefulSet":
             for claim in component.storage:
+                claim_spec: Obj = {}
                 size = profile.storage_for(component, claim.name, claim.size)
                 if size != base.storage_for(component, claim.name, claim.size):
+                    claim_spec["resources"] = {"requests": {"storage": str(size)}}
+                storage_class = site.storage_class_names.get(claim.volume_class)
+                if storage_class:
+                    claim_spec["storageClassName"] = storage_class
+                if claim_spec:
                     patches.append(
                         {
                             "apiVersion": "v1",
                             "kind": "PersistentVolumeClaim",
                             "metadata": {"name": claim_name(component, claim.name)},
-                            "spec": {"resources": {"requests": {"storage": str(size)}}},
+                            "spec": claim_spec,
                         }
                     )
     return patches
@@ -228,7 +241,11 @@ def overlay_files(catalog: Catalog, overlay: OverlaySpec) -> dict[str, str]:
     if generators:
         kustomization["configMapGenerator"] = generators
     patches: list[Obj] = []
-    profile_objs = profile_patches(catalog, overlay.platform, base, profile) + strimzi_patches
+    profile_objs = [
+        *profile_patches(catalog, overlay.platform, base, profile),
+        *strimzi_patches,
+        *published_patches(catalog, overlay.platform, profile.site, profile.analytics),
+    ]
     if profile_objs:
         files[f"{prefix}/profile-patches.yaml"] = yaml_file(*profile_objs)
         patches.append({"path": "profile-patches.yaml"})

@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
-from rosgit.catalog.model import OBJECT_STORAGE, AnalyticsMode, Catalog, Component, Platform
+from rosgit.catalog.model import (
+    OBJECT_STORAGE,
+    AnalyticsMode,
+    Catalog,
+    Component,
+    Platform,
+    PlatformName,
+    Site,
+)
 from rosgit.catalog.profiles import base_analytics, resolve_profile
+from rosgit.catalog.site import is_set, layered, published_host, tls_secret
 from rosgit.fileset.text import to_yaml, yaml_file
 from rosgit.generate import strimzi
 from rosgit.generate.catrust import SERVICE_CA_CONFIG, service_ca_pod_spec
@@ -98,8 +107,11 @@ def _smp_pod_spec(component: Component, pod_spec: Obj) -> Obj:
     }
 
 
-def kubernetes_ingress(catalog: Catalog, platform: Platform, analytics: AnalyticsMode | None = None) -> Obj | None:
-    """The one Ingress routing every exposed Kubernetes component by path; None when nothing is exposed."""
+def kubernetes_ingress(
+    catalog: Catalog, platform: Platform, analytics: AnalyticsMode | None = None, profile_site: Site | None = None
+) -> Obj | None:
+    """The one Ingress routing every exposed Kubernetes component by path; None when nothing is exposed. Its
+    host and TLS: the site knobs of the catalog and the platform, and of `profile_site` for an overlay's patch."""
     exposed = _exposed(catalog, "kubernetes", analytics)
     if not exposed:
         return None
@@ -112,9 +124,14 @@ def kubernetes_ingress(catalog: Catalog, platform: Platform, analytics: Analytic
     if platform.ingress_class_name:
         ingress_spec["ingressClassName"] = platform.ingress_class_name
     rule: Obj = {"http": {"paths": paths}}
-    if platform.ingress_host:
-        rule = {"host": platform.ingress_host, **rule}
+    profile_site = profile_site or Site()
+    host = published_host(catalog, "kubernetes", profile_site, ingress=True)
+    if host:
+        rule = {"host": host, **rule}
     ingress_spec["rules"] = [rule]
+    secret = tls_secret(layered(catalog.site, platform.site, profile_site).tls)
+    if secret:
+        ingress_spec["tls"] = [{"hosts": [host], "secretName": secret} if host else {"secretName": secret}]
     # ingress-nginx refuses bodies over 1m by default; the upload ingress takes 100 MiB payloads
     # (INGRESS_DEFAULTMAXSIZE 104857600), and the gateway streams them on
     annotations = {"nginx.ingress.kubernetes.io/proxy-body-size": UPLOAD_BODY_LIMIT}
@@ -173,10 +190,15 @@ def kubernetes_files(catalog: Catalog, platform: Platform, analytics: AnalyticsM
     return files
 
 
-def openshift_routes(catalog: Catalog, analytics: AnalyticsMode | None = None) -> list[Obj]:
+def openshift_routes(
+    catalog: Catalog, analytics: AnalyticsMode | None = None, profile_site: Site | None = None
+) -> list[Obj]:
+    """The Routes of the published components, with the host of the site knobs (as kubernetes_ingress)."""
     routes = []
+    host = published_host(catalog, "openshift", profile_site or Site(), ingress=False)
     for component in _exposed(catalog, "openshift", analytics):
         assert component.expose is not None
+        route_host = {"host": host} if host else {}
         routes.append(
             {
                 "apiVersion": "route.openshift.io/v1",
@@ -189,6 +211,7 @@ def openshift_routes(catalog: Catalog, analytics: AnalyticsMode | None = None) -
                     **{"haproxy.router.openshift.io/timeout": component.expose.timeout},
                 ),
                 "spec": {
+                    **route_host,
                     "path": component.expose.path,
                     "to": {"kind": "Service", "name": component.service_name, "weight": 100},
                     "port": {"targetPort": component.expose.port},
@@ -198,6 +221,34 @@ def openshift_routes(catalog: Catalog, analytics: AnalyticsMode | None = None) -
             }
         )
     return routes
+
+
+def published_patches(
+    catalog: Catalog, platform: PlatformName, profile_site: Site, analytics: AnalyticsMode
+) -> list[Obj]:
+    """An overlay's patches of the platform Component's Ingress or Routes for the host and TLS its profile sets
+    (the catalog's and the platform's are in the Component already); none when the profile sets neither."""
+    if platform not in catalog.platforms or not (profile_site.host or is_set(profile_site.tls)):
+        return []
+    if platform == "kubernetes":
+        settings = catalog.platforms["kubernetes"]
+        ingress = kubernetes_ingress(catalog, settings, analytics, profile_site)
+        if ingress is None or ingress == kubernetes_ingress(catalog, settings, analytics):
+            return []
+        # rules and tls have no merge key: each is replaced whole
+        spec = {key: ingress["spec"][key] for key in ("rules", "tls") if key in ingress["spec"]}
+        return [_edge_patch(ingress, spec)]
+    before = openshift_routes(catalog, analytics)
+    return [
+        _edge_patch(route, {"host": route["spec"]["host"]})
+        for route, old in zip(openshift_routes(catalog, analytics, profile_site), before, strict=True)
+        if route != old
+    ]
+
+
+def _edge_patch(obj: Obj, spec: Obj) -> Obj:
+    metadata = {"name": obj["metadata"]["name"]}
+    return {"apiVersion": obj["apiVersion"], "kind": obj["kind"], "metadata": metadata, "spec": spec}
 
 
 def service_monitors(catalog: Catalog, analytics: AnalyticsMode | None = None) -> list[Obj]:

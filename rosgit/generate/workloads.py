@@ -258,22 +258,29 @@ def pod_template(catalog: Catalog, component: Component, profile: ResolvedProfil
     return {"metadata": {"labels": L.component_labels(catalog, component)}, "spec": spec}
 
 
-def volume_claim_templates(catalog: Catalog, component: Component, profile: ResolvedProfile) -> list[Obj]:
+def volume_claim_templates(
+    catalog: Catalog, component: Component, profile: ResolvedProfile, storage_classes: dict[str, str] | None = None
+) -> list[Obj]:
+    """`storage_classes`: volume class -> StorageClass (the site knobs'; the bases have none)."""
     # apiVersion and kind spelled out: the API server adds them, and Argo CD would otherwise see drift
-    return [
-        {
-            "apiVersion": "v1",
-            "kind": "PersistentVolumeClaim",
-            "metadata": {"name": claim.name, "labels": L.selector_labels(catalog, component)},
-            "spec": {
-                "accessModes": ["ReadWriteOnce"],
-                "resources": {
-                    "requests": {"storage": str(profile.storage_for(component, claim.name, claim.size))}
-                },
-            },
+    templates = []
+    for claim in component.storage:
+        spec: Obj = {
+            "accessModes": ["ReadWriteOnce"],
+            "resources": {"requests": {"storage": str(profile.storage_for(component, claim.name, claim.size))}},
         }
-        for claim in component.storage
-    ]
+        storage_class = (storage_classes or {}).get(claim.volume_class)
+        if storage_class:
+            spec["storageClassName"] = storage_class
+        templates.append(
+            {
+                "apiVersion": "v1",
+                "kind": "PersistentVolumeClaim",
+                "metadata": {"name": claim.name, "labels": L.selector_labels(catalog, component)},
+                "spec": spec,
+            }
+        )
+    return templates
 
 
 def checkov_annotations(catalog: Catalog, component: Component) -> dict[str, str]:
