@@ -34,6 +34,13 @@ PROD_SITE = """    antiAffinity: true
       storageClassNames: {default: fast-ssd, database: fast-ssd-db}
       labels: {example.com/env: prod}
       annotations: {example.com/backup: "true"}
+      nodeSelector: {example.com/pool: large}
+      affinity:
+        nodeAffinity:
+          requiredDuringSchedulingIgnoredDuringExecution:
+            nodeSelectorTerms:
+              - matchExpressions:
+                  - {key: example.com/pool, operator: In, values: [large]}
 """
 DATABASE_SITE = """    storage:
       - {name: data, mountPath: /var/lib/pgsql/data, size: 10Gi, class: database}
@@ -57,7 +64,26 @@ API_SITE = """    scalable: true
                   - {key: topology.kubernetes.io/zone, operator: In, values: [zone-a, zone-b]}
 """
 
+# the bases' profile and the bases' platform set knobs the others replace: their values files must delete them
+MINIMAL_SITE = """    description: the plan's minimal profile (integration testing, ~10-12 cores)
+    site:
+      nodeSelector: {example.com/pool: small}
+      affinity:
+        podAffinity:
+          preferredDuringSchedulingIgnoredDuringExecution:
+            - weight: 10
+              podAffinityTerm:
+                topologyKey: kubernetes.io/hostname
+                labelSelector: {matchLabels: {app.kubernetes.io/part-of: ros-ocp}}
+"""
+KUBERNETES_SITE = """    kubernetesVersion: "1.33"
+    site:
+      nodeSelector: {kubernetes.io/arch: amd64}
+      labels: {example.com/tier: kubernetes, example.com/cloud: on-prem}
+"""
 EDITS = [
+    ("    description: the plan's minimal profile (integration testing, ~10-12 cores)\n", MINIMAL_SITE),
+    ('    kubernetesVersion: "1.33"\n', KUBERNETES_SITE),
     ("\nplatforms:\n", "\n" + CATALOG_SITE),
     ('    openshiftVersion: "4.20"\n', OPENSHIFT_SITE),
     ("    antiAffinity: true\n", PROD_SITE),

@@ -325,6 +325,11 @@ Unknown keys are refused everywhere, with the file, the line and the closest kno
 Beyond one value's type, the loader also checks what the schema cannot: a profile's size class must be one a
 component uses (`size:`), and every name a profile, traffic rule, overlay or waitFor mentions must exist.
 
+Site knobs (`site:`, see `docs/site-knobs.md`) are set at four levels: catalog-wide (`site`), per platform
+(`platforms.<name>.site`), per profile (`profiles.<name>.site`, inherited through `extends`) and per component
+(`components[].site`). The most specific level that sets a knob wins: component > profile > platform >
+catalog. `labels`, `annotations` and `storageClassNames` merge key by key; every other knob is replaced whole.
+
 """
 
 

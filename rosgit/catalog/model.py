@@ -185,6 +185,7 @@ class SiteTls:
     key, created by you or cert-manager; never in Git). OpenShift: the Route terminates TLS at the router
     (edge), with the router's certificate."""
 
+    # a Secret of type kubernetes.io/tls in the overlay's namespace
     secret_name: DnsSubdomain | None = None
 
 
@@ -199,17 +200,21 @@ class Site:
     storage_class_names: dict[DnsName, DnsSubdomain] = field(default_factory=dict)
     # node labels a pod must match (e.g. node-role.kubernetes.io/infra: "")
     node_selector: dict[LabelKey, LabelValue] = field(default_factory=dict)
+    # taints the pods tolerate (e.g. dedicated infra nodes)
     tolerations: list[Toleration] = field(default_factory=list)
+    # node and pod (anti-)affinity, beside the profile's antiAffinity spreading
     affinity: Affinity | None = None
     # names of existing Secrets of type kubernetes.io/dockerconfigjson (never their values)
     image_pull_secrets: list[DnsSubdomain] = field(default_factory=list)
-    # on the workload and its pods (rosgit's own app.kubernetes.io/* and rosgit.io/* keys stay rosgit's)
+    # on the workload and its pods; not the keys rosgit sets (app.kubernetes.io/name, component, part-of,
+    # instance, rosgit.io/group) nor a component's own `labels:`
     labels: dict[LabelKey, LabelValue] = field(default_factory=dict)
-    # on the workload and its pods
+    # on the workload and its pods; not argocd.argoproj.io/*, helm.sh/*, checkov.io/* (rosgit writes them)
     annotations: dict[LabelKey, Text] = field(default_factory=dict)
     # the published endpoint's hostname (Ingress rule host, Route host; not per component: only the gateway
     # is published)
     host: DnsSubdomain | None = None
+    # TLS of the published endpoint (the Ingress's certificate Secret on Kubernetes)
     tls: SiteTls | None = None
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from rosgit.catalog.model import Catalog, Component, PlatformName, SecretSpec
+from rosgit.catalog.model import Catalog, Component, PlatformName, SecretSpec, Site
 from rosgit.catalog.profiles import ResolvedProfile, resolve_profile
+from rosgit.catalog.site import affinity_object, layered, published_host, tls_secret, toleration_object
 from rosgit.generate.strimzi import BROKER_POOL, CONTROLLER_POOL, pool_shapes, replication, strimzi_settings
 from rosgit.generate.workloads import CONFIG_VAR, image_of, resources_of
 from rosgit.k8s.objects import Obj
@@ -119,6 +120,44 @@ def strimzi_values(catalog: Catalog, profile: ResolvedProfile) -> Obj | None:
     return {"config": strimzi_settings(profile), "topicReplicas": replication(profile)[0], **pools}
 
 
+def site_values(site: Site, *, published: bool = False) -> Obj:
+    """One level's site knobs (docs/site-knobs.md), every key present; the chart's `ros-ocp.site` helper layers
+    global.site.catalog, .platform, .profile and the component's `site` as rosgit.catalog.site does.
+    `published`: the profile's host and TLS Secret too (the platform's are global.ingress.host/tlsSecretName)."""
+    values: Obj = {
+        "storageClassNames": dict(site.storage_class_names),
+        "nodeSelector": dict(site.node_selector),
+        "tolerations": [toleration_object(t) for t in site.tolerations],
+        "affinity": affinity_object(site.affinity),
+        "imagePullSecrets": [{"name": name} for name in site.image_pull_secrets],
+        "labels": dict(site.labels),
+        "annotations": dict(site.annotations),
+    }
+    if published:
+        values["host"] = site.host or ""
+        values["tlsSecretName"] = tls_secret(site.tls) or ""
+    return values
+
+
+def replacing(default: Any, wanted: Any) -> Any:
+    """`wanted` as a values file over `default` (values.yaml): Helm merges maps key by key, so every key of
+    `default` that `wanted` lacks is set to null, which Helm reads as "delete this key"."""
+    if not (isinstance(default, dict) and isinstance(wanted, dict)):
+        return wanted
+    merged = {key: replacing(default[key], value) if key in default else value for key, value in wanted.items()}
+    merged.update({key: None for key in default if key not in wanted})
+    return merged
+
+
+def published_values(catalog: Catalog, platform_name: PlatformName) -> Obj:
+    """The published endpoint as a platform sets it: host (for the Ingress its ingressHost too) and TLS."""
+    platform = catalog.platforms[platform_name]
+    kubernetes = platform_name == "kubernetes"
+    host = published_host(catalog, platform_name, Site(), ingress=kubernetes)
+    secret = tls_secret(layered(catalog.site, platform.site).tls) if kubernetes else None
+    return {"host": host or "", "tlsSecretName": secret or ""}
+
+
 def profile_values(catalog: Catalog, profile: ResolvedProfile) -> Obj:
     """Everything a profile sets: sizing of every component, spreading, PDBs and config vars."""
     tree: Obj = {
@@ -139,6 +178,10 @@ def profile_values(catalog: Catalog, profile: ResolvedProfile) -> Obj:
     strimzi = strimzi_values(catalog, profile)
     if strimzi is not None:
         tree["strimzi"] = strimzi
+    base = resolve_profile(catalog, catalog.project.base_profile)
+    tree["global"]["site"] = {
+        "profile": replacing(site_values(base.site, published=True), site_values(profile.site, published=True))
+    }
     return tree
 
 
@@ -169,10 +212,10 @@ def platform_values(catalog: Catalog, platform_name: PlatformName) -> Obj:
         }
     }
     if platform_name == "kubernetes":
-        tree["global"]["ingress"] = {
-            "className": platform.ingress_class_name or "",
-            "host": platform.ingress_host or "",
-        }
+        tree["global"]["ingress"] = {"className": platform.ingress_class_name or ""}
+    tree["global"].setdefault("ingress", {}).update(published_values(catalog, platform_name))
+    kubernetes = catalog.platforms["kubernetes"].site if "kubernetes" in catalog.platforms else Site()
+    tree["global"]["site"] = {"platform": replacing(site_values(kubernetes), site_values(platform.site))}
     images = {key: str(catalog.images[key]) for key in catalog.images}
     for source, target in platform.image_overrides.items():
         images[source] = images[target]
@@ -198,7 +241,12 @@ def default_values(catalog: Catalog) -> Obj:
     tree["global"].update(platform["global"])
     tree["global"].update(sizing["global"])
     tree["global"].setdefault("waitImage", str(catalog.images["wait"]) if "wait" in catalog.images else "")
-    tree["global"].setdefault("ingress", {"className": "", "host": ""})
+    tree["global"].setdefault("ingress", {"className": "", "host": "", "tlsSecretName": ""})
+    tree["global"]["site"] = {
+        "catalog": site_values(catalog.site),
+        "platform": site_values(catalog.platforms[base_platform].site),
+        "profile": site_values(profile.site, published=True),
+    }
     tree["secrets"] = {
         secret_values_key(s.name): _secret_values(s) for s in sorted(catalog.secrets, key=lambda s: s.name)
     }
@@ -212,6 +260,7 @@ def default_values(catalog: Catalog) -> Obj:
             _set(tree, path, "command", list(component.command or []))
         for key, value in component_sizing(component, profile).items():
             _set(tree, path, key, value)
+        _set(tree, path, "site", site_values(component.site))
     for section in config_vars(catalog):
         tree.setdefault(section, {})["vars"] = sizing[section]["vars"]
     if "strimzi" in sizing:

@@ -25,9 +25,40 @@ DESCRIPTIONS = {
 }
 
 
+STRING_MAP: Obj = {"type": "object", "additionalProperties": {"type": "string"}}
+# one level of site knobs (rosgit.helm.values.site_values): the maps and lists hold the installation's own keys
+SITE_KNOBS: dict[str, Obj] = {
+    "storageClassNames": STRING_MAP,
+    "nodeSelector": STRING_MAP,
+    "tolerations": {"type": "array", "items": {"type": "object"}},
+    "affinity": {"type": "object"},
+    "imagePullSecrets": {
+        "type": "array",
+        "items": {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}}},
+    },
+    "labels": STRING_MAP,
+    "annotations": STRING_MAP,
+    "host": {"type": "string"},
+    "tlsSecretName": {"type": "string"},
+}
+
+
+def _site_schema(value: Obj) -> Obj:
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "description": "Site knobs (docs/site-knobs.md): component > profile > platform > catalog.",
+        "properties": {key: dict(SITE_KNOBS[key]) for key in value},
+    }
+
+
 def _infer(value: Any, path: tuple[str, ...]) -> Obj:
     parent = path[-2] if len(path) > 1 else ""
     key = path[-1] if path else ""
+    if isinstance(value, dict) and (
+        (key == "site" and parent != "global") or (parent == "site" and path[-3:-2] == ("global",))
+    ):
+        return _site_schema(value)
     if parent in ("requests", "limits") or parent == "storage":
         return dict(QUANTITY)
     if parent == "vars":

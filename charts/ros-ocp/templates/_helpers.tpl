@@ -82,6 +82,24 @@ runAsUser: 1001
 {{- end }}
 {{- end }}
 
+{{/* The site knobs in force for a component (docs/site-knobs.md), as rosgit.catalog.site layers them:
+     catalog < platform < profile < component; labels, annotations and storageClassNames merge key by
+     key, every other knob is replaced whole by the most specific level setting it.
+     Arguments: (dict "root" $ "component" <the component's site values>). */}}
+{{- define "ros-ocp.site" -}}
+{{- $levels := .root.Values.global.site -}}
+{{- $out := dict "labels" (dict) "annotations" (dict) "storageClassNames" (dict) -}}
+{{- range $level := list $levels.catalog $levels.platform $levels.profile .component -}}
+{{- range $key := list "labels" "annotations" "storageClassNames" -}}
+{{- $_ := set $out $key (mergeOverwrite (index $out $key) (index $level $key | default (dict))) -}}
+{{- end -}}
+{{- range $key := list "nodeSelector" "tolerations" "affinity" "imagePullSecrets" -}}
+{{- with index $level $key }}{{ $_ := set $out $key . }}{{ end -}}
+{{- end -}}
+{{- end -}}
+{{- toYaml $out -}}
+{{- end }}
+
 {{/* The Secret a workload reads: the generated one, or secrets.<name>.existingSecret. */}}
 {{- define "ros-ocp.secretName" -}}
 {{- $root := index . 0 -}}

@@ -12,11 +12,12 @@ from rosgit.fileset.text import HEADER
 from rosgit.generate.overlays import pod_disruption_budgets
 from rosgit.generate.platforms import openshift_routes, service_monitors
 from rosgit.generate.workloads import persistent_volume_claims, service, service_account
-from rosgit.helm.template import Inline, render_document
+from rosgit.helm.template import Inline, When, render_document
 from rosgit.helm.templates.configmap import config_map
 from rosgit.helm.templates.metadata import (
     COMPONENT_METADATA_LABELS,
     OPENSHIFT,
+    PUBLISHED_HOST,
     analytics_is,
     component_label_args,
     go_string,
@@ -24,7 +25,7 @@ from rosgit.helm.templates.metadata import (
     set_project_metadata,
     swap_label_maps,
 )
-from rosgit.helm.templates.workload import workload_object
+from rosgit.helm.templates.workload import site_head, storage_class, workload_object
 from rosgit.helm.values import values_path
 from rosgit.k8s import labels as L
 from rosgit.k8s.objects import Obj
@@ -56,6 +57,8 @@ def _documents(catalog: Catalog, component: Component, base: ResolvedProfile) ->
         claim["spec"]["resources"]["requests"]["storage"] = Inline(
             f"{{{{ index {VALUES}.storage {go_string(claim_key)} | quote }}}}"
         )
+        volume_class = next(c.volume_class for c in component.storage if c.name == claim_key)
+        claim["spec"]["storageClassName"] = storage_class(volume_class)
         set_metadata(claim, COMPONENT_METADATA_LABELS)
         docs.append(render_document(claim))
     if component.config is not None:
@@ -80,6 +83,9 @@ def _documents(catalog: Catalog, component: Component, base: ResolvedProfile) ->
             if edge["metadata"]["name"] == component.service_name and _edge_of(edge, component):
                 edge = copy.deepcopy(edge)
                 set_project_metadata(edge)
+                if edge["kind"] == "Route":
+                    edge["spec"].pop("host", None)
+                    edge["spec"]["host"] = When(PUBLISHED_HOST, Inline(f"{{{{ {PUBLISHED_HOST} | quote }}}}"))
                 docs.append(render_document(swap_label_maps(edge, catalog, component), OPENSHIFT))
     return docs
 
@@ -97,6 +103,7 @@ def component_template(catalog: Catalog, component: Component, base: ResolvedPro
         HEADER,
         f"{{{{- {VALUES} := .Values.{'.'.join(values_path(catalog, component))} }}}}",
         f'{{{{- $c := dict "root" $ {component_label_args(component)} }}}}',
+        *site_head(catalog, component, VALUES),
         f"{{{{- if {cond} }}}}",
     ]
     return "\n".join(head) + "\n" + "".join(_documents(catalog, component, base)) + "{{- end }}\n"

@@ -19,6 +19,10 @@ from rosgit.helm.templates.configmap import config_data_helper
 from rosgit.helm.values import chart_components
 from rosgit.k8s import labels as L
 
+# the site knobs' values keys (rosgit.helm.values.site_values), by how levels combine (rosgit.catalog.site)
+_MERGED_SITE_KNOBS = '"labels" "annotations" "storageClassNames"'
+_REPLACED_SITE_KNOBS = '"nodeSelector" "tolerations" "affinity" "imagePullSecrets"'
+
 
 def helpers_text(catalog: Catalog) -> str:
     """templates/_helpers.tpl: labels, security contexts, Secret and ConfigMap names."""
@@ -99,6 +103,24 @@ def helpers_text(catalog: Catalog) -> str:
         "{{- if not .Values.global.platform.openshift }}",
         f"runAsUser: {WAIT_RUN_AS_USER}",
         "{{- end }}",
+        "{{- end }}",
+        "",
+        "{{/* The site knobs in force for a component (docs/site-knobs.md), as rosgit.catalog.site layers them:",
+        "     catalog < platform < profile < component; labels, annotations and storageClassNames merge key by",
+        "     key, every other knob is replaced whole by the most specific level setting it.",
+        '     Arguments: (dict "root" $ "component" <the component\'s site values>). */}}',
+        '{{- define "ros-ocp.site" -}}',
+        "{{- $levels := .root.Values.global.site -}}",
+        '{{- $out := dict "labels" (dict) "annotations" (dict) "storageClassNames" (dict) -}}',
+        "{{- range $level := list $levels.catalog $levels.platform $levels.profile .component -}}",
+        f"{{{{- range $key := list {_MERGED_SITE_KNOBS} -}}}}",
+        "{{- $_ := set $out $key (mergeOverwrite (index $out $key) (index $level $key | default (dict))) -}}",
+        "{{- end -}}",
+        f"{{{{- range $key := list {_REPLACED_SITE_KNOBS} -}}}}",
+        "{{- with index $level $key }}{{ $_ := set $out $key . }}{{ end -}}",
+        "{{- end -}}",
+        "{{- end -}}",
+        "{{- toYaml $out -}}",
         "{{- end }}",
         "",
         "{{/* The Secret a workload reads: the generated one, or secrets.<name>.existingSecret. */}}",

@@ -17,6 +17,9 @@ OPENSHIFT = ".Values.global.platform.openshift"
 COMPONENT_LABELS = Block('include "ros-ocp.labels" $c')
 COMPONENT_METADATA_LABELS = Block('include "ros-ocp.metadataLabels" $c')
 RELEASE_NAMESPACE = Inline("{{ .Release.Namespace }}")
+# the published endpoint's host and TLS Secret: the profile's, else the platform's (which has the catalog's)
+PUBLISHED_HOST = "coalesce .Values.global.site.profile.host .Values.global.ingress.host"
+PUBLISHED_TLS_SECRET = "coalesce .Values.global.site.profile.tlsSecretName .Values.global.ingress.tlsSecretName"
 
 
 def go_string(text: str) -> str:

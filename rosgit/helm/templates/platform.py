@@ -12,7 +12,14 @@ from rosgit.generate.identity import AUTHORIZATION_DATA, authorization_config
 from rosgit.generate.networkpolicy import network_policies
 from rosgit.generate.platforms import kubernetes_ingress, object_storage_config, service_ca_config
 from rosgit.helm.template import Inline, When, WhenItems, render_document
-from rosgit.helm.templates.metadata import OPENSHIFT, analytics_is, go_string, set_project_metadata
+from rosgit.helm.templates.metadata import (
+    OPENSHIFT,
+    PUBLISHED_HOST,
+    PUBLISHED_TLS_SECRET,
+    analytics_is,
+    go_string,
+    set_project_metadata,
+)
 from rosgit.helm.values import values_path
 
 
@@ -53,7 +60,17 @@ def ingress_template(catalog: Catalog) -> str | None:
     )
     rule = spec["rules"][0]
     rule.pop("host", None)
-    rule["host"] = When(".Values.global.ingress.host", Inline("{{ .Values.global.ingress.host | quote }}"))
+    rule["host"] = When(PUBLISHED_HOST, Inline(f"{{{{ {PUBLISHED_HOST} | quote }}}}"))
+    spec.pop("tls", None)
+    spec["tls"] = When(
+        PUBLISHED_TLS_SECRET,
+        [
+            {
+                "secretName": Inline(f"{{{{ {PUBLISHED_TLS_SECRET} | quote }}}}"),
+                "hosts": When(PUBLISHED_HOST, [Inline(f"{{{{ {PUBLISHED_HOST} | quote }}}}")]),
+            }
+        ],
+    )
     paths = []
     for entry in rule["http"]["paths"]:
         backend = entry["backend"]["service"]["name"]

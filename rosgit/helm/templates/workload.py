@@ -5,6 +5,7 @@ under the OpenShift switch."""
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
 
 from rosgit.catalog.model import ALL_ANALYTICS, AnalyticsMode, Catalog, Component
@@ -35,6 +36,9 @@ HELM_HOOK_WEIGHT = "helm.sh/hook-weight"
 HELM_HOOK_DELETE_POLICY = "helm.sh/hook-delete-policy"
 JOB_HOOK = "post-install,post-upgrade"
 CONTAINER_SECURITY = Block('include "ros-ocp.containerSecurityContext" $')
+# bound at the top of each component's template (site_head): the site knobs in force, and the pods' affinity
+SITE = "$site"
+AFFINITY = "$affinity"
 WAIT_CONTAINER_SECURITY = Block('include "ros-ocp.waitContainerSecurityContext" $')
 
 
@@ -139,8 +143,44 @@ def _template_pod_spec(
         _prepend(spec, "volumes", patch_spec["volumes"])
     if front:
         main["env"] = [*front, *main["env"]]
-    if component.scalable and component.kind == "Deployment":
-        spec["affinity"] = When(".Values.global.antiAffinity", anti_affinity(catalog, component))
+    for key in ("nodeSelector", "tolerations", "imagePullSecrets"):
+        spec[key] = When(f"{SITE}.{key}", Block(f"toYaml {SITE}.{key}"))
+    spec["affinity"] = When(AFFINITY, Block(f"toYaml {AFFINITY}"))
+
+
+def site_head(catalog: Catalog, component: Component, ref: str) -> list[str]:
+    """Template lines binding $site (the knobs in force, rosgit.catalog.site) and $affinity: the site's, with
+    the profile's spreading (global.antiAffinity) as podAntiAffinity unless the site sets one itself."""
+    lines = [f'{{{{- {SITE} := include "ros-ocp.site" (dict "root" $ "component" {ref}.site) | fromYaml }}}}']
+    if not (component.scalable and component.kind == "Deployment"):
+        return [*lines, f"{{{{- {AFFINITY} := {SITE}.affinity }}}}"]
+    spreading = go_string(json.dumps(anti_affinity(catalog, component)["podAntiAffinity"], sort_keys=True))
+    return [
+        *lines,
+        f"{{{{- {AFFINITY} := deepCopy ({SITE}.affinity | default (dict)) }}}}",
+        f'{{{{- if and .Values.global.antiAffinity (not (hasKey {AFFINITY} "podAntiAffinity")) }}}}',
+        f'{{{{- $_ := set {AFFINITY} "podAntiAffinity" (fromJson {spreading}) }}}}',
+        "{{- end }}",
+    ]
+
+
+def _site_labels(labels: Block) -> Block:
+    """A label block with the site's labels added (validation keeps their keys apart from rosgit's)."""
+    return Block(f"toYaml (merge ({labels.expr} | fromYaml) {SITE}.labels)")
+
+
+def _site_annotations(annotations: dict[str, str]) -> Any:
+    """The object's own annotations with the site's added; only the site's (and only if any) when it has none."""
+    if not annotations:
+        return When(f"{SITE}.annotations", Block(f"toYaml {SITE}.annotations"))
+    pairs = " ".join(f"{go_string(k)} {go_string(v)}" for k, v in annotations.items())
+    return Block(f"toYaml (merge (dict {pairs}) {SITE}.annotations)")
+
+
+def storage_class(volume_class: str) -> When:
+    """A claim's storageClassName, when the site knobs name one for its volume class."""
+    lookup = f"index {SITE}.storageClassNames {go_string(volume_class)}"
+    return When(lookup, Inline(f"{{{{ {lookup} | quote }}}}"))
 
 
 def workload_object(catalog: Catalog, component: Component, base: ResolvedProfile, ref: str) -> Obj:
@@ -159,11 +199,20 @@ def workload_object(catalog: Catalog, component: Component, base: ResolvedProfil
     annotations.update(checkov_annotations(catalog, component))
     if "replicas" in obj["spec"]:
         obj["spec"]["replicas"] = Inline(f"{{{{ {ref}.replicas }}}}")
+    classes = {claim.name: claim.volume_class for claim in component.storage}
     for claim in obj["spec"].get("volumeClaimTemplates", []):
         claim["spec"]["resources"]["requests"]["storage"] = Inline(
             f"{{{{ index {ref}.storage {go_string(claim['metadata']['name'])} | quote }}}}"
         )
+        claim["spec"]["storageClassName"] = storage_class(classes[claim["metadata"]["name"]])
     _template_pod_spec(catalog, component, _pod_spec_of(obj), ref, base.analytics)
     templated: Obj = swap_label_maps(obj, catalog, component)
     set_metadata(templated, COMPONENT_METADATA_LABELS, annotations)
+    meta = templated["metadata"]
+    meta["labels"] = _site_labels(meta["labels"])
+    meta["annotations"] = _site_annotations(meta.pop("annotations", {}))
+    spec = templated["spec"]
+    pod_metadata = (spec["jobTemplate"]["spec"] if component.kind == "CronJob" else spec)["template"]["metadata"]
+    pod_metadata["labels"] = _site_labels(pod_metadata["labels"])
+    pod_metadata["annotations"] = _site_annotations({})
     return templated
