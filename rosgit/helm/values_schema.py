@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from rosgit.catalog.schema import DNS_NAME_RE, LABEL_KEY_RE
 from rosgit.fileset.text import HEADER
 from rosgit.k8s.objects import Obj
 
@@ -25,21 +26,48 @@ DESCRIPTIONS = {
 }
 
 
-STRING_MAP: Obj = {"type": "object", "additionalProperties": {"type": "string"}}
-# one level of site knobs (rosgit.helm.values.site_values): the maps and lists hold the installation's own keys
+def _closed_map(keys: str, values: Obj) -> Obj:
+    """A map whose keys the installation names, closed all the same: a key must match `keys`."""
+    return {"type": "object", "additionalProperties": False, "patternProperties": {keys: values}}
+
+
+def _closed_object(properties: dict[str, Obj], required: tuple[str, ...] = ()) -> Obj:
+    schema: Obj = {"type": "object", "additionalProperties": False, "properties": properties}
+    if required:
+        schema["required"] = list(required)
+    return schema
+
+
+_STRING: Obj = {"type": "string"}
+_LABEL_MAP = _closed_map(LABEL_KEY_RE.pattern, _STRING)
+# one level of site knobs (rosgit.helm.values.site_values), as closed as the rest: the maps' keys are label
+# keys or volume classes, tolerations and pull secrets have Kubernetes' fields, and an affinity's three parts
+# are Kubernetes' own shape (the rendered objects are what `rosgit validate` checks against the API's schema)
 SITE_KNOBS: dict[str, Obj] = {
-    "storageClassNames": STRING_MAP,
-    "nodeSelector": STRING_MAP,
-    "tolerations": {"type": "array", "items": {"type": "object"}},
-    "affinity": {"type": "object"},
-    "imagePullSecrets": {
+    "storageClassNames": _closed_map(DNS_NAME_RE.pattern, _STRING),
+    "nodeSelector": _LABEL_MAP,
+    "tolerations": {
         "type": "array",
-        "items": {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}}},
+        "items": _closed_object(
+            {
+                "key": _STRING,
+                "operator": {"enum": ["Exists", "Equal"]},
+                "value": _STRING,
+                "effect": {"enum": ["NoSchedule", "PreferNoSchedule", "NoExecute"]},
+                "tolerationSeconds": {"type": "integer"},
+            }
+        ),
     },
-    "labels": STRING_MAP,
-    "annotations": STRING_MAP,
-    "host": {"type": "string"},
-    "tlsSecretName": {"type": "string"},
+    "affinity": _closed_object(
+        {part: {"description": "As Kubernetes' pod.spec.affinity." + part} for part in (
+            "nodeAffinity", "podAffinity", "podAntiAffinity"
+        )}
+    ),
+    "imagePullSecrets": {"type": "array", "items": _closed_object({"name": _STRING}, ("name",))},
+    "labels": _LABEL_MAP,
+    "annotations": _LABEL_MAP,
+    "host": _STRING,
+    "tlsSecretName": _STRING,
 }
 
 

@@ -68,6 +68,11 @@ def test_profiles_differ_where_the_catalog_says(catalog: Catalog) -> None:
     assert prod["global"] == {
         "antiAffinity": True, "podDisruptionBudgets": True, "authorization": {"mode": "org-admin"},
         "analytics": "trino",
+        # the default catalog sets no site knobs (docs/site-knobs.md): every key present, every value empty
+        "site": {"profile": {
+            "storageClassNames": {}, "nodeSelector": {}, "tolerations": [], "affinity": {}, "imagePullSecrets": [],
+            "labels": {}, "annotations": {}, "host": "", "tlsSecretName": "",
+        }},
     }
     assert prod["trino"]["vars"]["trinoCoordinatorHeap"] == "6G"
     assert prod["koku"]["database"]["storage"] == {"data": "200Gi"}
