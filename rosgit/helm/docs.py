@@ -93,6 +93,15 @@ misspelt key is an error rather than silently ignored.
 
 {ORDERING}
 
+## Site knobs
+
+StorageClasses per volume class, nodeSelector, tolerations, affinity, imagePullSecrets, extra labels and
+annotations: `global.site.catalog`, `global.site.platform`, `global.site.profile` and each component's `site`,
+the most specific winning (component > profile > platform > catalog; labels, annotations and
+storageClassNames merge key by key). The published host and TLS Secret: `global.site.profile.host` /
+`tlsSecretName` over `global.ingress.host` / `tlsSecretName`. The catalog's `site:` sections fill them
+(docs/site-knobs.md in the rosgit repository).
+
 {SECRETS}
 
 | Secret | Bring your own | Keys |
