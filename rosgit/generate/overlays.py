@@ -191,10 +191,6 @@ def overlay_files(catalog: Catalog, overlay: OverlaySpec) -> dict[str, str]:
             sealed_secret_stub(catalog, secret, namespace)
         )
         resources.append(f"sealed-secrets/{secret}.yaml")
-    authorization = authorization_config(catalog, profile.authorization)
-    if authorization is not None:
-        files[f"{prefix}/authorization.yaml"] = yaml_file(authorization)
-        resources.append("authorization.yaml")
     pdbs = pod_disruption_budgets(catalog, overlay.platform, profile)
     if pdbs:
         files[f"{prefix}/pod-disruption-budgets.yaml"] = yaml_file(*pdbs)
@@ -213,6 +209,9 @@ def overlay_files(catalog: Catalog, overlay: OverlaySpec) -> dict[str, str]:
         "components": [f"../../{platform_component_dir(catalog, overlay.platform, profile.analytics)}"],
     }
     generators = []
+    authorization = authorization_generator(catalog, profile)
+    if authorization is not None:
+        generators.append(authorization)
     for component in catalog.components_for(overlay.platform, profile.analytics):
         if component.config is None:
             continue
@@ -240,6 +239,19 @@ def overlay_files(catalog: Catalog, overlay: OverlaySpec) -> dict[str, str]:
         kustomization["images"] = images
     files[f"{prefix}/kustomization.yaml"] = yaml_file(kustomization)
     return files
+
+
+def authorization_generator(catalog: Catalog, profile: ResolvedProfile) -> Obj | None:
+    """The ConfigMap `authorization` as a generator: its name carries the hash of its data, so a mode change
+    renames it in Koku's and ROS's env and rolls them (as the gateway's envoy.yaml rolls the gateway)."""
+    built = authorization_config(catalog, profile.authorization)
+    if built is None:
+        return None
+    return {
+        "name": built["metadata"]["name"],
+        "literals": [f"{key}={value}" for key, value in sorted(built["data"].items())],
+        "options": {"labels": built["metadata"]["labels"], "annotations": built["metadata"]["annotations"]},
+    }
 
 
 def image_pins(catalog: Catalog, overlay: OverlaySpec) -> list[Obj]:

@@ -122,7 +122,7 @@ def test_a_pod_the_matrix_does_not_name_reaching_a_backend_port_is_found() -> No
 
 
 def _set_authorization(objects: list[Obj], key: str, value: str) -> None:
-    config = next(o for o in objects if o["kind"] == "ConfigMap" and o["metadata"]["name"] == "authorization")
+    config = next(o for o in objects if o["kind"] == "ConfigMap" and o["metadata"]["name"].startswith("authorization-"))
     config["data"][key] = value
 
 

@@ -8,11 +8,17 @@ import copy
 
 from rosgit.catalog.model import ALL_ANALYTICS, Catalog
 from rosgit.fileset.text import HEADER
-from rosgit.generate.identity import AUTHORIZATION_DATA, authorization_config
+from rosgit.generate.identity import AUTHORIZATION_CONFIG, AUTHORIZATION_DATA, authorization_config
 from rosgit.generate.networkpolicy import network_policies
 from rosgit.generate.platforms import kubernetes_ingress, object_storage_config, service_ca_config
 from rosgit.helm.template import Inline, When, WhenItems, render_document
-from rosgit.helm.templates.metadata import OPENSHIFT, analytics_is, go_string, set_project_metadata
+from rosgit.helm.templates.metadata import (
+    OPENSHIFT,
+    analytics_is,
+    config_map_name,
+    go_string,
+    set_project_metadata,
+)
 from rosgit.helm.values import values_path
 
 
@@ -97,15 +103,25 @@ def kubernetes_template(catalog: Catalog) -> str | None:
 
 
 def authorization_template(catalog: Catalog) -> str | None:
-    """The ConfigMap `authorization`, its data chosen by the profile's mode (global.authorization.mode)."""
+    """The ConfigMap `authorization`, its data chosen by the profile's mode (global.authorization.mode) and its
+    name hashed from that data as the overlays' configMapGenerator names it, so a mode change rolls its readers."""
     built = authorization_config(catalog, catalog.identity.authorization if catalog.identity else None)
     if built is None:
         return None
     obj = copy.deepcopy(built)
     set_project_metadata(obj)
-    data = {}
-    for key, by_mode in AUTHORIZATION_DATA.items():
+    name = AUTHORIZATION_CONFIG
+    helpers = [f'{{{{- define "ros-ocp.configData.{name}" -}}}}']
+    for key, by_mode in sorted(AUTHORIZATION_DATA.items()):
         table = " ".join(f"{go_string(mode)} {go_string(value)}" for mode, value in sorted(by_mode.items()))
-        data[key] = Inline(f"{{{{ index (dict {table}) .Values.global.authorization.mode | quote }}}}")
-    obj["data"] = data
-    return HEADER + "\n" + render_document(obj)
+        helpers.append(f"{key}: {{{{ index (dict {table}) .Values.global.authorization.mode | quote }}}}")
+    helpers += [
+        "{{ end }}",
+        f'{{{{- define "ros-ocp.configMapName.{name}" -}}}}',
+        f'{{{{- $data := include "ros-ocp.configData.{name}" . | fromYaml -}}}}',
+        f'{{{{- include "ros-ocp.hashedName" (dict "name" {go_string(name)} "data" $data) -}}}}',
+        "{{- end }}",
+    ]
+    obj["metadata"]["name"] = config_map_name(name)
+    obj["data"] = Inline(f'{{{{ include "ros-ocp.configData.{name}" $ | fromYaml | toJson }}}}')
+    return HEADER + "\n" + "\n".join(helpers) + "\n" + render_document(obj)
