@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from rosgit.catalog.model import Catalog, Component, OverlaySpec
-from rosgit.catalog.profiles import ResolvedProfile, resolve_profile
+from rosgit.catalog.profiles import ResolvedProfile, deployed_authorization, resolve_profile
 from rosgit.catalog.schema import split_image_ref
 from rosgit.fileset.text import text_file, yaml_file
 from rosgit.generate.identity import authorization_config
@@ -105,7 +105,7 @@ def profile_patches(
 ) -> list[Obj]:
     """Strategic-merge patches turning the bases (at the base profile) into this profile."""
     patches: list[Obj] = []
-    for component in catalog.components_for(platform, profile.analytics):
+    for component in catalog.components_for(platform, profile.analytics, deployed_authorization(profile)):
         spec: Obj = {}
         pod_spec: Obj = {}
         container: Obj = {}
@@ -168,7 +168,7 @@ def pod_disruption_budgets(catalog: Catalog, platform: str, profile: ResolvedPro
             },
             "spec": {"maxUnavailable": 1, "selector": {"matchLabels": L.selector_labels(catalog, component)}},
         }
-        for component in catalog.components_for(platform, profile.analytics)
+        for component in catalog.components_for(platform, profile.analytics, deployed_authorization(profile))
         if component.scalable and component.kind == "Deployment" and profile.replicas_for(component) > 1
     ]
 
@@ -179,8 +179,10 @@ def overlay_files(catalog: Catalog, overlay: OverlaySpec) -> dict[str, str]:
     profile = resolve_profile(catalog, overlay.profile)
     namespace = catalog.namespace_of(overlay)
     files: dict[str, str] = {}
-    resources = [f"../../base/{c.name}" for c in catalog.components_for(overlay.platform, profile.analytics)]
-    for secret in catalog.secrets_read_on(overlay.platform, profile.analytics):
+    authorization = deployed_authorization(profile)
+    deployed = catalog.components_for(overlay.platform, profile.analytics, authorization)
+    resources = [f"../../base/{c.name}" for c in deployed]
+    for secret in catalog.secrets_read_on(overlay.platform, profile.analytics, authorization):
         if catalog.secrets_backend.type == "external-secrets":
             files[f"{external_secrets_dir(overlay.name)}/{secret}.yaml"] = yaml_file(
                 external_secret(catalog, secret, namespace)
@@ -206,13 +208,13 @@ def overlay_files(catalog: Catalog, overlay: OverlaySpec) -> dict[str, str]:
         "kind": "Kustomization",
         "namespace": namespace,
         "resources": resources,
-        "components": [f"../../{platform_component_dir(catalog, overlay.platform, profile.analytics)}"],
+        "components": [f"../../{platform_component_dir(catalog, overlay.platform, profile.analytics, authorization)}"],
     }
     generators = []
-    authorization = authorization_generator(catalog, profile)
-    if authorization is not None:
-        generators.append(authorization)
-    for component in catalog.components_for(overlay.platform, profile.analytics):
+    authorization_config_generator = authorization_generator(catalog, profile)
+    if authorization_config_generator is not None:
+        generators.append(authorization_config_generator)
+    for component in deployed:
         if component.config is None:
             continue
         changed = []

@@ -66,9 +66,10 @@ def test_profiles_differ_where_the_catalog_says(catalog: Catalog) -> None:
     assert minimal["koku"]["api"]["reads"]["replicas"] == 2
     assert prod["koku"]["api"]["reads"]["replicas"] == 3
     assert prod["global"] == {
-        "antiAffinity": True, "podDisruptionBudgets": True, "authorization": {"mode": "org-admin"},
+        "antiAffinity": True, "podDisruptionBudgets": True, "authorization": {"mode": "rbac"},
         "analytics": "trino",
     }
+    assert minimal["global"]["authorization"] == {"mode": "org-admin"}
     assert prod["trino"]["vars"]["trinoCoordinatorHeap"] == "6G"
     assert prod["koku"]["database"]["storage"] == {"data": "200Gi"}
 

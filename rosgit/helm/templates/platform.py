@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import copy
 
-from rosgit.catalog.model import ALL_ANALYTICS, Catalog
+from rosgit.catalog.model import ALL_ANALYTICS, ALL_AUTHORIZATION, AuthorizationMode, Catalog
 from rosgit.fileset.text import HEADER
 from rosgit.generate.identity import AUTHORIZATION_CONFIG, AUTHORIZATION_DATA, authorization_config
 from rosgit.generate.networkpolicy import network_policies
@@ -15,6 +15,7 @@ from rosgit.helm.template import Inline, When, WhenItems, render_document
 from rosgit.helm.templates.metadata import (
     OPENSHIFT,
     analytics_is,
+    authorization_is,
     config_map_name,
     go_string,
     set_project_metadata,
@@ -84,13 +85,18 @@ def openshift_template(catalog: Catalog) -> str | None:
 
 
 def _policies_by_analytics(catalog: Catalog, platform: str) -> str:
-    """The traffic matrix's NetworkPolicies of each analytics mode, under that mode's switch."""
+    """The traffic matrix's NetworkPolicies of each analytics (and authorization) mode, under those switches."""
+    authorizations: list[AuthorizationMode | None] = list(ALL_AUTHORIZATION) if catalog.identity else [None]
     docs = ""
     for mode in ALL_ANALYTICS:
-        objects = copy.deepcopy(network_policies(catalog, platform, mode))
-        for obj in objects:
-            set_project_metadata(obj)
-        docs += f"{{{{- if {analytics_is(mode)} }}}}\n" + "".join(render_document(o) for o in objects) + "{{- end }}\n"
+        for authorization in authorizations:
+            objects = copy.deepcopy(network_policies(catalog, platform, mode, authorization))
+            for obj in objects:
+                set_project_metadata(obj)
+            switch = analytics_is(mode)
+            if authorization is not None:
+                switch = f"and ({switch}) ({authorization_is(authorization)})"
+            docs += f"{{{{- if {switch} }}}}\n" + "".join(render_document(o) for o in objects) + "{{- end }}\n"
     return docs
 
 
