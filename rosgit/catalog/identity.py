@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from rosgit.catalog.model import Catalog, Component
+from rosgit.catalog.model import ALL_AUTHORIZATION, Catalog, Component
 from rosgit.catalog.profiles import AUTHORIZATION_VARS
 from rosgit.catalog.schema import Reader
 
@@ -33,6 +33,7 @@ def check_identity(catalog: Catalog, reader: Reader) -> None:
     _check_exposed_paths(catalog, reader)
     identity = catalog.identity
     if identity is None:
+        _check_no_mode_components(catalog, reader)
         return
     oidc = identity.oidc
     base = "catalog.identity.oidc"
@@ -64,6 +65,17 @@ def check_identity(catalog: Catalog, reader: Reader) -> None:
         )
     _check_gateway(catalog, reader)
     _check_modes(catalog, reader)
+
+
+def _check_no_mode_components(catalog: Catalog, reader: Reader) -> None:
+    """Without identity: there is no authorization mode, so no component may run in one mode only."""
+    for component in catalog.components:
+        if component.enabled and set(component.authorization) != set(ALL_AUTHORIZATION):
+            raise reader.fail(
+                _line(reader, "", component),
+                f"component {component.name!r}: authorization {', '.join(component.authorization)} needs an "
+                "identity: section (the overlays' authorization mode comes from it)",
+            )
 
 
 def _check_exposed_paths(catalog: Catalog, reader: Reader) -> None:

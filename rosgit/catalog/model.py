@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from rosgit.catalog.schema import DnsName, DnsSubdomain, ImageRef, LabelKey, LabelValue, Quantity, Text
 
-Group = Literal["ros", "infrastructure", "koku", "trino"]
+Group = Literal["ros", "infrastructure", "koku", "trino", "rbac"]
 # How a program's TLS client finds the CAs it trusts: Python (botocore, requests) reads AWS_CA_BUNDLE and
 # REQUESTS_CA_BUNDLE (one file that replaces the default bundle), Go's crypto/x509 reads SSL_CERT_FILE /
 # SSL_CERT_DIR, a JVM reads the javax.net.ssl.trustStore system property (one keystore replacing cacerts).
@@ -32,6 +32,13 @@ ALL_PLATFORMS: tuple[PlatformName, ...] = ("kubernetes", "openshift")
 AnalyticsMode = Literal["trino", "postgresql"]
 ALL_ANALYTICS: tuple[AnalyticsMode, ...] = ("trino", "postgresql")
 DEFAULT_ANALYTICS: AnalyticsMode = "trino"
+# Who decides what an authenticated user may see: `rbac` asks insights-rbac (Koku RBAC_SERVICE_*, ROS
+# RBAC_ENABLE), `org-admin` makes every authenticated user admin of the org its token names (Koku
+# ENHANCED_ORG_ADMIN, ROS RBAC off): tenant isolation by claim only, for integration testing.
+AuthorizationMode = Literal["rbac", "org-admin"]
+ALL_AUTHORIZATION: tuple[AuthorizationMode, ...] = ("rbac", "org-admin")
+# what a catalog without identity: deploys (nothing asks insights-rbac there)
+NO_IDENTITY_AUTHORIZATION: AuthorizationMode = "org-admin"
 # The platform's object storage, as a `waitFor` target and as the ConfigMap its endpoint is read from: MinIO
 # on Kubernetes, an endpoint outside the namespace (ODF) on OpenShift, so no component names it for both.
 OBJECT_STORAGE = "object-storage"
@@ -240,6 +247,9 @@ class Component:
     platforms: list[PlatformName] = field(default_factory=lambda: list(ALL_PLATFORMS))
     # the analytics modes this component runs in (docs/analytics.md)
     analytics: list[AnalyticsMode] = field(default_factory=lambda: list(ALL_ANALYTICS))
+    # the authorization modes this component runs in (identity.authorization, docs/identity.md): insights-rbac
+    # runs only where Koku and ROS ask it
+    authorization: list[AuthorizationMode] = field(default_factory=lambda: list(ALL_AUTHORIZATION))
     phase: Phase = "app"
     command: list[str] | None = None
     args: list[str] | None = None
@@ -416,12 +426,6 @@ class PlanTotals(PlanFigures):
     source: str
     rows: list[PlanRow] = field(default_factory=list)
     differences: list[str] = field(default_factory=list)
-
-
-# Who decides what an authenticated user may see: `rbac` asks insights-rbac (Koku RBAC_SERVICE_*, ROS
-# RBAC_ENABLE), `org-admin` makes every authenticated user admin of the org its token names (Koku
-# ENHANCED_ORG_ADMIN, ROS RBAC off): tenant isolation by claim only, for integration testing.
-AuthorizationMode = Literal["rbac", "org-admin"]
 
 
 @dataclass(frozen=True)
@@ -700,12 +704,17 @@ class Catalog:
                 return component
         return None
 
-    def components_for(self, platform: str, analytics: AnalyticsMode | None = None) -> list[Component]:
-        """The components deployed on a platform in one analytics mode (None: in any mode)."""
+    def components_for(
+        self, platform: str, analytics: AnalyticsMode | None = None, authorization: AuthorizationMode | None = None
+    ) -> list[Component]:
+        """The components deployed on a platform in one analytics and one authorization mode (None: in any)."""
         return [
             c
             for c in self.components
-            if c.enabled and platform in c.platforms and (analytics is None or analytics in c.analytics)
+            if c.enabled
+            and platform in c.platforms
+            and (analytics is None or analytics in c.analytics)
+            and (authorization is None or authorization in c.authorization)
         ]
 
     def secret(self, name: str) -> SecretSpec | None:
@@ -728,10 +737,12 @@ class Catalog:
         """The API server Argo CD deploys an overlay to: its own, else the project's."""
         return overlay.destination_server or self.project.destination_server
 
-    def secrets_read_on(self, platform: str, analytics: AnalyticsMode | None = None) -> list[str]:
-        """Names of the Secrets the components deployed on this platform (in this analytics mode) read."""
+    def secrets_read_on(
+        self, platform: str, analytics: AnalyticsMode | None = None, authorization: AuthorizationMode | None = None
+    ) -> list[str]:
+        """Names of the Secrets the components deployed on this platform (in these modes) read."""
         names: set[str] = set()
-        for component in self.components_for(platform, analytics):
+        for component in self.components_for(platform, analytics, authorization):
             names.update(
                 var.secret.name
                 for var in component.env

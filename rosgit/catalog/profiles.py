@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from rosgit.catalog.model import (
     DEFAULT_ANALYTICS,
+    NO_IDENTITY_AUTHORIZATION,
     AnalyticsMode,
     AuthorizationMode,
     Catalog,
@@ -115,6 +116,26 @@ def _first(value: int | None, inherited: int | None) -> int | None:
 def overlay_analytics(catalog: Catalog, overlay: OverlaySpec) -> AnalyticsMode:
     """The analytics mode an overlay deploys: its profile's."""
     return resolve_profile(catalog, overlay.profile).analytics
+
+
+def deployed_authorization(profile: ResolvedProfile) -> AuthorizationMode:
+    """The authorization mode whose components a profile's overlays deploy (without identity: no insights-rbac)."""
+    return profile.authorization or NO_IDENTITY_AUTHORIZATION
+
+
+def overlay_authorization(catalog: Catalog, overlay: OverlaySpec) -> AuthorizationMode:
+    return deployed_authorization(resolve_profile(catalog, overlay.profile))
+
+
+def overlay_secrets(catalog: Catalog, overlay: OverlaySpec) -> list[str]:
+    """The Secrets an overlay's components read, in its profile's analytics and authorization modes."""
+    profile = resolve_profile(catalog, overlay.profile)
+    return catalog.secrets_read_on(overlay.platform, profile.analytics, deployed_authorization(profile))
+
+
+def base_authorization(catalog: Catalog) -> AuthorizationMode:
+    """The authorization mode the bases and the plain components/<platform> carry: the base profile's."""
+    return deployed_authorization(resolve_profile(catalog, catalog.project.base_profile))
 
 
 def base_analytics(catalog: Catalog) -> AnalyticsMode:

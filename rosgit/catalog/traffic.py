@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rosgit.catalog.model import AnalyticsMode, Catalog
+from rosgit.catalog.model import AnalyticsMode, AuthorizationMode, Catalog
 from rosgit.catalog.strimzi import operator_flows, pod_groups, strimzi_of
 
 # Where each platform runs its cluster DNS when the catalog does not say (platforms.<p>.dns).
@@ -32,17 +32,23 @@ def dns_namespace(catalog: Catalog, platform: str) -> str:
     return configured or DEFAULT_DNS_NAMESPACE.get(platform, "kube-system")
 
 
-def deployed(catalog: Catalog, platform: str, analytics: AnalyticsMode | None = None) -> set[str]:
-    return {c.name for c in catalog.components_for(platform, analytics)}
+def deployed(
+    catalog: Catalog, platform: str, analytics: AnalyticsMode | None = None,
+    authorization: AuthorizationMode | None = None,
+) -> set[str]:
+    return {c.name for c in catalog.components_for(platform, analytics, authorization)}
 
 
-def required_flows(catalog: Catalog, platform: str, analytics: AnalyticsMode | None = None) -> list[Flow]:
+def required_flows(
+    catalog: Catalog, platform: str, analytics: AnalyticsMode | None = None,
+    authorization: AuthorizationMode | None = None,
+) -> list[Flow]:
     """Flows of the traffic matrix on this platform, between deployed components or externals, sorted.
 
     A platform running Kafka through Strimzi adds the operator's pods: the matrix's flows to the component
     the cluster stands in for go to its brokers, and the pods' own needs (catalog.strimzi) are added. In one
-    analytics mode only the flows between that mode's components; None: every mode's."""
-    present = deployed(catalog, platform, analytics) | set(catalog.externals)
+    analytics (authorization) mode only the flows between that mode's components; None: every mode's."""
+    present = deployed(catalog, platform, analytics, authorization) | set(catalog.externals)
     flows: dict[tuple[str, str, int, str], Flow] = {}
     strimzi = strimzi_of(catalog, platform)
     if strimzi is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from rosgit.catalog.model import AnalyticsMode, Catalog
+from rosgit.catalog.model import AnalyticsMode, AuthorizationMode, Catalog
 from rosgit.catalog.strimzi import selector_of
 from rosgit.catalog.traffic import Flow, dns_namespace, required_flows
 from rosgit.k8s import labels as L
@@ -81,8 +81,11 @@ def dns_policy(catalog: Catalog, platform: str) -> Obj:
     }
 
 
-def network_policies(catalog: Catalog, platform: str, analytics: AnalyticsMode | None = None) -> list[Obj]:
-    flows = required_flows(catalog, platform, analytics)
+def network_policies(
+    catalog: Catalog, platform: str, analytics: AnalyticsMode | None = None,
+    authorization: AuthorizationMode | None = None,
+) -> list[Obj]:
+    flows = required_flows(catalog, platform, analytics, authorization)
     policies: list[Obj] = [
         {
             "apiVersion": "networking.k8s.io/v1",

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from rosgit.catalog.model import Catalog, Component, OverlaySpec, PlatformName
-from rosgit.catalog.profiles import ResolvedProfile, resolve_profile
+from rosgit.catalog.profiles import ResolvedProfile, deployed_authorization, resolve_profile
 from rosgit.catalog.schema import split_image_ref
 from rosgit.catalog.site import affinity_object, site_of
 from rosgit.fileset.text import text_file, yaml_file
@@ -108,7 +108,7 @@ def profile_patches(
 ) -> list[Obj]:
     """Strategic-merge patches turning the bases (at the base profile) into this profile."""
     patches: list[Obj] = []
-    for component in catalog.components_for(platform, profile.analytics):
+    for component in catalog.components_for(platform, profile.analytics, deployed_authorization(profile)):
         site = site_of(catalog, platform, profile.site, component)
         spec: Obj = {}
         pod_spec: Obj = site_pod_spec(site)
@@ -181,7 +181,7 @@ def pod_disruption_budgets(catalog: Catalog, platform: str, profile: ResolvedPro
             },
             "spec": {"maxUnavailable": 1, "selector": {"matchLabels": L.selector_labels(catalog, component)}},
         }
-        for component in catalog.components_for(platform, profile.analytics)
+        for component in catalog.components_for(platform, profile.analytics, deployed_authorization(profile))
         if component.scalable and component.kind == "Deployment" and profile.replicas_for(component) > 1
     ]
 
@@ -192,8 +192,10 @@ def overlay_files(catalog: Catalog, overlay: OverlaySpec) -> dict[str, str]:
     profile = resolve_profile(catalog, overlay.profile)
     namespace = catalog.namespace_of(overlay)
     files: dict[str, str] = {}
-    resources = [f"../../base/{c.name}" for c in catalog.components_for(overlay.platform, profile.analytics)]
-    for secret in catalog.secrets_read_on(overlay.platform, profile.analytics):
+    authorization = deployed_authorization(profile)
+    deployed = catalog.components_for(overlay.platform, profile.analytics, authorization)
+    resources = [f"../../base/{c.name}" for c in deployed]
+    for secret in catalog.secrets_read_on(overlay.platform, profile.analytics, authorization):
         if catalog.secrets_backend.type == "external-secrets":
             files[f"{external_secrets_dir(overlay.name)}/{secret}.yaml"] = yaml_file(
                 external_secret(catalog, secret, namespace)
@@ -204,10 +206,6 @@ def overlay_files(catalog: Catalog, overlay: OverlaySpec) -> dict[str, str]:
             sealed_secret_stub(catalog, secret, namespace)
         )
         resources.append(f"sealed-secrets/{secret}.yaml")
-    authorization = authorization_config(catalog, profile.authorization)
-    if authorization is not None:
-        files[f"{prefix}/authorization.yaml"] = yaml_file(authorization)
-        resources.append("authorization.yaml")
     pdbs = pod_disruption_budgets(catalog, overlay.platform, profile)
     if pdbs:
         files[f"{prefix}/pod-disruption-budgets.yaml"] = yaml_file(*pdbs)
@@ -223,10 +221,13 @@ def overlay_files(catalog: Catalog, overlay: OverlaySpec) -> dict[str, str]:
         "kind": "Kustomization",
         "namespace": namespace,
         "resources": resources,
-        "components": [f"../../{platform_component_dir(catalog, overlay.platform, profile.analytics)}"],
+        "components": [f"../../{platform_component_dir(catalog, overlay.platform, profile.analytics, authorization)}"],
     }
     generators = []
-    for component in catalog.components_for(overlay.platform, profile.analytics):
+    authorization_config_generator = authorization_generator(catalog, profile)
+    if authorization_config_generator is not None:
+        generators.append(authorization_config_generator)
+    for component in deployed:
         if component.config is None:
             continue
         changed = []
@@ -257,6 +258,19 @@ def overlay_files(catalog: Catalog, overlay: OverlaySpec) -> dict[str, str]:
         kustomization["images"] = images
     files[f"{prefix}/kustomization.yaml"] = yaml_file(kustomization)
     return files
+
+
+def authorization_generator(catalog: Catalog, profile: ResolvedProfile) -> Obj | None:
+    """The ConfigMap `authorization` as a generator: its name carries the hash of its data, so a mode change
+    renames it in Koku's and ROS's env and rolls them (as the gateway's envoy.yaml rolls the gateway)."""
+    built = authorization_config(catalog, profile.authorization)
+    if built is None:
+        return None
+    return {
+        "name": built["metadata"]["name"],
+        "literals": [f"{key}={value}" for key, value in sorted(built["data"].items())],
+        "options": {"labels": built["metadata"]["labels"], "annotations": built["metadata"]["annotations"]},
+    }
 
 
 def image_pins(catalog: Catalog, overlay: OverlaySpec) -> list[Obj]:

@@ -5,13 +5,19 @@ from __future__ import annotations
 from rosgit.catalog.model import (
     OBJECT_STORAGE,
     AnalyticsMode,
+    AuthorizationMode,
     Catalog,
     Component,
     Platform,
     PlatformName,
     Site,
 )
-from rosgit.catalog.profiles import base_analytics, resolve_profile
+from rosgit.catalog.profiles import (
+    base_analytics,
+    base_authorization,
+    deployed_authorization,
+    resolve_profile,
+)
 from rosgit.catalog.site import is_set, layered, published_host, tls_secret
 from rosgit.fileset.text import to_yaml, yaml_file
 from rosgit.generate import strimzi
@@ -28,19 +34,23 @@ COMPONENT_API = "kustomize.config.k8s.io/v1alpha1"
 UPLOAD_BODY_LIMIT = "101m"
 
 
-def platform_component_dir(catalog: Catalog, platform: str, analytics: AnalyticsMode) -> str:
-    """components/<platform> in the bases' analytics mode, components/<platform>-<mode> in another one: the
-    platform's policies and patches name exactly the components that mode deploys."""
-    if analytics == base_analytics(catalog):
-        return f"components/{platform}"
-    return f"components/{platform}-{analytics}"
+def platform_component_dir(
+    catalog: Catalog, platform: str, analytics: AnalyticsMode, authorization: AuthorizationMode | None = None
+) -> str:
+    """components/<platform> in the bases' analytics and authorization modes, components/<platform>-<mode>[-<mode>]
+    in others: the platform's policies and patches name exactly the components those modes deploy."""
+    suffix = "" if analytics == base_analytics(catalog) else f"-{analytics}"
+    if authorization is not None and authorization != base_authorization(catalog):
+        suffix += f"-{authorization}"
+    return f"components/{platform}{suffix}"
 
 
-def analytics_in_use(catalog: Catalog, platform: str) -> list[AnalyticsMode]:
-    """The bases' mode first, then every other mode an overlay on this platform uses."""
-    modes = [base_analytics(catalog)]
+def modes_in_use(catalog: Catalog, platform: str) -> list[tuple[AnalyticsMode, AuthorizationMode]]:
+    """The bases' (analytics, authorization) modes first, then every other pair an overlay on this platform uses."""
+    modes = [(base_analytics(catalog), base_authorization(catalog))]
     for overlay in catalog.overlays:
-        mode = resolve_profile(catalog, overlay.profile).analytics
+        profile = resolve_profile(catalog, overlay.profile)
+        mode = (profile.analytics, deployed_authorization(profile))
         if overlay.platform == platform and mode not in modes:
             modes.append(mode)
     return modes
@@ -163,12 +173,15 @@ def kubernetes_pod_security(component: Component) -> Obj:
     return pod_spec
 
 
-def kubernetes_files(catalog: Catalog, platform: Platform, analytics: AnalyticsMode) -> dict[str, str]:
-    prefix = platform_component_dir(catalog, "kubernetes", analytics)
+def kubernetes_files(
+    catalog: Catalog, platform: Platform, analytics: AnalyticsMode, authorization: AuthorizationMode | None = None
+) -> dict[str, str]:
+    prefix = platform_component_dir(catalog, "kubernetes", analytics, authorization)
     files: dict[str, str] = {
         f"{prefix}/object-storage.yaml": yaml_file(object_storage_config(catalog, platform))
     }
-    files[f"{prefix}/network-policies.yaml"] = yaml_file(*network_policies(catalog, "kubernetes", analytics))
+    policies = network_policies(catalog, "kubernetes", analytics, authorization)
+    files[f"{prefix}/network-policies.yaml"] = yaml_file(*policies)
     kafka = strimzi.component_files(catalog, "kubernetes", platform, prefix, analytics)
     files.update(kafka)
     resources = ["object-storage.yaml", "network-policies.yaml", *(path.rsplit("/", 1)[1] for path in kafka)]
@@ -179,7 +192,7 @@ def kubernetes_files(catalog: Catalog, platform: Platform, analytics: AnalyticsM
     # Images without OpenShift's per-namespace UID range need a fixed non-root UID to pass runAsNonRoot.
     user_patches = [
         _smp_pod_spec(component, kubernetes_pod_security(component))
-        for component in catalog.components_for("kubernetes", analytics)
+        for component in catalog.components_for("kubernetes", analytics, authorization)
         if component.run_as_user is not None or component.fs_group is not None or component.wait_for
     ]
     kustomization: Obj = {"apiVersion": COMPONENT_API, "kind": "Component", "resources": resources}
@@ -295,12 +308,14 @@ def service_ca_config(catalog: Catalog) -> Obj:
     }
 
 
-def openshift_files(catalog: Catalog, platform: Platform, analytics: AnalyticsMode) -> dict[str, str]:
-    prefix = platform_component_dir(catalog, "openshift", analytics)
+def openshift_files(
+    catalog: Catalog, platform: Platform, analytics: AnalyticsMode, authorization: AuthorizationMode | None = None
+) -> dict[str, str]:
+    prefix = platform_component_dir(catalog, "openshift", analytics, authorization)
     files: dict[str, str] = {
         f"{prefix}/object-storage.yaml": yaml_file(object_storage_config(catalog, platform)),
         f"{prefix}/service-ca.yaml": yaml_file(service_ca_config(catalog)),
-        f"{prefix}/network-policies.yaml": yaml_file(*network_policies(catalog, "openshift", analytics)),
+        f"{prefix}/network-policies.yaml": yaml_file(*network_policies(catalog, "openshift", analytics, authorization)),
     }
     kafka = strimzi.component_files(catalog, "openshift", platform, prefix, analytics)
     files.update(kafka)
@@ -325,9 +340,12 @@ def openshift_files(catalog: Catalog, platform: Platform, analytics: AnalyticsMo
     if images:
         kustomization["images"] = images
     patches = []
+    deployed = {c.name for c in catalog.components_for("openshift", analytics, authorization)}
     for target_name, command in sorted(platform.command_overrides.items()):
         component = catalog.component(target_name)
         assert component is not None
+        if component.name not in deployed:
+            continue
         patches.append(
             {
                 "target": {"kind": component.kind, "name": component.name},
@@ -344,7 +362,7 @@ def openshift_files(catalog: Catalog, platform: Platform, analytics: AnalyticsMo
         )
     ca_patches = [
         service_ca_patch(catalog, c)
-        for c in catalog.components_for("openshift", analytics)
+        for c in catalog.components_for("openshift", analytics, authorization)
         if c.ca_trust is not None
     ]
     if ca_patches:

@@ -7,7 +7,7 @@ from rosgit.catalog.profiles import resolve_profile
 from rosgit.fileset.text import disjoint_union
 from rosgit.generate.bases import base_files
 from rosgit.generate.overlays import overlay_files
-from rosgit.generate.platforms import analytics_in_use, kubernetes_files, openshift_files
+from rosgit.generate.platforms import kubernetes_files, modes_in_use, openshift_files
 
 
 def base_tree(catalog: Catalog) -> dict[str, str]:
@@ -22,11 +22,11 @@ def base_tree(catalog: Catalog) -> dict[str, str]:
 def platform_tree(catalog: Catalog) -> dict[str, str]:
     files: dict[str, str] = {}
     if "kubernetes" in catalog.platforms:
-        for mode in analytics_in_use(catalog, "kubernetes"):
-            files.update(kubernetes_files(catalog, catalog.platforms["kubernetes"], mode))
+        for analytics, authorization in modes_in_use(catalog, "kubernetes"):
+            files.update(kubernetes_files(catalog, catalog.platforms["kubernetes"], analytics, authorization))
     if "openshift" in catalog.platforms:
-        for mode in analytics_in_use(catalog, "openshift"):
-            files.update(openshift_files(catalog, catalog.platforms["openshift"], mode))
+        for analytics, authorization in modes_in_use(catalog, "openshift"):
+            files.update(openshift_files(catalog, catalog.platforms["openshift"], analytics, authorization))
     return files
 
 

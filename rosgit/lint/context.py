@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rosgit.catalog.model import AnalyticsMode, Catalog
-from rosgit.catalog.profiles import base_analytics
+from rosgit.catalog.model import AnalyticsMode, AuthorizationMode, Catalog, OverlaySpec
+from rosgit.catalog.profiles import (
+    base_analytics,
+    base_authorization,
+    overlay_analytics,
+    overlay_authorization,
+)
+from rosgit.catalog.traffic import Flow, required_flows
 from rosgit.contracts.loader import ContractSet
 from rosgit.findings import Finding, RuleId, Severity
 
@@ -22,6 +28,16 @@ class LintContext:
     contracts: ContractSet | None = None
     # the overlay's analytics mode (its profile's); unset: the bases' (the catalog's base profile's)
     analytics: AnalyticsMode | None = None
+    # the overlay's authorization mode (its profile's); unset: the bases'
+    authorization: AuthorizationMode | None = None
+
+    @classmethod
+    def for_overlay(cls, catalog: Catalog, overlay: OverlaySpec, contracts: ContractSet | None = None) -> LintContext:
+        """The context of one catalog overlay: its platform, namespace and its profile's modes."""
+        return cls(
+            catalog, overlay.platform, catalog.namespace_of(overlay), f"overlays/{overlay.name}", contracts,
+            overlay_analytics(catalog, overlay), overlay_authorization(catalog, overlay),
+        )
 
     @property
     def analytics_mode(self) -> AnalyticsMode | None:
@@ -31,6 +47,21 @@ class LintContext:
         if self.catalog.project.base_profile not in self.catalog.profiles:
             return None  # a catalog without profiles (a rule's own test catalog): every mode's flows
         return base_analytics(self.catalog)
+
+    @property
+    def authorization_mode(self) -> AuthorizationMode | None:
+        """The authorization mode the flows of this overlay are those of (insights-rbac's only in `rbac`)."""
+        if self.authorization is not None or self.catalog is None:
+            return self.authorization
+        if self.catalog.project.base_profile not in self.catalog.profiles:
+            return None
+        return base_authorization(self.catalog)
+
+    def required_flows(self) -> list[Flow]:
+        """The traffic matrix's flows of this overlay's platform and modes (none without catalog or platform)."""
+        if self.catalog is None or not self.platform:
+            return []
+        return required_flows(self.catalog, self.platform, self.analytics_mode, self.authorization_mode)
 
     def finding(self, rule_id: RuleId, severity: Severity, obj: str, message: str, hint: str = "") -> Finding:
         return Finding(rule_id, severity, obj, message, hint, self.source)

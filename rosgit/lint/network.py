@@ -19,7 +19,7 @@ from typing import Any
 from rosgit import ids
 from rosgit.catalog import strimzi as S
 from rosgit.catalog.model import StrimziKafka
-from rosgit.catalog.traffic import dns_namespace, required_flows
+from rosgit.catalog.traffic import dns_namespace
 from rosgit.findings import Finding
 from rosgit.k8s.meta import as_map
 from rosgit.lint.context import LintContext
@@ -213,7 +213,7 @@ def endpoints(objects: list[Obj], context: LintContext) -> tuple[dict[str, Endpo
         named = (
             {
                 end
-                for flow in required_flows(catalog, context.platform, context.analytics_mode)
+                for flow in context.required_flows()
                 for end in (flow.source, flow.destination)
             }
             if context.platform
@@ -317,7 +317,7 @@ def reachability(objects: list[Obj], context: LintContext) -> Reachability:
                     allowed[(src.name, dst.name, number, protocol)] = verdict
     required: dict[FlowKey, str] = {}
     if context.catalog is not None and context.platform:
-        for flow in required_flows(context.catalog, context.platform, context.analytics_mode):
+        for flow in context.required_flows():
             required[flow.key] = flow.purpose
     missing: dict[FlowKey, str] = {}
     blocked_at: dict[FlowKey, str] = {}

@@ -9,7 +9,6 @@ the objects under argocd/, which no overlay contains.
 from __future__ import annotations
 
 from rosgit import ids
-from rosgit.catalog.traffic import required_flows
 from rosgit.findings import Finding, RuleId
 from rosgit.k8s.syncorder import Rule, Violation, sync_violations
 from rosgit.lint.context import LintContext
@@ -31,7 +30,8 @@ def matrix_uses(context: LintContext) -> dict[str, set[str]]:
     """workload -> workloads it connects to according to the catalog's traffic matrix."""
     found: dict[str, set[str]] = {}
     if context.catalog is not None and context.platform:
-        for flow in required_flows(context.catalog, context.platform, context.analytics_mode):
+        flows = context.required_flows()
+        for flow in flows:
             found.setdefault(flow.source, set()).add(flow.destination)
     return found
 

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rosgit.catalog.model import Catalog
-from rosgit.catalog.profiles import resolve_profile
 from rosgit.contracts.loader import ContractSet
 from rosgit.errors import UsageError
 from rosgit.lint.context import LintContext
@@ -46,11 +45,7 @@ def resolve_targets(
             known = ", ".join(by_name)
             raise UsageError(f"no overlay {item!r} (catalog overlays: {known}; or give a kustomization directory)")
         if spec is not None:
-            rel = f"overlays/{spec.name}"
-            context = LintContext(
-                catalog, spec.platform, catalog.namespace_of(spec), rel, contracts,
-                resolve_profile(catalog, spec.profile).analytics,
-            )
+            context = LintContext.for_overlay(catalog, spec, contracts)
             targets.append(OverlayTarget(spec.name, path, context))
         else:
             targets.append(OverlayTarget(path.name, path, LintContext(catalog, None, None, str(path), contracts)))

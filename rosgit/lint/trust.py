@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from rosgit import ids
-from rosgit.catalog.traffic import required_flows
 from rosgit.findings import Finding
 from rosgit.k8s.meta import annotations_of, as_map, name_of, namespace_of
 from rosgit.kustomize import split_image
@@ -127,7 +126,7 @@ def _service_ca_clients(context: LintContext) -> dict[str, str]:
     signed = {name for name, external in catalog.externals.items() if external.tls == "service-ca"}
     return {
         flow.source: flow.destination
-        for flow in required_flows(catalog, context.platform, context.analytics_mode)
+        for flow in context.required_flows()
         if flow.destination in signed
     }
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rosgit.catalog.model import Catalog, OverlaySpec, SecretKey
-from rosgit.catalog.profiles import overlay_analytics
+from rosgit.catalog.profiles import overlay_secrets
 from rosgit.errors import UsageError
 from rosgit.k8s import labels as L
 from rosgit.k8s.argo import WAVE_CONFIG, wave_annotation
@@ -83,7 +83,7 @@ def plan_seal(
     ctx = _Sealing(
         catalog, cert, values, namespace, overlay.platform, scope, generate, unfingerprinted, result.generated
     )
-    referenced = catalog.secrets_read_on(overlay.platform, overlay_analytics(catalog, overlay))
+    referenced = overlay_secrets(catalog, overlay)
     existing = read_overlay_sealed_files(root, overlay.name, cluster)
     problems: list[str] = []
     for name in referenced:
@@ -357,7 +357,7 @@ def seal_overlay(
         raise UsageError(
             "already exists; --show-generated never overwrites a file", location=str(show_generated)
         )
-    usable = catalog.secrets_read_on(overlay.platform, overlay_analytics(catalog, overlay))
+    usable = overlay_secrets(catalog, overlay)
     allowed = declared_refs(catalog, usable, allow_weak or [], "--allow-weak")
     values = collect_values(catalog, usable, inputs)
     refusals, warnings = weak_values(catalog, values, allowed)

@@ -13,7 +13,7 @@ from pathlib import Path
 from rosgit import ids
 from rosgit.build import Builds
 from rosgit.catalog.model import Catalog, OverlaySpec
-from rosgit.catalog.profiles import overlay_analytics
+from rosgit.catalog.profiles import overlay_secrets
 from rosgit.errors import RosgitError
 from rosgit.findings import Finding, Severity
 from rosgit.k8s.objects import Obj
@@ -50,7 +50,7 @@ def overlay_findings(root: Path, catalog: Catalog, overlay: OverlaySpec) -> list
     namespace = catalog.namespace_of(overlay)
     # With the external-secrets backend no SealedSecret is deployed: any sealed file left is reported stale.
     sealing = catalog.secrets_backend.type == "sealed-secrets"
-    referenced = catalog.secrets_read_on(overlay.platform, overlay_analytics(catalog, overlay)) if sealing else []
+    referenced = overlay_secrets(catalog, overlay) if sealing else []
     try:
         files = read_overlay_sealed_files(root, overlay.name)
     except RosgitError as err:
@@ -223,7 +223,7 @@ def stale_sealed_files(root: Path, catalog: Catalog) -> list[str]:
     wanted = {
         sealed_secret_path(o.name, name)
         for o in catalog.overlays
-        for name in catalog.secrets_read_on(o.platform, overlay_analytics(catalog, o))
+        for name in overlay_secrets(catalog, o)
     }
     stale = []
     for path in sorted((root / "overlays").glob("*/sealed-secrets/*.y*ml")):

@@ -35,14 +35,13 @@ CASES = [
      "ca: {name: oidc-ca, key: tls.crt}", r"identity\.oidc\.ca: oidc-ca/tls\.crt is not declared under secrets:"),
     ("mode-unknown", "  authorization: org-admin\n", "  authorization: everyone\n", "authorization: everyone",
      r"'everyone' is not one of rbac, org-admin"),
-    ("profile-mode-unknown", "    scalableReplicas: 2\n", "    scalableReplicas: 2\n    authorization: admins\n",
+    ("profile-mode-unknown", "    authorization: rbac\n", "    authorization: admins\n",
      "authorization: admins", r"'admins' is not one of rbac, org-admin"),
-    ("rbac-without-insights-rbac", "  authorization: org-admin\n", "  authorization: rbac\n", "authorization: rbac",
-     r"identity\.authorization rbac needs insights-rbac: no enabled component has role 'rbac-api', so Koku would "
-     r"answer 424"),
-    ("profile-rbac-without-insights-rbac", "    scalableReplicas: 2\n",
-     "    scalableReplicas: 2\n    authorization: rbac\n", "authorization: rbac",
-     r"profile 'prod': authorization rbac"),
+    ("component-mode-unknown", "    authorization: [rbac]\n    env:\n", "    authorization: [admins]\n    env:\n",
+     "authorization: [admins]", r"'admins' is not one of rbac, org-admin"),
+    ("profile-rbac-without-insights-rbac", "    role: rbac-api\n", "    role: rbac-api\n    enabled: false\n",
+     "    authorization: rbac", r"profile 'prod': authorization rbac needs insights-rbac: no enabled component has "
+     r"role 'rbac-api', so Koku would answer 424"),
     ("prefix-twice", "    expose: {path: /api/ingress, port: http}",
      "    expose: {path: /api/cost-management, port: http}", "  - name: koku-api-reads",
      r"component 'koku-api-reads': expose\.path '/api/cost-management' is already claimed by 'ingress'"),
@@ -65,6 +64,33 @@ def test_bad_identity_input_is_one_line_naming_the_catalog_line(
     assert_generate_refuses(tmp_path, CATALOG.replace(old, new, 1), marker, reason)
 
 
+_MODE_LINE = "  authorization: org-admin\n"
+IDENTITY_BLOCK = CATALOG[CATALOG.index("\nidentity:\n") + 1 : CATALOG.index(_MODE_LINE) + len(_MODE_LINE)]
+# several edits at once: (case id, [(text, replacement)], marker, reason)
+MULTI_EDIT_CASES = [
+    ("rbac-without-insights-rbac",
+     [("  authorization: org-admin\n", "  authorization: rbac  # every profile\n"),
+      ("    role: rbac-api\n", "    role: rbac-api\n    enabled: false\n")],
+     "authorization: rbac  # every profile",
+     r"identity\.authorization rbac needs insights-rbac: no enabled component has role 'rbac-api', so Koku would "
+     r"answer 424"),
+    ("mode-component-without-identity", [(IDENTITY_BLOCK, "")], "  - name: rbac-api",
+     r"component 'rbac-api': authorization rbac needs an identity: section"),
+]
+
+
+@pytest.mark.parametrize(("edits", "marker", "reason"), [c[1:] for c in MULTI_EDIT_CASES],
+                         ids=[c[0] for c in MULTI_EDIT_CASES])
+def test_bad_mode_input_is_one_line_naming_the_catalog_line(
+    tmp_path: Path, edits: list[tuple[str, str]], marker: str | None, reason: str
+) -> None:
+    text = CATALOG
+    for old, new in edits:
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    assert_generate_refuses(tmp_path, text, marker, reason)
+
+
 def test_the_gateway_routes_longest_prefix_first_and_is_the_only_published_component() -> None:
     catalog = load_catalog(REPO_ROOT / "rosgit.yaml")
     prefixes = [c.expose.path for c in routed(catalog) if c.expose is not None]
@@ -76,7 +102,8 @@ def test_the_gateway_routes_longest_prefix_first_and_is_the_only_published_compo
 
 def test_every_profile_gets_the_mode_and_the_gateways_variable_derived_from_it() -> None:
     catalog = load_catalog(REPO_ROOT / "rosgit.yaml")
-    for name in catalog.profiles:
-        profile = resolve_profile(catalog, name)
-        assert profile.authorization == "org-admin"
-        assert profile.vars["identityOrgAdminForAll"] == "true"
+    modes = {name: resolve_profile(catalog, name) for name in catalog.profiles}
+    assert {name: p.authorization for name, p in modes.items()} == {
+        "minimal": "org-admin", "dev": "org-admin", "prod": "rbac"}
+    assert {name: p.vars["identityOrgAdminForAll"] for name, p in modes.items()} == {
+        "minimal": "true", "dev": "true", "prod": "false"}

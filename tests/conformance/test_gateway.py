@@ -14,12 +14,16 @@ from typing import Any
 
 import pytest
 
+from rosgit.catalog import load_catalog
+from rosgit.catalog.profiles import overlay_authorization
 from rosgit.conformance.adjust import Relocation
 from rosgit.conformance.envoy import config_path, secret_files, validate
 from rosgit.conformance.runner import load_overlay, run
 from rosgit.conformance.sandbox import Sandbox, give_to
 from tests.conformance.conftest import failures, main_overlay, planted_overlay
 from tests.conftest import REPO_ROOT
+
+CATALOG = load_catalog(REPO_ROOT / "rosgit.yaml")
 
 pytestmark = pytest.mark.conformance
 
@@ -67,6 +71,22 @@ def test_every_overlays_gateway_bootstrap_validates(programs: Callable[[str], No
         shutil.rmtree(workdir, ignore_errors=True)
 
 
+def _identity_checks(overlay: str) -> list[str]:
+    """IDENTITY_CHECKS in the overlay's authorization mode: in rbac mode (the prod profile) only the realm role
+    makes an org admin."""
+    spec = CATALOG.overlay(overlay)
+    assert spec is not None
+    if overlay_authorization(CATALOG, spec) == "org-admin":
+        return IDENTITY_CHECKS
+    return [
+        check.replace("without the org-admin role (authorization org-admin: is_org_admin true)",
+                      "without the org-admin role (authorization rbac: is_org_admin false)")
+             .replace("with the org-admin role (authorization org-admin: is_org_admin true)",
+                      "with the org-admin role (authorization rbac: is_org_admin true)")
+        for check in IDENTITY_CHECKS
+    ]
+
+
 @pytest.mark.parametrize("overlay", ["minimal", "openshift-prod"])
 def test_the_gateway_forwards_the_identity_and_refuses_everything_else(
     programs: Callable[[str], None], overlay: str
@@ -74,23 +94,14 @@ def test_the_gateway_forwards_the_identity_and_refuses_everything_else(
     programs("envoy")
     results = run(main_overlay(overlay), component="gateway")
     assert failures(results) == []
-    assert [check.name for check in results] == IDENTITY_CHECKS
+    assert [check.name for check in results] == _identity_checks(overlay)
 
 
-def _rbac_mode(data: dict[str, Any]) -> None:
-    """The minimal profile in rbac mode, with a stand-in insights-rbac API (a copy of rosocp-api's entry under
-    role rbac-api): the gateway then reads is_org_admin from the realm role."""
-    stand_in = copy.deepcopy(next(c for c in data["components"] if c["name"] == "rosocp-api"))
-    stand_in.update(name="rbac-api", role="rbac-api")
-    stand_in.pop("expose")
-    data["components"].append(stand_in)
-    data["profiles"]["minimal"]["authorization"] = "rbac"
-
-
-def test_in_rbac_mode_only_the_realm_role_makes_an_org_admin(programs: Callable[[str], None],
-                                                              tmp_path: Path) -> None:
+def test_in_rbac_mode_only_the_realm_role_makes_an_org_admin(programs: Callable[[str], None]) -> None:
+    """The prod profile runs rbac mode with the catalog's insights-rbac: the gateway reads is_org_admin from the
+    realm role."""
     programs("envoy")
-    results = run(planted_overlay(tmp_path, "minimal", _rbac_mode), component="gateway")
+    results = run(main_overlay("prod"), component="gateway")
     assert failures(results) == []
     names = [check.name for check in results]
     assert ("the forwarded X-Rh-Identity of a token without the org-admin role (authorization rbac: "

@@ -241,7 +241,8 @@ def test_kubernetes_is_untouched_by_ca_trust(tmp_path: Path) -> None:
     without = manifest_files(load_catalog(tmp_path / "rosgit.yaml"))
     with_trust = manifest_files(CATALOG)
     changed = {p for p in with_trust.keys() | without.keys() if with_trust.get(p) != without.get(p)}
-    assert changed and all(p.startswith("components/openshift/") for p in changed), changed
+    # the OpenShift Components of every mode (components/openshift, components/openshift-rbac)
+    assert changed and all(p.startswith(("components/openshift/", "components/openshift-")) for p in changed), changed
     for overlay in KUBERNETES:
         for pod in pod_templates(list(built(overlay))):
             for container in pod.containers():

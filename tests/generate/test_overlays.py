@@ -43,10 +43,20 @@ def test_overlay_builds_with_real_kustomize(overlay: str) -> None:
 
 
 @pytest.mark.tools
+def test_only_the_rbac_overlays_deploy_insights_rbac() -> None:
+    rbac = {(c.kind, c.name) for c in CATALOG.components if list(c.authorization) == ["rbac"]}
+    assert {name for _, name in rbac} == {"rbac-api", "rbac-worker", "rbac-migrate", "rbac-db", "rbac-cache"}
+    for overlay in OVERLAYS:
+        workloads = {(o["kind"], o["metadata"]["name"]) for o in built(overlay)}
+        deployed = rbac & workloads
+        assert deployed == (rbac if overlay.endswith("prod") else set()), overlay
+
+
+@pytest.mark.tools
 def test_openshift_minimal_contains_every_component() -> None:
     objects = built("openshift-minimal")
     workloads = {(o["kind"], o["metadata"]["name"]) for o in objects}
-    expected = {(c.kind, c.name) for c in CATALOG.components_for("openshift", "trino")}
+    expected = {(c.kind, c.name) for c in CATALOG.components_for("openshift", "trino", "org-admin")}
     assert expected <= workloads
     names = {name for _, name in expected}
     # the component list, by name

@@ -16,7 +16,7 @@ import pytest
 
 from rosgit.build import build_objects
 from rosgit.catalog import load_catalog
-from rosgit.catalog.profiles import overlay_analytics
+from rosgit.catalog.profiles import overlay_analytics, overlay_authorization
 from rosgit.catalog.strimzi import BROKER_ROLE_LABEL, CLUSTER_LABEL, strimzi_of
 from rosgit.catalog.traffic import required_flows
 from rosgit.k8s.podspec import pod_templates
@@ -136,7 +136,10 @@ def _matrix_listener_clients(overlay: str) -> set[str]:
 
 @pytest.mark.parametrize("overlay", OPENSHIFT)
 def test_clients_reach_the_broker_pods_on_9092_and_nothing_else_opens(overlay: str) -> None:
-    context = LintContext(catalog=CATALOG, platform="openshift", namespace=None)
+    spec = CATALOG.overlay(overlay)
+    assert spec is not None
+    context = LintContext(catalog=CATALOG, platform="openshift", namespace=None,
+                          authorization=overlay_authorization(CATALOG, spec))
     result = reachability(list(built(overlay)), context)
     assert not result.missing and not result.extra
     matrix_clients = _matrix_listener_clients(overlay)

@@ -120,3 +120,22 @@ def test_config_map_hash_follows_values_like_kustomize(chart_dir: Path, setting:
     worker = _by(objects, "Deployment")["trino-worker"]
     volumes = {v["name"]: v for v in worker["spec"]["template"]["spec"]["volumes"]}
     assert volumes["config"]["configMap"]["name"] == config["metadata"]["name"]
+
+
+@pytest.mark.parametrize("mode", ["org-admin", "rbac"])
+def test_authorization_config_is_hashed_and_referenced_like_kustomize(chart_dir: Path, mode: str) -> None:
+    """A mode change renames the ConfigMap `authorization` in Koku's and ROS's env, so it rolls them."""
+    from rosgit.kustomize.hashing import name_suffix_hash
+
+    objects = _render(chart_dir, "--set-string", f"global.authorization.mode={mode}")
+    [config] = [
+        o for o in objects if o["kind"] == "ConfigMap" and o["metadata"]["name"].startswith("authorization")
+    ]
+    assert config["metadata"]["name"] == f"authorization-{name_suffix_hash(config)}"
+    refs = {
+        ref["name"]
+        for name in ("koku-api-reads", "rosocp-api")
+        for var in _by(objects, "Deployment")[name]["spec"]["template"]["spec"]["containers"][0]["env"]
+        if (ref := (var.get("valueFrom") or {}).get("configMapKeyRef")) and ref["name"].startswith("authorization")
+    }
+    assert refs == {config["metadata"]["name"]}

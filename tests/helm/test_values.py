@@ -66,7 +66,7 @@ def test_profiles_differ_where_the_catalog_says(catalog: Catalog) -> None:
     assert minimal["koku"]["api"]["reads"]["replicas"] == 2
     assert prod["koku"]["api"]["reads"]["replicas"] == 3
     assert prod["global"] == {
-        "antiAffinity": True, "podDisruptionBudgets": True, "authorization": {"mode": "org-admin"},
+        "antiAffinity": True, "podDisruptionBudgets": True, "authorization": {"mode": "rbac"},
         "analytics": "trino",
         # the default catalog sets no site knobs (docs/site-knobs.md): every key present, every value empty
         "site": {"profile": {
@@ -74,6 +74,7 @@ def test_profiles_differ_where_the_catalog_says(catalog: Catalog) -> None:
             "labels": {}, "annotations": {}, "host": "", "tlsSecretName": "",
         }},
     }
+    assert minimal["global"]["authorization"] == {"mode": "org-admin"}
     assert prod["trino"]["vars"]["trinoCoordinatorHeap"] == "6G"
     assert prod["koku"]["database"]["storage"] == {"data": "200Gi"}
 

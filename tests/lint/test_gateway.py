@@ -39,7 +39,7 @@ def _context(overlay: str) -> LintContext:
     catalog = _catalog()
     spec = catalog.overlay(overlay)
     assert spec is not None
-    return LintContext(catalog, spec.platform, catalog.namespace_of(spec), f"overlays/{overlay}")
+    return LintContext.for_overlay(catalog, spec)
 
 
 def _ids(findings: list[Any]) -> list[tuple[str, str]]:
@@ -122,19 +122,28 @@ def test_a_pod_the_matrix_does_not_name_reaching_a_backend_port_is_found() -> No
 
 
 def _set_authorization(objects: list[Obj], key: str, value: str) -> None:
-    config = next(o for o in objects if o["kind"] == "ConfigMap" and o["metadata"]["name"] == "authorization")
+    config = next(o for o in objects if o["kind"] == "ConfigMap" and o["metadata"]["name"].startswith("authorization-"))
     config["data"][key] = value
 
 
 def test_koku_without_enhanced_org_admin_and_without_rbac_is_found() -> None:
-    objects, context = _objects("prod"), _context("prod")
+    objects, context = _objects("minimal"), _context("minimal")
     _set_authorization(objects, "koku-enhanced-org-admin", "False")
     findings = check_koku_authorization(objects, context)
     assert sorted(f.object for f in findings) == [
+        "Deployment/ros-ocp/koku-api-reads", "Deployment/ros-ocp/koku-api-writes", "Deployment/ros-ocp/koku-masu"]
+    assert "DEVELOPMENT and ENHANCED_ORG_ADMIN are False, and RBAC_SERVICE_HOST 'rbac-api' is no Service" in (
+        findings[0].message)
+
+
+def test_rbac_mode_asks_the_overlays_insights_rbac_and_without_it_is_found() -> None:
+    objects, context = _objects("prod"), _context("prod")
+    assert check_koku_authorization(objects, context) == []
+    without = [o for o in objects if not (o["kind"] == "Service" and o["metadata"]["name"] == "rbac-api")]
+    findings = check_koku_authorization(without, context)
+    assert sorted(f.object for f in findings) == [
         "Deployment/ros-ocp-prod/koku-api-reads", "Deployment/ros-ocp-prod/koku-api-writes",
         "Deployment/ros-ocp-prod/koku-masu"]
-    assert "DEVELOPMENT and ENHANCED_ORG_ADMIN are False, and RBAC_SERVICE_HOST 'localhost' is no Service" in (
-        findings[0].message)
 
 
 def test_enhanced_org_admin_without_a_gateway_making_everyone_admin_is_found() -> None:

@@ -229,7 +229,7 @@ def test_kubernetes_overlays_allow_exactly_the_traffic_matrix(overlay: str) -> N
     catalog = load_catalog(REPO_ROOT / "rosgit.yaml")
     spec = next(o for o in catalog.overlays if o.name == overlay)
     objects = build_objects(REPO_ROOT / f"overlays/{overlay}")
-    context = LintContext(catalog, "kubernetes", spec.namespace or "", f"overlays/{overlay}")
+    context = LintContext.for_overlay(catalog, spec)
     assert any(o["kind"] == "NetworkPolicy" and o["metadata"]["name"] == "default-deny-all" for o in objects)
     result = reachability(objects, context)
     assert result.required and set(result.allowed) == set(result.required)

@@ -15,6 +15,7 @@ import yaml
 from rosgit.build import build_objects
 from rosgit.catalog import load_catalog
 from rosgit.catalog.model import SecretKey
+from rosgit.catalog.profiles import overlay_secrets
 from rosgit.errors import UsageError
 from rosgit.k8s.sealedsecret import SCOPES
 from rosgit.repo.command import run_generate
@@ -33,7 +34,7 @@ def _values(repo: Path, overlay: str, salt: str = "") -> dict[tuple[str, str], s
     catalog = load_catalog(repo / "rosgit.yaml")
     spec = resolve_overlay(catalog, overlay)
     values = {}
-    for name in catalog.secrets_read_on(spec.platform):
+    for name in overlay_secrets(catalog, spec):
         secret = catalog.secret(name)
         assert secret is not None
         for key in secret.keys:
@@ -147,7 +148,7 @@ def test_generated_values_are_the_sealed_ones(repo: Path, controller: Controller
         v for obj in _built_sealed_secrets(repo, "dev") for v in _unseal(obj, controller.key_path).values()
     ]
     assert sorted(recovered) == sorted(generated)
-    assert len(generated) == sum(len(catalog.secret(n).keys) for n in catalog.secrets_read_on("kubernetes"))  # type: ignore[union-attr]
+    assert len(generated) == sum(len(catalog.secret(n).keys) for n in overlay_secrets(catalog, overlay))  # type: ignore[union-attr]
 
 
 def test_resealing_is_byte_identical_and_changes_only_the_changed_key(

@@ -19,6 +19,7 @@ from rosgit.helm.templates.metadata import (
     OPENSHIFT,
     PUBLISHED_HOST,
     analytics_is,
+    authorization_is,
     component_label_args,
     go_string,
     set_metadata,
@@ -98,6 +99,8 @@ def component_template(catalog: Catalog, component: Component, base: ResolvedPro
         conditions.append(OPENSHIFT if only == "openshift" else f"(not {OPENSHIFT})")
     if len(component.analytics) == 1:
         conditions.append(f"({analytics_is(component.analytics[0])})")
+    if len(component.authorization) == 1:
+        conditions.append(f"({authorization_is(component.authorization[0])})")
     cond = conditions[0] if len(conditions) == 1 else f"and {' '.join(conditions)}"
     head = [
         HEADER,

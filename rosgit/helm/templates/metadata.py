@@ -100,6 +100,11 @@ def config_map_name(name: str) -> Inline:
     return Inline(f'{{{{ include "ros-ocp.configMapName.{name}" $ }}}}')
 
 
+def authorization_is(mode: str) -> str:
+    """The chart's authorization switch (global.authorization.mode, the profile's mode) set to this mode."""
+    return f'eq .Values.global.authorization.mode "{mode}"'
+
+
 def analytics_is(mode: str) -> str:
     """The chart's analytics switch (global.analytics, the profile's `analytics`) set to this mode."""
     return f'eq .Values.global.analytics "{mode}"'

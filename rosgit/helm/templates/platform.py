@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import copy
 
-from rosgit.catalog.model import ALL_ANALYTICS, Catalog
+from rosgit.catalog.model import ALL_ANALYTICS, ALL_AUTHORIZATION, AuthorizationMode, Catalog
 from rosgit.fileset.text import HEADER
-from rosgit.generate.identity import AUTHORIZATION_DATA, authorization_config
+from rosgit.generate.identity import AUTHORIZATION_CONFIG, AUTHORIZATION_DATA, authorization_config
 from rosgit.generate.networkpolicy import network_policies
 from rosgit.generate.platforms import kubernetes_ingress, object_storage_config, service_ca_config
 from rosgit.helm.template import Inline, When, WhenItems, render_document
@@ -17,6 +17,8 @@ from rosgit.helm.templates.metadata import (
     PUBLISHED_HOST,
     PUBLISHED_TLS_SECRET,
     analytics_is,
+    authorization_is,
+    config_map_name,
     go_string,
     set_project_metadata,
 )
@@ -95,13 +97,18 @@ def openshift_template(catalog: Catalog) -> str | None:
 
 
 def _policies_by_analytics(catalog: Catalog, platform: str) -> str:
-    """The traffic matrix's NetworkPolicies of each analytics mode, under that mode's switch."""
+    """The traffic matrix's NetworkPolicies of each analytics (and authorization) mode, under those switches."""
+    authorizations: list[AuthorizationMode | None] = list(ALL_AUTHORIZATION) if catalog.identity else [None]
     docs = ""
     for mode in ALL_ANALYTICS:
-        objects = copy.deepcopy(network_policies(catalog, platform, mode))
-        for obj in objects:
-            set_project_metadata(obj)
-        docs += f"{{{{- if {analytics_is(mode)} }}}}\n" + "".join(render_document(o) for o in objects) + "{{- end }}\n"
+        for authorization in authorizations:
+            objects = copy.deepcopy(network_policies(catalog, platform, mode, authorization))
+            for obj in objects:
+                set_project_metadata(obj)
+            switch = analytics_is(mode)
+            if authorization is not None:
+                switch = f"and ({switch}) ({authorization_is(authorization)})"
+            docs += f"{{{{- if {switch} }}}}\n" + "".join(render_document(o) for o in objects) + "{{- end }}\n"
     return docs
 
 
@@ -114,15 +121,25 @@ def kubernetes_template(catalog: Catalog) -> str | None:
 
 
 def authorization_template(catalog: Catalog) -> str | None:
-    """The ConfigMap `authorization`, its data chosen by the profile's mode (global.authorization.mode)."""
+    """The ConfigMap `authorization`, its data chosen by the profile's mode (global.authorization.mode) and its
+    name hashed from that data as the overlays' configMapGenerator names it, so a mode change rolls its readers."""
     built = authorization_config(catalog, catalog.identity.authorization if catalog.identity else None)
     if built is None:
         return None
     obj = copy.deepcopy(built)
     set_project_metadata(obj)
-    data = {}
-    for key, by_mode in AUTHORIZATION_DATA.items():
+    name = AUTHORIZATION_CONFIG
+    helpers = [f'{{{{- define "ros-ocp.configData.{name}" -}}}}']
+    for key, by_mode in sorted(AUTHORIZATION_DATA.items()):
         table = " ".join(f"{go_string(mode)} {go_string(value)}" for mode, value in sorted(by_mode.items()))
-        data[key] = Inline(f"{{{{ index (dict {table}) .Values.global.authorization.mode | quote }}}}")
-    obj["data"] = data
-    return HEADER + "\n" + render_document(obj)
+        helpers.append(f"{key}: {{{{ index (dict {table}) .Values.global.authorization.mode | quote }}}}")
+    helpers += [
+        "{{ end }}",
+        f'{{{{- define "ros-ocp.configMapName.{name}" -}}}}',
+        f'{{{{- $data := include "ros-ocp.configData.{name}" . | fromYaml -}}}}',
+        f'{{{{- include "ros-ocp.hashedName" (dict "name" {go_string(name)} "data" $data) -}}}}',
+        "{{- end }}",
+    ]
+    obj["metadata"]["name"] = config_map_name(name)
+    obj["data"] = Inline(f'{{{{ include "ros-ocp.configData.{name}" $ | fromYaml | toJson }}}}')
+    return HEADER + "\n" + "\n".join(helpers) + "\n" + render_document(obj)

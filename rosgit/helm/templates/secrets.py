@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from rosgit.catalog.model import ALL_ANALYTICS, AnalyticsMode, Catalog
+from rosgit.catalog.model import ALL_ANALYTICS, ALL_AUTHORIZATION, AnalyticsMode, AuthorizationMode, Catalog
 from rosgit.fileset.text import HEADER
 from rosgit.generate.overlays import external_secret
 from rosgit.helm.template import Block, render_document
-from rosgit.helm.templates.metadata import OPENSHIFT, analytics_is, go_string, set_metadata
+from rosgit.helm.templates.metadata import OPENSHIFT, analytics_is, authorization_is, go_string, set_metadata
 from rosgit.helm.values import secret_values_key
 
 HELM_RESOURCE_POLICY = "helm.sh/resource-policy"
@@ -43,6 +43,17 @@ def _analytics_reading(catalog: Catalog, name: str) -> list[AnalyticsMode]:
     ]
 
 
+def _authorization_reading(catalog: Catalog, name: str) -> list[AuthorizationMode]:
+    """The authorization modes in which some platform's components read the Secret (insights-rbac's: rbac)."""
+    if catalog.identity is None:
+        return []
+    return [
+        mode
+        for mode in ALL_AUTHORIZATION
+        if any(name in catalog.secrets_read_on(platform, None, mode) for platform in catalog.platforms)
+    ]
+
+
 def _platform_condition(catalog: Catalog, platforms: set[str]) -> str | None:
     if platforms == set(catalog.platforms):
         return None
@@ -58,7 +69,12 @@ def external_secrets_template(catalog: Catalog) -> str:
             continue
         obj = external_secret(catalog, spec.name, "")
         set_metadata(obj, Block('include "ros-ocp.projectMetadataLabels" (dict "root" $)'))
-        docs.append(render_document(obj, _platform_condition(catalog, used[spec.name])))
+        conditions = [c for c in [_platform_condition(catalog, used[spec.name])] if c]
+        authorizations = _authorization_reading(catalog, spec.name)
+        if len(authorizations) == 1:
+            conditions.append(f"({authorization_is(authorizations[0])})")
+        joined = None if not conditions else conditions[0] if len(conditions) == 1 else f"and {' '.join(conditions)}"
+        docs.append(render_document(obj, joined))
     return HEADER + "\n" + "".join(docs)
 
 
@@ -81,6 +97,9 @@ def secrets_template(catalog: Catalog) -> str:
         modes = _analytics_reading(catalog, spec.name)
         if len(modes) == 1:
             conditions.append(f"({analytics_is(modes[0])})")
+        authorizations = _authorization_reading(catalog, spec.name)
+        if len(authorizations) == 1:
+            conditions.append(f"({authorization_is(authorizations[0])})")
         joined = conditions[0] if len(conditions) == 1 else f"and {' '.join(conditions)}"
         lines.append(f"{{{{- if {joined} }}}}")
         lines.append(

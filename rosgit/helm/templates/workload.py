@@ -11,6 +11,7 @@ from typing import Any
 from rosgit.catalog.model import ALL_ANALYTICS, AnalyticsMode, Catalog, Component
 from rosgit.catalog.profiles import ResolvedProfile
 from rosgit.generate.catrust import step_uses_wait_image
+from rosgit.generate.identity import AUTHORIZATION_CONFIG
 from rosgit.generate.overlays import anti_affinity, env_patch
 from rosgit.generate.platforms import service_ca_patch
 from rosgit.generate.workloads import checkov_annotations, container_env, workload
@@ -120,6 +121,9 @@ def _template_pod_spec(
         secret_ref = var.get("valueFrom", {}).get("secretKeyRef")
         if secret_ref is not None:
             secret_ref["name"] = secret_name(secret_ref["name"])
+        config_ref = var.get("valueFrom", {}).get("configMapKeyRef")
+        if config_ref is not None and config_ref["name"] == AUTHORIZATION_CONFIG:
+            config_ref["name"] = config_map_name(AUTHORIZATION_CONFIG)
     for volume in spec.get("volumes", []):
         if "secret" in volume:
             volume["secret"]["secretName"] = secret_name(volume["secret"]["secretName"])
