@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-__all__ = ["build_resources", "build_text", "split_image"]
+__all__ = ["build_resources", "build_text", "build_text_and_roots", "split_image"]
 
 
 def build_resources(path: Path) -> list[dict[str, Any]]:
@@ -27,6 +27,17 @@ def build_text(path: Path) -> str:
     from rosgit.kustomize.kustomizer import build_text as build
 
     return build(path)
+
+
+def build_text_and_roots(path: Path) -> tuple[str, list[Path]]:
+    """build_text, and the real path of every kustomization directory the build opened: the build read
+    no file outside them."""
+    from rosgit.kustomize.kustomizer import build_text as build
+    from rosgit.kustomize.loader import recording_roots
+
+    with recording_roots() as roots:
+        text = build(path)
+    return text, roots
 
 
 def split_image(image: str) -> tuple[str, str, str]:

@@ -8,8 +8,11 @@ Remote URLs are never fetched.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+from collections.abc import Iterator
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -56,11 +59,31 @@ def find_kustomization_file(directory: Path) -> Path:
     return found[0]
 
 
+# The roots one build opened, for a caller that must know every directory the build could read
+# (rosgit.build's cache). A context variable, not an argument: the roots are opened deep in the recursion.
+_opened: ContextVar[list[Path] | None] = ContextVar("opened_roots", default=None)
+
+
+@contextlib.contextmanager
+def recording_roots() -> Iterator[list[Path]]:
+    """Collects the real path of every kustomization root opened inside the block; files are read only
+    in or below their root (resolve_file), so these directories hold everything the build read."""
+    opened: list[Path] = []
+    token = _opened.set(opened)
+    try:
+        yield opened
+    finally:
+        _opened.reset(token)
+
+
 def open_root(directory: Path, parent: Root | None) -> Root:
     try:
         real = directory.resolve()
     except (RuntimeError, OSError):  # RuntimeError: pathlib's "Symlink loop"
         raise UsageError("symlink loop", location=display(directory)) from None
+    recording = _opened.get()
+    if recording is not None:
+        recording.append(real)
     chain = parent.chain if parent else ()
     for seen in chain:
         if real == seen or seen.is_relative_to(real):
