@@ -132,13 +132,15 @@ def builtin_build(path: Path) -> str:
     if isinstance(entry, BuildEntry) and entry.still_valid():
         return entry.text
     # imported on first use: the engine is the largest package, and `--engine kustomize` needs none of it
-    from rosgit.kustomize import build_text_and_roots
+    from rosgit.kustomize import build_text_and_reads
 
     started = time.time_ns()
-    text, roots = build_text_and_roots(path)
-    if cache.enabled():
+    text, reads = build_text_and_reads(path)
+    # A value taken from the environment is an input no file holds, and may be a secret: such a build is
+    # never written to the cache.
+    if cache.enabled() and not reads.environment:
         try:
-            entry = BuildEntry.of(text, roots, started)
+            entry = BuildEntry.of(text, reads.roots, started)
         except cache.TooLarge:
             entry = None
         if entry is not None:

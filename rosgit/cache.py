@@ -159,7 +159,7 @@ def store(kind: str, identity: Sequence[str], value: Any) -> None:
         with os.fdopen(fd, "wb") as stream:
             pickle.dump(value, stream, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(temporary, path)
-    except (OSError, pickle.PicklingError):
+    except Exception:  # OSError, or a value that does not pickle: not cached, never a failed command
         with contextlib.suppress(OSError):
             os.unlink(temporary)
 
@@ -190,7 +190,8 @@ def file_memo(kind: str, path: Path, compute: Callable[[], T]) -> T:
     if not modified_since(path, started - RACY_NS):
         store(kind, identity, (stamp, value))
     elif _unchanged(path, data):  # too fresh to store; kept for this process (one command loads it twice)
-        _this_process[(kind, *identity, *stamp)] = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        with contextlib.suppress(Exception):  # a value that does not pickle is simply not kept
+            _this_process[(kind, *identity, *stamp)] = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
     return value
 
 

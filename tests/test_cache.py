@@ -49,10 +49,10 @@ def _engine_untouched(monkeypatch: pytest.MonkeyPatch) -> None:
     """From here on, a build that reaches the engine fails: what comes back came from the cache."""
     import rosgit.kustomize
 
-    def refuse(path: Path) -> tuple[str, list[Path]]:
+    def refuse(path: Path) -> object:
         raise AssertionError(f"the engine ran for {path}")
 
-    monkeypatch.setattr(rosgit.kustomize, "build_text_and_roots", refuse)
+    monkeypatch.setattr(rosgit.kustomize, "build_text_and_reads", refuse)
 
 
 def _kustomization_tree(root: Path) -> Path:
@@ -234,3 +234,21 @@ def test_rosgit_check_prints_the_same_cached_and_uncached(tmp_path: Path) -> Non
 
     assert {run.returncode for run in runs} == {0}
     assert len({without_timing(run.stdout) for run in runs}) == 1
+
+
+def test_a_build_taking_a_value_from_the_environment_is_never_cached(
+    tmp_path: Path, caching: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A generator's bare key reads the environment: an input no file holds, perhaps a secret."""
+    overlay = tmp_path / "tree"
+    _write(
+        overlay / "kustomization.yaml",
+        "configMapGenerator:\n- name: from-env\n  envs: [vars.env]\ngeneratorOptions:\n  disableNameSuffixHash: true\n",
+    )
+    _write(overlay / "vars.env", "ROSGIT_TEST_VALUE\n")
+    _aged(overlay)
+    monkeypatch.setenv("ROSGIT_TEST_VALUE", "first")
+    assert "ROSGIT_TEST_VALUE: first" in build.builtin_build(overlay)
+    monkeypatch.setenv("ROSGIT_TEST_VALUE", "second")
+    assert "ROSGIT_TEST_VALUE: second" in build.builtin_build(overlay)
+    assert not (tmp_path / "cache" / "results" / "build").exists()
