@@ -178,31 +178,14 @@ def file_memo(kind: str, path: Path, compute: Callable[[], T]) -> T:
         return compute()  # the computation reports the problem
     stamp = (hashlib.blake2b(data, digest_size=20).hexdigest(), source_digest())
     identity = (os.path.abspath(path),)
-    pickled = _this_process.get((kind, *identity, *stamp))
-    if pickled is not None:  # a copy: no caller sees another's object
-        value: T = pickle.loads(pickled)
-        return value
     entry = load(kind, identity)
     if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == stamp:
-        value = entry[1]
+        value: T = entry[1]
         return value
     value = compute()
     if not modified_since(path, started - RACY_NS):
         store(kind, identity, (stamp, value))
-    elif _unchanged(path, data):  # too fresh to store; kept for this process (one command loads it twice)
-        with contextlib.suppress(Exception):  # a value that does not pickle is simply not kept
-            _this_process[(kind, *identity, *stamp)] = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
     return value
-
-
-def _unchanged(path: Path, data: bytes) -> bool:
-    try:
-        return path.read_bytes() == data
-    except OSError:
-        return False
-
-
-_this_process: dict[tuple[str, ...], bytes] = {}
 
 
 def modified_since(path: Path, ns: int) -> bool:

@@ -170,6 +170,13 @@ def test_the_check_report_is_keyed_on_every_kind_of_input(
     changed("a base file")
     (root / "overlays" / "dev" / "site-patch.yaml").write_text("apiVersion: v1\nkind: ConfigMap\n")
     changed("a hand-written patch")
+    contracts = tmp_path / "contracts"
+    shutil.copytree(REPO_ROOT / "rosgit" / "contracts" / "data", contracts)
+    monkeypatch.setenv("ROSGIT_CONTRACTS_DIR", str(contracts))
+    changed("contracts from ROSGIT_CONTRACTS_DIR")
+    first = sorted(contracts.glob("*.yaml"))[0]
+    first.write_text(first.read_text(encoding="utf-8") + "# edited\n")
+    changed("a contract in ROSGIT_CONTRACTS_DIR")
     caching.write_text(caching.read_text(encoding="utf-8").replace("v5.8.1", "v5.8.2"))
     cache.source_digest.cache_clear()
     changed("a pinned version in tools.txt")
