@@ -46,6 +46,7 @@ from timing import (
     growth,
     interleaved,
     machine_load,
+    timed,
 )
 
 sys.path.insert(0, str(REPO))  # this working tree's rosgit, whatever is pip-installed
@@ -173,6 +174,7 @@ def growth_of_check(tmp: Path, scales: list[int], runs: int) -> None:
     print(f"\ngrowth ({runs} interleaved runs each; check uncached, every stage):")
     print(f"  {'scale':>5} {'overlays':>9} {'pipeline s':>11} {'check s':>8} {'ratio':>6}")
     series: dict[str, list[float]] = {"pipeline": [], "check uncached": []}
+    timed(rosgit("check"), REPO)  # converts the schemas the pipeline reads (kubeconform_locations)
     for copies in scales:
         root = scaled(tmp, copies)
         commands: dict[str, Command] = {
