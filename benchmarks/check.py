@@ -1,36 +1,61 @@
 """Wall time of `rosgit check` against the shell pipeline CI would otherwise run: for every overlay,
-`kustomize build overlays/X | kubeconform -strict -` with the same offline schemas.
+`kustomize build overlays/X | kubeconform -strict -` with the same offline schemas; and the goals of
+issue 17 it serves.
 
-Usage: python3 benchmarks/check.py [--runs 5]
+Usage: python3 benchmarks/check.py [--runs 5] [--precommit-runs 5] [--scales 1,4] [--scale-runs 1]
 
-Prints the median of interleaved runs of:
-- pipeline:      kustomize build + kubeconform, overlay after overlay (what a CI script does);
-- check:         `rosgit check` (drift, builtin build, byte comparison with kustomize, validation, lint,
-                 Argo CD, sealed secrets, Helm equivalence): much more work than the pipeline;
-- check-core:    `rosgit check --skip generate,argocd,secrets,helm` (build, comparison, validation, lint):
-                 the pipeline's work plus the comparison and lint.
-and the ratios check/pipeline and check-core/pipeline (goal: <= 1).
+1. This tree, the median of interleaved runs of:
+   - pipeline:            kustomize build + kubeconform, overlay after overlay (what a CI script does);
+   - check:               `rosgit check`, every stage (drift, builtin build, byte comparison with kustomize,
+                          validation, lint with the contracts, Argo CD, sealed secrets, Helm equivalence), with
+                          its result cache warm (a second run on an unchanged tree);
+   - check uncached:      the same with ROSGIT_NO_CACHE=1: every stage computed;
+   - check-core uncached: `--skip generate,argocd,secrets,helm` (build, comparison, validation, lint).
+   Goal: check <= 0.6x pipeline.
+2. The pre-commit fast path on a one-file catalog change, in a scratch copy of this tree (a Git repository):
+   the catalog edited, `rosgit generate` run (not timed: the user did), then `rosgit pre-commit` given the
+   changed files, timed; each sample a new value, so no run meets the previous one's result. Two changes:
+   one overlay's namespace (that overlay rebuilt) and a component's environment (base/: every overlay).
+   Goal: <= 1 s.
+3. Growth: scratch copies whose catalog holds the overlays 1x, 4x (... 16x) (each copy of an overlay its own
+   name and namespace, so 4x the components are rendered and checked); pipeline and uncached check per scale,
+   and their growth exponents. Goal: linear.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import re
 import shlex
-import statistics
+import shutil
 import subprocess
 import sys
-import time
+import tempfile
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-TOOLS = REPO / ".tools" / "bin"
+from timing import (
+    ENV,
+    PYTHON,
+    REPO,
+    TOOLS,
+    UNCACHED,
+    Command,
+    age_tree,
+    goal,
+    growth,
+    interleaved,
+    machine_load,
+    timed,
+)
+
 sys.path.insert(0, str(REPO))  # this working tree's rosgit, whatever is pip-installed
 
 
-def overlays() -> list[str]:
+def overlays(root: Path) -> list[str]:
     from rosgit.catalog import load_catalog
 
-    return [o.name for o in load_catalog(REPO / "rosgit.yaml").overlays]
+    return [o.name for o in load_catalog(root / "rosgit.yaml").overlays]
 
 
 def kubeconform_locations() -> list[str]:
@@ -40,49 +65,158 @@ def kubeconform_locations() -> list[str]:
     return schema_set(project_root=REPO).kubeconform_locations()
 
 
-def pipeline_script() -> str:
+def pipeline_script(root: Path) -> str:
     locations = " ".join(f"-schema-location {shlex.quote(loc)}" for loc in kubeconform_locations())
     steps = [
         f"{TOOLS / 'kustomize'} build overlays/{name} | {TOOLS / 'kubeconform'} -strict -summary {locations} -"
-        for name in overlays()
+        for name in overlays(root)
     ]
     return "set -euo pipefail\n" + "\n".join(steps) + "\n"
 
 
-def timed(cmd: list[str], ok_codes: tuple[int, ...] = (0,)) -> float:
-    start = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
-    elapsed = time.perf_counter() - start
-    if proc.returncode not in ok_codes:
-        raise SystemExit(f"{shlex.join(cmd[:4])} failed: {proc.stderr.decode(errors='replace').strip()[-400:]}")
-    return elapsed
+def rosgit(*args: str) -> list[str]:
+    return [PYTHON, "-m", "rosgit", *args]
+
+
+def git(root: Path, *args: str) -> str:
+    return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, check=True).stdout
+
+
+def scratch_copy(tmp: Path, name: str) -> Path:
+    """This tree's committed files (tests and docs aside) in a new Git repository, committed on main."""
+    copy = tmp / name
+    for file in git(REPO, "ls-files").split("\n"):
+        if file and (REPO / file).is_file() and not file.startswith(("tests/", "docs/")):
+            (copy / file).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(REPO / file, copy / file)
+    for args in (("init", "-q", "-b", "main"), ("add", "-A"), ("-c", "user.name=b", "-c", "user.email=b@b",
+                                                             "commit", "-qm", "copy")):
+        git(copy, *args)
+    age_tree(copy)
+    return copy
+
+
+def this_tree(runs: int) -> None:
+    check = rosgit("check")
+    commands: dict[str, Command] = {
+        "check": (check, {}),
+        "check uncached": (check, UNCACHED),
+        "check-core uncached": ([*check, "--skip", "generate,argocd,secrets,helm"], UNCACHED),
+    }
+    # the warm-up run fills the schema cache the pipeline then shares, and the .pyc files
+    commands["pipeline"] = (["bash", "-c", pipeline_script(REPO)], {})
+    medians = interleaved(commands, REPO, runs)
+    print(f"this tree ({len(overlays(REPO))} overlays, {runs} interleaved runs each):")
+    for name in ("pipeline", "check", "check uncached", "check-core uncached"):
+        print(f"  {name:<20} median {medians[name]:6.2f}s")
+    print(goal("check / pipeline", medians["check"] / medians["pipeline"], 0.6))
+    print(goal("check / pipeline, uncached", medians["check uncached"] / medians["pipeline"], 0.6))
+    print(goal("check-core / pipeline, uncached", medians["check-core uncached"] / medians["pipeline"], 0.6))
+
+
+# (what, the catalog text's pattern, its replacement for sample i)
+CHANGES = (
+    ("one overlay's namespace", r"(name: openshift-dev, .*namespace: )ros-ocp-dev", r"\g<1>ros-ocp-dev-b{i}"),
+    ("a component's environment", r'(- \{name: KAFKA_CONSUMER_GROUP_ID, value: )ros-processor\}',
+     r"\g<1>ros-processor-b{i}}}"),
+)
+
+
+def precommit(tmp: Path, runs: int) -> None:
+    import statistics
+    import time
+
+    root = scratch_copy(tmp, "precommit")
+    catalog = root / "rosgit.yaml"
+    original = catalog.read_text(encoding="utf-8")
+    subprocess.run(rosgit("pre-commit", "base/x"), cwd=root, env=ENV, capture_output=True, check=False)  # warm
+    print(f"\npre-commit on a one-file catalog change ({runs} samples each):")
+    for what, pattern, replacement in CHANGES:
+        samples: list[float] = []
+        for i in range(runs):
+            edited, count = re.subn(pattern, replacement.format(i=i), original, count=1)
+            if count != 1:
+                raise SystemExit(f"the benchmark's catalog edit ({what}) no longer applies")
+            catalog.write_text(edited, encoding="utf-8")
+            subprocess.run(rosgit("generate"), cwd=root, env=ENV, capture_output=True, check=True)
+            changed = [line[3:] for line in git(root, "status", "--porcelain").splitlines()]
+            start = time.perf_counter()
+            proc = subprocess.run(rosgit("pre-commit", *changed), cwd=root, env=ENV, capture_output=True, text=True)
+            samples.append(time.perf_counter() - start)
+            if proc.returncode != 0:
+                raise SystemExit(f"pre-commit failed after {what}: {proc.stdout[-600:]}{proc.stderr[-400:]}")
+            git(root, "checkout", "-q", "--", ".")
+            git(root, "clean", "-qfd")
+        print(f"  {what:<28} ({len(changed)} files) median {statistics.median(samples):5.2f}s")
+        print(goal(f"pre-commit after {what}", statistics.median(samples), 1.0, "s"))
+
+
+def scaled(tmp: Path, copies: int) -> Path:
+    """A scratch copy whose catalog lists every overlay `copies` times (name and namespace suffixed -cN)."""
+    root = scratch_copy(tmp, f"scaled-x{copies}")
+    catalog = root / "rosgit.yaml"
+    text = catalog.read_text(encoding="utf-8")
+    start = text.index("\noverlays:\n") + len("\noverlays:\n")
+    end = text.index("\n\n", start)
+    lines = text[start:end].splitlines()
+    extra = [
+        re.sub(r"(name|namespace): ([a-z-]+)", lambda m, i=i: f"{m.group(1)}: {m.group(2)}-c{i}", line)
+        for i in range(1, copies)
+        for line in lines
+    ]
+    catalog.write_text(text[:start] + "\n".join(lines + extra) + text[end:], encoding="utf-8")
+    subprocess.run(rosgit("generate"), cwd=root, env=ENV, capture_output=True, check=True)
+    age_tree(root)
+    return root
+
+
+def growth_of_check(tmp: Path, scales: list[int], runs: int) -> None:
+    print(f"\ngrowth ({runs} interleaved runs each; check uncached, every stage):")
+    print(f"  {'scale':>5} {'overlays':>9} {'pipeline s':>11} {'check s':>8} {'ratio':>6}")
+    series: dict[str, list[float]] = {"pipeline": [], "check uncached": []}
+    timed(rosgit("check"), REPO)  # converts the schemas the pipeline reads (kubeconform_locations)
+    for copies in scales:
+        root = scaled(tmp, copies)
+        commands: dict[str, Command] = {
+            "pipeline": (["bash", "-c", pipeline_script(root)], {}),
+            "check uncached": (rosgit("check"), UNCACHED),
+        }
+        m = interleaved(commands, root, runs, warm=False)
+        for name in series:
+            series[name].append(m[name])
+        ratio = m["check uncached"] / m["pipeline"]
+        print(
+            f"  {copies:>4}x {len(overlays(root)):>9} {m['pipeline']:>11.2f} {m['check uncached']:>8.2f} {ratio:>6.2f}"
+        )
+        shutil.rmtree(root)
+    for name, values in series.items():
+        print(f"  growth of {name}: {growth(scales, values)}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--precommit-runs", type=int, default=5)
+    parser.add_argument("--scales", default="1,4")
+    parser.add_argument("--scale-runs", type=int, default=1)
+    parser.add_argument("--skip", default="", help="parts to leave out: tree, precommit, growth")
     args = parser.parse_args()
     for tool in ("kustomize", "kubeconform"):
         if not (TOOLS / tool).is_file():
             raise SystemExit(f"{tool} is not installed; run scripts/install-tools.sh")
-    rosgit = [sys.executable, "-m", "rosgit", "check"]
-    commands = {
-        "check": rosgit,
-        "check-core": [*rosgit, "--skip", "generate,argocd,secrets,helm"],
-    }
-    timed(rosgit)  # warm-up: fills the schema cache the pipeline then shares, and the .pyc files
-    commands["pipeline"] = ["bash", "-c", pipeline_script()]
-    timed(commands["pipeline"])
-    samples: dict[str, list[float]] = {name: [] for name in commands}
-    for _ in range(args.runs):
-        for name, cmd in commands.items():
-            samples[name].append(timed(cmd))
-    medians = {name: statistics.median(values) for name, values in samples.items()}
-    for name in ("pipeline", "check-core", "check"):
-        spread = f"{min(samples[name]):.2f}-{max(samples[name]):.2f}"
-        print(f"{name:<11} median {medians[name]:6.2f}s  (range {spread}s, {args.runs} runs)")
-    print(f"ratio check/pipeline      {medians['check'] / medians['pipeline']:.2f}")
-    print(f"ratio check-core/pipeline {medians['check-core'] / medians['pipeline']:.2f}")
+    skip = set(args.skip.split(","))
+    print(f"machine: {machine_load()}")
+    with tempfile.TemporaryDirectory(prefix="rosgit-bench-") as tmp:
+        # rosgit's caches (results and schemas) start empty; the pipeline reads the same schemas
+        # (kubeconform_locations, in this process) that the warm-up `rosgit check` converts
+        ENV["ROSGIT_CACHE_DIR"] = os.environ["ROSGIT_CACHE_DIR"] = str(Path(tmp) / "cache")
+        if "tree" not in skip:
+            this_tree(args.runs)
+        if "precommit" not in skip:
+            precommit(Path(tmp), args.precommit_runs)
+        if "growth" not in skip:
+            growth_of_check(Path(tmp), [int(s) for s in args.scales.split(",")], args.scale_runs)
+    print(f"machine after: {machine_load()}")
 
 
 if __name__ == "__main__":

@@ -9,15 +9,27 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from rosgit import cache
 from rosgit.errors import RosgitError, UsageError
-from rosgit.k8s.objects import Obj, load_objects
 from rosgit.tools import RunningTool, find_tool, project_root, run_tool, start_tool
 
+if TYPE_CHECKING:
+    from rosgit.k8s.objects import Obj
+
 ENGINES = ("builtin", "kustomize")
+
+
+def load_objects(text: str) -> list[Obj]:
+    # imported on first use: a cached `rosgit build` prints its text without ever loading YAML
+    from rosgit.k8s.objects import load_objects as load
+
+    return load(text)
 
 
 def _check_request(path: Path, engine: str) -> None:
@@ -117,10 +129,62 @@ def _umask() -> int:
 
 
 def builtin_build(path: Path) -> str:
+    """The builtin engine's output, from the cache when no file of any kustomization it opened last time
+    has changed (nor rosgit itself); see `rosgit.cache`."""
+    identity = (str(path.resolve()),)
+    entry = cache.load("build", identity)
+    if isinstance(entry, BuildEntry) and entry.still_valid():
+        return entry.text
     # imported on first use: the engine is the largest package, and `--engine kustomize` needs none of it
-    from rosgit.kustomize import build_text
+    from rosgit.kustomize import build_text_and_reads
 
-    return build_text(path)
+    started = time.time_ns()
+    text, reads = build_text_and_reads(path)
+    # A value taken from the environment is an input no file holds, and may be a secret: such a build is
+    # never written to the cache.
+    if cache.enabled() and not reads.environment:
+        try:
+            entry = BuildEntry.of(text, reads.roots, started)
+        except cache.TooLarge:
+            entry = None
+        if entry is not None:
+            cache.store("build", identity, entry)
+    return text
+
+
+@dataclass(frozen=True)
+class BuildEntry:
+    """A build's text and what it was computed from: every file under the kustomization directories the
+    engine opened (the loader reads nothing outside them) and rosgit's own source."""
+
+    text: str
+    roots: tuple[str, ...]
+    tree: str
+    source: str
+
+    @classmethod
+    def of(cls, text: str, roots: Iterable[Path], started_ns: int) -> BuildEntry | None:
+        """None when a file may have changed while the engine read it (modified since shortly before the
+        build started: file times are coarser than the clock), as Git treats a racily clean index."""
+        tops = _outermost(roots)
+        tree, newest = cache.tree_state(Path(r) for r in tops)
+        if newest >= started_ns - cache.RACY_NS:
+            return None
+        return cls(text, tops, tree, cache.source_digest())
+
+    def still_valid(self) -> bool:
+        try:
+            return self.source == cache.source_digest() and self.tree == cache.tree_digest(
+                Path(r) for r in self.roots
+            )
+        except cache.TooLarge:
+            return False
+
+
+def _outermost(roots: Iterable[Path]) -> tuple[str, ...]:
+    """The roots not inside another one: each tree is hashed once."""
+    unique = sorted(set(roots))
+    return tuple(str(r) for r in unique if not any(r != o and r.is_relative_to(o) for o in unique))
 
 
 def start_kustomize(path: Path) -> RunningTool:

@@ -14,6 +14,10 @@ from rosgit.tools import find_tool
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
+# No test meets a result cached by an earlier run (rosgit.cache): a monkeypatched or planted failure must be
+# computed, not answered from a real run of the same tree. tests/test_cache.py turns the caches back on.
+os.environ["ROSGIT_NO_CACHE"] = "1"
+
 
 def require_real_tool(name: str) -> Path:
     path = find_tool(name)

@@ -6,6 +6,7 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
+from rosgit import cache
 from rosgit.catalog.gateway import with_gateway_config
 from rosgit.catalog.model import Catalog, Component
 from rosgit.catalog.schema import Reader, camel, unknown_key
@@ -54,8 +55,13 @@ def check_catalog_place(path: Path) -> None:
 
 
 def load_catalog(path: Path) -> Catalog:
-    """Reads and validates a catalog; raises UsageError with FILE:LINE on the first problem."""
+    """Reads and validates a catalog; raises UsageError with FILE:LINE on the first problem. The result of
+    the same bytes is reused from an earlier run (rosgit.cache): ruamel's line-numbered parse is slow."""
     check_catalog_place(path)
+    return cache.file_memo("catalog", path, lambda: _load_catalog(path))
+
+
+def _load_catalog(path: Path) -> Catalog:
     tree = parse_yaml(path)
     reader = Reader(path)
     if not isinstance(tree, dict):

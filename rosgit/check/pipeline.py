@@ -20,19 +20,21 @@ from functools import partial
 from multiprocessing.connection import Connection
 from pathlib import Path, PurePosixPath
 
-from rosgit import ids
+from rosgit import cache, ids
 from rosgit.build import Builds, BuiltOverlay, build_with_fallback, failure_text, start_kustomize
 from rosgit.catalog import load_catalog
+from rosgit.catalog.model import Catalog
 from rosgit.check import stages as S
 from rosgit.check.model import REPO_ROW, REPO_STAGES, STAGES, CheckReport, StageResult, Status
 from rosgit.check.progress import Progress
 from rosgit.contracts import contracts_for
+from rosgit.contracts.loader import DIRECTORY_VARIABLE as CONTRACTS_VARIABLE
 from rosgit.errors import UsageError
 from rosgit.fileset.state import tree_root
 from rosgit.findings import Finding, Severity
 from rosgit.k8s.objects import Obj
 from rosgit.lint.targets import OverlayTarget, resolve_targets
-from rosgit.tools import RunningTool, find_tool
+from rosgit.tools import RunningTool, find_tool, run_tool
 
 
 @dataclass(frozen=True)
@@ -270,12 +272,74 @@ def run_pipeline(
     progress: Progress | None = None,
     require_sealed: bool = False,
     require_tools: bool = False,
+    catalog: Catalog | None = None,
+) -> CheckReport:
+    """The report of every stage; an earlier run's when no input changed at all (see `report_inputs`).
+    `catalog`: the catalog at catalog_path, when the caller has loaded it already."""
+    started = time.perf_counter()
+    identity = (
+        os.path.abspath(catalog_path), os.getcwd(), *overlays, "--skip", *sorted(skip),
+        f"sealed={require_sealed}", f"tools={require_tools}",
+    )
+    root = tree_root(catalog_path)
+    inputs = report_inputs(root) if cache.enabled() else None
+    entry = cache.load("check", identity) if inputs is not None else None
+    if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == inputs and isinstance(entry[1], CheckReport):
+        return replace(entry[1], seconds=time.perf_counter() - started)
+    began = time.time_ns()
+    report = compute_report(
+        catalog_path, overlays=overlays, skip=skip, progress=progress, require_sealed=require_sealed,
+        require_tools=require_tools, catalog=catalog,
+    )
+    # Not stored: a failed stage (it may pass next time: a tool timed out), or a tree a file of which was
+    # written shortly before or during the run (it may have been read half-way; cache.RACY_NS).
+    if (
+        inputs is not None
+        and all(r.status != "failed" for r in report.results)
+        and not cache.tree_modified_since([root], began - cache.RACY_NS)
+    ):
+        cache.store("check", identity, (inputs, report))
+    return report
+
+
+# Every tool a stage may run (git: the chart-version check compares with the main branch).
+CHECK_TOOLS = ("kustomize", "kubeconform", "helm", "helm3", "kubeseal", "git")
+
+
+def report_inputs(root: Path) -> tuple[str, ...] | None:
+    """What a check's report is computed from: every file of the tree, rosgit itself, the tools, the Git
+    refs (the base of the chart-version check) and rosgit's environment. None: too large to cache."""
+    contracts = os.environ.get(CONTRACTS_VARIABLE)  # contracts read from outside the tree
+    try:
+        tree = cache.tree_digest([root, *([Path(contracts)] if contracts else [])])
+    except cache.TooLarge:
+        return None
+    git = find_tool("git")
+    refs = run_tool(git, ["-C", str(root), "show-ref", "--head"]).stdout if git is not None else ""
+    environment = sorted(
+        f"{k}={v}" for k, v in os.environ.items() if k.startswith("ROSGIT_") and not k.startswith("ROSGIT_SECRET")
+    )
+    return (
+        tree, cache.source_digest(), cache.tools_digest([find_tool(name) for name in CHECK_TOOLS]), refs,
+        *environment,
+    )
+
+
+def compute_report(
+    catalog_path: Path,
+    *,
+    overlays: list[str],
+    skip: set[str],
+    progress: Progress | None = None,
+    require_sealed: bool = False,
+    require_tools: bool = False,
+    catalog: Catalog | None = None,
 ) -> CheckReport:
     """Order of work, for 2 cores: fork the drift check; build every overlay; fork the other repo-wide
     stages with those builds; then start the real kustomize builds, validate (one kubeconform run on a
     thread) and lint here while the children run."""
     started = time.perf_counter()
-    catalog = load_catalog(catalog_path)
+    catalog = load_catalog(catalog_path) if catalog is None else catalog
     root = tree_root(catalog_path)
     targets = resolve_targets(catalog, root, overlays, contracts_for(catalog, catalog_path))
     names = [t.name for t in targets]

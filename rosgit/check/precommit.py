@@ -41,6 +41,6 @@ def run_pre_commit(catalog_path: Path, files: list[str]) -> int:
     catalog = load_catalog(catalog_path)
     overlays = touched_overlays(catalog, files)
     skip = set(SLOW_STAGES) if overlays else set(SLOW_STAGES) | {"build", "validate", "lint"}
-    report = run_pipeline(catalog_path, overlays=overlays, skip=skip)
+    report = run_pipeline(catalog_path, overlays=overlays, skip=skip, catalog=catalog)
     sys.stdout.write(render(report, "text", colour=colour_wanted(sys.stdout)))
     return report.exit_code

@@ -25,8 +25,10 @@ import os
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
+from rosgit import cache
 from rosgit.catalog.loader import parse_yaml
 from rosgit.catalog.model import Catalog
 from rosgit.catalog.schema import Reader
@@ -142,7 +144,8 @@ def _check_condition(
 def load_contracts(directory: Path) -> ContractSet:
     """Every `*.yaml` contract of a directory (none when it does not exist)."""
     files = sorted(directory.glob("*.yaml")) if directory.is_dir() else []
-    contracts = {path.stem: load_contract(path) for path in files}
+    # each contract's result is reused for the same bytes (rosgit.cache): ruamel's parse is slow
+    contracts = {path.stem: cache.file_memo("contract", path, partial(load_contract, path)) for path in files}
     return ContractSet(contracts, {path.stem: path for path in files})
 
 

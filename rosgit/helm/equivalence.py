@@ -3,6 +3,7 @@ against `rosgit build overlays/<overlay>`, object by object, after the normalisa
 
 from __future__ import annotations
 
+import concurrent.futures as cf
 import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -239,21 +240,39 @@ def check_overlay(
     *,
     helm: str = "helm",
     builds: Builds,
+    rendered: cf.Future[str] | None = None,
 ) -> list[ObjectDifference]:
+    """The overlay's objects against the chart's (`rendered`: its render, already under way)."""
     source = f"overlays/{overlay.name}"
     namespace = catalog.namespace_of(overlay)
     try:
-        rendered = render_chart(
-            chart, namespace, overlay_values(chart, overlay), helm=helm, release=catalog.project.name,
-            settings=provided_stand_ins(catalog, overlay),
-        )
+        text = rendered.result() if rendered is not None else _render(chart, catalog, overlay, helm)
         built = builds.get(root / "overlays" / overlay.name).objects
-        chart_objects, notes = apply_overlay_patches(root, overlay, namespace, load_objects(rendered))
+        chart_objects, notes = apply_overlay_patches(root, overlay, namespace, load_objects(text))
     except RosgitError as err:
         message = err.message if not err.location else str(err)
         return [ObjectDifference(ids.ROS904, source, source, message, renderer=helm)]
     differences = object_differences(built, chart_objects, catalog, source)
     return [*notes, *(replace(d, renderer=helm) for d in differences)]
+
+
+def _render(chart: Path, catalog: Catalog, overlay: OverlaySpec, helm: str) -> str:
+    return render_chart(
+        chart, catalog.namespace_of(overlay), overlay_values(chart, overlay), helm=helm,
+        release=catalog.project.name, settings=provided_stand_ins(catalog, overlay),
+    )
+
+
+def _compare_all(
+    root: Path, catalog: Catalog, selected: list[OverlaySpec], chart: Path, helm: str, builds: Builds
+) -> list[ObjectDifference]:
+    """Two renders at a time (helm is a process of its own: 2 cores) while this thread compares."""
+    differences: list[ObjectDifference] = []
+    with cf.ThreadPoolExecutor(max_workers=2) as pool:
+        renders = [pool.submit(_render, chart, catalog, overlay, helm) for overlay in selected]
+        for overlay, rendered in zip(selected, renders, strict=True):
+            differences += check_overlay(root, catalog, overlay, chart, helm=helm, builds=builds, rendered=rendered)
+    return differences
 
 
 def equivalence_differences(
@@ -281,18 +300,12 @@ def equivalence_differences(
     committed = root / "charts" / catalog.project.name
     if chart is None and (committed / "Chart.yaml").is_file():
         chart = committed
-    differences: list[ObjectDifference] = []
     if chart is not None:
-        for overlay in selected:
-            differences += check_overlay(root, catalog, overlay, chart, helm=helm, builds=builds)
-        return differences
+        return _compare_all(root, catalog, selected, chart, helm, builds)
     from rosgit.helm.export import write_chart
 
     with tempfile.TemporaryDirectory(prefix="rosgit-chart-") as tmp:
-        exported = write_chart(catalog, Path(tmp))
-        for overlay in selected:
-            differences += check_overlay(root, catalog, overlay, exported, helm=helm, builds=builds)
-    return differences
+        return _compare_all(root, catalog, selected, write_chart(catalog, Path(tmp)), helm, builds)
 
 
 def check_equivalence(

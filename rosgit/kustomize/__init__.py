@@ -10,9 +10,12 @@ The engine loads on the first call, so importing this package costs nothing
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["build_resources", "build_text", "split_image"]
+if TYPE_CHECKING:
+    from rosgit.kustomize.loader import Reads
+
+__all__ = ["build_resources", "build_text", "build_text_and_reads", "split_image"]
 
 
 def build_resources(path: Path) -> list[dict[str, Any]]:
@@ -27,6 +30,17 @@ def build_text(path: Path) -> str:
     from rosgit.kustomize.kustomizer import build_text as build
 
     return build(path)
+
+
+def build_text_and_reads(path: Path) -> tuple[str, Reads]:
+    """build_text, and what the build read besides file contents (`loader.Reads`): the kustomization
+    directories it opened (it read no file outside them) and the environment variables it took."""
+    from rosgit.kustomize.kustomizer import build_text as build
+    from rosgit.kustomize.loader import recording_reads
+
+    with recording_reads() as reads:
+        text = build(path)
+    return text, reads
 
 
 def split_image(image: str) -> tuple[str, str, str]:

@@ -7,7 +7,7 @@ import os
 from typing import Any
 
 from rosgit.errors import UsageError
-from rosgit.kustomize.loader import Root, as_list, read_bytes, read_text
+from rosgit.kustomize.loader import Root, as_list, environment_value, read_bytes, read_text
 from rosgit.kustomize.resource import Resource
 from rosgit.kustomize.transformer_order import check_plain_keys
 
@@ -31,7 +31,7 @@ def _env_pairs(text: str) -> list[tuple[str, str]]:
             key, _, value = line.partition("=")
         else:
             # A bare key takes its value from the environment, as kustomize does.
-            key, value = line, os.environ.get(line, "")
+            key, value = line, environment_value(line)
         pairs.append((key, value))
     return pairs
 

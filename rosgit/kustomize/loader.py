@@ -8,8 +8,11 @@ Remote URLs are never fetched.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+from collections.abc import Iterator
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -56,11 +59,46 @@ def find_kustomization_file(directory: Path) -> Path:
     return found[0]
 
 
+class Reads(NamedTuple):
+    """What one build read besides its files' contents: the real path of every kustomization root it opened
+    (files are read only in or below their root, see resolve_file) and the environment variables whose values
+    it took (a generator's bare key)."""
+
+    roots: list[Path]
+    environment: list[str]
+
+
+# For a caller that must know every input of a build (rosgit.build's cache). A context variable, not an
+# argument: the reads happen deep in the recursion.
+_reads: ContextVar[Reads | None] = ContextVar("build_reads", default=None)
+
+
+@contextlib.contextmanager
+def recording_reads() -> Iterator[Reads]:
+    reads = Reads([], [])
+    token = _reads.set(reads)
+    try:
+        yield reads
+    finally:
+        _reads.reset(token)
+
+
+def environment_value(name: str) -> str:
+    """A variable's value as a generator takes it (kustomize: empty when unset); recorded as read."""
+    reads = _reads.get()
+    if reads is not None:
+        reads.environment.append(name)
+    return os.environ.get(name, "")
+
+
 def open_root(directory: Path, parent: Root | None) -> Root:
     try:
         real = directory.resolve()
     except (RuntimeError, OSError):  # RuntimeError: pathlib's "Symlink loop"
         raise UsageError("symlink loop", location=display(directory)) from None
+    reads = _reads.get()
+    if reads is not None:
+        reads.roots.append(real)
     chain = parent.chain if parent else ()
     for seen in chain:
         if real == seen or seen.is_relative_to(real):

@@ -1,0 +1,195 @@
+"""Results of earlier runs, reused only when every input they were computed from is unchanged.
+
+Two users: `rosgit build` (the builtin engine's output of one overlay, keyed on the kustomization
+directories it opened) and `rosgit check` (the whole report, keyed on the whole tree). A key is a digest of
+the input files' *contents* (never their times: a file rewritten within one clock tick keeps its mtime), of
+rosgit's own source (by stat: code is not edited faster than the clock ticks, and stat keeps the check
+cheap), of tools.txt and the installed tool binaries (by stat: they are replaced, not edited), and of the
+arguments. Entries live in `$ROSGIT_CACHE_DIR/results` (the schema cache's directory); `ROSGIT_NO_CACHE=1`
+turns every cache off (the test suite does, so a monkeypatched run never meets an earlier real one).
+
+Only the standard library at import time: `rosgit build` answers from here before the engine is imported.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import pickle
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Sequence
+from functools import cache
+from pathlib import Path
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+FORMAT = 1  # bump when the meaning of an entry changes
+# never inputs: version control, installed tools, rosgit's own lock and journal, tool caches
+IGNORED_DIRS = frozenset(
+    {".git", ".tools", ".rosgit", "__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache", ".hypothesis"}
+)
+# A tree larger than this is not worth hashing on every run (an overlay reaching into a home directory).
+MAX_FILES = 20000
+# File times are coarser than the clock (a kernel tick): a file modified this close to a read may have
+# changed during it, so what was computed is not stored (Git's "racily clean" rule).
+RACY_NS = 2_000_000_000
+_PACKAGE = Path(__file__).resolve().parent
+PINS = _PACKAGE / "tools.txt"
+
+
+def enabled() -> bool:
+    return os.environ.get("ROSGIT_NO_CACHE", "") in ("", "0")
+
+
+def results_dir() -> Path:
+    """Beside the schema cache (`rosgit.validate.schemas.cache_root`, which the validate layer owns)."""
+    explicit = os.environ.get("ROSGIT_CACHE_DIR")
+    if explicit:
+        return Path(explicit) / "results"
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "rosgit" / "results"
+
+
+class TooLarge(Exception):
+    """The tree has more than MAX_FILES files: not cached."""
+
+
+def tree_digest(directories: Iterable[Path]) -> str:
+    return tree_state(directories)[0]
+
+
+def tree_state(directories: Iterable[Path]) -> tuple[str, int]:
+    """The contents of every file under the directories (names relative to each), symlinks as their targets;
+    and the newest modification time among them (ns), by which a caller tells a file possibly written while
+    it read the tree. Raises TooLarge past MAX_FILES files."""
+    digest = hashlib.blake2b(digest_size=20)
+    count = 0
+    newest = 0
+    for top in sorted(set(directories)):
+        digest.update(f"\0dir {top}\0".encode())
+        for current, dirs, files in os.walk(top):
+            dirs[:] = sorted(d for d in dirs if d not in IGNORED_DIRS)
+            relative = os.path.relpath(current, top)
+            for name in sorted(files) + [d for d in dirs if os.path.islink(os.path.join(current, d))]:
+                count += 1
+                if count > MAX_FILES:
+                    raise TooLarge(str(top))
+                path = os.path.join(current, name)
+                digest.update(f"\0{relative}/{name}\0".encode())
+                if os.path.islink(path):
+                    digest.update(f"link {os.readlink(path)}\0".encode())
+                if os.path.isfile(path):
+                    with open(path, "rb") as stream:
+                        newest = max(newest, os.fstat(stream.fileno()).st_mtime_ns)
+                        digest.update(hashlib.blake2b(stream.read(), digest_size=20).digest())
+    return digest.hexdigest(), newest
+
+
+def tree_modified_since(directories: Iterable[Path], ns: int) -> bool:
+    """Whether any file under the directories was modified at or after `ns` (by stat only)."""
+    for top in directories:
+        for current, dirs, files in os.walk(top):
+            dirs[:] = [d for d in dirs if d not in IGNORED_DIRS]
+            for name in files:
+                try:
+                    if os.stat(os.path.join(current, name)).st_mtime_ns >= ns:
+                        return True
+                except OSError:
+                    return True
+    return False
+
+
+def _stat_line(path: Path) -> str:
+    try:
+        st = path.stat()
+    except OSError:
+        return f"{path} absent"
+    return f"{path} {st.st_size} {st.st_mtime_ns} {st.st_ino}"
+
+
+@cache  # one rosgit per process
+def source_digest() -> str:
+    """rosgit's own code and data (vendored schemas, tools.txt): a different rosgit may compute differently."""
+    lines: list[str] = []
+    for current, dirs, files in os.walk(_PACKAGE):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        lines.extend(_stat_line(Path(current, name)) for name in sorted(files))
+    lines.append(PINS.read_text(encoding="utf-8"))  # by content too: a pin edited within one clock tick
+    return hashlib.blake2b("\n".join(lines).encode(), digest_size=20).hexdigest()
+
+
+def tools_digest(executables: Sequence[Path | None]) -> str:
+    """The pinned tools as they would run now: the pins and each executable found (or its absence)."""
+    lines = [PINS.read_text(encoding="utf-8")]
+    lines.extend(_stat_line(path.resolve()) if path is not None else "absent" for path in executables)
+    return hashlib.blake2b("\n".join(lines).encode(), digest_size=20).hexdigest()
+
+
+def _entry_path(kind: str, identity: Sequence[str]) -> Path:
+    name = hashlib.blake2b(json.dumps([FORMAT, *identity]).encode(), digest_size=16).hexdigest()
+    return results_dir() / kind / name
+
+
+def load(kind: str, identity: Sequence[str]) -> Any:
+    """The stored value for these arguments, or None; a corrupt or unreadable entry is a miss."""
+    if not enabled():
+        return None
+    try:
+        with open(_entry_path(kind, identity), "rb") as stream:
+            return pickle.load(stream)  # our own cache directory, written only by store()
+    except Exception:  # a half-written, stale-format or unreadable entry: compute again
+        return None
+
+
+def store(kind: str, identity: Sequence[str], value: Any) -> None:
+    """Written atomically (concurrent runs); a cache that cannot be written is silently not used."""
+    if not enabled():
+        return
+    path = _entry_path(kind, identity)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError:
+        return
+    try:
+        with os.fdopen(fd, "wb") as stream:
+            pickle.dump(value, stream, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, path)
+    except Exception:  # OSError, or a value that does not pickle: not cached, never a failed command
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+
+
+def file_memo(kind: str, path: Path, compute: Callable[[], T]) -> T:
+    """compute(), or its value from an earlier run on the same bytes of `path` with the same rosgit.
+
+    For a pure function of one file (the catalog, a contract). A file modified since shortly before the
+    computation started is not stored: it may have changed while it was read (see RACY_NS)."""
+    if not enabled():
+        return compute()
+    started = time.time_ns()
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return compute()  # the computation reports the problem
+    stamp = (hashlib.blake2b(data, digest_size=20).hexdigest(), source_digest())
+    identity = (os.path.abspath(path),)
+    entry = load(kind, identity)
+    if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == stamp:
+        value: T = entry[1]
+        return value
+    value = compute()
+    if not modified_since(path, started - RACY_NS):
+        store(kind, identity, (stamp, value))
+    return value
+
+
+def modified_since(path: Path, ns: int) -> bool:
+    try:
+        return path.stat().st_mtime_ns >= ns
+    except OSError:
+        return True

@@ -1,0 +1,261 @@
+"""The result caches (rosgit.cache): every kind of input change invalidates them, and a cached result is
+the result an uncached run computes."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from rosgit import build, cache
+from rosgit.check import pipeline
+from rosgit.tools import find_tool
+from tests.conftest import REPO_ROOT, run_rosgit
+
+
+def _aged(path: Path) -> None:
+    """Files written by a test are seconds old at most: the caches do not store what was read that close to
+    a write (cache.RACY_NS), so the test dates them back."""
+    past = time.time() - 60
+    os.utime(path, (past, past), follow_symlinks=False)
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    _aged(path)
+
+
+@pytest.fixture
+def caching(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """The caches on, in a directory of this test's own; tools.txt a copy the test may edit."""
+    monkeypatch.delenv("ROSGIT_NO_CACHE", raising=False)
+    monkeypatch.setenv("ROSGIT_CACHE_DIR", str(tmp_path / "cache"))
+    pins = tmp_path / "tools.txt"
+    shutil.copy(cache.PINS, pins)
+    monkeypatch.setattr(cache, "PINS", pins)
+    cache.source_digest.cache_clear()
+    yield pins
+    cache.source_digest.cache_clear()
+
+
+def _engine_untouched(monkeypatch: pytest.MonkeyPatch) -> None:
+    """From here on, a build that reaches the engine fails: what comes back came from the cache."""
+    import rosgit.kustomize
+
+    def refuse(path: Path) -> object:
+        raise AssertionError(f"the engine ran for {path}")
+
+    monkeypatch.setattr(rosgit.kustomize, "build_text_and_reads", refuse)
+
+
+def _kustomization_tree(root: Path) -> Path:
+    _write(root / "base" / "kustomization.yaml", "resources:\n- cm.yaml\n")
+    _write(root / "base" / "cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  k: one\n")
+    _write(
+        root / "overlay" / "kustomization.yaml",
+        "resources:\n- ../base\npatches:\n- path: patch.yaml\n",
+    )
+    _write(
+        root / "overlay" / "patch.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  p: patched\n",
+    )
+    for directory in (root / "base", root / "overlay"):
+        _aged(directory)
+    return root / "overlay"
+
+
+def _uncached(overlay: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    with monkeypatch.context() as m:
+        m.setenv("ROSGIT_NO_CACHE", "1")
+        return build.builtin_build(overlay)
+
+
+def test_a_build_is_answered_from_the_cache_only_while_nothing_it_read_changed(
+    tmp_path: Path, caching: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    overlay = _kustomization_tree(tmp_path / "tree")
+    first = build.builtin_build(overlay)
+    assert "p: patched" in first and "k: one" in first
+    with monkeypatch.context() as m:
+        _engine_untouched(m)
+        assert build.builtin_build(overlay) == first  # a hit: the engine did not run
+
+    changes = {
+        "a base file": (tmp_path / "tree/base/cm.yaml", "k: one", "k: two"),
+        "a hand-written patch": (tmp_path / "tree/overlay/patch.yaml", "p: patched", "p: repatched"),
+        "a kustomization": (tmp_path / "tree/overlay/kustomization.yaml", "- ../base\n", "- ../base\nnamePrefix: x-\n"),
+    }
+    previous = first
+    for what, (path, old, new) in changes.items():
+        _write(path, path.read_text(encoding="utf-8").replace(old, new))
+        rebuilt = build.builtin_build(overlay)
+        assert rebuilt != previous, what
+        assert rebuilt == _uncached(overlay, monkeypatch), what
+        previous = rebuilt
+
+    # rosgit itself (its pins, its code) is an input too: a different rosgit recomputes
+    _write(caching, caching.read_text(encoding="utf-8") + "# another pin list\n")
+    cache.source_digest.cache_clear()
+    with monkeypatch.context() as m:
+        _engine_untouched(m)
+        with pytest.raises(AssertionError, match="the engine ran"):
+            build.builtin_build(overlay)
+
+
+def test_a_build_read_while_its_files_were_being_written_is_not_stored(
+    tmp_path: Path, caching: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    overlay = _kustomization_tree(tmp_path / "tree")
+    (tmp_path / "tree/base/cm.yaml").touch()  # modified just now: within the racy window
+    build.builtin_build(overlay)
+    with monkeypatch.context() as m:
+        _engine_untouched(m)
+        with pytest.raises(AssertionError, match="the engine ran"):
+            build.builtin_build(overlay)
+
+
+def test_the_catalog_is_parsed_again_when_its_bytes_change(tmp_path: Path, caching: Path) -> None:
+    from rosgit.catalog import load_catalog
+
+    catalog = tmp_path / "rosgit.yaml"
+    _write(catalog, (REPO_ROOT / "rosgit.yaml").read_text(encoding="utf-8"))
+    assert load_catalog(catalog) == load_catalog(catalog)  # the second from the cache
+    _write(catalog, catalog.read_text(encoding="utf-8").replace("version: 2.1.0", "version: 2.1.1", 1))
+    assert load_catalog(catalog).chart.version == "2.1.1"
+
+
+def _tree_copy(tmp_path: Path) -> Path:
+    files = subprocess.run(
+        ["git", "-C", str(REPO_ROOT), "ls-files"], capture_output=True, text=True, check=True
+    ).stdout.split()
+    copy = tmp_path / "repo"
+    for name in files:
+        if (REPO_ROOT / name).is_file() and not name.startswith(("tests/", "docs/")):
+            (copy / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(REPO_ROOT / name, copy / name)
+    return copy
+
+
+def test_the_check_report_is_keyed_on_every_kind_of_input(
+    tmp_path: Path, caching: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _tree_copy(tmp_path)
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    for name in ("kustomize", "kubeconform", "helm", "helm3", "kubeseal"):
+        real = find_tool(name)
+        if real is not None:
+            (tools / name).symlink_to(real)
+    monkeypatch.setenv("ROSGIT_TOOLS_BIN", str(tools))
+    keys = [pipeline.report_inputs(root)]
+    assert pipeline.report_inputs(root) == keys[0]  # deterministic
+
+    def changed(what: str) -> None:
+        key = pipeline.report_inputs(root)
+        assert key not in keys, f"{what} does not change the check's cache key"
+        keys.append(key)
+
+    catalog = root / "rosgit.yaml"
+    catalog.write_text(catalog.read_text(encoding="utf-8").replace("namespace: ros-ocp}", "namespace: ros-o}"))
+    changed("the catalog")
+    base_file = sorted((root / "base").rglob("*.yaml"))[0]
+    base_file.write_text(base_file.read_text(encoding="utf-8") + "# edited\n")
+    changed("a base file")
+    (root / "overlays" / "dev" / "site-patch.yaml").write_text("apiVersion: v1\nkind: ConfigMap\n")
+    changed("a hand-written patch")
+    contracts = tmp_path / "contracts"
+    shutil.copytree(REPO_ROOT / "rosgit" / "contracts" / "data", contracts)
+    monkeypatch.setenv("ROSGIT_CONTRACTS_DIR", str(contracts))
+    changed("contracts from ROSGIT_CONTRACTS_DIR")
+    first = sorted(contracts.glob("*.yaml"))[0]
+    first.write_text(first.read_text(encoding="utf-8") + "# edited\n")
+    changed("a contract in ROSGIT_CONTRACTS_DIR")
+    caching.write_text(caching.read_text(encoding="utf-8").replace("v5.8.1", "v5.8.2"))
+    cache.source_digest.cache_clear()
+    changed("a pinned version in tools.txt")
+    kustomize = tools / "kustomize"
+    kustomize.unlink(missing_ok=True)  # the link to the real one: never write through it
+    kustomize.write_bytes(b"#!/bin/sh\necho another kustomize\n")
+    kustomize.chmod(0o755)
+    changed("the installed kustomize binary")
+    assert not kustomize.is_symlink()
+    kustomize.write_bytes(b"#!/bin/sh\necho yet another kustomize build\n")
+    changed("the kustomize binary replaced in place")
+
+
+def test_a_cached_check_reports_what_an_uncached_one_computes(
+    tmp_path: Path, caching: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _tree_copy(tmp_path)
+    catalog = root / "rosgit.yaml"
+    skip = {"kustomize", "validate", "lint", "argocd", "secrets", "helm"}
+
+    def run() -> pipeline.CheckReport:
+        return pipeline.run_pipeline(catalog, overlays=["minimal"], skip=skip)
+
+    def uncached() -> pipeline.CheckReport:
+        with monkeypatch.context() as m:
+            m.setenv("ROSGIT_NO_CACHE", "1")
+            return run()
+
+    def same(a: pipeline.CheckReport, b: pipeline.CheckReport) -> bool:
+        """Equal but for the time each stage took."""
+        untimed = [[replace(r, seconds=0.0) for r in report.results] for report in (a, b)]
+        return a.overlays == b.overlays and untimed[0] == untimed[1]
+
+    clean = run()
+    assert clean.ok and same(clean, run()) and same(clean, uncached())
+    hits: list[int] = []
+    real_run = pipeline.compute_report
+    monkeypatch.setattr(pipeline, "compute_report", lambda *a, **k: hits.append(1) or real_run(*a, **k))
+    run()
+    assert not hits  # answered from the cache
+
+    for generated in sorted((root / "base").rglob("deployment.yaml"))[:1]:
+        generated.write_text(generated.read_text(encoding="utf-8").replace("replicas: 1", "replicas: 7", 1))
+    drifted = run()
+    assert hits and not drifted.ok  # recomputed: the base file no longer matches the catalog
+    assert same(drifted, uncached())
+
+
+def test_rosgit_check_prints_the_same_cached_and_uncached(tmp_path: Path) -> None:
+    """The whole command, as a user runs it: an uncached run, the run that fills the cache, the cached one."""
+    env = {"ROSGIT_CACHE_DIR": str(tmp_path / "cache")}
+    args = ("check", "--overlay", "minimal", "--skip", "helm,argocd,secrets")
+    runs = [
+        run_rosgit(*args, env={**env, "ROSGIT_NO_CACHE": "1"}),
+        run_rosgit(*args, env={**env, "ROSGIT_NO_CACHE": ""}),
+        run_rosgit(*args, env={**env, "ROSGIT_NO_CACHE": ""}),
+    ]
+    assert (tmp_path / "cache" / "results" / "check").is_dir()
+
+    def without_timing(text: str) -> str:
+        return "\n".join(line.rsplit(" in ", 1)[0] for line in text.splitlines())
+
+    assert {run.returncode for run in runs} == {0}
+    assert len({without_timing(run.stdout) for run in runs}) == 1
+
+
+def test_a_build_taking_a_value_from_the_environment_is_never_cached(
+    tmp_path: Path, caching: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A generator's bare key reads the environment: an input no file holds, perhaps a secret."""
+    overlay = tmp_path / "tree"
+    _write(
+        overlay / "kustomization.yaml",
+        "configMapGenerator:\n- name: from-env\n  envs: [vars.env]\ngeneratorOptions:\n  disableNameSuffixHash: true\n",
+    )
+    _write(overlay / "vars.env", "ROSGIT_TEST_VALUE\n")
+    _aged(overlay)
+    monkeypatch.setenv("ROSGIT_TEST_VALUE", "first")
+    assert "ROSGIT_TEST_VALUE: first" in build.builtin_build(overlay)
+    monkeypatch.setenv("ROSGIT_TEST_VALUE", "second")
+    assert "ROSGIT_TEST_VALUE: second" in build.builtin_build(overlay)
+    assert not (tmp_path / "cache" / "results" / "build").exists()
