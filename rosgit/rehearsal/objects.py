@@ -47,11 +47,11 @@ def target_cluster(catalog: Catalog, profile: str) -> TargetCluster:
                      "rosgit rehearse sizes its nodes from it")
 
 
-def node_objects(cluster: TargetCluster) -> list[Obj]:
+def node_objects(cluster: TargetCluster, prefix: str = "rehearsal-node") -> list[Obj]:
     resources = {"cpu": cluster.cpu, "memory": cluster.memory, "pods": str(cluster.pods)}
     nodes = []
     for index in range(cluster.nodes):
-        name = f"rehearsal-node-{index}"
+        name = f"{prefix}-{index}"
         nodes.append({
             "apiVersion": "v1", "kind": "Node",
             "metadata": {

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import datetime
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -226,10 +227,59 @@ def order_problems(snapshot: Snapshot, objects: list[Obj], namespace: str, base:
     return found
 
 
-def hook_problems(snapshot: Snapshot, objects: list[Obj], namespace: str, app: Obj | None) -> list[Problem]:
-    """Each hook Job ran exactly once in the sync: one entry in Argo CD's sync result, one Job object seen."""
+def stream_objects(text: str) -> list[Obj]:
+    """The JSON objects `kubectl get -w -o json` wrote one after another (a torn last one is left out)."""
+    decoder = json.JSONDecoder()
+    found: list[Obj] = []
+    index = 0
+    while True:
+        while index < len(text) and text[index] != "{":
+            index += 1  # whitespace between objects, or a line kubectl logged to stderr
+        if index >= len(text):
+            return found
+        try:
+            obj, index = decoder.raw_decode(text, index)
+        except json.JSONDecodeError:  # the object kubectl is still writing
+            return found
+        if isinstance(obj, dict):
+            found.append(obj)
+
+
+def operations(versions: Iterable[Obj], application: str) -> list[Obj]:
+    """Each sync operation of the Application, in start order, as last seen (its final state when the watch
+    saw it end): a later operation replaces `status.operationState`, so a snapshot alone loses the earlier."""
+    def resource_version(obj: Obj) -> int:
+        text = str(as_map(obj.get("metadata")).get("resourceVersion", "0"))
+        return int(text) if text.isdigit() else 0
+
+    seen: dict[str, Obj] = {}
+    for version in sorted(versions, key=resource_version):  # a watch's and the polls' versions, merged
+        if name_of(version) != application:
+            continue
+        state = as_map(as_map(version.get("status")).get("operationState"))
+        if state.get("startedAt"):
+            seen[str(state["startedAt"])] = state
+    return [seen[started] for started in sorted(seen)]
+
+
+def selective(operation: Obj) -> list[str]:
+    """The resources a selective sync was limited to (a self-heal syncs only what drifted); [] for a full sync.
+    Argo CD runs no hooks in a selective sync (argo-cd v3.6.1 controller/sync.go:389, skipHooks)."""
+    resources = as_map(as_map(operation.get("operation")).get("sync")).get("resources") or []
+    return [f"{r.get('kind')}/{r.get('name')}" for r in resources if isinstance(r, dict)]
+
+
+def full_sync(history: list[Obj], revision: str | None = None) -> Obj | None:
+    """The last full (hook-running) sync operation, at `revision` when given."""
+    full = [op for op in history if not selective(op)
+            and (revision is None or as_map(op.get("syncResult")).get("revision") == revision)]
+    return full[-1] if full else None
+
+
+def hook_problems(snapshot: Snapshot, objects: list[Obj], namespace: str, operation: Obj | None) -> list[Problem]:
+    """Each hook Job ran exactly once in the (full) sync operation: one entry in its result, one Job seen."""
     hooks = [o for o in objects if o.get("kind") == "Job" and "argocd.argoproj.io/hook" in annotations_of(o)]
-    results = as_map(as_map(as_map((app or {}).get("status")).get("operationState")).get("syncResult"))
+    results = as_map(as_map(operation).get("syncResult"))
     entries = [r for r in results.get("resources") or [] if r.get("hookType")]
     found = []
     for hook in hooks:
@@ -318,16 +368,17 @@ def stuck(snapshot: Snapshot, namespace: str) -> list[Problem]:
 
 
 def timeline(snapshot: Snapshot, objects: list[Obj], namespace: str, base: datetime.datetime,
-             app: Obj | None) -> list[str]:
+             operation: Obj | None, history: list[Obj] | None = None) -> list[str]:
     """Per (phase, wave) in apply order: how many objects of which kinds were applied when, which hooks ran,
-    and when the wave's workloads were ready."""
+    and when the wave's workloads were ready; then every sync operation after the full one (a self-heal's
+    selective sync: what had drifted)."""
     phase_names = {rank: name for name, rank in PHASES.items()}
     groups: dict[tuple[int, int], list[Obj]] = {}
     for obj in objects:
         position = position_of(obj)
         if position is not None:
             groups.setdefault(position.barrier, []).append(obj)
-    results = as_map(as_map(as_map((app or {}).get("status")).get("operationState")).get("syncResult"))
+    results = as_map(as_map(operation).get("syncResult"))
     hooks = {(r.get("kind"), r.get("name")): r for r in results.get("resources") or [] if r.get("hookType")}
 
     def at(stamp: datetime.datetime | None) -> str:
@@ -356,4 +407,10 @@ def timeline(snapshot: Snapshot, objects: list[Obj], namespace: str, base: datet
                 took = f" ({(end - start).total_seconds():.0f}s)" if start and end else ""
                 lines.append(f"    hook {_subject(obj)}: {(hook or {}).get('hookPhase', 'not run')} "
                              f"{at(start)}..{at(end)}{took}")
+    later = (history or [])[(history or []).index(operation) + 1:] if operation in (history or []) else []
+    for op in later:
+        limited = selective(op)
+        what = (f"selective sync (self-heal, no hooks) of {', '.join(limited)}" if limited
+                else "full sync")
+        lines.append(f"then {what} at {at(parse_time(op.get('startedAt')))}: {op.get('phase')}")
     return lines
