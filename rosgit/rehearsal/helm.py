@@ -42,7 +42,7 @@ class HelmOutcome:
     secrets: list[str] = field(default_factory=list)  # the generated Secrets whose values upgrade compared
     kept: list[str] = field(default_factory=list)  # what helm uninstall left, of the release's manifest
     hooks_left: list[str] = field(default_factory=list)  # hook objects (never part of a release's manifest)
-    durations: dict[str, float] = field(default_factory=dict)
+    durations: dict[str, float] = field(default_factory=dict)  # seconds of each step
 
 
 class Release:
@@ -242,8 +242,9 @@ def rehearse_helm(cluster: Cluster, catalog: Catalog, overlay: OverlaySpec, char
     overlay_pods = pod_counts(snapshot, objects, overlay_namespace)
     nodes = V.Snapshot(nodes=cluster.get_json(["get", "nodes"]).get("items", []),
                        namespaces=cluster.get_json(["get", "namespaces"]).get("items", []))
+    installed_at = time.monotonic()
     pods = _await_pods(cluster, nodes, namespace, objects, overlay_pods, timeout)
-    outcome.durations["helm pods"] = time.monotonic() - started
+    outcome.durations["helm pods"] = time.monotonic() - installed_at
     outcome.pods = pod_counts(pods, objects, namespace)
     outcome.problems += V.admission_problems(pods, namespace, "restricted")
     outcome.problems += V.scheduling_problems(pods, namespace)

@@ -120,3 +120,15 @@ def test_helm_claims_name_a_changed_value_a_lost_secret_and_a_leftover() -> None
         "helm-uninstall: Secret/redis-credentials: a generated Secret without helm.sh/resource-policy: keep: helm "
         "uninstall deletes the values the databases were initialised with",
         "helm-uninstall: Service/redis: left by helm uninstall without helm.sh/resource-policy: keep"]
+
+
+def test_the_helm_install_claim_names_a_missing_object_an_extra_one_and_a_pod_shortfall() -> None:
+    expected = [H.as_installed({"kind": "SealedSecret", "metadata": {"name": "redis-credentials"}}),
+                {"kind": "Service", "metadata": {"name": "redis"}}]
+    overlay_live = {"Secret/redis-credentials", "Service/redis", "ConfigMap/kube-root-ca.crt"}
+    release_live = {"Secret/redis-credentials", "ConfigMap/kube-root-ca.crt", "ConfigMap/planted"}
+    assert [p.line() for p in H.object_problems(expected, overlay_live, release_live)] == [
+        "helm-install: Service/redis: in the overlay, not installed by the chart",
+        "helm-install: ConfigMap/planted: installed by the chart, not in the overlay"]
+    assert [p.line() for p in H.pod_problems({"Deployment/redis": 1}, {})] == [
+        "helm-install: Deployment/redis: 0 pod(s), the overlay's 1"]
