@@ -62,12 +62,6 @@ class Outcome:
         return not self.problems
 
 
-def _kind_ref(obj: Obj) -> str:
-    api = str(obj.get("apiVersion", "v1"))
-    group = api.split("/")[0] if "/" in api else ""
-    return f"{str(obj.get('kind')).lower()}.{group}" if group else str(obj.get("kind")).lower()
-
-
 @dataclass
 class Rehearsal:
     """The state of one run (the cluster, the overlay, what was seen while waiting)."""
@@ -98,7 +92,7 @@ class Rehearsal:
         return V.operations([*versions, *self.polled_applications], self.application)
 
     def kinds(self) -> list[str]:
-        extra = sorted({_kind_ref(o) for o in self.objects} - {"secret"})
+        extra = sorted({O.kind_ref(o) for o in self.objects} - {"secret"})
         return ["pod", "replicaset.apps", "deployment.apps", "statefulset.apps", "job.batch", *extra]
 
     def snapshot(self) -> V.Snapshot:
@@ -124,7 +118,7 @@ class Rehearsal:
             status = as_map(obj.get("status"))
             if make is None or all(status.get(key) for key in make(obj)):
                 continue
-            self.cluster.kubectl(["patch", _kind_ref(obj), name_of(obj), "-n", self.namespace, "--type=merge",
+            self.cluster.kubectl(["patch", O.kind_ref(obj), name_of(obj), "-n", self.namespace, "--type=merge",
                                   "--subresource=status", "-p", json.dumps({"status": make(obj)})])
             self.outcome.stand_ins.append(f"{obj.get('kind')}/{name_of(obj)}")
 

@@ -93,22 +93,12 @@ class Release:
 
     def live_subjects(self, objects: list[Obj]) -> set[str]:
         """Which of `objects` (Kind/name) exist in the namespace, deletion pending counting as gone."""
-        kinds = sorted({_kind_ref(o) for o in objects})
+        kinds = sorted({O.kind_ref(o) for o in objects})
         if not kinds:
             return set()
         listed = self.cluster.get_json(["get", ",".join(kinds), "-n", self.namespace]).get("items", [])
         return {f"{o.get('kind')}/{name_of(o)}" for o in listed
                 if not as_map(o.get("metadata")).get("deletionTimestamp")}
-
-
-def _kind_ref(obj: Obj) -> str:
-    api = str(obj.get("apiVersion", "v1"))
-    kind = str(obj.get("kind")).lower()
-    return f"{kind}.{api.split('/')[0]}" if "/" in api else kind
-
-
-def _subject(obj: Obj) -> str:
-    return f"{obj.get('kind')}/{name_of(obj)}"
 
 
 # --- the claims, as pure functions ----------------------------------------------------------------------------
@@ -122,7 +112,7 @@ def as_installed(obj: Obj) -> Obj:
 def object_problems(expected: list[Obj], overlay_live: set[str], release_live: set[str]) -> list[V.Problem]:
     """The release's namespace holds exactly the overlay's objects (by kind and name), besides what every
     namespace holds (what the overlay's namespace has that the overlay does not make)."""
-    wanted = {_subject(o) for o in expected}
+    wanted = {V.subject_of(o) for o in expected}
     ambient = overlay_live - wanted
     found = [V.Problem("helm-install", subject, "in the overlay, not installed by the chart")
              for subject in sorted(wanted - release_live)]
@@ -133,7 +123,7 @@ def object_problems(expected: list[Obj], overlay_live: set[str], release_live: s
 
 def pod_counts(snapshot: V.Snapshot, workloads: list[Obj], namespace: str) -> dict[str, int]:
     """Each workload's live pods (deletion pending left out)."""
-    return {_subject(w): len([p for p in V.pods_of(snapshot, str(w.get("kind")), namespace, name_of(w))
+    return {V.subject_of(w): len([p for p in V.pods_of(snapshot, str(w.get("kind")), namespace, name_of(w))
                               if not as_map(p.get("metadata")).get("deletionTimestamp")])
             for w in workloads if w.get("kind") in V.POD_WORKLOADS}
 
@@ -163,7 +153,7 @@ def uninstall_problems(manifest: list[Obj], remaining: set[str]) -> list[V.Probl
     (the databases on the kept volumes were initialised with its values)."""
     found = []
     for obj in manifest:
-        subject, keep = _subject(obj), annotations_of(obj).get(KEEP) == "keep"
+        subject, keep = V.subject_of(obj), annotations_of(obj).get(KEEP) == "keep"
         if keep and subject not in remaining:
             found.append(V.Problem("helm-uninstall", subject, f"removed by helm uninstall despite {KEEP}: keep"))
         elif not keep and subject in remaining:
@@ -249,14 +239,14 @@ def rehearse_helm(cluster: Cluster, catalog: Catalog, overlay: OverlaySpec, char
     outcome.problems += V.admission_problems(pods, namespace, "restricted")
     outcome.problems += V.scheduling_problems(pods, namespace)
     outcome.problems += pod_problems(overlay_pods, outcome.pods)
-    overlay_live = {_subject(o) for o in snapshot.objects if as_map(o.get("metadata")).get("namespace")
+    overlay_live = {V.subject_of(o) for o in snapshot.objects if as_map(o.get("metadata")).get("namespace")
                     == overlay_namespace} | {f"Secret/{key.split('/', 1)[1]}" for key in snapshot.secrets}
     release_live = release.live_subjects(expected)
     secrets = release.cluster.get_json(["get", "secrets", "-n", namespace]).get("items", [])
     release_live = {s for s in release_live if not s.startswith("Secret/")} | {
         f"Secret/{name_of(s)}" for s in secrets if s.get("type") != HELM_RELEASE_SECRET}
     outcome.problems += object_problems(expected, overlay_live, release_live)
-    installed = release_live & {_subject(o) for o in expected}
+    installed = release_live & {V.subject_of(o) for o in expected}
     outcome.objects = dict(Counter(s.split("/")[0] for s in installed))
     secret_lifecycle(release, outcome)
     return outcome

@@ -31,6 +31,13 @@ KWOK_PARALLELISM = {"podPlayStageParallelism": 4, "nodePlayStageParallelism": 4,
 KWOK_LEASE_SECONDS = 40
 
 
+def kind_ref(obj: Obj) -> str:
+    """The object's kind as kubectl names a resource (`deployment.apps`, `service`)."""
+    api = str(obj.get("apiVersion", "v1"))
+    kind = str(obj.get("kind")).lower()
+    return f"{kind}.{api.split('/')[0]}" if "/" in api else kind
+
+
 def target_cluster(catalog: Catalog, profile: str) -> TargetCluster:
     """The profile's target cluster, or the nearest one up its `extends` chain."""
     seen: list[str] = []

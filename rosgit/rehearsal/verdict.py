@@ -105,7 +105,7 @@ def live_object(snapshot: Snapshot, obj: Obj, namespace: str) -> Obj | None:
                          name_of(obj))
 
 
-def _subject(obj: Obj) -> str:
+def subject_of(obj: Obj) -> str:
     return f"{obj.get('kind')}/{name_of(obj)}"
 
 
@@ -188,7 +188,7 @@ def roles(objects: list[Obj]) -> Roles:
         databases=[t.owner for t in templates if t.workload in database_names],
         migrations=[t.owner for t in migrations], apps=[t.owner for t in apps],
         edge=[o for o in objects if o.get("kind") in EDGE_KINDS], uses=graph,
-        workload_of={_subject(t.owner): t.workload for t in templates},
+        workload_of={subject_of(t.owner): t.workload for t in templates},
     )
 
 
@@ -207,19 +207,19 @@ def order_problems(snapshot: Snapshot, objects: list[Obj], namespace: str, base:
         start = created(made) if made else None
         done = ready_time(snapshot, ready) if ready else None
         if start is not None and (done is None or start < done):
-            found.append(Problem("order", _subject(later),
-                                 f"applied at {at(start)}, before {_subject(earlier)} {how} ({at(done)})"))
+            found.append(Problem("order", subject_of(later),
+                                 f"applied at {at(start)}, before {subject_of(earlier)} {how} ({at(done)})"))
 
     workload = parts.workload_of
-    database_names = {workload[_subject(d)] for d in parts.databases}
+    database_names = {workload[subject_of(d)] for d in parts.databases}
     for migration in parts.migrations:
         for database in parts.databases:
-            if workload[_subject(database)] in parts.uses.get(workload[_subject(migration)], set()):
+            if workload[subject_of(database)] in parts.uses.get(workload[subject_of(migration)], set()):
                 check(migration, database, "was ready")
     for app in parts.apps:
-        used = parts.uses.get(workload[_subject(app)], set())
+        used = parts.uses.get(workload[subject_of(app)], set())
         for migration in parts.migrations:
-            if used & parts.uses.get(workload[_subject(migration)], set()) & database_names:
+            if used & parts.uses.get(workload[subject_of(migration)], set()) & database_names:
                 check(app, migration, "completed")
     for edge in parts.edge:  # a CronJob has no pod to be ready until its schedule comes
         for app in (a for a in parts.apps if a.get("kind") != "CronJob"):
@@ -286,11 +286,11 @@ def hook_problems(snapshot: Snapshot, objects: list[Obj], namespace: str, operat
         ran = [r for r in entries if r.get("kind") == "Job" and r.get("name") == name_of(hook)]
         uids = snapshot.job_uids.get(f"{namespace}/{name_of(hook)}", set())
         if len(ran) != 1 or len(uids) != 1:
-            found.append(Problem("hooks", _subject(hook),
+            found.append(Problem("hooks", subject_of(hook),
                                  f"ran {len(ran)} time(s) in the sync result and {len(uids)} Job object(s) were "
                                  "seen, expected exactly one"))
         elif ran[0].get("hookPhase") != "Succeeded":
-            found.append(Problem("hooks", _subject(hook), f"hook phase {ran[0].get('hookPhase')}: "
+            found.append(Problem("hooks", subject_of(hook), f"hook phase {ran[0].get('hookPhase')}: "
                                  f"{ran[0].get('message', '')}"))
     return found
 
@@ -405,7 +405,7 @@ def timeline(snapshot: Snapshot, objects: list[Obj], namespace: str, base: datet
                 found = live_object(snapshot, obj, namespace)
                 start, end = (created(found) if found else None), (ready_time(snapshot, obj))
                 took = f" ({(end - start).total_seconds():.0f}s)" if start and end else ""
-                lines.append(f"    hook {_subject(obj)}: {(hook or {}).get('hookPhase', 'not run')} "
+                lines.append(f"    hook {subject_of(obj)}: {(hook or {}).get('hookPhase', 'not run')} "
                              f"{at(start)}..{at(end)}{took}")
     later = (history or [])[(history or []).index(operation) + 1:] if operation in (history or []) else []
     for op in later:
