@@ -49,10 +49,10 @@ class Release:
     """One release of a chart directory, driven with the pinned helm inside the cluster's sandbox."""
 
     def __init__(self, cluster: Cluster, chart: Path, namespace: str, name: str, values: list[Path],
-                 settings: list[str]) -> None:
+                 settings: list[str], helm: str = "helm") -> None:
         self.cluster, self.chart, self.namespace, self.name = cluster, chart, namespace, name
         self.values, self.settings = values, settings
-        self.program = require_program("helm")
+        self.program = require_program(helm)  # the pin: helm (v4) or helm3
         home = cluster.root / "helm"
         self.env = {f"HELM_{kind}_HOME": str(home / kind.lower()) for kind in ("CACHE", "CONFIG", "DATA")}
 
@@ -78,7 +78,8 @@ class Release:
         self.helm(["upgrade", *self._render_args()])
 
     def uninstall(self) -> None:
-        # foreground + wait: returns once every deleted object (and what it owned) is gone
+        # foreground + wait (Helm 4: the watcher; Helm 3: its bool flag): returns once every deleted object (and
+        # what it owned) is gone
         self.helm(["uninstall", self.name, "--wait", "--cascade", "foreground", "--timeout", TIMEOUT])
 
     def manifest(self) -> list[Obj]:
@@ -165,11 +166,12 @@ def uninstall_problems(manifest: list[Obj], remaining: set[str]) -> list[V.Probl
 
 
 # --- the steps ------------------------------------------------------------------------------------------------
-def release_for(cluster: Cluster, catalog: Catalog, overlay: OverlaySpec, chart: Path, namespace: str) -> Release:
+def release_for(cluster: Cluster, catalog: Catalog, overlay: OverlaySpec, chart: Path, namespace: str,
+                helm: str = "helm") -> Release:
     """The release an installer makes of the overlay's profile and platform (its values files; the stand-ins
     for keys the platform owns, as the equivalence proof passes them)."""
     return Release(cluster, chart, namespace, catalog.project.name, overlay_values(chart, overlay),
-                   provided_stand_ins(catalog, overlay))
+                   provided_stand_ins(catalog, overlay), helm)
 
 
 def make_namespace(cluster: Cluster, namespace: str) -> None:

@@ -1,7 +1,7 @@
 """The Helm claims shown to fail on a planted chart (the whole chart is installed, upgraded and uninstalled on
 the rehearsed clusters of test_claims.py): the exported chart's Secrets only, one of them without
 `helm.sh/resource-policy: keep`, another drawing fresh random values instead of reusing what `lookup` finds,
-installed with the pinned helm on a control plane of its own (no Argo CD, no pods: seconds)."""
+installed with each pinned helm (v4 and v3) on a control plane of its own (no Argo CD, no pods: seconds)."""
 
 from __future__ import annotations
 
@@ -46,14 +46,15 @@ def planted_chart(tmp_path: Path) -> Path:
     return chart
 
 
-def test_a_secret_without_keep_is_lost_and_one_without_lookup_changes_on_upgrade(tmp_path: Path) -> None:
-    need_programs(CONTROL_PLANE)
+@pytest.mark.parametrize("helm", ["helm", "helm3"])
+def test_a_secret_without_keep_is_lost_and_one_without_lookup_changes_on_upgrade(tmp_path: Path, helm: str) -> None:
+    need_programs((*CONTROL_PLANE, helm))
     chart = planted_chart(tmp_path)
     overlay = next(o for o in CATALOG.overlays if o.name == "minimal")
     outcome = H.HelmOutcome("planted")
     with Cluster(tmp_path / "run", gitops=False) as cluster:
         H.make_namespace(cluster, outcome.namespace)
-        release = H.release_for(cluster, CATALOG, overlay, chart, outcome.namespace)
+        release = H.release_for(cluster, CATALOG, overlay, chart, outcome.namespace, helm)
         release.install()
         H.secret_lifecycle(release, outcome)
     lines = [p.line() for p in outcome.problems]
