@@ -78,9 +78,10 @@ class Release:
         self.helm(["upgrade", *self._render_args()])
 
     def uninstall(self) -> None:
-        # foreground + wait (Helm 4: the watcher; Helm 3: its bool flag): returns once every deleted object (and
-        # what it owned) is gone
-        self.helm(["uninstall", self.name, "--wait", "--cascade", "foreground", "--timeout", TIMEOUT])
+        # Helm's defaults (background cascade, no waiting for deletions): each object of the release is deleted
+        # or marked for deletion when it returns, which is what the claim reads. Helm 4's `--wait` (its
+        # watcher) sat out its whole --timeout after deleting a Secret on a fresh control plane, then exited 0.
+        self.helm(["uninstall", self.name, "--timeout", TIMEOUT])
 
     def manifest(self) -> list[Obj]:
         return load_objects(self.helm(["get", "manifest", self.name]))
