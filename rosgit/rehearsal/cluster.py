@@ -264,6 +264,14 @@ class Cluster:
             raise KubectlFailed(f"kubectl {args[0]}: {lines[-1] if lines else 'exit ' + str(result.returncode)}")
         return result
 
+    def run(self, argv: list[str], env: Mapping[str, str] | None = None, *, timeout: float = 60) -> ProcessResult:
+        """A client program (helm) to completion inside the sandbox, with the cluster's kubeconfig."""
+        return self.sandbox.run(argv, env=self._env(env), timeout=timeout)
+
+    def watch(self, label: str, args: list[str]) -> BackgroundProcess:
+        """`kubectl get ARGS -w -o json` in the background, every version of the objects into LABEL.log."""
+        return self._spawn(label, [str(self.programs["kubectl"]), "get", *args, "--watch", "-o", "json"])
+
     def get_json(self, args: list[str]) -> dict[str, Any]:
         result = self.kubectl([*args, "-o", "json"])
         loaded: dict[str, Any] = json.loads(result.stdout or "{}")

@@ -41,6 +41,7 @@ STAND_IN_STATUS: dict[str, Callable[[Obj], Obj]] = {
 }
 VENDORED_CRDS = Path(rosgit.k8s.__file__).parent / "crds"
 UNSCHEDULABLE_GRACE = 20.0  # the scheduler retries; a pod that fits nowhere stays Unschedulable
+APPLICATION_WATCH = "application-watch"
 
 
 @dataclass
@@ -61,12 +62,6 @@ class Outcome:
         return not self.problems
 
 
-def _kind_ref(obj: Obj) -> str:
-    api = str(obj.get("apiVersion", "v1"))
-    group = api.split("/")[0] if "/" in api else ""
-    return f"{str(obj.get('kind')).lower()}.{group}" if group else str(obj.get("kind")).lower()
-
-
 @dataclass
 class Rehearsal:
     """The state of one run (the cluster, the overlay, what was seen while waiting)."""
@@ -81,9 +76,23 @@ class Rehearsal:
     copy: Path = Path()  # the pushed tree
     url: str = ""
     catalog_name: str = "rosgit.yaml"
+    polled_applications: list[Obj] = field(default_factory=list)
+
+    @property
+    def application(self) -> str:
+        """The overlay's Application (the root creates it from argocd/applications/<overlay>.yaml)."""
+        return name_of(load_objects((self.copy / "argocd" / "applications" / f"{self.overlay.name}.yaml")
+                                    .read_text(encoding="utf-8"))[0])
+
+    def history(self) -> list[Obj]:
+        """Every sync operation of the overlay's Application, as the watch and the polls saw them (a self-heal
+        right after a sync replaces the sync's operationState, hooks and all, before a poll may see it)."""
+        watched = self.cluster.root / "sandbox" / f"{APPLICATION_WATCH}.log"
+        versions = V.stream_objects(watched.read_text(encoding="utf-8", errors="replace")) if watched.exists() else []
+        return V.operations([*versions, *self.polled_applications], self.application)
 
     def kinds(self) -> list[str]:
-        extra = sorted({_kind_ref(o) for o in self.objects} - {"secret"})
+        extra = sorted({O.kind_ref(o) for o in self.objects} - {"secret"})
         return ["pod", "replicaset.apps", "deployment.apps", "statefulset.apps", "job.batch", *extra]
 
     def snapshot(self) -> V.Snapshot:
@@ -96,6 +105,7 @@ class Rehearsal:
             nodes=c.get_json(["get", "nodes"]).get("items", []),
             namespaces=c.get_json(["get", "namespaces"]).get("items", []),
         )
+        self.polled_applications.extend(snap.applications)
         for job in snap.of_kind("Job"):
             meta = as_map(job.get("metadata"))
             self.job_uids.setdefault(f"{meta.get('namespace')}/{meta.get('name')}", set()).add(str(meta.get("uid")))
@@ -108,7 +118,7 @@ class Rehearsal:
             status = as_map(obj.get("status"))
             if make is None or all(status.get(key) for key in make(obj)):
                 continue
-            self.cluster.kubectl(["patch", _kind_ref(obj), name_of(obj), "-n", self.namespace, "--type=merge",
+            self.cluster.kubectl(["patch", O.kind_ref(obj), name_of(obj), "-n", self.namespace, "--type=merge",
                                   "--subresource=status", "-p", json.dumps({"status": make(obj)})])
             self.outcome.stand_ins.append(f"{obj.get('kind')}/{name_of(obj)}")
 
@@ -177,6 +187,7 @@ def rehearse(root: Path, catalog_path: Path, overlay_name: str, run_dir: Path, *
         outcome.durations["prepared"] = time.monotonic() - started
         progress(f"pushed {outcome.commit[:12]} to {url}; applying argocd/root-{overlay.platform}.yaml")
         root_app = _root_application(copy, overlay)
+        cluster.watch(APPLICATION_WATCH, ["applications.argoproj.io", "-n", O.ARGOCD_NAMESPACE])
         cluster.apply([*load_objects((copy / "argocd/projects.yaml").read_text(encoding="utf-8")), root_app])
         base = datetime.now().astimezone()
         applied = time.monotonic()
@@ -245,15 +256,18 @@ def _judge(run: Rehearsal, snap: V.Snapshot, base: datetime) -> None:
     }, indent=1, default=str), encoding="utf-8")
     app = next((a for a in snap.applications
                 if as_map(as_map(a.get("spec")).get("destination")).get("namespace") == ns), None)
+    history = run.history()
+    synced_at = as_map(as_map(as_map(app).get("status")).get("sync")).get("revision")
+    operation = V.full_sync(history, str(synced_at) if synced_at else None)
     problems = run.outcome.problems
     problems.extend(p for p in V.admission_problems(snap, ns, "restricted") if p not in problems)
     problems.extend(p for p in V.scheduling_problems(snap, ns) if p not in problems)
     problems.extend(V.application_problems(snap))
     problems.extend(V.order_problems(snap, run.objects, ns, base))
-    problems.extend(V.hook_problems(snap, run.objects, ns, app))
+    problems.extend(V.hook_problems(snap, run.objects, ns, operation))
     problems.extend(p for p in V.unseal_problems(snap, run.objects, ns, run.outcome.values) if p not in problems)
     run.outcome.stuck = V.stuck(snap, ns)
-    run.outcome.timeline = V.timeline(snap, run.objects, ns, base, app)
+    run.outcome.timeline = V.timeline(snap, run.objects, ns, base, operation, history)
 
 
 def default_run_dir() -> Path:

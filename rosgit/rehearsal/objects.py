@@ -31,6 +31,13 @@ KWOK_PARALLELISM = {"podPlayStageParallelism": 4, "nodePlayStageParallelism": 4,
 KWOK_LEASE_SECONDS = 40
 
 
+def kind_ref(obj: Obj) -> str:
+    """The object's kind as kubectl names a resource (`deployment.apps`, `service`)."""
+    api = str(obj.get("apiVersion", "v1"))
+    kind = str(obj.get("kind")).lower()
+    return f"{kind}.{api.split('/')[0]}" if "/" in api else kind
+
+
 def target_cluster(catalog: Catalog, profile: str) -> TargetCluster:
     """The profile's target cluster, or the nearest one up its `extends` chain."""
     seen: list[str] = []
@@ -47,11 +54,11 @@ def target_cluster(catalog: Catalog, profile: str) -> TargetCluster:
                      "rosgit rehearse sizes its nodes from it")
 
 
-def node_objects(cluster: TargetCluster) -> list[Obj]:
+def node_objects(cluster: TargetCluster, prefix: str = "rehearsal-node") -> list[Obj]:
     resources = {"cpu": cluster.cpu, "memory": cluster.memory, "pods": str(cluster.pods)}
     nodes = []
     for index in range(cluster.nodes):
-        name = f"rehearsal-node-{index}"
+        name = f"{prefix}-{index}"
         nodes.append({
             "apiVersion": "v1", "kind": "Node",
             "metadata": {

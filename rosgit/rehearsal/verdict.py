@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import datetime
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -104,7 +105,7 @@ def live_object(snapshot: Snapshot, obj: Obj, namespace: str) -> Obj | None:
                          name_of(obj))
 
 
-def _subject(obj: Obj) -> str:
+def subject_of(obj: Obj) -> str:
     return f"{obj.get('kind')}/{name_of(obj)}"
 
 
@@ -187,7 +188,7 @@ def roles(objects: list[Obj]) -> Roles:
         databases=[t.owner for t in templates if t.workload in database_names],
         migrations=[t.owner for t in migrations], apps=[t.owner for t in apps],
         edge=[o for o in objects if o.get("kind") in EDGE_KINDS], uses=graph,
-        workload_of={_subject(t.owner): t.workload for t in templates},
+        workload_of={subject_of(t.owner): t.workload for t in templates},
     )
 
 
@@ -206,19 +207,19 @@ def order_problems(snapshot: Snapshot, objects: list[Obj], namespace: str, base:
         start = created(made) if made else None
         done = ready_time(snapshot, ready) if ready else None
         if start is not None and (done is None or start < done):
-            found.append(Problem("order", _subject(later),
-                                 f"applied at {at(start)}, before {_subject(earlier)} {how} ({at(done)})"))
+            found.append(Problem("order", subject_of(later),
+                                 f"applied at {at(start)}, before {subject_of(earlier)} {how} ({at(done)})"))
 
     workload = parts.workload_of
-    database_names = {workload[_subject(d)] for d in parts.databases}
+    database_names = {workload[subject_of(d)] for d in parts.databases}
     for migration in parts.migrations:
         for database in parts.databases:
-            if workload[_subject(database)] in parts.uses.get(workload[_subject(migration)], set()):
+            if workload[subject_of(database)] in parts.uses.get(workload[subject_of(migration)], set()):
                 check(migration, database, "was ready")
     for app in parts.apps:
-        used = parts.uses.get(workload[_subject(app)], set())
+        used = parts.uses.get(workload[subject_of(app)], set())
         for migration in parts.migrations:
-            if used & parts.uses.get(workload[_subject(migration)], set()) & database_names:
+            if used & parts.uses.get(workload[subject_of(migration)], set()) & database_names:
                 check(app, migration, "completed")
     for edge in parts.edge:  # a CronJob has no pod to be ready until its schedule comes
         for app in (a for a in parts.apps if a.get("kind") != "CronJob"):
@@ -226,21 +227,70 @@ def order_problems(snapshot: Snapshot, objects: list[Obj], namespace: str, base:
     return found
 
 
-def hook_problems(snapshot: Snapshot, objects: list[Obj], namespace: str, app: Obj | None) -> list[Problem]:
-    """Each hook Job ran exactly once in the sync: one entry in Argo CD's sync result, one Job object seen."""
+def stream_objects(text: str) -> list[Obj]:
+    """The JSON objects `kubectl get -w -o json` wrote one after another (a torn last one is left out)."""
+    decoder = json.JSONDecoder()
+    found: list[Obj] = []
+    index = 0
+    while True:
+        while index < len(text) and text[index] != "{":
+            index += 1  # whitespace between objects, or a line kubectl logged to stderr
+        if index >= len(text):
+            return found
+        try:
+            obj, index = decoder.raw_decode(text, index)
+        except json.JSONDecodeError:  # the object kubectl is still writing
+            return found
+        if isinstance(obj, dict):
+            found.append(obj)
+
+
+def operations(versions: Iterable[Obj], application: str) -> list[Obj]:
+    """Each sync operation of the Application, in start order, as last seen (its final state when the watch
+    saw it end): a later operation replaces `status.operationState`, so a snapshot alone loses the earlier."""
+    def resource_version(obj: Obj) -> int:
+        text = str(as_map(obj.get("metadata")).get("resourceVersion", "0"))
+        return int(text) if text.isdigit() else 0
+
+    seen: dict[str, Obj] = {}
+    for version in sorted(versions, key=resource_version):  # a watch's and the polls' versions, merged
+        if name_of(version) != application:
+            continue
+        state = as_map(as_map(version.get("status")).get("operationState"))
+        if state.get("startedAt"):
+            seen[str(state["startedAt"])] = state
+    return [seen[started] for started in sorted(seen)]
+
+
+def selective(operation: Obj) -> list[str]:
+    """The resources a selective sync was limited to (a self-heal syncs only what drifted); [] for a full sync.
+    Argo CD runs no hooks in a selective sync (argo-cd v3.6.1 controller/sync.go:389, skipHooks)."""
+    resources = as_map(as_map(operation.get("operation")).get("sync")).get("resources") or []
+    return [f"{r.get('kind')}/{r.get('name')}" for r in resources if isinstance(r, dict)]
+
+
+def full_sync(history: list[Obj], revision: str | None = None) -> Obj | None:
+    """The last full (hook-running) sync operation, at `revision` when given."""
+    full = [op for op in history if not selective(op)
+            and (revision is None or as_map(op.get("syncResult")).get("revision") == revision)]
+    return full[-1] if full else None
+
+
+def hook_problems(snapshot: Snapshot, objects: list[Obj], namespace: str, operation: Obj | None) -> list[Problem]:
+    """Each hook Job ran exactly once in the (full) sync operation: one entry in its result, one Job seen."""
     hooks = [o for o in objects if o.get("kind") == "Job" and "argocd.argoproj.io/hook" in annotations_of(o)]
-    results = as_map(as_map(as_map((app or {}).get("status")).get("operationState")).get("syncResult"))
+    results = as_map(as_map(operation).get("syncResult"))
     entries = [r for r in results.get("resources") or [] if r.get("hookType")]
     found = []
     for hook in hooks:
         ran = [r for r in entries if r.get("kind") == "Job" and r.get("name") == name_of(hook)]
         uids = snapshot.job_uids.get(f"{namespace}/{name_of(hook)}", set())
         if len(ran) != 1 or len(uids) != 1:
-            found.append(Problem("hooks", _subject(hook),
+            found.append(Problem("hooks", subject_of(hook),
                                  f"ran {len(ran)} time(s) in the sync result and {len(uids)} Job object(s) were "
                                  "seen, expected exactly one"))
         elif ran[0].get("hookPhase") != "Succeeded":
-            found.append(Problem("hooks", _subject(hook), f"hook phase {ran[0].get('hookPhase')}: "
+            found.append(Problem("hooks", subject_of(hook), f"hook phase {ran[0].get('hookPhase')}: "
                                  f"{ran[0].get('message', '')}"))
     return found
 
@@ -318,16 +368,17 @@ def stuck(snapshot: Snapshot, namespace: str) -> list[Problem]:
 
 
 def timeline(snapshot: Snapshot, objects: list[Obj], namespace: str, base: datetime.datetime,
-             app: Obj | None) -> list[str]:
+             operation: Obj | None, history: list[Obj] | None = None) -> list[str]:
     """Per (phase, wave) in apply order: how many objects of which kinds were applied when, which hooks ran,
-    and when the wave's workloads were ready."""
+    and when the wave's workloads were ready; then every sync operation after the full one (a self-heal's
+    selective sync: what had drifted)."""
     phase_names = {rank: name for name, rank in PHASES.items()}
     groups: dict[tuple[int, int], list[Obj]] = {}
     for obj in objects:
         position = position_of(obj)
         if position is not None:
             groups.setdefault(position.barrier, []).append(obj)
-    results = as_map(as_map(as_map((app or {}).get("status")).get("operationState")).get("syncResult"))
+    results = as_map(as_map(operation).get("syncResult"))
     hooks = {(r.get("kind"), r.get("name")): r for r in results.get("resources") or [] if r.get("hookType")}
 
     def at(stamp: datetime.datetime | None) -> str:
@@ -354,6 +405,12 @@ def timeline(snapshot: Snapshot, objects: list[Obj], namespace: str, base: datet
                 found = live_object(snapshot, obj, namespace)
                 start, end = (created(found) if found else None), (ready_time(snapshot, obj))
                 took = f" ({(end - start).total_seconds():.0f}s)" if start and end else ""
-                lines.append(f"    hook {_subject(obj)}: {(hook or {}).get('hookPhase', 'not run')} "
+                lines.append(f"    hook {subject_of(obj)}: {(hook or {}).get('hookPhase', 'not run')} "
                              f"{at(start)}..{at(end)}{took}")
+    later = (history or [])[(history or []).index(operation) + 1:] if operation in (history or []) else []
+    for op in later:
+        limited = selective(op)
+        what = (f"selective sync (self-heal, no hooks) of {', '.join(limited)}" if limited
+                else "full sync")
+        lines.append(f"then {what} at {at(parse_time(op.get('startedAt')))}: {op.get('phase')}")
     return lines
