@@ -77,6 +77,27 @@ def _prune(node: T, keep: Callable[[Iterable[Condition]], bool]) -> T:
     return dataclasses.replace(node, **changes)  # type: ignore[type-var]
 
 
+def judged_names(contract: ImageContract) -> tuple[str, ...]:
+    """Every variable a `when` anywhere in the contract names: `applying` reads the container's env only
+    through these, so two containers that observe the same values for them get the same contract."""
+    names: set[str] = set()
+
+    def visit(node: object) -> None:
+        for item in dataclasses.fields(node):  # type: ignore[arg-type]
+            value = getattr(node, item.name)
+            if item.name == "when":
+                names.update(condition.env for condition in value)
+            elif isinstance(value, tuple | list):
+                for part in value:
+                    if dataclasses.is_dataclass(part) and not isinstance(part, type):
+                        visit(part)
+            elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+                visit(value)
+
+    visit(contract)
+    return tuple(sorted(names))
+
+
 def applying(contract: ImageContract, observe: Observe) -> ImageContract:
     """The contract as it holds for one container: each fact whose `when` does not hold removed, the
     top-level facts judged with the contract's env facts, each mode's with its own env first."""
