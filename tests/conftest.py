@@ -7,6 +7,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
@@ -19,13 +20,17 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 os.environ["ROSGIT_NO_CACHE"] = "1"
 
 
+def missing_under_ci_fails(message: str) -> NoReturn:
+    """What a test does when a tool or package it needs is not installed: fail under CI, skip elsewhere."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
 def require_real_tool(name: str) -> Path:
     path = find_tool(name)
     if path is None:
-        message = f"{name} is not installed (run scripts/install-tools.sh)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+        missing_under_ci_fails(f"{name} is not installed (run scripts/install-tools.sh)")
     return path
 
 

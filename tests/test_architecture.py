@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, missing_under_ci_fails
 
 PACKAGE = REPO_ROOT / "rosgit"
 
@@ -23,10 +23,7 @@ def _lint_imports(root: Path) -> subprocess.CompletedProcess[str]:
     """The real `lint-imports` on the tree at root (its pyproject.toml, its rosgit package)."""
     binary = shutil.which("lint-imports")
     if binary is None:
-        message = "lint-imports is not installed (pip install -e '.[dev]')"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+        missing_under_ci_fails("lint-imports is not installed (pip install -e '.[dev]')")
     env = {**os.environ, "PYTHONPATH": str(root)}
     return subprocess.run(
         [binary, "--no-cache", "--no-logo"], cwd=root, env=env, capture_output=True, text=True, check=False

@@ -3,7 +3,6 @@ the install command), main's built overlays, and overlays built from an edited c
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,7 @@ from rosgit.conformance.runner import Overlay, load_overlay
 from rosgit.conformance.sandbox import STARTED_NAMESPACES, processes_in, release_namespaces
 from rosgit.repo.tree import render_tree
 from rosgit.tools import NotInstalled, require_program
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, missing_under_ci_fails
 
 PROGRAMS = {
     "postgresql": ("postgresql", "postgresql-client", "libpq5"),
@@ -38,9 +37,7 @@ def require_programs(program: str) -> None:
         try:
             require_program(pin)
         except NotInstalled as missing:
-            if os.environ.get("CI") == "true":
-                pytest.fail(str(missing))
-            pytest.skip(str(missing))
+            missing_under_ci_fails(str(missing))
 
 
 @pytest.fixture

@@ -4,13 +4,13 @@ against django-environ itself."""
 from __future__ import annotations
 
 import importlib
-import os
 from types import ModuleType
 
 import pytest
 
 from rosgit.contracts.model import EnvFact
 from rosgit.contracts.parsers import django_environ_bool, parse_int, value_problem
+from tests.conftest import missing_under_ci_fails
 
 BOOL_TEXTS = ["true", "True", "TRUE", " yes ", "on", "ok", "y", "Y", "1", "4", "-1", "+1", " 1 ", "1_0", "0", "00",
               "false", "False", "off", "no", "n", "", "enabled", "1.0", "0x1", "t", "nope", "١"]
@@ -25,10 +25,7 @@ def _django_environ() -> ModuleType:
     try:
         return importlib.import_module("environ")
     except ModuleNotFoundError:
-        message = "django-environ is not installed (pip install -e '.[dev]')"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+        missing_under_ci_fails("django-environ is not installed (pip install -e '.[dev]')")
 
 
 def test_django_environ_booleans_match_django_environ() -> None:

@@ -4,7 +4,6 @@ current."""
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from rosgit.graph import render as graph_render
 from rosgit.lint.network import reachability
 from rosgit.lint.targets import OverlayTarget, resolve_targets
 from rosgit.tools import find_program
-from tests.conftest import REPO_ROOT, run_rosgit
+from tests.conftest import REPO_ROOT, missing_under_ci_fails, run_rosgit
 
 README_SVG = REPO_ROOT / "docs/graph/openshift-minimal.svg"
 
@@ -82,10 +81,7 @@ def test_svg_without_graphviz_says_how_to_install_it(monkeypatch: pytest.MonkeyP
 def _graphviz_installed() -> None:
     """The README's picture is drawn by the pinned Debian package, not whatever `dot` a machine has."""
     if find_program("graphviz") is None:
-        message = "graphviz (deb) is not installed (run scripts/install-tools.sh --kind deb)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+        missing_under_ci_fails("graphviz (deb) is not installed (run scripts/install-tools.sh --kind deb)")
 
 
 @pytest.mark.tools

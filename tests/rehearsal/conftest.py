@@ -3,12 +3,9 @@ install command), one rehearsal per overlay of this checkout per test process, a
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
-
-import pytest
 
 from rosgit.rehearsal.cluster import PROGRAMS, require_programs
 from rosgit.rehearsal.engine import Outcome, rehearse
@@ -16,7 +13,7 @@ from rosgit.rehearsal.repository import working_files
 from rosgit.secrets.crypto import SealingCert
 from rosgit.tools import NotInstalled
 from tests.conformance.conftest import no_process_left as conformance_no_process_left
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, missing_under_ci_fails
 
 TIMEOUT = 480.0
 
@@ -25,9 +22,7 @@ def need_programs(names: tuple[str, ...] = PROGRAMS) -> None:
     try:
         require_programs(names)
     except NotInstalled as missing:
-        if os.environ.get("CI") == "true":
-            pytest.fail(str(missing))
-        pytest.skip(str(missing))
+        missing_under_ci_fails(str(missing))
 
 
 # After this test process's rehearsals: no process is left in any namespace a cluster's sandbox made (the

@@ -15,7 +15,7 @@ import yaml
 from rosgit.build import build_objects
 from rosgit.catalog import load_catalog
 from rosgit.tools import find_program, missing_tool_message
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, missing_under_ci_fails
 
 OVERLAYS = [o.name for o in load_catalog(REPO_ROOT / "rosgit.yaml").overlays]
 
@@ -26,10 +26,7 @@ def _checkov() -> list[str]:
         return [named]
     home = find_program("checkov")
     if home is None:
-        message = missing_tool_message("checkov")
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+        missing_under_ci_fails(missing_tool_message("checkov"))
     # the venv's python, not its entry-point script: the script's shebang names the staging directory the
     # venv was built in before install-tools.sh moved it into place
     return [str(home / "venv" / "bin" / "python"), "-m", "checkov.main"]
