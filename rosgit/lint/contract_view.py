@@ -208,7 +208,9 @@ def runnings(overlay: Overlay, context: LintContext) -> list[Running]:
             words = [*(container.get("command") or []), *(container.get("args") or [])]
             command_line = " ".join(str(word) for word in words)
             env = env_view(container, template.namespace, overlay, context)
-            names = judged.setdefault(key, judged_names(contract))
+            names = judged.get(key)
+            if names is None:
+                names = judged[key] = judged_names(contract)
             agreement = (key, tuple(env.observe(name) for name in names))
             holding = pruned.get(agreement)
             if holding is None:
