@@ -149,7 +149,10 @@ def store(kind: str, identity: Sequence[str], value: Any) -> None:
     """Written atomically (concurrent runs); a cache that cannot be written is silently not used."""
     if not enabled():
         return
-    path = _entry_path(kind, identity)
+    _write_entry(_entry_path(kind, identity), value)
+
+
+def _write_entry(path: Path, value: Any) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -185,6 +188,34 @@ def file_memo(kind: str, path: Path, compute: Callable[[], T]) -> T:
     value = compute()
     if not modified_since(path, started - RACY_NS):
         store(kind, identity, (stamp, value))
+    return value
+
+
+def derived(kind: str, inputs: Sequence[bytes], compute: Callable[[], T]) -> T:
+    """compute(), a pure function of `inputs` (the bytes of files rosgit ships, such as the vendored CRDs) and
+    of rosgit's code, or its value from an earlier run on the same bytes.
+
+    Unlike the result caches this one stays on under ROSGIT_NO_CACHE, as the schema cache does: its entries
+    are named by the content they derive from, so no edit, monkeypatch or tool can meet a stale one; it spares
+    every run the parse of megabytes of YAML that never change between releases."""
+    digest = hashlib.blake2b(digest_size=20)
+    for data in inputs:
+        digest.update(hashlib.blake2b(data, digest_size=20).digest())
+    identity = (digest.hexdigest(), source_digest())
+    path = (
+        results_dir().parent
+        / "derived"
+        / kind
+        / hashlib.blake2b(json.dumps([FORMAT, *identity]).encode(), digest_size=16).hexdigest()
+    )
+    try:
+        with open(path, "rb") as stream:
+            value: T = pickle.load(stream)  # our own cache directory, written only by _write_entry()
+        return value
+    except Exception:  # absent, half-written or stale-format: compute again
+        pass
+    value = compute()
+    _write_entry(path, value)
     return value
 
 

@@ -57,7 +57,9 @@ def _engine_untouched(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def _kustomization_tree(root: Path) -> Path:
     _write(root / "base" / "kustomization.yaml", "resources:\n- cm.yaml\n")
-    _write(root / "base" / "cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  k: one\n")
+    _write(
+        root / "base" / "cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  k: one\n"
+    )
     _write(
         root / "overlay" / "kustomization.yaml",
         "resources:\n- ../base\npatches:\n- path: patch.yaml\n",
@@ -90,7 +92,11 @@ def test_a_build_is_answered_from_the_cache_only_while_nothing_it_read_changed(
     changes = {
         "a base file": (tmp_path / "tree/base/cm.yaml", "k: one", "k: two"),
         "a hand-written patch": (tmp_path / "tree/overlay/patch.yaml", "p: patched", "p: repatched"),
-        "a kustomization": (tmp_path / "tree/overlay/kustomization.yaml", "- ../base\n", "- ../base\nnamePrefix: x-\n"),
+        "a kustomization": (
+            tmp_path / "tree/overlay/kustomization.yaml",
+            "- ../base\n",
+            "- ../base\nnamePrefix: x-\n",
+        ),
     }
     previous = first
     for what, (path, old, new) in changes.items():
@@ -165,7 +171,9 @@ def test_the_check_report_is_keyed_on_every_kind_of_input(
         keys.append(key)
 
     catalog = root / "rosgit.yaml"
-    catalog.write_text(catalog.read_text(encoding="utf-8").replace("namespace: ros-ocp}", "namespace: ros-o}"))
+    catalog.write_text(
+        catalog.read_text(encoding="utf-8").replace("namespace: ros-ocp}", "namespace: ros-o}")
+    )
     changed("the catalog")
     base_file = sorted((root / "base").rglob("*.yaml"))[0]
     base_file.write_text(base_file.read_text(encoding="utf-8") + "# edited\n")
@@ -261,3 +269,44 @@ def test_a_build_taking_a_value_from_the_environment_is_never_cached(
     monkeypatch.setenv("ROSGIT_TEST_VALUE", "second")
     assert "ROSGIT_TEST_VALUE: second" in build.builtin_build(overlay)
     assert not (tmp_path / "cache" / "results" / "build").exists()
+
+
+def test_derived_data_is_named_by_the_bytes_it_comes_from(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The derived-data cache stays on under ROSGIT_NO_CACHE (the suite's setting): it must never answer for
+    other bytes, and a damaged entry is computed again."""
+    monkeypatch.setenv("ROSGIT_CACHE_DIR", str(tmp_path / "cache"))
+    calls: list[bytes] = []
+
+    def parse(data: bytes) -> list[str]:
+        calls.append(data)
+        return data.decode().split()
+
+    assert cache.derived("words", [b"a b"], lambda: parse(b"a b")) == ["a", "b"]
+    assert cache.derived("words", [b"a b"], lambda: parse(b"a b")) == ["a", "b"]
+    assert calls == [b"a b"]
+    assert cache.derived("words", [b"a c"], lambda: parse(b"a c")) == ["a", "c"]
+    assert calls == [b"a b", b"a c"]
+    for entry in (tmp_path / "cache" / "derived" / "words").iterdir():
+        entry.write_bytes(b"not a pickle")
+    assert cache.derived("words", [b"a b"], lambda: parse(b"a b")) == ["a", "b"]
+    assert calls == [b"a b", b"a c", b"a b"]
+
+
+def test_vendored_crd_schemas_from_the_cache_equal_a_fresh_parse(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rosgit.k8s import openapi
+
+    monkeypatch.setenv("ROSGIT_CACHE_DIR", str(tmp_path / "cache"))
+    for path in openapi.vendored_crd_files():
+        fresh = openapi.crd_schemas_of(path.read_text(encoding="utf-8"))
+        openapi.file_schemas.cache_clear()
+        assert openapi.file_schemas(path) == fresh  # computed and stored
+        openapi.file_schemas.cache_clear()
+        monkeypatch.setattr(openapi, "crd_schemas_of", lambda text: pytest.fail("parsed again"))
+        assert openapi.file_schemas(path) == fresh  # from the stored entry
+        monkeypatch.undo()
+        monkeypatch.setenv("ROSGIT_CACHE_DIR", str(tmp_path / "cache"))
+    openapi.file_schemas.cache_clear()

@@ -48,7 +48,9 @@ def _convert_node(node: Any, *, root: bool, in_logic: bool) -> Any:
         return node
     if node.get("format") == "int-or-string":
         return {"oneOf": [{"type": "string"}, {"type": "integer"}]}
-    if node.get("x-kubernetes-int-or-string") is True and not any(k in node for k in ("type", *_LOGIC_KEYWORDS)):
+    if node.get("x-kubernetes-int-or-string") is True and not any(
+        k in node for k in ("type", *_LOGIC_KEYWORDS)
+    ):
         # A structural schema may leave the anyOf out (controller-gen writes it); the API server still means it.
         node = {**node, "anyOf": [{"type": "integer"}, {"type": "string"}]}
     # The API server reads `anyOf: null` (route.openshift.io has one) as absent; JSON Schema rejects it.
@@ -81,7 +83,9 @@ def _convert_node(node: Any, *, root: bool, in_logic: bool) -> Any:
             for pattern, sub in out["patternProperties"].items()
         }
     if isinstance(out.get("additionalProperties"), dict):
-        out["additionalProperties"] = _convert_node(out["additionalProperties"], root=False, in_logic=in_logic)
+        out["additionalProperties"] = _convert_node(
+            out["additionalProperties"], root=False, in_logic=in_logic
+        )
     if isinstance(out.get("items"), dict):
         out["items"] = _convert_node(out["items"], root=False, in_logic=in_logic)
     elif isinstance(out.get("items"), list):
@@ -133,17 +137,36 @@ def vendored_crd_files() -> list[Path]:
 def vendored_openapi_schema(group: str, kind: str, version: str) -> JSONDict | None:
     """The unconverted openAPIV3Schema of a vendored CRD version, or None when rosgit vendors no such CRD.
 
-    Vendored files are named `{group}_{plural}.yaml`, so only the files of the group are parsed.
+    Vendored files are named `{group}_{plural}.yaml`, so only the files of the group are read.
     """
     for path in vendored_crd_files():
         if not path.name.startswith(f"{group}_"):
             continue
-        for crd in load_objects(path.read_text(encoding="utf-8")):
-            spec = crd.get("spec")
-            if not isinstance(spec, dict) or (spec.get("names") or {}).get("kind") != kind:
-                continue
-            # one CRD may be vendored twice, from releases serving different versions (Strimzi 0.48 and 1.x)
-            schema = dict(version_schemas(spec)).get(version)
-            if schema is not None:
-                return schema
+        # one CRD may be vendored twice, from releases serving different versions (Strimzi 0.48 and 1.x)
+        schema = file_schemas(path).get(kind, {}).get(version)
+        if schema is not None:
+            return schema
     return None
+
+
+@functools.cache
+def file_schemas(path: Path) -> dict[str, dict[str, JSONDict]]:
+    """kind -> version -> openAPIV3Schema of the CRDs of one vendored file. The parse of the largest file
+    (Argo CD's ApplicationSet, 1.4 MB) cost the Argo CD stage of every `rosgit check` seconds: it is kept
+    beside the schema cache, named by the file's bytes."""
+    from rosgit import cache
+
+    data = path.read_bytes()
+    return cache.derived("crd-schemas", [data], lambda: crd_schemas_of(data.decode("utf-8")))
+
+
+def crd_schemas_of(text: str) -> dict[str, dict[str, JSONDict]]:
+    found: dict[str, dict[str, JSONDict]] = {}
+    for crd in load_objects(text):
+        spec = crd.get("spec")
+        kind = (spec.get("names") or {}).get("kind") if isinstance(spec, dict) else None
+        if isinstance(spec, dict) and isinstance(kind, str):
+            versions = found.setdefault(kind, {})
+            for version, schema in version_schemas(spec):
+                versions.setdefault(version, schema)
+    return found
