@@ -129,12 +129,17 @@ def _umask() -> int:
 
 
 def builtin_build(path: Path) -> str:
+    return builtin_build_and_inputs(path)[0]
+
+
+def builtin_build_and_inputs(path: Path) -> tuple[str, str | None]:
     """The builtin engine's output, from the cache when no file of any kustomization it opened last time
-    has changed (nor rosgit itself); see `rosgit.cache`."""
+    has changed (nor rosgit itself); see `rosgit.cache`. And the digest of those files, by which the results
+    of other stages on this build are cached (None: the build was not cacheable, or caches are off)."""
     identity = (str(path.resolve()),)
     entry = cache.load("build", identity)
     if isinstance(entry, BuildEntry) and entry.still_valid():
-        return entry.text
+        return entry.text, entry.tree
     # imported on first use: the engine is the largest package, and `--engine kustomize` needs none of it
     from rosgit.kustomize import build_text_and_reads
 
@@ -149,7 +154,8 @@ def builtin_build(path: Path) -> str:
             entry = None
         if entry is not None:
             cache.store("build", identity, entry)
-    return text
+            return text, entry.tree
+    return text, None
 
 
 @dataclass(frozen=True)
@@ -216,6 +222,8 @@ class BuiltOverlay:
     objects: list[Obj]
     engine: str  # the engine whose output this is
     fallback: str | None = None  # why the builtin engine failed, when kustomize's output stands in for it
+    # the digest of every file the builtin build read (`builtin_build_and_inputs`); None: unknown
+    inputs: str | None = None
 
     @property
     def name(self) -> str:
@@ -235,8 +243,8 @@ def build_with_fallback(path: Path, *, engine: str = "builtin") -> BuiltOverlay:
         text = run_kustomize(path)
         return BuiltOverlay(resolved, text, load_objects(text), "kustomize")
     try:
-        text = builtin_build(path)
-        return BuiltOverlay(resolved, text, load_objects(text), "builtin")
+        text, inputs = builtin_build_and_inputs(path)
+        return BuiltOverlay(resolved, text, load_objects(text), "builtin", inputs=inputs)
     except Exception as err:
         if find_tool("kustomize") is None:
             raise

@@ -14,10 +14,10 @@ MINIMAL = REPO_ROOT / "overlays/minimal"
 
 
 def fail_builtin(monkeypatch: pytest.MonkeyPatch, error: Exception) -> None:
-    def broken(path: Path) -> str:
+    def broken(path: Path) -> tuple[str, str | None]:
         raise error
 
-    monkeypatch.setattr(build, "builtin_build", broken)
+    monkeypatch.setattr(build, "builtin_build_and_inputs", broken)
 
 
 def test_the_builtin_engine_is_used_when_it_works() -> None:
@@ -65,13 +65,13 @@ def test_an_explicit_kustomize_engine_never_falls_back(monkeypatch: pytest.Monke
 
 def test_builds_build_each_overlay_once_and_remember_failures(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     built: list[str] = []
-    original = build.builtin_build
+    original = build.builtin_build_and_inputs
 
-    def counting(path: Path) -> str:
+    def counting(path: Path) -> tuple[str, str | None]:
         built.append(path.name)
         return original(path)
 
-    monkeypatch.setattr(build, "builtin_build", counting)
+    monkeypatch.setattr(build, "builtin_build_and_inputs", counting)
     monkeypatch.setattr(build, "find_tool", lambda name: None)
     builds = build.Builds()
     first = builds.get(MINIMAL)

@@ -7,7 +7,7 @@ import os
 import shutil
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -310,3 +310,105 @@ def test_vendored_crd_schemas_from_the_cache_equal_a_fresh_parse(
         monkeypatch.undo()
         monkeypatch.setenv("ROSGIT_CACHE_DIR", str(tmp_path / "cache"))
     openapi.file_schemas.cache_clear()
+
+
+def _record(
+    monkeypatch: pytest.MonkeyPatch, log: Path, owner: object, name: str, what: Callable[..., str]
+) -> None:
+    """Log `what(*args)` of every call of owner.NAME to a file, so calls in forked children are counted too."""
+    original = getattr(owner, name)
+
+    def logged(*args: object, **kwargs: object) -> object:
+        with log.open("a", encoding="utf-8") as out:
+            out.write(f"{name} {what(*args)}\n")
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, logged)
+
+
+def _untimed(report: pipeline.CheckReport) -> list[object]:
+    return [replace(r, seconds=0.0) for r in report.results]
+
+
+@pytest.mark.tools
+def test_a_change_recomputes_only_the_stages_and_overlays_it_reaches(
+    tmp_path: Path, caching: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Per overlay, each stage's result is remembered by its own inputs (rosgit.check.memo, the Helm renders):
+    an edit of one overlay reruns that overlay's comparison, validation and lint, and no Helm render; an edit
+    of the catalog re-renders the tree and relints; a new pin reruns every tool. Each time the report is the
+    one an uncached run computes."""
+    import rosgit.repo.tree
+    from rosgit.check import stages
+    from rosgit.helm import equivalence
+    from tests.conftest import require_real_tool
+
+    for tool in ("kustomize", "kubeconform", "helm"):
+        require_real_tool(tool)
+    root = _tree_copy(tmp_path)
+    catalog = root / "rosgit.yaml"
+    names = [o.name for o in pipeline.load_catalog(catalog).overlays]
+    log = tmp_path / "calls.log"
+
+    def check(*, compare: bool = False) -> list[str]:
+        """What this check recomputed; `compare`: its report is asserted equal to an uncached run's."""
+        log.unlink(missing_ok=True)
+        report = pipeline.compute_report(catalog, overlays=[], skip=set())
+        recomputed = sorted(log.read_text(encoding="utf-8").splitlines()) if log.exists() else []
+        if compare:
+            with monkeypatch.context() as m:
+                m.setenv("ROSGIT_NO_CACHE", "1")
+                assert _untimed(report) == _untimed(pipeline.compute_report(catalog, overlays=[], skip=set()))
+        return recomputed
+
+    check()  # remembers every stage of every overlay
+    _record(monkeypatch, log, stages, "lint_findings", lambda objects, context: context.source)
+    _record(monkeypatch, log, stages, "validate_batch", lambda objects, *rest: ",".join(sorted(objects)))
+    _record(monkeypatch, log, pipeline, "start_kustomize", lambda path: path.name)
+    _record(monkeypatch, log, rosgit.repo.tree, "render_tree", lambda catalog: "tree")
+    _record(monkeypatch, log, equivalence, "_render", lambda chart, catalog, overlay, helm: overlay.name)
+    assert check() == []  # nothing changed: nothing recomputed, the same report
+
+    kustomization = root / "overlays" / "minimal" / "kustomization.yaml"
+    _write(
+        kustomization,
+        kustomization.read_text(encoding="utf-8").replace("namespace: ros-ocp\n", "namespace: x\n"),
+    )
+    assert check(compare=True) == [
+        "lint_findings overlays/minimal",
+        "start_kustomize minimal",
+        "validate_batch overlays/minimal",
+    ]
+
+    _write(catalog, catalog.read_text(encoding="utf-8") + "# edited\n")
+    assert check(compare=True) == sorted(
+        ["render_tree tree", *(f"lint_findings overlays/{name}" for name in names)]
+    )
+
+    caching.write_text(caching.read_text(encoding="utf-8").replace("v5.8.1", "v5.8.2"))
+    cache.source_digest.cache_clear()
+    recomputed = check()
+    assert [line for line in recomputed if line.startswith("start_kustomize")] == sorted(
+        f"start_kustomize {name}" for name in names
+    )
+    assert len([line for line in recomputed if line.startswith("_render")]) == len(names)
+
+
+def test_stage_results_are_not_kept_when_an_input_was_written_during_the_run(
+    tmp_path: Path, caching: Path
+) -> None:
+    from rosgit.check.memo import StageMemos
+
+    tree = tmp_path / "tree"
+    _write(tree / "a.yaml", "a: 1\n")
+    overlay = tree / "overlay"
+    memos = StageMemos([tree])
+    memos.keep("lint", overlay, ("stamp",), ["finding"])
+    (tree / "a.yaml").write_text("a: 2\n", encoding="utf-8")  # written now: within RACY_NS of the start
+    assert memos.commit() == 0 and memos.recall("lint", overlay, ("stamp",)) is None
+    _aged(tree / "a.yaml")
+    memos = StageMemos([tree])
+    memos.keep("lint", overlay, ("stamp",), ["finding"])
+    assert memos.commit() == 1
+    assert memos.recall("lint", overlay, ("stamp",)) == ["finding"]
+    assert memos.recall("lint", overlay, ("another stamp",)) is None

@@ -25,10 +25,12 @@ from rosgit.build import Builds, BuiltOverlay, build_with_fallback, failure_text
 from rosgit.catalog import load_catalog
 from rosgit.catalog.model import Catalog
 from rosgit.check import stages as S
+from rosgit.check.memo import StageMemos, kustomize_stamp, lint_stamp, validate_stamp
 from rosgit.check.model import REPO_ROW, REPO_STAGES, STAGES, CheckReport, StageResult, Status
 from rosgit.check.progress import Progress
 from rosgit.contracts import contracts_for
 from rosgit.contracts.loader import DIRECTORY_VARIABLE as CONTRACTS_VARIABLE
+from rosgit.contracts.loader import ContractSet
 from rosgit.errors import UsageError
 from rosgit.fileset.state import tree_root
 from rosgit.findings import Finding, Severity
@@ -58,6 +60,8 @@ def run_repo_stages(repo: S.RepoInput, wanted: tuple[str, ...]) -> list[RepoOutc
         except Exception as err:  # a stage that cannot run is a failed cell, never a crashed check
             outcome = RepoOutcome(stage, "failed", (), failure_text(err), time.perf_counter() - started)
         outcomes.append(outcome)
+    if repo.memos is not None:
+        repo.memos.commit()  # a forked child keeps what it computed; its memory ends with it
     return outcomes
 
 
@@ -160,8 +164,12 @@ class _Overlay:
         if built.fallback is not None:
             findings.append(
                 Finding(
-                    ids.CHK012, "error", source, f"builtin engine failed where kustomize builds: {built.fallback}",
-                    "a bug in rosgit's kustomize engine: report it; `--engine kustomize` works around it", source,
+                    ids.CHK012,
+                    "error",
+                    source,
+                    f"builtin engine failed where kustomize builds: {built.fallback}",
+                    "a bug in rosgit's kustomize engine: report it; `--engine kustomize` works around it",
+                    source,
                 )
             )
         self.results.append(_cell("build", name, findings, time.perf_counter() - started))
@@ -173,13 +181,17 @@ class _Overlay:
             return
         if kustomized is None:
             # reported once, in the repo row, as every missing tool is (missing_tools)
-            self.results.append(StageResult("kustomize", name, "skipped", detail="kustomize is not installed"))
+            self.results.append(
+                StageResult("kustomize", name, "skipped", detail="kustomize is not installed")
+            )
             return
         started = time.perf_counter()
         try:
             text = kustomized.result()
         except Exception as err:
-            finding = Finding(ids.CHK013, "error", source, f"kustomize build fails: {failure_text(err)}", "", source)
+            finding = Finding(
+                ids.CHK013, "error", source, f"kustomize build fails: {failure_text(err)}", "", source
+            )
             self.results.append(_cell("kustomize", name, [finding], time.perf_counter() - started))
             return
         if self.built is None or self.built.engine != "builtin":
@@ -210,7 +222,9 @@ class _Overlay:
         try:
             return _cell(stage, name, work(self.objects), time.perf_counter() - started)
         except Exception as err:
-            return StageResult(stage, name, "failed", detail=failure_text(err), seconds=time.perf_counter() - started)
+            return StageResult(
+                stage, name, "failed", detail=failure_text(err), seconds=time.perf_counter() - started
+            )
 
 
 def relax_stubs(outcome: RepoOutcome) -> RepoOutcome:
@@ -258,8 +272,12 @@ def missing_tools(skip: set[str], *, require_tools: bool) -> dict[str, Finding]:
             continue
         severity: Severity = "error" if require_tools else "warning" if stage != "validate" else "info"
         found[stage] = Finding(
-            ids.CHK030, severity, tool, f"{tool} is not installed: {consequence}",
-            missing_tool_message(tool), "",
+            ids.CHK030,
+            severity,
+            tool,
+            f"{tool} is not installed: {consequence}",
+            missing_tool_message(tool),
+            "",
         )
     return found
 
@@ -278,18 +296,33 @@ def run_pipeline(
     `catalog`: the catalog at catalog_path, when the caller has loaded it already."""
     started = time.perf_counter()
     identity = (
-        os.path.abspath(catalog_path), os.getcwd(), *overlays, "--skip", *sorted(skip),
-        f"sealed={require_sealed}", f"tools={require_tools}",
+        os.path.abspath(catalog_path),
+        os.getcwd(),
+        *overlays,
+        "--skip",
+        *sorted(skip),
+        f"sealed={require_sealed}",
+        f"tools={require_tools}",
     )
     root = tree_root(catalog_path)
     inputs = report_inputs(root) if cache.enabled() else None
     entry = cache.load("check", identity) if inputs is not None else None
-    if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == inputs and isinstance(entry[1], CheckReport):
+    if (
+        isinstance(entry, tuple)
+        and len(entry) == 2
+        and entry[0] == inputs
+        and isinstance(entry[1], CheckReport)
+    ):
         return replace(entry[1], seconds=time.perf_counter() - started)
     began = time.time_ns()
     report = compute_report(
-        catalog_path, overlays=overlays, skip=skip, progress=progress, require_sealed=require_sealed,
-        require_tools=require_tools, catalog=catalog,
+        catalog_path,
+        overlays=overlays,
+        skip=skip,
+        progress=progress,
+        require_sealed=require_sealed,
+        require_tools=require_tools,
+        catalog=catalog,
     )
     # Not stored: a failed stage (it may pass next time: a tool timed out), or a tree a file of which was
     # written shortly before or during the run (it may have been read half-way; cache.RACY_NS).
@@ -317,10 +350,15 @@ def report_inputs(root: Path) -> tuple[str, ...] | None:
     git = find_tool("git")
     refs = run_tool(git, ["-C", str(root), "show-ref", "--head"]).stdout if git is not None else ""
     environment = sorted(
-        f"{k}={v}" for k, v in os.environ.items() if k.startswith("ROSGIT_") and not k.startswith("ROSGIT_SECRET")
+        f"{k}={v}"
+        for k, v in os.environ.items()
+        if k.startswith("ROSGIT_") and not k.startswith("ROSGIT_SECRET")
     )
     return (
-        tree, cache.source_digest(), cache.tools_digest([find_tool(name) for name in CHECK_TOOLS]), refs,
+        tree,
+        cache.source_digest(),
+        cache.tools_digest([find_tool(name) for name in CHECK_TOOLS]),
+        refs,
         *environment,
     )
 
@@ -339,9 +377,12 @@ def compute_report(
     stages with those builds; then start the real kustomize builds, validate (one kubeconform run on a
     thread) and lint here while the children run."""
     started = time.perf_counter()
+    began = time.time_ns()
     catalog = load_catalog(catalog_path) if catalog is None else catalog
     root = tree_root(catalog_path)
-    targets = resolve_targets(catalog, root, overlays, contracts_for(catalog, catalog_path))
+    contracts = contracts_for(catalog, catalog_path)
+    targets = resolve_targets(catalog, root, overlays, contracts)
+    memos = StageMemos([root, *contracts.files.values()], began)
     names = [t.name for t in targets]
     report = CheckReport(overlays=names)
     progress = progress or Progress(total=1, enabled=False)
@@ -350,19 +391,22 @@ def compute_report(
     # Filled below before the second fork; overlays it lacks (not selected, or --skip build) are built
     # on first use by whichever repo-wide stage needs them, once for all of them.
     selected = tuple(t.name for t in targets if catalog.overlay(t.name) is not None) if overlays else None
-    repo = S.RepoInput(root, catalog, catalog_path.name, Builds(), overlays=selected)
+    repo = S.RepoInput(root, catalog, catalog_path.name, Builds(), overlays=selected, memos=memos)
     missing = missing_tools(skip, require_tools=require_tools)
     skip = skip | {stage for stage in missing if stage in REPO_STAGES}
 
     drift_stages = ("generate",) if "generate" not in skip else ()
     other_stages = tuple(s for s in STAGES if s in REPO_STAGES - {"generate"} and s not in skip)
-    drift = _Child(partial(run_repo_stages, repo, drift_stages), drift_stages) if fork and drift_stages else None
+    drift = (
+        _Child(partial(run_repo_stages, repo, drift_stages), drift_stages) if fork and drift_stages else None
+    )
 
     # The real kustomize runs only for the byte comparison. When a repo-wide worker waits for the builtin
-    # builds (the longest path) it starts after them; otherwise right away, overlapping the builds.
+    # builds (the longest path), or its output may be remembered (which needs the build's inputs), it starts
+    # after them; otherwise right away, overlapping the builds.
     compare = "kustomize" not in skip and "kustomize" not in missing
-    late_kustomize = fork and bool(other_stages)
-    running = _start_comparisons(targets) if compare and not late_kustomize else {}
+    late_kustomize = (fork and bool(other_stages)) or cache.enabled()
+    running = _start_comparisons(targets, {}, memos) if compare and not late_kustomize else {}
 
     work: list[_Overlay] = []
     for target in targets:
@@ -374,27 +418,30 @@ def compute_report(
             continue
         overlay.build(repo.builds)
 
-    others = _Child(partial(run_repo_stages, repo, other_stages), other_stages) if fork and other_stages else None
+    others = (
+        _Child(partial(run_repo_stages, repo, other_stages), other_stages) if fork and other_stages else None
+    )
 
     if compare and late_kustomize:
-        running = _start_comparisons(targets)
+        running = _start_comparisons(targets, {o.target.name: o.built for o in work}, memos)
     kustomized: dict[str, cf.Future[str]] = {name: cf.Future() for name in running}
     with cf.ThreadPoolExecutor(max_workers=3) as threads:
         for target in targets:
             if target.name in running:
-                finish = partial(_kustomize_output, target.path, running[target.name])
-                threads.submit(_settle, kustomized[target.name], finish)
-        built = {o.target.context.source: o.objects for o in work if o.objects is not None}
+                threads.submit(_settle, kustomized[target.name], running[target.name])
+        built = {o.target.context.source: o.built for o in work if o.built is not None}
         versions = {
             o.target.context.source: version
             for o in work
             if (version := S.target_version(catalog, o.target.name)) is not None
         }
-        batch = threads.submit(S.validate_batch, built, versions) if built and "validate" not in skip else None
+        batch = (
+            threads.submit(_validated, built, versions, memos) if built and "validate" not in skip else None
+        )
         for overlay in work:
             progress.step(f"lint {overlay.target.name}")
             overlay.results.append(
-                overlay.run_stage("lint", partial(S.lint_findings, context=overlay.target.context))
+                overlay.run_stage("lint", partial(_linted, overlay, catalog_path, contracts, memos))
             )
         for overlay in work:
             progress.step(f"compare and validate {overlay.target.name}")
@@ -404,6 +451,7 @@ def compute_report(
 
     progress.step("repo-wide checks")
     outcomes = [*_outcomes(drift, repo, drift_stages), *_outcomes(others, repo, other_stages)]
+    memos.commit()
     every_overlay = {o.name: root / "overlays" / o.name for o in catalog.overlays}
     rows = S.overlay_rows(root, {**every_overlay, **{t.name: t.path for t in targets}})
     for outcome in outcomes:
@@ -412,15 +460,76 @@ def compute_report(
         if stage not in missing:
             report.results.append(StageResult(stage, REPO_ROW, "skipped", detail=f"--skip {stage}"))
     for stage, finding in sorted(missing.items()):
-        ran: Status = "findings" if stage == "validate" else "skipped"  # validate ran, on the builtin validator
+        ran: Status = (
+            "findings" if stage == "validate" else "skipped"
+        )  # validate ran, on the builtin validator
         report.results.append(StageResult(stage, REPO_ROW, ran, (finding,), finding.message))
     progress.finish()
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _start_comparisons(targets: list[OverlayTarget]) -> dict[str, RunningTool]:
-    return {t.name: start_kustomize(t.path) for t in targets}
+def _start_comparisons(
+    targets: list[OverlayTarget], built: Mapping[str, BuiltOverlay | None], memos: StageMemos
+) -> dict[str, Callable[[], str]]:
+    """Per overlay, what gives kustomize's output: the remembered one for the same inputs, or a run started
+    now (remembered once it succeeds)."""
+    finishers: dict[str, Callable[[], str]] = {}
+    for target in targets:
+        overlay = built.get(target.name)
+        stamp = (
+            kustomize_stamp(overlay.inputs) if overlay is not None and overlay.engine == "builtin" else None
+        )
+        text = (
+            memos.recall("kustomize", target.path, stamp) if stamp is not None and cache.enabled() else None
+        )
+        if isinstance(text, str):
+            finishers[target.name] = partial(str, text)
+        else:
+            finishers[target.name] = partial(
+                _kustomize_output, target.path, start_kustomize(target.path), stamp, memos
+            )
+    return finishers
+
+
+def _validated(
+    built: Mapping[str, BuiltOverlay], versions: Mapping[str, str], memos: StageMemos
+) -> dict[str, list[Finding]]:
+    """`stages.validate_batch` on the overlays whose findings are not remembered for the same text, version,
+    validator and schemas; one kubeconform run for all of those."""
+    found: dict[str, list[Finding]] = {}
+    todo: dict[str, tuple[str, ...] | None] = {}
+    for source, overlay in built.items():
+        stamp = validate_stamp(overlay.text, versions.get(source)) if cache.enabled() else None
+        remembered = memos.recall("validate", overlay.path, stamp) if stamp is not None else None
+        if isinstance(remembered, list):
+            found[source] = remembered
+        else:
+            todo[source] = stamp
+    if todo:
+        computed = S.validate_batch(
+            {source: built[source].objects for source in todo},
+            {source: version for source, version in versions.items() if source in todo},
+        )
+        for source, findings in computed.items():
+            stamp = todo.get(source)
+            if stamp is not None:
+                memos.keep("validate", built[source].path, stamp, findings)
+        found.update(computed)
+    return found
+
+
+def _linted(
+    overlay: _Overlay, catalog_path: Path, contracts: ContractSet, memos: StageMemos, objects: list[Obj]
+) -> list[Finding]:
+    built, context = overlay.built, overlay.target.context
+    if built is None:
+        return S.lint_findings(objects, context)
+    stamp = lint_stamp(built.text, catalog_path, contracts)
+    findings: list[Finding] = memos.remembered(
+        "lint", built.path, stamp, partial(S.lint_findings, objects, context)
+    )
+    return findings
 
 
 def _outcomes(child: _Child | None, repo: S.RepoInput, stages: tuple[str, ...]) -> list[RepoOutcome]:
@@ -428,8 +537,13 @@ def _outcomes(child: _Child | None, repo: S.RepoInput, stages: tuple[str, ...]) 
     return child.result() if child is not None else run_repo_stages(repo, stages)
 
 
-def _kustomize_output(path: Path, running: RunningTool) -> str:
-    return running.result().output(location=str(path))
+def _kustomize_output(
+    path: Path, running: RunningTool, stamp: tuple[str, ...] | None, memos: StageMemos
+) -> str:
+    text = running.result().output(location=str(path))
+    if stamp is not None:
+        memos.keep("kustomize", path, stamp, text)
+    return text
 
 
 def _settle(future: cf.Future[str], finish: Callable[[], str]) -> None:

@@ -14,6 +14,7 @@ from rosgit import ids
 from rosgit.argocd.check import check_argocd
 from rosgit.build import Builds
 from rosgit.catalog.model import Catalog
+from rosgit.check.memo import StageMemos, tree_stamp
 from rosgit.findings import Finding
 from rosgit.helm.equivalence import check_equivalence
 from rosgit.k8s.objects import Obj
@@ -33,27 +34,43 @@ class RepoInput:
     builds: Builds
     # the catalog overlays `--overlay` selected; None: every one
     overlays: tuple[str, ...] | None = None
+    # this run's stage results (the generated tree, by the catalog's bytes); None: nothing remembered
+    memos: StageMemos | None = None
 
 
 RepoStage = Callable[[RepoInput], list[Finding]]
 
 
-def drift_findings(root: Path, catalog: Catalog, catalog_name: str) -> list[Finding]:
+def drift_findings(
+    root: Path, catalog: Catalog, catalog_name: str, memos: StageMemos | None = None
+) -> list[Finding]:
     """`rosgit generate --check` as findings: one per generated file that differs from the catalog."""
     from rosgit.fileset.writer import plan_changes
     from rosgit.repo.tree import render_tree
 
-    plan = plan_changes(root, render_tree(catalog))
+    def render() -> dict[str, str]:
+        return render_tree(catalog)
+
+    tree = (
+        render()
+        if memos is None
+        else memos.remembered("generate", root, tree_stamp(root / catalog_name), render)
+    )
+    plan = plan_changes(root, tree)
     findings: list[Finding] = []
     hint = f"run `rosgit generate` and commit the result (the catalog is {catalog_name})"
     for rel in sorted(plan.create):
-        findings.append(Finding(ids.CHK001, "error", rel, "missing: the catalog generates this file", hint, rel))
+        findings.append(
+            Finding(ids.CHK001, "error", rel, "missing: the catalog generates this file", hint, rel)
+        )
     for rel, (old, new) in sorted(plan.update.items()):
         findings.append(
             Finding(ids.CHK001, "error", rel, f"out of date: {first_difference(old, new)}", hint, rel)
         )
     for rel in sorted(plan.delete):
-        findings.append(Finding(ids.CHK001, "error", rel, "stale: the catalog no longer generates it", hint, rel))
+        findings.append(
+            Finding(ids.CHK001, "error", rel, "stale: the catalog no longer generates it", hint, rel)
+        )
     from rosgit.secrets.files import is_sealed_file
 
     for rel in sorted(plan.foreign):
@@ -61,8 +78,12 @@ def drift_findings(root: Path, catalog: Catalog, catalog_name: str) -> list[Find
             continue  # `rosgit seal` replaced the stub; the secrets stage checks it
         findings.append(
             Finding(
-                ids.CHK002, "warning", rel, "hand-written file where rosgit generates one; it is left alone",
-                "delete it to let `rosgit generate` own it, or keep it on purpose", rel,
+                ids.CHK002,
+                "warning",
+                rel,
+                "hand-written file where rosgit generates one; it is left alone",
+                "delete it to let `rosgit generate` own it, or keep it on purpose",
+                rel,
             )
         )
     return findings
@@ -116,7 +137,7 @@ def lint_findings(objects: list[Obj], context: LintContext) -> list[Finding]:
 
 
 def _drift(repo: RepoInput) -> list[Finding]:
-    return drift_findings(repo.root, repo.catalog, repo.catalog_name)
+    return drift_findings(repo.root, repo.catalog, repo.catalog_name, repo.memos)
 
 
 def _argocd(repo: RepoInput) -> list[Finding]:

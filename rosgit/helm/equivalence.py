@@ -4,15 +4,18 @@ against `rosgit build overlays/<overlay>`, object by object, after the normalisa
 from __future__ import annotations
 
 import concurrent.futures as cf
+import os
 import tempfile
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from rosgit import ids
+from rosgit import cache, ids
 from rosgit.build import Builds
 from rosgit.catalog.model import Catalog, OverlaySpec
 from rosgit.errors import RosgitError, UsageError
@@ -20,7 +23,7 @@ from rosgit.findings import Finding, RuleId
 from rosgit.helm.normalize import key_text, normalize_chart_object, normalize_overlay_object, object_key
 from rosgit.helm.values import secret_values_key
 from rosgit.k8s.objects import Obj, load_objects
-from rosgit.tools import run_tool
+from rosgit.tools import find_tool, run_tool
 from rosgit.userfiles import read_user_text
 
 Key = tuple[str, str, str, str]
@@ -82,7 +85,12 @@ def field_diffs(overlay: Any, chart: Any, path: str = "") -> Iterator[FieldDiff]
 
 
 def render_chart(
-    chart: Path, namespace: str, values_files: list[Path], *, helm: str = "helm", release: str = "ros-ocp",
+    chart: Path,
+    namespace: str,
+    values_files: list[Path],
+    *,
+    helm: str = "helm",
+    release: str = "ros-ocp",
     settings: Sequence[str] = (),
 ) -> str:
     """`helm template RELEASE CHART -n NAMESPACE -f ... --set-string ...` with the pinned helm (helm or helm3)."""
@@ -153,7 +161,9 @@ def _index(objects: list[Obj], source: str, side: str) -> tuple[dict[Key, Obj], 
     for obj in objects:
         key = object_key(obj)
         if key in index:
-            duplicates.append(ObjectDifference(ids.ROS905, source, key_text(key), f"rendered twice by the {side}"))
+            duplicates.append(
+                ObjectDifference(ids.ROS905, source, key_text(key), f"rendered twice by the {side}")
+            )
         index[key] = obj
     return index, duplicates
 
@@ -161,7 +171,9 @@ def _index(objects: list[Obj], source: str, side: str) -> tuple[dict[Key, Obj], 
 def object_differences(
     overlay_objects: list[Obj], chart_objects: list[Obj], catalog: Catalog, source: str
 ) -> list[ObjectDifference]:
-    expected, problems = _index([normalize_overlay_object(o, catalog) for o in overlay_objects], source, "overlay")
+    expected, problems = _index(
+        [normalize_overlay_object(o, catalog) for o in overlay_objects], source, "overlay"
+    )
     actual, duplicates = _index([normalize_chart_object(o) for o in chart_objects], source, "chart")
     problems += duplicates
     for key in sorted(set(expected) | set(actual)):
@@ -177,7 +189,9 @@ def object_differences(
         else:
             diffs = tuple(field_diffs(expected[key], actual[key]))
             if diffs:
-                problems.append(ObjectDifference(ids.ROS901, source, name, f"{len(diffs)} field(s) differ", diffs))
+                problems.append(
+                    ObjectDifference(ids.ROS901, source, name, f"{len(diffs)} field(s) differ", diffs)
+                )
     return problems
 
 
@@ -214,11 +228,15 @@ def apply_overlay_patches(
             (work / f"patch-{index}.yaml").write_text(text, encoding="utf-8")
             entries.append({"path": f"patch-{index}.yaml"})
             for line in patch_starts(text)[:1]:
-                notes.append(ObjectDifference(
-                    ids.ROS907, source, f"{source}/{rel}:{line}",
-                    "an overlay patch (catalog overlays[].patches) is not representable in the chart: the proof "
-                    "applied it to the chart's objects; a Helm install needs it as a post-renderer",
-                ))
+                notes.append(
+                    ObjectDifference(
+                        ids.ROS907,
+                        source,
+                        f"{source}/{rel}:{line}",
+                        "an overlay patch (catalog overlays[].patches) is not representable in the chart: the proof "
+                        "applied it to the chart's objects; a Helm install needs it as a post-renderer",
+                    )
+                )
         kustomization = {"resources": ["chart.yaml"], "namespace": namespace, "patches": entries}
         (work / "kustomization.yaml").write_text(yaml.safe_dump(kustomization), encoding="utf-8")
         patched = load_objects(builtin_build(work))
@@ -258,20 +276,84 @@ def check_overlay(
 
 def _render(chart: Path, catalog: Catalog, overlay: OverlaySpec, helm: str) -> str:
     return render_chart(
-        chart, catalog.namespace_of(overlay), overlay_values(chart, overlay), helm=helm,
-        release=catalog.project.name, settings=provided_stand_ins(catalog, overlay),
+        chart,
+        catalog.namespace_of(overlay),
+        overlay_values(chart, overlay),
+        helm=helm,
+        release=catalog.project.name,
+        settings=provided_stand_ins(catalog, overlay),
     )
 
 
+@dataclass(frozen=True)
+class RememberedRenders:
+    """`helm template`'s output is a function of the chart directory (the values files are in it), the
+    arguments, the helm binary and helm's environment: a committed chart's renders are reused while none of
+    those changed, so a pull request that leaves the chart alone runs no helm. A render is not kept when a
+    chart file was modified since shortly before the proof began (it may have been read half-written)."""
+
+    chart: Path
+    stamp: tuple[str, ...]
+    began_ns: int
+
+    @classmethod
+    def of(cls, chart: Path, helm: str) -> RememberedRenders | None:
+        if not cache.enabled():
+            return None
+        began = time.time_ns()
+        try:
+            tree = cache.tree_digest([chart])
+        except cache.TooLarge:
+            return None
+        environment = sorted(f"{k}={v}" for k, v in os.environ.items() if k.startswith("HELM_"))
+        return cls(chart, (tree, cache.tools_digest([find_tool(helm)]), *environment), began)
+
+    def render(self, catalog: Catalog, overlay: OverlaySpec, helm: str) -> str:
+        identity = (
+            os.path.abspath(self.chart),
+            helm,
+            overlay.name,
+            catalog.namespace_of(overlay),
+            overlay.profile,
+            overlay.platform,
+            catalog.project.name,
+            *provided_stand_ins(catalog, overlay),
+        )
+        entry = cache.load("helm-render", identity)
+        if (
+            isinstance(entry, tuple)
+            and len(entry) == 2
+            and entry[0] == self.stamp
+            and isinstance(entry[1], str)
+        ):
+            return entry[1]
+        text = _render(self.chart, catalog, overlay, helm)
+        if not cache.tree_modified_since([self.chart], self.began_ns - cache.RACY_NS):
+            cache.store("helm-render", identity, (self.stamp, text))
+        return text
+
+
 def _compare_all(
-    root: Path, catalog: Catalog, selected: list[OverlaySpec], chart: Path, helm: str, builds: Builds
+    root: Path,
+    catalog: Catalog,
+    selected: list[OverlaySpec],
+    chart: Path,
+    helm: str,
+    builds: Builds,
+    *,
+    committed: bool = False,
 ) -> list[ObjectDifference]:
-    """Two renders at a time (helm is a process of its own: 2 cores) while this thread compares."""
+    """Two renders at a time (helm is a process of its own: 2 cores) while this thread compares.
+    `committed`: the chart is the repository's, whose renders may be remembered (an exported one is new)."""
     differences: list[ObjectDifference] = []
+    remembered = RememberedRenders.of(chart, helm) if committed else None
+    render = remembered.render if remembered is not None else partial(_render, chart)
     with cf.ThreadPoolExecutor(max_workers=2) as pool:
-        renders = [pool.submit(_render, chart, catalog, overlay, helm) for overlay in selected]
+        renders = [pool.submit(render, catalog, overlay, helm) for overlay in selected]
         for overlay, rendered in zip(selected, renders, strict=True):
-            differences += check_overlay(root, catalog, overlay, chart, helm=helm, builds=builds, rendered=rendered)
+            differences += check_overlay(
+                root, catalog, overlay, chart, helm=helm, builds=builds, rendered=rendered
+            )
     return differences
 
 
@@ -301,7 +383,7 @@ def equivalence_differences(
     if chart is None and (committed / "Chart.yaml").is_file():
         chart = committed
     if chart is not None:
-        return _compare_all(root, catalog, selected, chart, helm, builds)
+        return _compare_all(root, catalog, selected, chart, helm, builds, committed=chart == committed)
     from rosgit.helm.export import write_chart
 
     with tempfile.TemporaryDirectory(prefix="rosgit-chart-") as tmp:

@@ -34,11 +34,10 @@ def count_calls(monkeypatch: pytest.MonkeyPatch, log: Path, name: str) -> None:
     """Log every call of rosgit.build.NAME to a file, so calls in forked children are counted too."""
     original = getattr(build, name)
 
-    def logged(path: Path) -> str:
+    def logged(path: Path) -> object:
         with log.open("a", encoding="utf-8") as out:
             out.write(f"{name} {Path(path).resolve().name}\n")
-        text: str = original(path)
-        return text
+        return original(path)
 
     monkeypatch.setattr(build, name, logged)
 
@@ -57,14 +56,14 @@ def test_each_overlay_is_built_exactly_once_per_run(
     require_real_tool("kustomize")
     require_real_tool("helm")
     log = tmp_path / "builds.log"
-    count_calls(monkeypatch, log, "builtin_build")
+    count_calls(monkeypatch, log, "builtin_build_and_inputs")
     count_calls(monkeypatch, log, "run_kustomize")
     report = pipeline.run_pipeline(REPO_ROOT / "rosgit.yaml", overlays=selected, skip={"generate"})
     assert report.ok, [f.line() for _, f in report.findings() if f.severity == "error"]
     ran = {r.stage for r in report.results if r.status in ("ok", "findings")}
     assert ran >= {"build", "validate", "lint", "argocd", "secrets", "helm"}
     overlays = sorted(o.name for o in load_catalog(REPO_ROOT / "rosgit.yaml").overlays)
-    assert calls(log) == [f"builtin_build {name}" for name in overlays]
+    assert calls(log) == [f"builtin_build_and_inputs {name}" for name in overlays]
 
 
 @pytest.mark.tools
@@ -74,14 +73,14 @@ def test_a_builtin_engine_failure_falls_back_once_and_is_reported_once(
     require_real_tool("kustomize")
     log = tmp_path / "builds.log"
     count_calls(monkeypatch, log, "run_kustomize")
-    original = build.builtin_build
+    original = build.builtin_build_and_inputs
 
-    def broken_on_minimal(path: Path) -> str:
+    def broken_on_minimal(path: Path) -> tuple[str, str | None]:
         if Path(path).name == "minimal":
             raise RuntimeError("planted engine bug")
         return original(path)
 
-    monkeypatch.setattr(build, "builtin_build", broken_on_minimal)
+    monkeypatch.setattr(build, "builtin_build_and_inputs", broken_on_minimal)
     report = pipeline.run_pipeline(REPO_ROOT / "rosgit.yaml", overlays=["minimal"], skip={"generate", "helm"})
     fallbacks = [(r.stage, r.overlay, f.message) for r, f in report.findings() if f.id == "CHK012"]
     why = "builtin engine failed where kustomize builds: internal error: RuntimeError: planted engine bug"
