@@ -114,19 +114,12 @@ def startup(runs: int, tmp: Path) -> None:
     for name, value in medians.items():
         print(f"  {name:40s} {value * 1000:7.1f} ms")
     trace = subprocess.run(
-        [PYTHON, "-X", "importtime", *one[1:]],
-        capture_output=True,
-        text=True,
-        check=True,
-        env={**ENV, **UNCACHED},
+        [PYTHON, "-X", "importtime", *one[1:]], capture_output=True, text=True, check=True, env={**ENV, **UNCACHED},
     ).stderr
     modules = {line.rsplit("|", 1)[-1].strip() for line in trace.splitlines() if "|" in line}
     print(f"  typer imported by `python3 -m rosgit build`: {'yes' if 'typer' in modules else 'no'}")
     floor = medians["python3 -c pass"]
-    for label, name in (
-        ("", "rosgit build <one ConfigMap>"),
-        (" uncached", "rosgit build <one ConfigMap> uncached"),
-    ):
+    for label, name in (("", "rosgit build <one ConfigMap>"), (" uncached", "rosgit build <one ConfigMap> uncached")):
         print(goal(f"one-object build / interpreter start{label}", medians[name] / floor, 3.0))
 
 
@@ -150,13 +143,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for name in ("rosgit", "rosgit uncached", "kustomize"):
             print(f"  {name + ' build':24s} {medians[name] * 1000:7.1f} ms")
         print(goal("rosgit build / kustomize build", medians["rosgit"] / medians["kustomize"], 0.25))
-        print(
-            goal(
-                "rosgit build / kustomize build, uncached",
-                medians["rosgit uncached"] / medians["kustomize"],
-                0.25,
-            )
-        )
+        print(goal("rosgit build / kustomize build, uncached", medians["rosgit uncached"] / medians["kustomize"], 0.25))
 
         scales = [int(s) for s in args.scales.split(",")]
         print(f"\ngrowth ({args.scale_runs} interleaved runs each):")

@@ -22,17 +22,10 @@ ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"} | 
 UNCACHED = {"ROSGIT_NO_CACHE": "1"}
 
 
-def timed(
-    cmd: Sequence[str], cwd: Path, env: Mapping[str, str] | None = None, ok: tuple[int, ...] = (0,)
-) -> float:
+def timed(cmd: Sequence[str], cwd: Path, env: Mapping[str, str] | None = None, ok: tuple[int, ...] = (0,)) -> float:
     start = time.perf_counter()
     proc = subprocess.run(
-        cmd,
-        cwd=cwd,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        check=False,
-        env={**ENV, **(env or {})},
+        cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False, env={**ENV, **(env or {})}
     )
     elapsed = time.perf_counter() - start
     if proc.returncode not in ok:

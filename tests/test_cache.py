@@ -57,9 +57,7 @@ def _engine_untouched(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def _kustomization_tree(root: Path) -> Path:
     _write(root / "base" / "kustomization.yaml", "resources:\n- cm.yaml\n")
-    _write(
-        root / "base" / "cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  k: one\n"
-    )
+    _write(root / "base" / "cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  k: one\n")
     _write(
         root / "overlay" / "kustomization.yaml",
         "resources:\n- ../base\npatches:\n- path: patch.yaml\n",
@@ -92,11 +90,7 @@ def test_a_build_is_answered_from_the_cache_only_while_nothing_it_read_changed(
     changes = {
         "a base file": (tmp_path / "tree/base/cm.yaml", "k: one", "k: two"),
         "a hand-written patch": (tmp_path / "tree/overlay/patch.yaml", "p: patched", "p: repatched"),
-        "a kustomization": (
-            tmp_path / "tree/overlay/kustomization.yaml",
-            "- ../base\n",
-            "- ../base\nnamePrefix: x-\n",
-        ),
+        "a kustomization": (tmp_path / "tree/overlay/kustomization.yaml", "- ../base\n", "- ../base\nnamePrefix: x-\n"),
     }
     previous = first
     for what, (path, old, new) in changes.items():
@@ -171,9 +165,7 @@ def test_the_check_report_is_keyed_on_every_kind_of_input(
         keys.append(key)
 
     catalog = root / "rosgit.yaml"
-    catalog.write_text(
-        catalog.read_text(encoding="utf-8").replace("namespace: ros-ocp}", "namespace: ros-o}")
-    )
+    catalog.write_text(catalog.read_text(encoding="utf-8").replace("namespace: ros-ocp}", "namespace: ros-o}"))
     changed("the catalog")
     base_file = sorted((root / "base").rglob("*.yaml"))[0]
     base_file.write_text(base_file.read_text(encoding="utf-8") + "# edited\n")

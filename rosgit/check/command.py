@@ -13,14 +13,8 @@ from rosgit.findings import colour_wanted
 
 
 def run_check(
-    catalog_path: Path,
-    *,
-    output: str,
-    overlays: list[str],
-    skip: list[str],
-    require_sealed: bool = False,
-    require_tools: bool = False,
-    verbose: bool = False,
+    catalog_path: Path, *, output: str, overlays: list[str], skip: list[str], require_sealed: bool = False,
+    require_tools: bool = False, verbose: bool = False,
 ) -> int:
     if output not in OUTPUTS:
         raise UsageError(f"unknown output {output!r}; choose one of {', '.join(OUTPUTS)}")
@@ -36,7 +30,6 @@ def run_check(
     if output != "text":
         verdict = "passed" if report.ok else "failed"
         print(
-            f"rosgit: check {verdict}: {report.errors} error(s), {report.warnings} warning(s)",
-            file=sys.stderr,
+            f"rosgit: check {verdict}: {report.errors} error(s), {report.warnings} warning(s)", file=sys.stderr
         )
     return report.exit_code

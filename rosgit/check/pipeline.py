@@ -164,12 +164,8 @@ class _Overlay:
         if built.fallback is not None:
             findings.append(
                 Finding(
-                    ids.CHK012,
-                    "error",
-                    source,
-                    f"builtin engine failed where kustomize builds: {built.fallback}",
-                    "a bug in rosgit's kustomize engine: report it; `--engine kustomize` works around it",
-                    source,
+                    ids.CHK012, "error", source, f"builtin engine failed where kustomize builds: {built.fallback}",
+                    "a bug in rosgit's kustomize engine: report it; `--engine kustomize` works around it", source,
                 )
             )
         self.results.append(_cell("build", name, findings, time.perf_counter() - started))
@@ -181,17 +177,13 @@ class _Overlay:
             return
         if kustomized is None:
             # reported once, in the repo row, as every missing tool is (missing_tools)
-            self.results.append(
-                StageResult("kustomize", name, "skipped", detail="kustomize is not installed")
-            )
+            self.results.append(StageResult("kustomize", name, "skipped", detail="kustomize is not installed"))
             return
         started = time.perf_counter()
         try:
             text = kustomized.result()
         except Exception as err:
-            finding = Finding(
-                ids.CHK013, "error", source, f"kustomize build fails: {failure_text(err)}", "", source
-            )
+            finding = Finding(ids.CHK013, "error", source, f"kustomize build fails: {failure_text(err)}", "", source)
             self.results.append(_cell("kustomize", name, [finding], time.perf_counter() - started))
             return
         if self.built is None or self.built.engine != "builtin":
@@ -222,9 +214,7 @@ class _Overlay:
         try:
             return _cell(stage, name, work(self.objects), time.perf_counter() - started)
         except Exception as err:
-            return StageResult(
-                stage, name, "failed", detail=failure_text(err), seconds=time.perf_counter() - started
-            )
+            return StageResult(stage, name, "failed", detail=failure_text(err), seconds=time.perf_counter() - started)
 
 
 def relax_stubs(outcome: RepoOutcome) -> RepoOutcome:
@@ -272,12 +262,8 @@ def missing_tools(skip: set[str], *, require_tools: bool) -> dict[str, Finding]:
             continue
         severity: Severity = "error" if require_tools else "warning" if stage != "validate" else "info"
         found[stage] = Finding(
-            ids.CHK030,
-            severity,
-            tool,
-            f"{tool} is not installed: {consequence}",
-            missing_tool_message(tool),
-            "",
+            ids.CHK030, severity, tool, f"{tool} is not installed: {consequence}",
+            missing_tool_message(tool), "",
         )
     return found
 
@@ -296,33 +282,18 @@ def run_pipeline(
     `catalog`: the catalog at catalog_path, when the caller has loaded it already."""
     started = time.perf_counter()
     identity = (
-        os.path.abspath(catalog_path),
-        os.getcwd(),
-        *overlays,
-        "--skip",
-        *sorted(skip),
-        f"sealed={require_sealed}",
-        f"tools={require_tools}",
+        os.path.abspath(catalog_path), os.getcwd(), *overlays, "--skip", *sorted(skip),
+        f"sealed={require_sealed}", f"tools={require_tools}",
     )
     root = tree_root(catalog_path)
     inputs = report_inputs(root) if cache.enabled() else None
     entry = cache.load("check", identity) if inputs is not None else None
-    if (
-        isinstance(entry, tuple)
-        and len(entry) == 2
-        and entry[0] == inputs
-        and isinstance(entry[1], CheckReport)
-    ):
+    if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == inputs and isinstance(entry[1], CheckReport):
         return replace(entry[1], seconds=time.perf_counter() - started)
     began = time.time_ns()
     report = compute_report(
-        catalog_path,
-        overlays=overlays,
-        skip=skip,
-        progress=progress,
-        require_sealed=require_sealed,
-        require_tools=require_tools,
-        catalog=catalog,
+        catalog_path, overlays=overlays, skip=skip, progress=progress, require_sealed=require_sealed,
+        require_tools=require_tools, catalog=catalog,
     )
     # Not stored: a failed stage (it may pass next time: a tool timed out), or a tree a file of which was
     # written shortly before or during the run (it may have been read half-way; cache.RACY_NS).
@@ -350,15 +321,10 @@ def report_inputs(root: Path) -> tuple[str, ...] | None:
     git = find_tool("git")
     refs = run_tool(git, ["-C", str(root), "show-ref", "--head"]).stdout if git is not None else ""
     environment = sorted(
-        f"{k}={v}"
-        for k, v in os.environ.items()
-        if k.startswith("ROSGIT_") and not k.startswith("ROSGIT_SECRET")
+        f"{k}={v}" for k, v in os.environ.items() if k.startswith("ROSGIT_") and not k.startswith("ROSGIT_SECRET")
     )
     return (
-        tree,
-        cache.source_digest(),
-        cache.tools_digest([find_tool(name) for name in CHECK_TOOLS]),
-        refs,
+        tree, cache.source_digest(), cache.tools_digest([find_tool(name) for name in CHECK_TOOLS]), refs,
         *environment,
     )
 
@@ -397,9 +363,7 @@ def compute_report(
 
     drift_stages = ("generate",) if "generate" not in skip else ()
     other_stages = tuple(s for s in STAGES if s in REPO_STAGES - {"generate"} and s not in skip)
-    drift = (
-        _Child(partial(run_repo_stages, repo, drift_stages), drift_stages) if fork and drift_stages else None
-    )
+    drift = _Child(partial(run_repo_stages, repo, drift_stages), drift_stages) if fork and drift_stages else None
 
     # The real kustomize runs only for the byte comparison. When a repo-wide worker waits for the builtin
     # builds (the longest path), or its output may be remembered (which needs the build's inputs), it starts
@@ -418,9 +382,7 @@ def compute_report(
             continue
         overlay.build(repo.builds)
 
-    others = (
-        _Child(partial(run_repo_stages, repo, other_stages), other_stages) if fork and other_stages else None
-    )
+    others = _Child(partial(run_repo_stages, repo, other_stages), other_stages) if fork and other_stages else None
 
     if compare and late_kustomize:
         running = _start_comparisons(targets, {o.target.name: o.built for o in work}, memos)
@@ -435,14 +397,11 @@ def compute_report(
             for o in work
             if (version := S.target_version(catalog, o.target.name)) is not None
         }
-        batch = (
-            threads.submit(_validated, built, versions, memos) if built and "validate" not in skip else None
-        )
+        batch = threads.submit(_validated, built, versions, memos) if built and "validate" not in skip else None
         for overlay in work:
             progress.step(f"lint {overlay.target.name}")
-            overlay.results.append(
-                overlay.run_stage("lint", partial(_linted, overlay, catalog_path, contracts, memos))
-            )
+            linted = partial(_linted, overlay, catalog_path, contracts, memos)
+            overlay.results.append(overlay.run_stage("lint", linted))
         for overlay in work:
             progress.step(f"compare and validate {overlay.target.name}")
             overlay.compare(kustomized.get(overlay.target.name))
@@ -460,9 +419,7 @@ def compute_report(
         if stage not in missing:
             report.results.append(StageResult(stage, REPO_ROW, "skipped", detail=f"--skip {stage}"))
     for stage, finding in sorted(missing.items()):
-        ran: Status = (
-            "findings" if stage == "validate" else "skipped"
-        )  # validate ran, on the builtin validator
+        ran: Status = "findings" if stage == "validate" else "skipped"  # validate ran, on the builtin validator
         report.results.append(StageResult(stage, REPO_ROW, ran, (finding,), finding.message))
     progress.finish()
     report.seconds = time.perf_counter() - started
@@ -477,18 +434,13 @@ def _start_comparisons(
     finishers: dict[str, Callable[[], str]] = {}
     for target in targets:
         overlay = built.get(target.name)
-        stamp = (
-            kustomize_stamp(overlay.inputs) if overlay is not None and overlay.engine == "builtin" else None
-        )
-        text = (
-            memos.recall("kustomize", target.path, stamp) if stamp is not None and cache.enabled() else None
-        )
+        stamp = kustomize_stamp(overlay.inputs) if overlay is not None and overlay.engine == "builtin" else None
+        text = memos.recall("kustomize", target.path, stamp) if stamp is not None and cache.enabled() else None
         if isinstance(text, str):
             finishers[target.name] = partial(str, text)
         else:
-            finishers[target.name] = partial(
-                _kustomize_output, target.path, start_kustomize(target.path), stamp, memos
-            )
+            running = start_kustomize(target.path)
+            finishers[target.name] = partial(_kustomize_output, target.path, running, stamp, memos)
     return finishers
 
 
@@ -526,9 +478,7 @@ def _linted(
     if built is None:
         return S.lint_findings(objects, context)
     stamp = lint_stamp(built.text, catalog_path, contracts)
-    findings: list[Finding] = memos.remembered(
-        "lint", built.path, stamp, partial(S.lint_findings, objects, context)
-    )
+    findings: list[Finding] = memos.remembered("lint", built.path, stamp, partial(S.lint_findings, objects, context))
     return findings
 
 

@@ -12,9 +12,7 @@ class Progress:
     def __init__(self, total: int, stream: TextIO | None = None, enabled: bool | None = None) -> None:
         self.stream = stream if stream is not None else sys.stderr
         # TERM=dumb (Emacs shells, some CI runners) cannot move the cursor: no progress line there either
-        self.enabled = (
-            (self.stream.isatty() and os.environ.get("TERM") != "dumb") if enabled is None else enabled
-        )
+        self.enabled = (self.stream.isatty() and os.environ.get("TERM") != "dumb") if enabled is None else enabled
         self.total = max(total, 1)
         self.done_steps = 0
         self._lock = threading.Lock()

@@ -48,9 +48,7 @@ def render_text(report: CheckReport, *, verbose: bool = False, colour: bool = Fa
         report.findings(), key=lambda rf: (STAGES.index(rf[0].stage), rf[0].overlay, rf[1].source, rf[1].id)
     )
     out += finding_lines(
-        [(f"[{result.stage}] ", finding) for result, finding in ordered],
-        verbose=verbose,
-        describe=describe,
+        [(f"[{result.stage}] ", finding) for result, finding in ordered], verbose=verbose, describe=describe,
         colour=colour,
     )
     for result in report.results:
@@ -108,10 +106,7 @@ def render_junit(report: CheckReport) -> str:
         for result in results:
             counts["tests"] += 1
             case = ET.SubElement(
-                suite,
-                "testcase",
-                classname=f"rosgit.check.{stage}",
-                name=result.overlay,
+                suite, "testcase", classname=f"rosgit.check.{stage}", name=result.overlay,
                 time=f"{result.seconds:.3f}",
             )
             errors = [f for f in result.findings if f.severity == "error"]

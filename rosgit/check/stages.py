@@ -51,26 +51,18 @@ def drift_findings(
     def render() -> dict[str, str]:
         return render_tree(catalog)
 
-    tree = (
-        render()
-        if memos is None
-        else memos.remembered("generate", root, tree_stamp(root / catalog_name), render)
-    )
+    tree = render() if memos is None else memos.remembered("generate", root, tree_stamp(root / catalog_name), render)
     plan = plan_changes(root, tree)
     findings: list[Finding] = []
     hint = f"run `rosgit generate` and commit the result (the catalog is {catalog_name})"
     for rel in sorted(plan.create):
-        findings.append(
-            Finding(ids.CHK001, "error", rel, "missing: the catalog generates this file", hint, rel)
-        )
+        findings.append(Finding(ids.CHK001, "error", rel, "missing: the catalog generates this file", hint, rel))
     for rel, (old, new) in sorted(plan.update.items()):
         findings.append(
             Finding(ids.CHK001, "error", rel, f"out of date: {first_difference(old, new)}", hint, rel)
         )
     for rel in sorted(plan.delete):
-        findings.append(
-            Finding(ids.CHK001, "error", rel, "stale: the catalog no longer generates it", hint, rel)
-        )
+        findings.append(Finding(ids.CHK001, "error", rel, "stale: the catalog no longer generates it", hint, rel))
     from rosgit.secrets.files import is_sealed_file
 
     for rel in sorted(plan.foreign):
@@ -78,12 +70,8 @@ def drift_findings(
             continue  # `rosgit seal` replaced the stub; the secrets stage checks it
         findings.append(
             Finding(
-                ids.CHK002,
-                "warning",
-                rel,
-                "hand-written file where rosgit generates one; it is left alone",
-                "delete it to let `rosgit generate` own it, or keep it on purpose",
-                rel,
+                ids.CHK002, "warning", rel, "hand-written file where rosgit generates one; it is left alone",
+                "delete it to let `rosgit generate` own it, or keep it on purpose", rel,
             )
         )
     return findings

@@ -85,12 +85,7 @@ def field_diffs(overlay: Any, chart: Any, path: str = "") -> Iterator[FieldDiff]
 
 
 def render_chart(
-    chart: Path,
-    namespace: str,
-    values_files: list[Path],
-    *,
-    helm: str = "helm",
-    release: str = "ros-ocp",
+    chart: Path, namespace: str, values_files: list[Path], *, helm: str = "helm", release: str = "ros-ocp",
     settings: Sequence[str] = (),
 ) -> str:
     """`helm template RELEASE CHART -n NAMESPACE -f ... --set-string ...` with the pinned helm (helm or helm3)."""
@@ -161,9 +156,7 @@ def _index(objects: list[Obj], source: str, side: str) -> tuple[dict[Key, Obj], 
     for obj in objects:
         key = object_key(obj)
         if key in index:
-            duplicates.append(
-                ObjectDifference(ids.ROS905, source, key_text(key), f"rendered twice by the {side}")
-            )
+            duplicates.append(ObjectDifference(ids.ROS905, source, key_text(key), f"rendered twice by the {side}"))
         index[key] = obj
     return index, duplicates
 
@@ -171,9 +164,7 @@ def _index(objects: list[Obj], source: str, side: str) -> tuple[dict[Key, Obj], 
 def object_differences(
     overlay_objects: list[Obj], chart_objects: list[Obj], catalog: Catalog, source: str
 ) -> list[ObjectDifference]:
-    expected, problems = _index(
-        [normalize_overlay_object(o, catalog) for o in overlay_objects], source, "overlay"
-    )
+    expected, problems = _index([normalize_overlay_object(o, catalog) for o in overlay_objects], source, "overlay")
     actual, duplicates = _index([normalize_chart_object(o) for o in chart_objects], source, "chart")
     problems += duplicates
     for key in sorted(set(expected) | set(actual)):
@@ -189,9 +180,7 @@ def object_differences(
         else:
             diffs = tuple(field_diffs(expected[key], actual[key]))
             if diffs:
-                problems.append(
-                    ObjectDifference(ids.ROS901, source, name, f"{len(diffs)} field(s) differ", diffs)
-                )
+                problems.append(ObjectDifference(ids.ROS901, source, name, f"{len(diffs)} field(s) differ", diffs))
     return problems
 
 
@@ -228,15 +217,11 @@ def apply_overlay_patches(
             (work / f"patch-{index}.yaml").write_text(text, encoding="utf-8")
             entries.append({"path": f"patch-{index}.yaml"})
             for line in patch_starts(text)[:1]:
-                notes.append(
-                    ObjectDifference(
-                        ids.ROS907,
-                        source,
-                        f"{source}/{rel}:{line}",
-                        "an overlay patch (catalog overlays[].patches) is not representable in the chart: the proof "
-                        "applied it to the chart's objects; a Helm install needs it as a post-renderer",
-                    )
-                )
+                notes.append(ObjectDifference(
+                    ids.ROS907, source, f"{source}/{rel}:{line}",
+                    "an overlay patch (catalog overlays[].patches) is not representable in the chart: the proof "
+                    "applied it to the chart's objects; a Helm install needs it as a post-renderer",
+                ))
         kustomization = {"resources": ["chart.yaml"], "namespace": namespace, "patches": entries}
         (work / "kustomization.yaml").write_text(yaml.safe_dump(kustomization), encoding="utf-8")
         patched = load_objects(builtin_build(work))
@@ -276,12 +261,8 @@ def check_overlay(
 
 def _render(chart: Path, catalog: Catalog, overlay: OverlaySpec, helm: str) -> str:
     return render_chart(
-        chart,
-        catalog.namespace_of(overlay),
-        overlay_values(chart, overlay),
-        helm=helm,
-        release=catalog.project.name,
-        settings=provided_stand_ins(catalog, overlay),
+        chart, catalog.namespace_of(overlay), overlay_values(chart, overlay), helm=helm,
+        release=catalog.project.name, settings=provided_stand_ins(catalog, overlay),
     )
 
 
@@ -310,22 +291,11 @@ class RememberedRenders:
 
     def render(self, catalog: Catalog, overlay: OverlaySpec, helm: str) -> str:
         identity = (
-            os.path.abspath(self.chart),
-            helm,
-            overlay.name,
-            catalog.namespace_of(overlay),
-            overlay.profile,
-            overlay.platform,
-            catalog.project.name,
-            *provided_stand_ins(catalog, overlay),
+            os.path.abspath(self.chart), helm, overlay.name, catalog.namespace_of(overlay), overlay.profile,
+            overlay.platform, catalog.project.name, *provided_stand_ins(catalog, overlay),
         )
         entry = cache.load("helm-render", identity)
-        if (
-            isinstance(entry, tuple)
-            and len(entry) == 2
-            and entry[0] == self.stamp
-            and isinstance(entry[1], str)
-        ):
+        if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == self.stamp and isinstance(entry[1], str):
             return entry[1]
         text = _render(self.chart, catalog, overlay, helm)
         if not cache.tree_modified_since([self.chart], self.began_ns - cache.RACY_NS):
@@ -334,14 +304,8 @@ class RememberedRenders:
 
 
 def _compare_all(
-    root: Path,
-    catalog: Catalog,
-    selected: list[OverlaySpec],
-    chart: Path,
-    helm: str,
-    builds: Builds,
-    *,
-    committed: bool = False,
+    root: Path, catalog: Catalog, selected: list[OverlaySpec], chart: Path, helm: str, builds: Builds,
+    *, committed: bool = False,
 ) -> list[ObjectDifference]:
     """Two renders at a time (helm is a process of its own: 2 cores) while this thread compares.
     `committed`: the chart is the repository's, whose renders may be remembered (an exported one is new)."""
@@ -351,9 +315,7 @@ def _compare_all(
     with cf.ThreadPoolExecutor(max_workers=2) as pool:
         renders = [pool.submit(render, catalog, overlay, helm) for overlay in selected]
         for overlay, rendered in zip(selected, renders, strict=True):
-            differences += check_overlay(
-                root, catalog, overlay, chart, helm=helm, builds=builds, rendered=rendered
-            )
+            differences += check_overlay(root, catalog, overlay, chart, helm=helm, builds=builds, rendered=rendered)
     return differences
 
 

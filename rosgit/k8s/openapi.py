@@ -48,9 +48,7 @@ def _convert_node(node: Any, *, root: bool, in_logic: bool) -> Any:
         return node
     if node.get("format") == "int-or-string":
         return {"oneOf": [{"type": "string"}, {"type": "integer"}]}
-    if node.get("x-kubernetes-int-or-string") is True and not any(
-        k in node for k in ("type", *_LOGIC_KEYWORDS)
-    ):
+    if node.get("x-kubernetes-int-or-string") is True and not any(k in node for k in ("type", *_LOGIC_KEYWORDS)):
         # A structural schema may leave the anyOf out (controller-gen writes it); the API server still means it.
         node = {**node, "anyOf": [{"type": "integer"}, {"type": "string"}]}
     # The API server reads `anyOf: null` (route.openshift.io has one) as absent; JSON Schema rejects it.
@@ -83,9 +81,7 @@ def _convert_node(node: Any, *, root: bool, in_logic: bool) -> Any:
             for pattern, sub in out["patternProperties"].items()
         }
     if isinstance(out.get("additionalProperties"), dict):
-        out["additionalProperties"] = _convert_node(
-            out["additionalProperties"], root=False, in_logic=in_logic
-        )
+        out["additionalProperties"] = _convert_node(out["additionalProperties"], root=False, in_logic=in_logic)
     if isinstance(out.get("items"), dict):
         out["items"] = _convert_node(out["items"], root=False, in_logic=in_logic)
     elif isinstance(out.get("items"), list):
