@@ -50,6 +50,10 @@ def test_init_scaffolds_the_hook_and_the_workflow(tmp_path: Path) -> None:
     runs = [step.get("run", "") for step in workflow["jobs"]["check"]["steps"]]
     assert any("rosgit check --require-tools" in run for run in runs)
     assert any("go install sigs.k8s.io/kustomize/kustomize/v5@" in run for run in runs)
+    (restore,) = [step for step in workflow["jobs"]["check"]["steps"] if step.get("uses") == "actions/cache@v4"]
+    assert restore["with"] == {  # where rosgit.cache keeps its results, saved per commit, restored from any
+        "path": "~/.cache/rosgit", "key": "rosgit-${{ github.sha }}", "restore-keys": "rosgit-"
+    }
     assert sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file()) == sorted(
         ["rosgit.yaml", *scaffold_files()]
     )
