@@ -7,7 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from rosgit import cache
+from rosgit.catalog import lined_yaml
 from rosgit.catalog.gateway import with_gateway_config
+from rosgit.catalog.lined_yaml import LinedMap, LinedSeq
 from rosgit.catalog.model import Catalog, Component
 from rosgit.catalog.schema import Reader, camel, unknown_key
 from rosgit.catalog.validate import validate_catalog
@@ -24,12 +26,23 @@ TOPICS_PLACEHOLDER = "${topics}"
 
 
 def parse_yaml(path: Path) -> Any:
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import MarkedYAMLError, YAMLError
-
+    """The file's tree with line numbers (`.lc`), as ruamel's round-trip loader reads it. libyaml reads the
+    files it reads exactly as ruamel does (rosgit.catalog.lined_yaml); ruamel reads the others, and words
+    every error."""
     if not path.exists() and not path.is_symlink():
         raise UsageError("catalog not found; run `rosgit init` to write the default one", location=str(path))
     text = read_user_text(path)
+    try:
+        return lined_yaml.parse(text, location=str(path))
+    except lined_yaml.Unsupported:
+        return parse_with_ruamel(text, path)
+
+
+def parse_with_ruamel(text: str, path: Path) -> Any:
+    """The reference reading of a file's text (slow: ruamel composes in pure Python)."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
     # ruamel composes in (recursive) Python: the depth limit must hold before it starts
     check_yaml_depth(text, location=str(path), always=True)
     yaml = YAML(typ="rt")
@@ -107,9 +120,7 @@ def _check_template_keys(templates: dict[str, Any], reader: Reader) -> None:
 
 
 def _expand_templates(components: list[Any], templates: dict[str, Any], reader: Reader) -> list[Any]:
-    from ruamel.yaml.comments import CommentedSeq
-
-    expanded = CommentedSeq()
+    expanded = LinedSeq()
     for index, node in enumerate(components):
         line = _item_line(components, index)
         if isinstance(node, dict) and "extends" in node:
@@ -138,9 +149,7 @@ def _resolve_template(name: str, templates: dict[str, Any], reader: Reader, chai
 
 
 def _merge(template: Any, component: Any) -> Any:
-    from ruamel.yaml.comments import CommentedMap
-
-    merged = CommentedMap()
+    merged = LinedMap()
     merged.lc.line = getattr(component.lc, "line", 0)
     for source in (template, component):
         for key, value in source.items():
@@ -155,8 +164,6 @@ def _merge(template: Any, component: Any) -> Any:
 
 
 def _merge_named_list(base: list[Any], override: list[Any]) -> list[Any]:
-    from ruamel.yaml.comments import CommentedSeq
-
     items: list[tuple[Any, Any]] = []
     for source in (base, override):
         for index, item in enumerate(source):
@@ -167,7 +174,7 @@ def _merge_named_list(base: list[Any], override: list[Any]) -> list[Any]:
                 items.append(entry)
             else:
                 items[position] = entry
-    merged = CommentedSeq()
+    merged = LinedSeq()
     for index, (_, (item, where)) in enumerate(items):
         merged.append(item)
         merged.lc.add_idx_line_col(index, where)
@@ -175,9 +182,7 @@ def _merge_named_list(base: list[Any], override: list[Any]) -> list[Any]:
 
 
 def _copy_map(node: Any) -> Any:
-    from ruamel.yaml.comments import CommentedMap
-
-    copy = CommentedMap()
+    copy = LinedMap()
     for key, value in node.items():
         copy[key] = value
         copy.lc.add_kv_line_col(key, _kv_where(node, key))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import functools
 import re
 import types
 import typing
@@ -217,8 +218,7 @@ class Reader:
     def _read_dataclass(self, cls: type, node: Any, line: int | None, context: str) -> Any:
         if not isinstance(node, dict):
             raise self.fail(line, f"{context}: expected a mapping, got {_kind(node)}")
-        hints = typing.get_type_hints(cls, include_extras=True)
-        fields = {f.metadata.get("key", camel(f.name)): f for f in dataclasses.fields(cls)}
+        fields, hints = _field_table(cls)
         for key in node:
             if key not in fields:
                 raise self.fail(_key_line(node, key, line), unknown_key(context, "field", key, fields))
@@ -245,6 +245,14 @@ class Reader:
     def line_at(self, path: str) -> int | None:
         """The line of a value by its dotted path, e.g. `catalog.profiles.prod.replicas.koku-api-reads`."""
         return self.paths.get(path)
+
+
+@functools.cache
+def _field_table(cls: type) -> tuple[dict[str, dataclasses.Field[Any]], dict[str, Any]]:
+    """A dataclass's fields by their YAML key, and its resolved type hints: once per class, not per object read
+    (resolving the string annotations was most of the reading)."""
+    fields = {f.metadata.get("key", camel(f.name)): f for f in dataclasses.fields(cls)}
+    return fields, typing.get_type_hints(cls, include_extras=True)
 
 
 def did_you_mean(word: str, choices: typing.Iterable[str]) -> str:
