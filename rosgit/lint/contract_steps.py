@@ -38,11 +38,11 @@ from rosgit import ids
 from rosgit.findings import Finding
 from rosgit.k8s.meta import as_map, name_of
 from rosgit.k8s.podspec import PodTemplate
-from rosgit.k8s.syncorder import is_database, position_of, uses
+from rosgit.k8s.syncorder import is_database, position_of
 from rosgit.lint.context import LintContext
-from rosgit.lint.contract_view import Overlay, Running, mentions, overlay_of, runnings
+from rosgit.lint.contract_view import Overlay, Running, mentions, overlay_of, overlay_runnings
 from rosgit.lint.objects import Obj, by_kind
-from rosgit.lint.ordering import matrix_uses
+from rosgit.lint.ordering import overlay_uses
 
 AUTO_CREATE_ENV = "KAFKA_AUTO_CREATE_TOPICS_ENABLE"
 AUTO_CREATE_SETTING = "auto.create.topics.enable"
@@ -212,7 +212,7 @@ def _database_findings(overlay: Overlay, all_running: list[Running], context: Li
                                                     or r.mode.database.databases)]
     if not wanted:
         return
-    graph = uses(overlay.objects, matrix_uses(context))
+    graph = overlay_uses(overlay.objects, context)
     databases = {t.workload: t for t in overlay.templates if is_database(t)}
     for running in wanted:
         facts = running.mode.database if running.mode else None
@@ -244,7 +244,7 @@ def _database_findings(overlay: Overlay, all_running: list[Running], context: Li
 def check_steps(objects: list[Obj], context: LintContext) -> list[Finding]:
     """Each topic, bucket, queue and database object the overlay's programs need, against the steps creating it."""
     overlay = overlay_of(objects)
-    all_running = runnings(overlay, context)
+    all_running = overlay_runnings(objects, context)
     return [
         *_topic_findings(overlay, all_running, context),
         *_bucket_findings(overlay, all_running, context),

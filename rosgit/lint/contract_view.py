@@ -19,10 +19,11 @@ from rosgit.contracts.loader import DATA_DIR
 from rosgit.contracts.model import ImageContract, Mode
 from rosgit.findings import Finding, RuleId
 from rosgit.k8s.meta import as_map, external_secret_target, name_of, namespace_of, sealed_secret_target
-from rosgit.k8s.podspec import PodTemplate, pod_references, pod_templates
+from rosgit.k8s.podspec import PodTemplate, pod_references
 from rosgit.kustomize import split_image
 from rosgit.lint.context import LintContext
-from rosgit.lint.objects import Obj
+from rosgit.lint.objects import Obj, pod_templates
+from rosgit.lint.shared import per_objects, per_overlay
 
 _VARIABLE = re.compile(r"\$\(([A-Za-z_][A-Za-z0-9_]*)\)|\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)")
 
@@ -130,6 +131,7 @@ def _texts(template: PodTemplate, config_maps: dict[tuple[str, str], dict[str, s
             yield from config_maps.get((template.namespace, reference.name), {}).values()
 
 
+@per_objects
 def overlay_of(objects: list[Obj]) -> Overlay:
     config_maps: dict[tuple[str, str], dict[str, str]] = {}
     secret_keys: dict[tuple[str, str], set[str]] = {}
@@ -187,6 +189,12 @@ def env_view(container: dict[str, Any], namespace: str, overlay: Overlay, contex
         else:
             values[name] = None
     return EnvView(values, refs, tuple(explicit), is_open)
+
+
+@per_overlay
+def overlay_runnings(objects: list[Obj], context: LintContext) -> list[Running]:
+    """`runnings` of the overlay of `objects` (shared by the contract rules of one lint run)."""
+    return runnings(overlay_of(objects), context)
 
 
 def runnings(overlay: Overlay, context: LintContext) -> list[Running]:
