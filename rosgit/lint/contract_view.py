@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from rosgit.contracts.conditions import UNSET, Observed, applying, judged_names
+from rosgit.contracts.conditions import UNSET, Observed
 from rosgit.contracts.loader import DATA_DIR
 from rosgit.contracts.model import ImageContract, Mode
 from rosgit.findings import Finding, RuleId
@@ -202,10 +202,6 @@ def runnings(overlay: Overlay, context: LintContext) -> list[Running]:
     if context.catalog is None or context.contracts is None:
         return []
     by_repository = {split_image(image)[0]: key for key, image in context.catalog.images.items()}
-    # Pruning a contract is the costly part, and an overlay runs one image in dozens of containers (Koku's
-    # workers) that agree on every variable its conditions name: prune once per image and agreement.
-    judged: dict[str, tuple[str, ...]] = {}
-    pruned: dict[tuple[str, tuple[Observed, ...]], ImageContract] = {}
     found: list[Running] = []
     for template in overlay.templates:
         for container in template.containers():
@@ -216,13 +212,7 @@ def runnings(overlay: Overlay, context: LintContext) -> list[Running]:
             words = [*(container.get("command") or []), *(container.get("args") or [])]
             command_line = " ".join(str(word) for word in words)
             env = env_view(container, template.namespace, overlay, context)
-            names = judged.get(key)
-            if names is None:
-                names = judged[key] = judged_names(contract)
-            agreement = (key, tuple(env.observe(name) for name in names))
-            holding = pruned.get(agreement)
-            if holding is None:
-                holding = pruned[agreement] = applying(contract, env.observe)
+            holding = context.contracts.applying(key, env.observe)
             found.append(_running(template, container, key, contract, holding, env, command_line))
     return found
 
