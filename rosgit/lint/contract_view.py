@@ -30,7 +30,8 @@ _VARIABLE = re.compile(r"\$\(([A-Za-z_][A-Za-z0-9_]*)\)|\$\{([A-Za-z_][A-Za-z0-9
 
 def mentions(text: str, name: str) -> bool:
     """`name` occurs in `text` as a whole word (not inside a longer name, dotted or dashed)."""
-    return re.search(rf"(?<![A-Za-z0-9_.-]){re.escape(name)}(?![A-Za-z0-9_.-])", text) is not None
+    # the scripts are long and most names are absent from most of them: a substring test rules those out
+    return name in text and re.search(rf"(?<![A-Za-z0-9_.-]){re.escape(name)}(?![A-Za-z0-9_.-])", text) is not None
 
 
 @dataclass(frozen=True)

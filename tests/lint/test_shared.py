@@ -2,11 +2,13 @@
 sharing in lint order, returns exactly the list (ids, severities, objects, messages, sources, order) it returns
 alone, on every overlay of the repository and on variants of them planted with defects of every rule family
 (half the objects gone, sync waves reversed, security and resources stripped, the contract plants of
-test_contracts_on_repo, no catalog at all)."""
+test_contracts_on_repo, no catalog at all). The fast paths inside the rules are checked against their plain
+form here too."""
 
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Callable
 from functools import cache
 from typing import Any
@@ -18,6 +20,7 @@ from rosgit.catalog import load_catalog
 from rosgit.contracts import contracts_for
 from rosgit.findings import Finding
 from rosgit.lint.context import LintContext
+from rosgit.lint.contract_view import mentions, overlay_of
 from rosgit.lint.rules import RULES
 from rosgit.lint.runner import lint_objects
 from rosgit.lint.shared import per_overlay, sharing
@@ -104,6 +107,19 @@ def test_every_rule_finds_the_same_with_and_without_sharing(overlay: str, varian
         # a variant is planted with defects: the comparison is only worth the findings it compares
         assert variant == "as built" or each_context is not context or any(alone)
     assert lint_objects(objects, context) == lint_objects(objects, context, share=False)
+
+
+def test_the_substring_pre_test_of_mentions_never_changes_its_answer() -> None:
+    objects, _ = _built("minimal")
+    texts = list(overlay_of(objects).step_texts.values())
+    words = sorted({word for text in texts for word in re.findall(r"[A-Za-z0-9_.-]+", text)})
+    # whole words, their parts (inside a longer name: not mentioned) and names absent from every text
+    names = [*words[::7], *(word[1:-1] for word in words[::11] if len(word) > 3), "no-such-name", "a.b"]
+    for name in names:
+        whole_word = rf"(?<![A-Za-z0-9_.-]){re.escape(name)}(?![A-Za-z0-9_.-])"
+        assert [mentions(text, name) for text in texts] == [
+            re.search(whole_word, text) is not None for text in texts
+        ]
 
 
 def test_a_shared_result_is_computed_once_per_scope_and_only_for_its_own_objects_and_context() -> None:
