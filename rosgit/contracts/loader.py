@@ -53,7 +53,9 @@ class ContractSet:
     contracts: Mapping[str, ImageContract]
     files: Mapping[str, Path]
     # `applying`'s work: the variables each contract's conditions name, and the contracts pruned so far
-    _judged: dict[str, tuple[str, ...]] = dataclasses.field(default_factory=dict, init=False, repr=False, compare=False)
+    _judged: dict[str, tuple[str, ...]] = dataclasses.field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
     _pruned: dict[tuple[str, tuple[Observed, ...]], ImageContract] = dataclasses.field(
         default_factory=dict, init=False, repr=False, compare=False
     )

@@ -10,36 +10,24 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Callable
-from functools import cache
 from typing import Any
 
 import pytest
 
-from rosgit.build import build_objects
-from rosgit.catalog import load_catalog
-from rosgit.contracts import contracts_for
 from rosgit.findings import Finding
 from rosgit.lint.context import LintContext
 from rosgit.lint.contract_view import mentions, overlay_of
 from rosgit.lint.rules import RULES
 from rosgit.lint.runner import lint_objects
 from rosgit.lint.shared import per_overlay, sharing
-from rosgit.lint.targets import resolve_targets
 from tests.conftest import REPO_ROOT
+from tests.lint.test_contract_writes import _built
 from tests.lint.test_contracts_on_repo import PLANTS, _without_off_prem_provisions
 
 Obj = dict[str, Any]
 OVERLAYS = sorted(p.name for p in (REPO_ROOT / "overlays").iterdir() if (p / "kustomization.yaml").is_file())
 SYNC_WAVE = "argocd.argoproj.io/sync-wave"
 STRIPPED = {"securityContext", "resources", "readinessProbe", "livenessProbe", "startupProbe"}
-
-
-@cache
-def _built(overlay: str) -> tuple[list[Obj], LintContext]:
-    catalog_path = REPO_ROOT / "rosgit.yaml"
-    catalog = load_catalog(catalog_path)
-    [target] = resolve_targets(catalog, REPO_ROOT, [overlay], contracts_for(catalog, catalog_path))
-    return build_objects(target.path), target.context
 
 
 def _strip(node: Any) -> Any:
