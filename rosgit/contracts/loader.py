@@ -32,7 +32,7 @@ from rosgit import cache
 from rosgit.catalog.loader import parse_yaml
 from rosgit.catalog.model import Catalog
 from rosgit.catalog.schema import Reader
-from rosgit.contracts.conditions import declared_env
+from rosgit.contracts.conditions import Observe, Observed, applying, declared_env, judged_names
 from rosgit.contracts.model import Condition, ImageContract, Write
 from rosgit.contracts.parsers import value_problem
 from rosgit.errors import UsageError
@@ -52,9 +52,32 @@ class ContractSet:
 
     contracts: Mapping[str, ImageContract]
     files: Mapping[str, Path]
+    # `applying`'s work: the variables each contract's conditions name, and the contracts pruned so far
+    _judged: dict[str, tuple[str, ...]] = dataclasses.field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    _pruned: dict[tuple[str, tuple[Observed, ...]], ImageContract] = dataclasses.field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def get(self, image_key: str) -> ImageContract | None:
         return self.contracts.get(image_key)
+
+    def applying(self, image_key: str, observe: Observe) -> ImageContract:
+        """The image's contract as it holds for one container (rosgit.contracts.conditions.applying).
+
+        Pruning is the costly part, and the overlays run one image in dozens of containers (Koku's workers)
+        that agree on every variable its conditions name: it is done once per image and agreement, for
+        every overlay linted with this set."""
+        contract = self.contracts[image_key]
+        names = self._judged.get(image_key)
+        if names is None:
+            names = self._judged[image_key] = judged_names(contract)
+        agreement = (image_key, tuple(observe(name) for name in names))
+        holding = self._pruned.get(agreement)
+        if holding is None:
+            holding = self._pruned[agreement] = applying(contract, observe)
+        return holding
 
 
 def _facts(node: object, context: str) -> Iterator[tuple[object, str]]:

@@ -38,11 +38,12 @@ from rosgit import ids
 from rosgit.findings import Finding
 from rosgit.k8s.meta import as_map, name_of
 from rosgit.k8s.podspec import PodTemplate
-from rosgit.k8s.syncorder import is_database, position_of, uses
+from rosgit.k8s.syncorder import is_database, position_of
 from rosgit.lint.context import LintContext
-from rosgit.lint.contract_view import Overlay, Running, mentions, overlay_of, runnings
+from rosgit.lint.contract_view import Overlay, Running, mentions, overlay_of, overlay_runnings
 from rosgit.lint.objects import Obj, by_kind
-from rosgit.lint.ordering import matrix_uses
+from rosgit.lint.ordering import overlay_uses
+from rosgit.lint.shared import per_objects
 
 AUTO_CREATE_ENV = "KAFKA_AUTO_CREATE_TOPICS_ENABLE"
 AUTO_CREATE_SETTING = "auto.create.topics.enable"
@@ -128,11 +129,15 @@ def _bucket_created(overlay: Overlay, running: Running, env: str | None, name: s
     reference = running.env.refs.get(env or "")
     if reference and reference[1] in claims and reference[2] == "BUCKET_NAME":
         return True
-    for template in overlay.templates:
-        text = overlay.step_text(template)
-        if _BUCKET_COMMANDS.search(text) and mentions(text, name):
-            return True
-    return False
+    return any(mentions(text, name) for text in _bucket_steps(overlay.objects))
+
+
+@per_objects
+def _bucket_steps(objects: list[Obj]) -> list[str]:
+    """The texts of the steps that run a bucket-creating command (asked for every bucket of every workload)."""
+    overlay = overlay_of(objects)
+    texts = (overlay.step_text(template) for template in overlay.templates)
+    return [text for text in texts if _BUCKET_COMMANDS.search(text)]
 
 
 def _bucket_findings(overlay: Overlay, all_running: list[Running], context: LintContext) -> Iterator[Finding]:
@@ -212,7 +217,7 @@ def _database_findings(overlay: Overlay, all_running: list[Running], context: Li
                                                     or r.mode.database.databases)]
     if not wanted:
         return
-    graph = uses(overlay.objects, matrix_uses(context))
+    graph = overlay_uses(overlay.objects, context)
     databases = {t.workload: t for t in overlay.templates if is_database(t)}
     for running in wanted:
         facts = running.mode.database if running.mode else None
@@ -244,7 +249,7 @@ def _database_findings(overlay: Overlay, all_running: list[Running], context: Li
 def check_steps(objects: list[Obj], context: LintContext) -> list[Finding]:
     """Each topic, bucket, queue and database object the overlay's programs need, against the steps creating it."""
     overlay = overlay_of(objects)
-    all_running = runnings(overlay, context)
+    all_running = overlay_runnings(objects, context)
     return [
         *_topic_findings(overlay, all_running, context),
         *_bucket_findings(overlay, all_running, context),

@@ -14,22 +14,24 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from rosgit.contracts.conditions import UNSET, Observed, applying, judged_names
+from rosgit.contracts.conditions import UNSET, Observed
 from rosgit.contracts.loader import DATA_DIR
 from rosgit.contracts.model import ImageContract, Mode
 from rosgit.findings import Finding, RuleId
 from rosgit.k8s.meta import as_map, external_secret_target, name_of, namespace_of, sealed_secret_target
-from rosgit.k8s.podspec import PodTemplate, pod_references, pod_templates
+from rosgit.k8s.podspec import PodTemplate, pod_references
 from rosgit.kustomize import split_image
 from rosgit.lint.context import LintContext
-from rosgit.lint.objects import Obj
+from rosgit.lint.objects import Obj, pod_templates
+from rosgit.lint.shared import per_objects, per_overlay
 
 _VARIABLE = re.compile(r"\$\(([A-Za-z_][A-Za-z0-9_]*)\)|\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)")
 
 
 def mentions(text: str, name: str) -> bool:
     """`name` occurs in `text` as a whole word (not inside a longer name, dotted or dashed)."""
-    return re.search(rf"(?<![A-Za-z0-9_.-]){re.escape(name)}(?![A-Za-z0-9_.-])", text) is not None
+    # the scripts are long and most names are absent from most of them: a substring test rules those out
+    return name in text and re.search(rf"(?<![A-Za-z0-9_.-]){re.escape(name)}(?![A-Za-z0-9_.-])", text) is not None
 
 
 @dataclass(frozen=True)
@@ -130,6 +132,7 @@ def _texts(template: PodTemplate, config_maps: dict[tuple[str, str], dict[str, s
             yield from config_maps.get((template.namespace, reference.name), {}).values()
 
 
+@per_objects
 def overlay_of(objects: list[Obj]) -> Overlay:
     config_maps: dict[tuple[str, str], dict[str, str]] = {}
     secret_keys: dict[tuple[str, str], set[str]] = {}
@@ -189,15 +192,17 @@ def env_view(container: dict[str, Any], namespace: str, overlay: Overlay, contex
     return EnvView(values, refs, tuple(explicit), is_open)
 
 
+@per_overlay
+def overlay_runnings(objects: list[Obj], context: LintContext) -> list[Running]:
+    """`runnings` of the overlay of `objects` (shared by the contract rules of one lint run)."""
+    return runnings(overlay_of(objects), context)
+
+
 def runnings(overlay: Overlay, context: LintContext) -> list[Running]:
     """Every container of the overlay whose image (by repository) has a contract."""
     if context.catalog is None or context.contracts is None:
         return []
     by_repository = {split_image(image)[0]: key for key, image in context.catalog.images.items()}
-    # Pruning a contract is the costly part, and an overlay runs one image in dozens of containers (Koku's
-    # workers) that agree on every variable its conditions name: prune once per image and agreement.
-    judged: dict[str, tuple[str, ...]] = {}
-    pruned: dict[tuple[str, tuple[Observed, ...]], ImageContract] = {}
     found: list[Running] = []
     for template in overlay.templates:
         for container in template.containers():
@@ -208,13 +213,7 @@ def runnings(overlay: Overlay, context: LintContext) -> list[Running]:
             words = [*(container.get("command") or []), *(container.get("args") or [])]
             command_line = " ".join(str(word) for word in words)
             env = env_view(container, template.namespace, overlay, context)
-            names = judged.get(key)
-            if names is None:
-                names = judged[key] = judged_names(contract)
-            agreement = (key, tuple(env.observe(name) for name in names))
-            holding = pruned.get(agreement)
-            if holding is None:
-                holding = pruned[agreement] = applying(contract, env.observe)
+            holding = context.contracts.applying(key, env.observe)
             found.append(_running(template, container, key, contract, holding, env, command_line))
     return found
 

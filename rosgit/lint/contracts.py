@@ -29,7 +29,7 @@ from rosgit.contracts.parsers import value_problem
 from rosgit.findings import Finding
 from rosgit.k8s.meta import as_map, namespace_of, ref
 from rosgit.lint.context import LintContext
-from rosgit.lint.contract_view import Running, overlay_of, runnings
+from rosgit.lint.contract_view import Running, overlay_runnings
 from rosgit.lint.objects import Obj, by_kind, selector_matches
 from rosgit.lint.run_as import may_write, run_as
 from rosgit.lint.services import PROBES, selected_pods
@@ -272,8 +272,7 @@ def _declared(running: Running) -> set[int]:
 
 def check_contracts(objects: list[Obj], context: LintContext) -> list[Finding]:
     """Each container and ServiceMonitor of the overlay against the contracts of the images it runs."""
-    overlay = overlay_of(objects)
-    all_running = runnings(overlay, context)
+    all_running = overlay_runnings(objects, context)
     findings: list[Finding] = []
     for running in all_running:
         findings += _env_findings(running, context)

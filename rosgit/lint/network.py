@@ -24,6 +24,7 @@ from rosgit.findings import Finding
 from rosgit.k8s.meta import as_map
 from rosgit.lint.context import LintContext
 from rosgit.lint.objects import Obj, by_kind, namespace_of, pod_templates, ref, selector_matches
+from rosgit.lint.shared import per_overlay
 
 NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
 DNS = "dns"
@@ -188,6 +189,7 @@ class PolicySet:
         return verdict
 
 
+@per_overlay
 def endpoints(objects: list[Obj], context: LintContext) -> tuple[dict[str, Endpoint], dict[str, Endpoint]]:
     """(workload endpoints, external endpoints) of the overlay; the DNS namespace is external `dns`."""
     pods: dict[str, Endpoint] = {}
@@ -301,6 +303,7 @@ class Reachability:
     blocked_at: dict[FlowKey, str] = field(default_factory=dict)
 
 
+@per_overlay
 def reachability(objects: list[Obj], context: LintContext) -> Reachability:
     """Pure: evaluate the overlay's NetworkPolicies on every (source, destination port) pair."""
     pods, externals = endpoints(objects, context)

@@ -6,6 +6,7 @@ re-exported here so every rule imports its vocabulary from one place.
 
 from __future__ import annotations
 
+from rosgit.k8s import podspec
 from rosgit.k8s.meta import annotations_of, metadata, name_of, namespace_of, ref
 from rosgit.k8s.objects import Obj
 from rosgit.k8s.podspec import (
@@ -13,9 +14,9 @@ from rosgit.k8s.podspec import (
     PodTemplate,
     map_selector_matches,
     pod_template_of,
-    pod_templates,
     selector_matches,
 )
+from rosgit.lint.shared import per_objects
 
 __all__ = [
     "TEMPLATE_KINDS",
@@ -33,6 +34,9 @@ __all__ = [
     "selector_matches",
 ]
 
+
+# every rule walks the overlay's pod templates: one walk per lint_objects call
+pod_templates = per_objects(podspec.pod_templates)
 
 
 def by_kind(objects: list[Obj], *kinds: str) -> list[Obj]:

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from rosgit import ids
 from rosgit.findings import Finding, RuleId
-from rosgit.k8s.syncorder import Rule, Violation, sync_violations
+from rosgit.k8s.syncorder import Rule, Violation, sync_violations, uses
 from rosgit.lint.context import LintContext
 from rosgit.lint.objects import Obj, ref
+from rosgit.lint.shared import per_overlay
 
 IDS: dict[Rule, RuleId] = {
     "config": ids.ROS701, "database": ids.ROS702, "migration": ids.ROS703, "annotation": ids.ROS704
@@ -36,6 +37,18 @@ def matrix_uses(context: LintContext) -> dict[str, set[str]]:
     return found
 
 
+@per_overlay
+def overlay_uses(objects: list[Obj], context: LintContext) -> dict[str, set[str]]:
+    """workload -> the workloads it connects to: named in its env and command, or by the traffic matrix."""
+    return uses(objects, matrix_uses(context))
+
+
+@per_overlay
+def _violations(objects: list[Obj], context: LintContext) -> list[Violation]:
+    # three rules report the sync order's violations, each its own kinds: one evaluation per overlay
+    return sync_violations(objects, matrix_uses(context))
+
+
 def _hint(violation: Violation) -> str:
     if violation.rule == "annotation":
         return WAVE_HINT if violation.message.startswith("sync-wave") else HOOK_HINT
@@ -45,7 +58,7 @@ def _hint(violation: Violation) -> str:
 def _findings(objects: list[Obj], context: LintContext, *rules: Rule) -> list[Finding]:
     return [
         context.finding(IDS[v.rule], "error", ref(v.subject), v.message, _hint(v))
-        for v in sync_violations(objects, matrix_uses(context))
+        for v in _violations(objects, context)
         if v.rule in rules
     ]
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from rosgit.findings import Finding
 from rosgit.lint.context import LintContext
 from rosgit.lint.objects import Obj, annotations_of, ref
 from rosgit.lint.rules import RULES
+from rosgit.lint.shared import sharing
 
 IGNORE_ANNOTATION = "rosgit.io/lint-ignore"
 
@@ -26,15 +29,18 @@ def is_suppressed(finding: Finding, ignored: dict[str, set[str]]) -> bool:
 
 
 def lint_objects(
-    objects: list[Obj], context: LintContext, *, select: set[str] | None = None
+    objects: list[Obj], context: LintContext, *, select: set[str] | None = None, share: bool = True
 ) -> list[Finding]:
-    """Every finding of every rule (or of the `select`ed ids), minus suppressed ones, sorted and unique."""
+    """Every finding of every rule (or of the `select`ed ids), minus suppressed ones, sorted and unique.
+    The rules share what they compute from the overlay (rosgit.lint.shared) unless `share` is False (the
+    reference the tests compare sharing with)."""
     ignored = suppressions(objects)
     findings: set[Finding] = set()
-    for rule in RULES:
-        if select is not None and not select.intersection(rule.ids):
-            continue
-        for finding in rule.function(objects, context):
-            if (select is None or finding.id in select) and not is_suppressed(finding, ignored):
-                findings.add(finding)
+    with sharing(objects, context) if share else contextlib.nullcontext():
+        for rule in RULES:
+            if select is not None and not select.intersection(rule.ids):
+                continue
+            for finding in rule.function(objects, context):
+                if (select is None or finding.id in select) and not is_suppressed(finding, ignored):
+                    findings.add(finding)
     return sorted(findings, key=lambda f: (f.source, f.id, f.object, f.message))

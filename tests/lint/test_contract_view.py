@@ -1,5 +1,6 @@
-"""`runnings` prunes each image's contract once per agreement of the variables its conditions name: on every
-overlay of the repository, each container's contract equals the one pruned for that container alone."""
+"""`runnings` prunes each image's contract once per agreement of the variables its conditions name (the
+contract set remembers them for every overlay of a run): on every overlay of the repository, each container's
+contract equals the one pruned for that container alone."""
 
 from __future__ import annotations
 
@@ -50,3 +51,18 @@ def test_the_judged_names_are_every_variable_a_condition_names_at_any_depth() ->
         walk(contract)
         assert set(judged_names(contract)) == named, contract
     assert any(judged_names(c) for c in contracts.contracts.values())
+
+
+def test_one_contract_set_lints_every_overlay_with_each_containers_own_contract() -> None:
+    """The pruned contracts are remembered by the contract set, which one run shares across its overlays."""
+    catalog_path = REPO_ROOT / "rosgit.yaml"
+    catalog = load_catalog(catalog_path)
+    contracts = contracts_for(catalog, catalog_path)
+    pruned: set[int] = set()
+    containers = 0
+    for target in resolve_targets(catalog, REPO_ROOT, OVERLAYS, contracts):
+        for running in runnings(overlay_of(build_objects(target.path)), target.context):
+            assert running.contract == applying(running.declared, running.env.observe), running.name
+            pruned.add(id(running.contract))
+            containers += 1
+    assert len(pruned) * 4 < containers  # pruned once per agreement for all overlays, not per container
