@@ -7,6 +7,7 @@ one run, built once and handed to every check that reads them.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import tempfile
 import time
@@ -193,6 +194,21 @@ def _outermost(roots: Iterable[Path]) -> tuple[str, ...]:
     return tuple(str(r) for r in unique if not any(r != o and r.is_relative_to(o) for o in unique))
 
 
+def parsed_build(overlay: Path, text: str) -> list[Obj]:
+    """`load_objects(text)`, or an earlier run's parse of the same text of this overlay: PyYAML's constructor
+    costs a check more than reading its pickle (one entry per overlay, replaced when the text changes)."""
+    if not cache.enabled():
+        return load_objects(text)
+    stamp = (hashlib.blake2b(text.encode("utf-8"), digest_size=20).hexdigest(), cache.source_digest())
+    entry = cache.load("objects", (str(overlay),))
+    if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == stamp and isinstance(entry[1], list):
+        objects: list[Obj] = entry[1]
+        return objects
+    objects = load_objects(text)
+    cache.store("objects", (str(overlay),), (stamp, objects))
+    return objects
+
+
 def start_kustomize(path: Path) -> RunningTool:
     return start_tool("kustomize", ["build", str(path)])
 
@@ -244,7 +260,7 @@ def build_with_fallback(path: Path, *, engine: str = "builtin") -> BuiltOverlay:
         return BuiltOverlay(resolved, text, load_objects(text), "kustomize")
     try:
         text, inputs = builtin_build_and_inputs(path)
-        return BuiltOverlay(resolved, text, load_objects(text), "builtin", inputs=inputs)
+        return BuiltOverlay(resolved, text, parsed_build(resolved, text), "builtin", inputs=inputs)
     except Exception as err:
         if find_tool("kustomize") is None:
             raise

@@ -404,3 +404,18 @@ def test_stage_results_are_not_kept_when_an_input_was_written_during_the_run(
     assert memos.commit() == 1
     assert memos.recall("lint", overlay, ("stamp",)) == ["finding"]
     assert memos.recall("lint", overlay, ("another stamp",)) is None
+
+
+def test_a_build_text_is_parsed_again_only_when_it_changes(
+    tmp_path: Path, caching: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    overlay = tmp_path / "overlay"
+    built = build.builtin_build(REPO_ROOT / "overlays" / "minimal")
+    fresh = build.load_objects(built)
+    assert build.parsed_build(overlay, built) == fresh  # parsed, and kept
+    with monkeypatch.context() as m:
+        m.setattr(build, "load_objects", lambda text: pytest.fail("parsed again"))
+        assert build.parsed_build(overlay, built) == fresh
+    edited = built.replace("namespace: ros-ocp\n", "namespace: other\n", 1)
+    assert edited != built
+    assert build.parsed_build(overlay, edited) == build.load_objects(edited) != fresh
