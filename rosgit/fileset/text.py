@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -33,10 +34,190 @@ _Dumper.add_multi_representer(str, _str_representer)
 _Dumper.add_representer(tuple, _tuple_representer)
 
 
-def to_yaml(data: Any) -> str:
+def reference_yaml(data: Any) -> str:
+    """PyYAML's text for `data`: what `to_yaml` must equal byte for byte."""
     return yaml.dump(
-        data, Dumper=_Dumper, sort_keys=False, default_flow_style=False, allow_unicode=True, width=100000
+        data, Dumper=_Dumper, sort_keys=False, default_flow_style=False, allow_unicode=True, width=_WIDTH
     )
+
+
+def to_yaml(data: Any) -> str:
+    """`reference_yaml(data)`, written by `emit_block_yaml` where it can: PyYAML's representer walks every node in
+    Python and was most of `rosgit generate`'s time; only each distinct scalar still goes through PyYAML."""
+    try:
+        return emit_block_yaml(data)
+    except LeftToPyYAML:
+        return reference_yaml(data)
+
+
+_WIDTH = 100000
+# A scalar this long could reach the line width, where PyYAML folds it at a column the emitter would have
+# to track; such documents are left to PyYAML.
+_LONGEST_SCALAR = _WIDTH // 2
+_SCALAR_TYPES = (str, int, float, bool, type(None))
+
+
+class LeftToPyYAML(Exception):
+    """Data the block emitter does not write itself (odd types, complex keys, shared empty containers,
+    chomping that ends a document open): `to_yaml` hands the whole document to PyYAML."""
+
+
+class _Shared(Exception):
+    """A container appears twice: the document is written again with PyYAML's anchors."""
+
+
+@functools.lru_cache(maxsize=65536, typed=True)
+def _value_scalar(value: Any) -> tuple[str, tuple[str, ...]]:
+    """A scalar as PyYAML writes it in block context: its first line, and any further lines relative to the
+    scalar's indentation (which is its key's or dash's column + 2 wherever it stands, as in this list)."""
+    first, *rest = reference_yaml([value]).removeprefix("- ").split("\n")[:-1]
+    if first.startswith(("|", ">")) and "+" in first:
+        raise LeftToPyYAML  # kept final newlines leave the document open: PyYAML may close it with `...`
+    if any(line and not line.startswith("  ") for line in rest):
+        raise LeftToPyYAML
+    return first, tuple(line[2:] for line in rest)
+
+
+@functools.lru_cache(maxsize=65536, typed=True)
+def _key_scalar(key: Any) -> str:
+    """A scalar as PyYAML writes it as a simple mapping key (one line, at most 128 characters)."""
+    line = reference_yaml({key: None})
+    if line.startswith("? ") or not line.endswith(": null\n") or line.count("\n") != 1:
+        raise LeftToPyYAML
+    return line.removesuffix(": null\n")
+
+
+def _scalar_ok(value: Any) -> bool:
+    if type(value) in _SCALAR_TYPES:
+        return not (type(value) is str and len(value) > _LONGEST_SCALAR)
+    return (
+        isinstance(value, str) and len(value) <= _LONGEST_SCALAR
+    )  # str subclasses: PyYAML's str representer
+
+
+def _anchor_names(root: Any) -> dict[int, str]:
+    """PyYAML's anchors: containers met twice in a depth-first walk (keys before values), named by the order
+    of their second meeting."""
+    seen: set[int] = set()
+    names: dict[int, str] = {}
+
+    def visit(node: Any) -> None:
+        kind = type(node)
+        if kind is not dict and kind is not list and not (kind is tuple and node):
+            return
+        if id(node) in seen:
+            names.setdefault(id(node), f"id{len(names) + 1:03d}")
+            return
+        seen.add(id(node))
+        for child in node.values() if kind is dict else node:
+            visit(child)
+
+    visit(root)
+    return names
+
+
+class _BlockEmitter:
+    """PyYAML's block style with this module's options: two-space mappings, sequences not indented under
+    their key, `{}`/`[]` for empty containers, anchors `&idNNN` and aliases `*idNNN` for shared containers."""
+
+    def __init__(self, anchors: dict[int, str] | None) -> None:
+        # None: the first attempt, which gives up at the first shared container
+        self.anchors = anchors
+        self.seen: set[int] = set()
+        self.lines: list[str] = []
+
+    def enter(self, container: Any) -> str | None:
+        """The anchor to write before a container (" &id001" or ""), or None if it was written already."""
+        if id(container) in self.seen:
+            if self.anchors is None:
+                raise _Shared
+            return None
+        self.seen.add(id(container))
+        if self.anchors is None or id(container) not in self.anchors:
+            return ""
+        if not container:
+            raise LeftToPyYAML
+        return f" &{self.anchors[id(container)]}"
+
+    def mapping(self, mapping: dict[Any, Any], indent: int, head: str) -> None:
+        """`head`: the first line's start, the indentation or a parent item's dash."""
+        pad = " " * indent
+        for key, value in mapping.items():
+            if not _scalar_ok(key):
+                raise LeftToPyYAML
+            self.value(f"{head}{_key_scalar(key)}:", value, indent, indent)
+            head = pad
+
+    def sequence(self, items: list[Any] | tuple[Any, ...], indent: int, head: str) -> None:
+        pad = " " * indent
+        for item in items:
+            if self.continues_dash_line(item):
+                self.seen.add(id(item))
+                if type(item) is dict:
+                    self.mapping(item, indent + 2, f"{head}- ")
+                else:
+                    self.sequence(item, indent + 2, f"{head}- ")
+            else:
+                self.value(f"{head}-", item, indent, indent + 2)
+            head = pad
+
+    def continues_dash_line(self, item: Any) -> bool:
+        """A container written here for the first time and without an anchor starts on its dash's line."""
+        kind = type(item)
+        return (
+            bool(item)
+            and (kind is dict or kind is list or kind is tuple)
+            and id(item) not in self.seen
+            and (self.anchors is None or id(item) not in self.anchors)
+        )
+
+    def value(self, line: str, value: Any, indent: int, list_indent: int) -> None:
+        """`line` (a key and its colon, or a dash at `indent`) followed by `value`; a list value's items go at
+        `list_indent`."""
+        kind = type(value)
+        if kind is dict or kind is list or kind is tuple:
+            if kind is tuple and not value:
+                self.lines.append(f"{line} []")  # PyYAML never anchors the empty tuple
+                return
+            anchor = self.enter(value)
+            if anchor is None:
+                self.lines.append(f"{line} *{self.anchors[id(value)]}")  # type: ignore[index]
+            elif not value:
+                self.lines.append(f"{line}{anchor} {'{}' if kind is dict else '[]'}")
+            else:
+                self.lines.append(f"{line}{anchor}")
+                if kind is dict:
+                    self.mapping(value, indent + 2, " " * (indent + 2))
+                else:
+                    self.sequence(value, list_indent, " " * list_indent)
+            return
+        if not _scalar_ok(value):
+            raise LeftToPyYAML
+        first, rest = _value_scalar(value)
+        self.lines.append(f"{line} {first}")
+        if rest:
+            pad = " " * (indent + 2)
+            self.lines.extend(f"{pad}{part}" if part else "" for part in rest)
+
+    def document(self, root: Any) -> str:
+        kind = type(root)
+        if not root or kind not in (dict, list, tuple):
+            raise LeftToPyYAML  # a scalar or empty document: PyYAML's document end markers
+        self.seen.add(id(root))
+        if kind is dict:
+            self.mapping(root, 0, "")
+        else:
+            self.sequence(root, 0, "")
+        self.lines.append("")
+        return "\n".join(self.lines)
+
+
+def emit_block_yaml(data: Any) -> str:
+    """`reference_yaml(data)`, written without PyYAML's representer, or LeftToPyYAML."""
+    try:
+        return _BlockEmitter(None).document(data)
+    except _Shared:
+        return _BlockEmitter(_anchor_names(data)).document(data)
 
 
 def yaml_file(*documents: Any) -> str:
