@@ -5,7 +5,9 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+from rosgit.fileset.text import written_documents
 from rosgit.k8s.objects import load_objects
+from rosgit.userfiles import check_yaml_depth
 
 # Kinds that only configure Kustomize; they never reach the cluster.
 _KUSTOMIZE_KINDS = {"Kustomization", "Component"}
@@ -25,14 +27,23 @@ def tree_objects(tree: dict[str, str], prefixes: tuple[str, ...]) -> list[tuple[
     for path, text in sorted(tree.items()):
         if not path.endswith((".yaml", ".yml")) or not path.startswith(prefixes):
             continue
-        found.extend((path, doc) for doc in _documents(text))
+        found.extend((path, doc) for doc in parsed_documents(text))
     return found
 
 
 @functools.lru_cache(maxsize=4096)
-def _documents(text: str) -> tuple[dict[str, Any], ...]:
-    """Parsed once per file text: the Argo CD generator reads the same tree several times. Read-only."""
-    return tuple(doc for doc in load_objects(text) if "kind" in doc)
+def parsed_documents(text: str) -> tuple[dict[str, Any], ...]:
+    """Parsed once per file text: the Argo CD generator reads the same tree several times. Read-only.
+
+    A text `rosgit generate` wrote in this process is not parsed again: its documents are known. One with
+    anchors and aliases still is, for load_objects' alias checks; the depth check runs on every text."""
+    written = written_documents(text) if "&" not in text or "*" not in text else None
+    if written is None:
+        loaded = load_objects(text)
+    else:
+        check_yaml_depth(text, location="<yaml>")
+        loaded = [doc for doc in written if isinstance(doc, dict)]
+    return tuple(doc for doc in loaded if "kind" in doc)
 
 
 def emitted_kinds(tree: dict[str, str]) -> set[GroupKind]:

@@ -223,7 +223,41 @@ def emit_block_yaml(data: Any) -> str:
 def yaml_file(*documents: Any) -> str:
     """A generated YAML file: the header, then one document per object separated by `---`."""
     body = "---\n".join(to_yaml(doc) for doc in documents)
-    return f"{HEADER}\n{body}"
+    text = f"{HEADER}\n{body}"
+    _remember_written(text, documents)
+    return text
+
+
+# The texts yaml_file wrote in this process, with what parsing them gives back: the Argo CD generator reads
+# the manifests it was handed, and parsing them again with PyYAML's constructor cost it half a second.
+_WRITTEN: dict[str, tuple[Any, ...]] = {}
+_WRITTEN_LIMIT = 4096
+
+
+def _remember_written(text: str, documents: tuple[Any, ...]) -> None:
+    if len(_WRITTEN) >= _WRITTEN_LIMIT:
+        _WRITTEN.pop(next(iter(_WRITTEN)))  # the oldest
+    # a copy taken now: the caller may change its objects after they were written
+    _WRITTEN[text] = tuple(_as_parsed(doc) for doc in documents)
+
+
+def written_documents(text: str) -> tuple[Any, ...] | None:
+    """The documents of `text` as a YAML loader returns them (plain dicts, lists and scalars), if yaml_file
+    wrote it in this process; None otherwise. Shared: read them, never change them."""
+    return _WRITTEN.get(text)
+
+
+def _as_parsed(node: Any) -> Any:
+    """What PyYAML constructs from the text of `node`: the dumper quotes every string another type would
+    resolve from, so only the containers' and strings' types change (tuples are written as lists)."""
+    kind = type(node)
+    if kind is dict:
+        return {_as_parsed(key): _as_parsed(value) for key, value in node.items()}
+    if kind is list or kind is tuple:
+        return [_as_parsed(item) for item in node]
+    if kind is not str and isinstance(node, str):
+        return str(node)
+    return node
 
 
 def text_file(content: str, *, comment: str = "#") -> str:

@@ -10,9 +10,11 @@ from typing import Any
 
 import pytest
 
+from rosgit.argocd import kinds
 from rosgit.catalog import Catalog, load_catalog
 from rosgit.catalog.defaults import default_catalog_text
 from rosgit.fileset import text
+from rosgit.k8s.objects import load_objects
 from rosgit.repo.tree import render_tree
 from tests.conftest import REPO_ROOT
 from tests.helm.test_variant_catalog import EDITS as VARIANT_EDITS
@@ -44,9 +46,15 @@ def _pyyaml_only(data: Any) -> str:
     raise text.LeftToPyYAML
 
 
+def _never_written(rendered: str) -> None:
+    return None
+
+
 def use_reference_paths(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every fast path of render_tree swapped for the slow one it replaces."""
     monkeypatch.setattr(text, "emit_block_yaml", _pyyaml_only)
+    monkeypatch.setattr(kinds, "written_documents", _never_written)
+    kinds.parsed_documents.cache_clear()
 
 
 @pytest.mark.parametrize("name", sorted(CATALOG_TEXTS))
@@ -58,7 +66,43 @@ def test_fast_paths_render_the_reference_bytes(
     with monkeypatch.context() as patched:
         use_reference_paths(patched)
         reference = render_tree(catalog)
+    kinds.parsed_documents.cache_clear()
     assert list(fast) == list(reference)
     differing = [path for path in fast if fast[path].encode() != reference[path].encode()]
     assert differing == []
     assert len(fast) > 100
+
+
+def _same(loaded: Any, written: Any) -> bool:
+    """Equal, and of the same types all the way down (1 == True == 1.0 for ==)."""
+    if type(loaded) is not type(written):
+        return False
+    if isinstance(loaded, dict):
+        return list(loaded) == list(written) and all(
+            _same(key, other) and _same(loaded[key], written[other])
+            for key, other in zip(loaded, written, strict=True)
+        )
+    if isinstance(loaded, list):
+        return len(loaded) == len(written) and all(_same(a, b) for a, b in zip(loaded, written, strict=True))
+    return bool(loaded == written)
+
+
+@pytest.mark.parametrize("name", sorted(CATALOG_TEXTS))
+def test_written_documents_are_what_parsing_their_text_gives(name: str, tmp_path: Path) -> None:
+    known = 0
+    for path, rendered in render_tree(_catalog(tmp_path, name)).items():
+        written = text.written_documents(rendered)
+        if written is None:
+            continue
+        known += 1
+        parsed = load_objects(rendered, source=path)
+        assert _same(parsed, [doc for doc in written if isinstance(doc, dict)]), path
+    assert known > 200
+
+
+def test_a_written_object_changed_afterwards_keeps_the_documents_of_its_text() -> None:
+    obj = {"kind": "ConfigMap", "data": {"a": ("b",)}}
+    rendered = text.yaml_file(obj)
+    obj["data"]["a"] = "changed"
+    assert text.written_documents(rendered) == ({"kind": "ConfigMap", "data": {"a": ["b"]}},)
+    assert kinds.parsed_documents(rendered) == tuple(load_objects(rendered))
