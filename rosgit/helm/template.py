@@ -69,11 +69,20 @@ def _plain(value: Any) -> str:
 
 @functools.lru_cache(maxsize=8192)
 def _plain_string(value: str) -> str:
-    # Charts repeat the same keys and values thousands of times; PyYAML's emitter is the slow part.
-    dumped: str = yaml.safe_dump(value, width=float("inf"), allow_unicode=True)
+    # Charts repeat the same keys and values thousands of times; PyYAML's emitter is the slow part, and
+    # libyaml's writes the same text for ASCII (it escapes some other characters, U+0085 or emoji, differently).
+    return escape(scalar_text(value, yaml.CSafeDumper if value.isascii() else yaml.SafeDumper))
+
+
+def scalar_text(value: str, dumper: type[yaml.SafeDumper] | type[yaml.CSafeDumper]) -> str:
+    """A string as one YAML scalar, written by `dumper`, without the document end marker; never folded."""
+    dumped: str = yaml.dump(value, Dumper=dumper, width=_UNFOLDED, allow_unicode=True)
     if dumped.endswith("\n...\n"):
         dumped = dumped[: -len("\n...\n")]
-    return escape(dumped.rstrip("\n"))
+    return dumped.rstrip("\n")
+
+
+_UNFOLDED = 2**31 - 1  # libyaml's widest line (an int); PyYAML's pure emitter took float("inf") alike
 
 
 def _block_scalar_ok(text: str) -> bool:
