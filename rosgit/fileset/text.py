@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -258,6 +259,60 @@ def _as_parsed(node: Any) -> Any:
     if kind is not str and isinstance(node, str):
         return str(node)
     return node
+
+
+def indented_json(data: Any) -> str:
+    """`json.dumps(data, indent=2)`: the json module writes indented JSON in Python, a chunk generator per
+    level; this writer joins the same pieces directly, each string still escaped by json's C encoder."""
+    try:
+        pieces: list[str] = []
+        _json_pieces(data, "\n", pieces)
+        return "".join(pieces)
+    except _LeftToJson:
+        return json.dumps(data, indent=2)
+
+
+class _LeftToJson(Exception):
+    """A key that is not a string, or a value of another type than JSON's: json.dumps writes it (or fails)."""
+
+
+_JSON_CONSTANTS = {True: "true", False: "false", None: "null"}
+
+
+def _json_pieces(node: Any, newline: str, pieces: list[str]) -> None:
+    """`newline`: a line break and the indentation of `node`'s own line."""
+    kind = type(node)
+    if kind is str:
+        pieces.append(_JSON_STRING(node))
+    elif kind is bool or node is None:
+        pieces.append(_JSON_CONSTANTS[node])
+    elif kind is int or kind is float:
+        pieces.append(json.dumps(node))
+    elif kind is dict or kind is list or kind is tuple:
+        if not node:
+            pieces.append("{}" if kind is dict else "[]")
+            return
+        inner = newline + "  "
+        pieces.append("{" if kind is dict else "[")
+        separator = inner
+        if kind is dict:
+            for key, value in node.items():
+                if type(key) is not str:
+                    raise _LeftToJson
+                pieces += (separator, _JSON_STRING(key), ": ")
+                _json_pieces(value, inner, pieces)
+                separator = "," + inner
+        else:
+            for item in node:
+                pieces.append(separator)
+                _json_pieces(item, inner, pieces)
+                separator = "," + inner
+        pieces += (newline, "}" if kind is dict else "]")
+    else:
+        raise _LeftToJson
+
+
+_JSON_STRING = json.encoder.encode_basestring_ascii
 
 
 def text_file(content: str, *, comment: str = "#") -> str:

@@ -3,6 +3,7 @@ sometimes reaches: shared containers (anchors), multi-line and quoted scalars, o
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -43,3 +44,24 @@ def test_ordinary_objects_are_written_without_pyyaml_walking_them() -> None:
 def test_what_the_emitter_leaves_to_pyyaml_still_fails_as_pyyaml_does() -> None:
     with pytest.raises(text.yaml.representer.RepresenterError):
         text.to_yaml({"a": [object()]})
+
+
+JSON_CASES: list[Any] = [
+    {},
+    [],
+    {"a": [], "b": {}, "c": [1, 2.5, float("inf"), -0.0, True, False, None, 10**40]},
+    {"text": 'é \u2028 😀 " \\ \n \t \x00', "nested": [[[]], [{}], {"t": (1, (2,))}], "$ref": "#/x"},
+    {1: "int key", None: "null key"},
+    ["plain", 5, None],
+    "scalar",
+]
+
+
+@pytest.mark.parametrize("data", JSON_CASES, ids=range(len(JSON_CASES)))
+def test_indented_json_writes_json_dumps_bytes(data: Any) -> None:
+    assert text.indented_json(data) == json.dumps(data, indent=2)
+
+
+def test_indented_json_fails_as_json_does() -> None:
+    with pytest.raises(TypeError, match="not JSON serializable"):
+        text.indented_json({"a": [object()]})

@@ -4,6 +4,7 @@ Helm variant's)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from rosgit.argocd import kinds
 from rosgit.catalog import Catalog, load_catalog
 from rosgit.catalog.defaults import default_catalog_text
 from rosgit.fileset import text
+from rosgit.helm import values_schema
 from rosgit.k8s.objects import load_objects
 from rosgit.repo.tree import render_tree
 from tests.conftest import REPO_ROOT
@@ -46,6 +48,10 @@ def _pyyaml_only(data: Any) -> str:
     raise text.LeftToPyYAML
 
 
+def _json_module_text(data: Any) -> str:
+    return json.dumps(data, indent=2)
+
+
 def _never_written(rendered: str) -> None:
     return None
 
@@ -54,6 +60,7 @@ def use_reference_paths(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every fast path of render_tree swapped for the slow one it replaces."""
     monkeypatch.setattr(text, "emit_block_yaml", _pyyaml_only)
     monkeypatch.setattr(kinds, "written_documents", _never_written)
+    monkeypatch.setattr(values_schema, "indented_json", _json_module_text)
     kinds.parsed_documents.cache_clear()
 
 
