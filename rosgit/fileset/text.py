@@ -71,6 +71,7 @@ class _Shared(Exception):
 def _value_scalar(value: Any) -> tuple[str, tuple[str, ...]]:
     """A scalar as PyYAML writes it in block context: its first line, and any further lines relative to the
     scalar's indentation (which is its key's or dash's column + 2 wherever it stands, as in this list)."""
+    _check_scalar(value)
     first, *rest = reference_yaml([value]).removeprefix("- ").split("\n")[:-1]
     if first.startswith(("|", ">")) and "+" in first:
         raise LeftToPyYAML  # kept final newlines leave the document open: PyYAML may close it with `...`
@@ -82,18 +83,20 @@ def _value_scalar(value: Any) -> tuple[str, tuple[str, ...]]:
 @functools.lru_cache(maxsize=65536, typed=True)
 def _key_scalar(key: Any) -> str:
     """A scalar as PyYAML writes it as a simple mapping key (one line, at most 128 characters)."""
+    _check_scalar(key)
     line = reference_yaml({key: None})
     if line.startswith("? ") or not line.endswith(": null\n") or line.count("\n") != 1:
         raise LeftToPyYAML
     return line.removesuffix(": null\n")
 
 
-def _scalar_ok(value: Any) -> bool:
-    if type(value) in _SCALAR_TYPES:
-        return not (type(value) is str and len(value) > _LONGEST_SCALAR)
-    return (
-        isinstance(value, str) and len(value) <= _LONGEST_SCALAR
-    )  # str subclasses: PyYAML's str representer
+def _check_scalar(value: Any) -> None:
+    """Run once per distinct scalar (the two caches above): the types the emitter writes, str subclasses
+    included (PyYAML's str representer takes them)."""
+    if type(value) not in _SCALAR_TYPES and not isinstance(value, str):
+        raise LeftToPyYAML
+    if isinstance(value, str) and len(value) > _LONGEST_SCALAR:
+        raise LeftToPyYAML
 
 
 def _anchor_names(root: Any) -> dict[int, str]:
@@ -144,9 +147,11 @@ class _BlockEmitter:
         """`head`: the first line's start, the indentation or a parent item's dash."""
         pad = " " * indent
         for key, value in mapping.items():
-            if not _scalar_ok(key):
-                raise LeftToPyYAML
-            self.value(f"{head}{_key_scalar(key)}:", value, indent, indent)
+            try:
+                written = _key_scalar(key)
+            except TypeError:  # unhashable: no scalar
+                raise LeftToPyYAML from None
+            self.value(f"{head}{written}:", value, indent, indent)
             head = pad
 
     def sequence(self, items: list[Any] | tuple[Any, ...], indent: int, head: str) -> None:
@@ -192,9 +197,10 @@ class _BlockEmitter:
                 else:
                     self.sequence(value, list_indent, " " * list_indent)
             return
-        if not _scalar_ok(value):
-            raise LeftToPyYAML
-        first, rest = _value_scalar(value)
+        try:
+            first, rest = _value_scalar(value)
+        except TypeError:  # unhashable: no scalar
+            raise LeftToPyYAML from None
         self.lines.append(f"{line} {first}")
         if rest:
             pad = " " * (indent + 2)

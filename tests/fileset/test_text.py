@@ -3,6 +3,7 @@ sometimes reaches: shared containers (anchors), multi-line and quoted scalars, o
 
 from __future__ import annotations
 
+import datetime
 import json
 from typing import Any
 
@@ -26,6 +27,7 @@ CASES: list[Any] = [
     {"k" * 200: 1, "quote'd": "it's", "colon: key": "- dash", "#": "# hash", "&a": "*b", "{": "[", "%": "@"},
     {"big": 10**30, "inf": float("inf"), "nan": float("nan"), "neg": -3, "bools": [True, False]},
     {"long": "word " * 30000},
+    {"date": datetime.date(2024, 1, 1), "set": {1, 2}, ("tuple", "key"): 1},
     [None, "", " ", "~", "2024-01-01", "1_000", "0o17", "+1", ".5", "yes", "No", "=", "<<"],
 ]
 
