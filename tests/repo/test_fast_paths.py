@@ -14,6 +14,7 @@ import pytest
 from rosgit.argocd import kinds
 from rosgit.catalog import Catalog, load_catalog
 from rosgit.catalog.defaults import default_catalog_text
+from rosgit.errors import UsageError
 from rosgit.fileset import text
 from rosgit.helm import values_schema
 from rosgit.k8s.objects import load_objects
@@ -113,3 +114,39 @@ def test_a_written_object_changed_afterwards_keeps_the_documents_of_its_text() -
     obj["data"]["a"] = "changed"
     assert text.written_documents(rendered) == ({"kind": "ConfigMap", "data": {"a": ["b"]}},)
     assert kinds.parsed_documents(rendered) == tuple(load_objects(rendered))
+
+
+def _nested(levels: int) -> Any:
+    node: Any = "leaf"
+    for _ in range(levels - 1):
+        node = [node]
+    return node
+
+
+SHARED = [str(i) for i in range(2000)]
+# each document is refused by load_objects' alias check: 101 levels through an alias; 800,000 nodes from 400
+# aliases of one list, over the budget of a text this size
+OVER_THE_LIMITS = {
+    "depth": {"kind": "ConfigMap", "a": (deep := _nested(100)), "b": deep},
+    "budget": {"kind": "ConfigMap", "items": [SHARED] * 400},
+}
+
+
+@pytest.mark.parametrize("name", sorted(OVER_THE_LIMITS))
+def test_a_written_text_over_the_alias_limits_fails_as_its_parse_does(name: str) -> None:
+    rendered = text.yaml_file(OVER_THE_LIMITS[name])
+    assert "&id001" in rendered
+    with pytest.raises(UsageError) as parsed:
+        load_objects(rendered)
+    with pytest.raises(UsageError) as known:
+        kinds.parsed_documents(rendered)
+    assert str(known.value) == str(parsed.value)
+
+
+def test_a_written_text_just_within_the_alias_limits_is_not_parsed(monkeypatch: pytest.MonkeyPatch) -> None:
+    shared = _nested(99)  # 100 levels with the document
+    rendered = text.yaml_file({"kind": "ConfigMap", "a": shared, "b": shared})
+    assert "&id001" in rendered
+    load_objects(rendered)  # accepted
+    monkeypatch.setattr(kinds, "load_objects", _never_written)
+    assert kinds.parsed_documents(rendered)[0]["b"] == shared
