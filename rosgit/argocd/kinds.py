@@ -5,7 +5,9 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+from rosgit.fileset.text import written_documents
 from rosgit.k8s.objects import load_objects
+from rosgit.userfiles import MAX_DEPTH, alias_budget, check_yaml_depth
 
 # Kinds that only configure Kustomize; they never reach the cluster.
 _KUSTOMIZE_KINDS = {"Kustomization", "Component"}
@@ -25,14 +27,57 @@ def tree_objects(tree: dict[str, str], prefixes: tuple[str, ...]) -> list[tuple[
     for path, text in sorted(tree.items()):
         if not path.endswith((".yaml", ".yml")) or not path.startswith(prefixes):
             continue
-        found.extend((path, doc) for doc in _documents(text))
+        found.extend((path, doc) for doc in parsed_documents(text))
     return found
 
 
 @functools.lru_cache(maxsize=4096)
-def _documents(text: str) -> tuple[dict[str, Any], ...]:
-    """Parsed once per file text: the Argo CD generator reads the same tree several times. Read-only."""
-    return tuple(doc for doc in load_objects(text) if "kind" in doc)
+def parsed_documents(text: str) -> tuple[dict[str, Any], ...]:
+    """Parsed once per file text: the Argo CD generator reads the same tree several times. Read-only.
+
+    A text `rosgit generate` wrote in this process is not parsed again: its documents are known. It is
+    still refused as load_objects would refuse it: the depth check runs on every text, and one with anchors
+    and aliases is parsed after all (for load_objects' own errors) unless its documents are within the
+    limits load_objects measures such a text by."""
+    written = written_documents(text)
+    if written is None or ("&" in text and "*" in text and not _within_alias_limits(written, text)):
+        loaded = load_objects(text)
+    else:
+        check_yaml_depth(text, location="<yaml>")
+        loaded = [doc for doc in written if isinstance(doc, dict)]
+    return tuple(doc for doc in loaded if "kind" in doc)
+
+
+def _within_alias_limits(documents: tuple[Any, ...], text: str) -> bool:
+    """Whether every document, aliases expanded, has at most alias_budget(text) nodes and MAX_DEPTH levels,
+    the limits `check_node_graph` holds each composed document of `text` to. The written documents are
+    that expansion already (shared containers were copied where each appears), a key or scalar one node."""
+    budget = alias_budget(text)
+    for document in documents:
+        measured = _size_within(document, MAX_DEPTH, budget)
+        if measured is None:
+            return False
+    return True
+
+
+def _size_within(node: Any, levels: int, budget: int) -> int | None:
+    """The node count of `node`, or None once it nests deeper than `levels` or counts over `budget`."""
+    if levels < 1:
+        return None
+    if isinstance(node, dict):
+        size = 1 + len(node)  # the mapping and its keys
+        children: Any = node.values()
+    elif isinstance(node, list):
+        size = 1
+        children = node
+    else:
+        return 1
+    for child in children:
+        below = _size_within(child, levels - 1, budget - size)
+        if below is None:
+            return None
+        size += below
+    return size if size <= budget else None
 
 
 def emitted_kinds(tree: dict[str, str]) -> set[GroupKind]:

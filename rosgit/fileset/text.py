@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -33,16 +35,290 @@ _Dumper.add_multi_representer(str, _str_representer)
 _Dumper.add_representer(tuple, _tuple_representer)
 
 
-def to_yaml(data: Any) -> str:
+def reference_yaml(data: Any) -> str:
+    """PyYAML's text for `data`: what `to_yaml` must equal byte for byte."""
     return yaml.dump(
-        data, Dumper=_Dumper, sort_keys=False, default_flow_style=False, allow_unicode=True, width=100000
+        data, Dumper=_Dumper, sort_keys=False, default_flow_style=False, allow_unicode=True, width=_WIDTH
     )
+
+
+def to_yaml(data: Any) -> str:
+    """`reference_yaml(data)`, written by `emit_block_yaml` where it can: PyYAML's representer walks every node in
+    Python and was most of `rosgit generate`'s time; only each distinct scalar still goes through PyYAML."""
+    try:
+        return emit_block_yaml(data)
+    except LeftToPyYAML:
+        return reference_yaml(data)
+
+
+_WIDTH = 100000
+# A scalar this long could reach the line width, where PyYAML folds it at a column the emitter would have
+# to track; such documents are left to PyYAML.
+_LONGEST_SCALAR = _WIDTH // 2
+_SCALAR_TYPES = (str, int, float, bool, type(None))
+
+
+class LeftToPyYAML(Exception):
+    """Data the block emitter does not write itself (odd types, complex keys, shared empty containers,
+    chomping that ends a document open): `to_yaml` hands the whole document to PyYAML."""
+
+
+class _Shared(Exception):
+    """A container appears twice: the document is written again with PyYAML's anchors."""
+
+
+@functools.lru_cache(maxsize=65536, typed=True)
+def _value_scalar(value: Any) -> tuple[str, tuple[str, ...]]:
+    """A scalar as PyYAML writes it in block context: its first line, and any further lines relative to the
+    scalar's indentation (which is its key's or dash's column + 2 wherever it stands, as in this list)."""
+    _check_scalar(value)
+    first, *rest = reference_yaml([value]).removeprefix("- ").split("\n")[:-1]
+    if first.startswith(("|", ">")) and "+" in first:
+        raise LeftToPyYAML  # kept final newlines leave the document open: PyYAML may close it with `...`
+    if any(line and not line.startswith("  ") for line in rest):
+        raise LeftToPyYAML
+    return first, tuple(line[2:] for line in rest)
+
+
+@functools.lru_cache(maxsize=65536, typed=True)
+def _key_scalar(key: Any) -> str:
+    """A scalar as PyYAML writes it as a simple mapping key (one line, at most 128 characters)."""
+    _check_scalar(key)
+    line = reference_yaml({key: None})
+    if line.startswith("? ") or not line.endswith(": null\n") or line.count("\n") != 1:
+        raise LeftToPyYAML
+    return line.removesuffix(": null\n")
+
+
+def _check_scalar(value: Any) -> None:
+    """Run once per distinct scalar (the two caches above): the types the emitter writes, str subclasses
+    included (PyYAML's str representer takes them)."""
+    if type(value) not in _SCALAR_TYPES and not isinstance(value, str):
+        raise LeftToPyYAML
+    if isinstance(value, str) and len(value) > _LONGEST_SCALAR:
+        raise LeftToPyYAML
+
+
+def _anchor_names(root: Any) -> dict[int, str]:
+    """PyYAML's anchors: containers met twice in a depth-first walk (keys before values), named by the order
+    of their second meeting."""
+    seen: set[int] = set()
+    names: dict[int, str] = {}
+
+    def visit(node: Any) -> None:
+        kind = type(node)
+        if kind is not dict and kind is not list and not (kind is tuple and node):
+            return
+        if id(node) in seen:
+            names.setdefault(id(node), f"id{len(names) + 1:03d}")
+            return
+        seen.add(id(node))
+        for child in node.values() if kind is dict else node:
+            visit(child)
+
+    visit(root)
+    return names
+
+
+class _BlockEmitter:
+    """PyYAML's block style with this module's options: two-space mappings, sequences not indented under
+    their key, `{}`/`[]` for empty containers, anchors `&idNNN` and aliases `*idNNN` for shared containers."""
+
+    def __init__(self, anchors: dict[int, str] | None) -> None:
+        # None: the first attempt, which gives up at the first shared container
+        self.anchors = anchors
+        self.seen: set[int] = set()
+        self.lines: list[str] = []
+
+    def enter(self, container: Any) -> str | None:
+        """The anchor to write before a container (" &id001" or ""), or None if it was written already."""
+        if id(container) in self.seen:
+            if self.anchors is None:
+                raise _Shared
+            return None
+        self.seen.add(id(container))
+        if self.anchors is None or id(container) not in self.anchors:
+            return ""
+        if not container:
+            raise LeftToPyYAML
+        return f" &{self.anchors[id(container)]}"
+
+    def mapping(self, mapping: dict[Any, Any], indent: int, head: str) -> None:
+        """`head`: the first line's start, the indentation or a parent item's dash."""
+        pad = " " * indent
+        for key, value in mapping.items():
+            try:
+                written = _key_scalar(key)
+            except TypeError:  # unhashable: no scalar
+                raise LeftToPyYAML from None
+            self.value(f"{head}{written}:", value, indent, indent)
+            head = pad
+
+    def sequence(self, items: list[Any] | tuple[Any, ...], indent: int, head: str) -> None:
+        pad = " " * indent
+        for item in items:
+            if self.continues_dash_line(item):
+                self.seen.add(id(item))
+                if type(item) is dict:
+                    self.mapping(item, indent + 2, f"{head}- ")
+                else:
+                    self.sequence(item, indent + 2, f"{head}- ")
+            else:
+                self.value(f"{head}-", item, indent, indent + 2)
+            head = pad
+
+    def continues_dash_line(self, item: Any) -> bool:
+        """A container written here for the first time and without an anchor starts on its dash's line."""
+        kind = type(item)
+        return (
+            bool(item)
+            and (kind is dict or kind is list or kind is tuple)
+            and id(item) not in self.seen
+            and (self.anchors is None or id(item) not in self.anchors)
+        )
+
+    def value(self, line: str, value: Any, indent: int, list_indent: int) -> None:
+        """`line` (a key and its colon, or a dash at `indent`) followed by `value`; a list value's items go at
+        `list_indent`."""
+        kind = type(value)
+        if kind is dict or kind is list or kind is tuple:
+            if kind is tuple and not value:
+                self.lines.append(f"{line} []")  # PyYAML never anchors the empty tuple
+                return
+            anchor = self.enter(value)
+            if anchor is None:
+                self.lines.append(f"{line} *{self.anchors[id(value)]}")  # type: ignore[index]
+            elif not value:
+                self.lines.append(f"{line}{anchor} {'{}' if kind is dict else '[]'}")
+            else:
+                self.lines.append(f"{line}{anchor}")
+                if kind is dict:
+                    self.mapping(value, indent + 2, " " * (indent + 2))
+                else:
+                    self.sequence(value, list_indent, " " * list_indent)
+            return
+        try:
+            first, rest = _value_scalar(value)
+        except TypeError:  # unhashable: no scalar
+            raise LeftToPyYAML from None
+        self.lines.append(f"{line} {first}")
+        if rest:
+            pad = " " * (indent + 2)
+            self.lines.extend(f"{pad}{part}" if part else "" for part in rest)
+
+    def document(self, root: Any) -> str:
+        kind = type(root)
+        if not root or kind not in (dict, list, tuple):
+            raise LeftToPyYAML  # a scalar or empty document: PyYAML's document end markers
+        self.seen.add(id(root))
+        if kind is dict:
+            self.mapping(root, 0, "")
+        else:
+            self.sequence(root, 0, "")
+        self.lines.append("")
+        return "\n".join(self.lines)
+
+
+def emit_block_yaml(data: Any) -> str:
+    """`reference_yaml(data)`, written without PyYAML's representer, or LeftToPyYAML."""
+    try:
+        return _BlockEmitter(None).document(data)
+    except _Shared:
+        return _BlockEmitter(_anchor_names(data)).document(data)
 
 
 def yaml_file(*documents: Any) -> str:
     """A generated YAML file: the header, then one document per object separated by `---`."""
     body = "---\n".join(to_yaml(doc) for doc in documents)
-    return f"{HEADER}\n{body}"
+    text = f"{HEADER}\n{body}"
+    _remember_written(text, documents)
+    return text
+
+
+# The texts yaml_file wrote in this process, with what parsing them gives back: the Argo CD generator reads
+# the manifests it was handed, and parsing them again with PyYAML's constructor cost it half a second.
+_WRITTEN: dict[str, tuple[Any, ...]] = {}
+_WRITTEN_LIMIT = 4096
+
+
+def _remember_written(text: str, documents: tuple[Any, ...]) -> None:
+    if len(_WRITTEN) >= _WRITTEN_LIMIT:
+        _WRITTEN.pop(next(iter(_WRITTEN)))  # the oldest
+    # a copy taken now: the caller may change its objects after they were written
+    _WRITTEN[text] = tuple(_as_parsed(doc) for doc in documents)
+
+
+def written_documents(text: str) -> tuple[Any, ...] | None:
+    """The documents of `text` as a YAML loader returns them (plain dicts, lists and scalars), if yaml_file
+    wrote it in this process; None otherwise. Shared: read them, never change them."""
+    return _WRITTEN.get(text)
+
+
+def _as_parsed(node: Any) -> Any:
+    """What PyYAML constructs from the text of `node`: the dumper quotes every string another type would
+    resolve from, so only the containers' and strings' types change (tuples are written as lists)."""
+    kind = type(node)
+    if kind is dict:
+        return {_as_parsed(key): _as_parsed(value) for key, value in node.items()}
+    if kind is list or kind is tuple:
+        return [_as_parsed(item) for item in node]
+    if kind is not str and isinstance(node, str):
+        return str(node)
+    return node
+
+
+def indented_json(data: Any) -> str:
+    """`json.dumps(data, indent=2)`: the json module writes indented JSON in Python, a chunk generator per
+    level; this writer joins the same pieces directly, each string still escaped by json's C encoder."""
+    try:
+        pieces: list[str] = []
+        _json_pieces(data, "\n", pieces)
+        return "".join(pieces)
+    except _LeftToJson:
+        return json.dumps(data, indent=2)
+
+
+class _LeftToJson(Exception):
+    """A key that is not a string, or a value of another type than JSON's: json.dumps writes it (or fails)."""
+
+
+_JSON_CONSTANTS = {True: "true", False: "false", None: "null"}
+
+
+def _json_pieces(node: Any, newline: str, pieces: list[str]) -> None:
+    """`newline`: a line break and the indentation of `node`'s own line."""
+    kind = type(node)
+    if kind is str:
+        pieces.append(_JSON_STRING(node))
+    elif kind is bool or node is None:
+        pieces.append(_JSON_CONSTANTS[node])
+    elif kind is int or kind is float:
+        pieces.append(json.dumps(node))
+    elif kind is dict or kind is list or kind is tuple:
+        if not node:
+            pieces.append("{}" if kind is dict else "[]")
+            return
+        inner = newline + "  "
+        pieces.append("{" if kind is dict else "[")
+        separator = inner
+        if kind is dict:
+            for key, value in node.items():
+                if type(key) is not str:
+                    raise _LeftToJson
+                pieces += (separator, _JSON_STRING(key), ": ")
+                _json_pieces(value, inner, pieces)
+                separator = "," + inner
+        else:
+            for item in node:
+                pieces.append(separator)
+                _json_pieces(item, inner, pieces)
+                separator = "," + inner
+        pieces += (newline, "}" if kind is dict else "]")
+    else:
+        raise _LeftToJson
+
+
+_JSON_STRING = json.encoder.encode_basestring_ascii
 
 
 def text_file(content: str, *, comment: str = "#") -> str:

@@ -8,6 +8,7 @@ escaped so Go templates pass it through unchanged.
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,6 +57,8 @@ def escape(text: str) -> str:
 
 def _plain(value: Any) -> str:
     """One-line YAML for a scalar, quoted exactly when YAML 1.1 would read it as something else."""
+    if type(value) is str:  # most scalars: first, and without the conversion below
+        return _plain_string(value)
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -69,11 +72,20 @@ def _plain(value: Any) -> str:
 
 @functools.lru_cache(maxsize=8192)
 def _plain_string(value: str) -> str:
-    # Charts repeat the same keys and values thousands of times; PyYAML's emitter is the slow part.
-    dumped: str = yaml.safe_dump(value, width=float("inf"), allow_unicode=True)
+    # Charts repeat the same keys and values thousands of times; PyYAML's emitter is the slow part, and
+    # libyaml's writes the same text for ASCII (it escapes some other characters, U+0085 or emoji, differently).
+    return escape(scalar_text(value, yaml.CSafeDumper if value.isascii() else yaml.SafeDumper))
+
+
+def scalar_text(value: str, dumper: type[yaml.SafeDumper] | type[yaml.CSafeDumper]) -> str:
+    """A string as one YAML scalar, written by `dumper`, without the document end marker; never folded."""
+    dumped: str = yaml.dump(value, Dumper=dumper, width=_UNFOLDED, allow_unicode=True)
     if dumped.endswith("\n...\n"):
         dumped = dumped[: -len("\n...\n")]
-    return escape(dumped.rstrip("\n"))
+    return dumped.rstrip("\n")
+
+
+_UNFOLDED = 2**31 - 1  # libyaml's widest line (an int); PyYAML's pure emitter took float("inf") alike
 
 
 def _block_scalar_ok(text: str) -> bool:
@@ -107,7 +119,9 @@ def render_mapping(mapping: dict[Any, Any], indent: int) -> list[str]:
     pad = " " * indent
     lines: list[str] = []
     # conditional entries last, so a list item's first line is always a plain key
-    ordered = sorted(mapping.items(), key=lambda kv: isinstance(kv[1], When))
+    ordered: Iterable[tuple[Any, Any]] = mapping.items()
+    if any(isinstance(value, When) for value in mapping.values()):
+        ordered = sorted(ordered, key=lambda kv: isinstance(kv[1], When))
     for key, value in ordered:
         if isinstance(value, When):
             lines.append(f"{pad}{{{{- if {value.cond} }}}}")
@@ -119,6 +133,8 @@ def render_mapping(mapping: dict[Any, Any], indent: int) -> list[str]:
 
 
 def _entry(head: str, value: Any, indent: int) -> list[str]:
+    if type(value) is str and "\n" not in value:  # most entries: a one-line string
+        return [f"{head} {_plain_string(value)}"]
     pad = " " * indent
     if isinstance(value, Inline):
         return [f"{head} {value.text}"]

@@ -3,11 +3,10 @@ misspelt key fails `helm template` / `helm install` with the key's path instead 
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from rosgit.catalog.schema import DNS_NAME_RE, LABEL_KEY_RE
-from rosgit.fileset.text import HEADER
+from rosgit.fileset.text import HEADER, indented_json
 from rosgit.k8s.objects import Obj
 
 # Kubernetes resource.Quantity: a decimal with an optional exponent or binary/decimal suffix.
@@ -59,9 +58,10 @@ SITE_KNOBS: dict[str, Obj] = {
         ),
     },
     "affinity": _closed_object(
-        {part: {"description": "As Kubernetes' pod.spec.affinity." + part} for part in (
-            "nodeAffinity", "podAffinity", "podAntiAffinity"
-        )}
+        {
+            part: {"description": "As Kubernetes' pod.spec.affinity." + part}
+            for part in ("nodeAffinity", "podAffinity", "podAntiAffinity")
+        }
     ),
     "imagePullSecrets": {"type": "array", "items": _closed_object({"name": _STRING}, ("name",))},
     "labels": _LABEL_MAP,
@@ -131,4 +131,4 @@ def values_schema(values: Obj) -> Obj:
 
 def schema_text(values: Obj) -> str:
     # "$comment" first and on line 2, where `rosgit generate` looks for its header
-    return json.dumps(values_schema(values), indent=2, sort_keys=False) + "\n"
+    return indented_json(values_schema(values)) + "\n"

@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import itertools
+import random
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from rosgit.helm.template import Block, Inline, When, WhenItems, block_scalar, escape, render_document
+from rosgit.helm.template import (
+    Block,
+    Inline,
+    When,
+    WhenItems,
+    block_scalar,
+    escape,
+    render_document,
+    scalar_text,
+)
 from tests.helm.conftest import helm
 
 TRICKY: dict[str, Any] = {
@@ -88,3 +99,45 @@ def test_real_helm_renders_literal_objects_unchanged(tmp_path: Path, binary: str
     assert proc.returncode == 0, proc.stderr
     docs = [d for d in yaml.safe_load_all(proc.stdout) if d]
     assert docs == [TRICKY, nested]
+
+
+def _ascii_corpus() -> list[str]:
+    """Every ASCII pair and YAML-significant word, and random strings of them (fixed seed)."""
+    alphabet = [chr(i) for i in range(32, 127)] + ["\n", "\t", "\r", "  ", " \n", "\n "]
+    words = ["yes", "No", "on", "null", "~", "0x1F", "1e3", "1_000", "0o7", ".inf", "-.NaN", "2024-01-01"]
+    words += [
+        "12:30:00",
+        "<<",
+        "=",
+        "---",
+        "...",
+        "- a",
+        "a: b",
+        "a #b",
+        "? x",
+        "!t",
+        "&a",
+        "*a",
+        "%Y",
+        "|",
+        ">",
+    ]
+    rng = random.Random(17)
+    corpus = alphabet + words + [a + b for a, b in itertools.product(alphabet, repeat=2)]
+    corpus += ["".join(rng.choice(alphabet + words) for _ in range(rng.randint(0, 10))) for _ in range(8000)]
+    return corpus
+
+
+def test_libyaml_writes_ascii_scalars_as_pyyaml_does() -> None:
+    """`_plain_string` takes libyaml's emitter for ASCII strings only: there it must equal PyYAML's own."""
+    differing = [
+        text
+        for text in _ascii_corpus()
+        if scalar_text(text, yaml.CSafeDumper) != scalar_text(text, yaml.SafeDumper)
+    ]
+    assert differing == []
+
+
+def test_libyaml_differs_beyond_ascii_so_those_strings_keep_pyyaml() -> None:
+    """Why the fast path stops at ASCII: an emoji is escaped by libyaml, written as is by PyYAML."""
+    assert scalar_text("a😀", yaml.CSafeDumper) != scalar_text("a😀", yaml.SafeDumper)

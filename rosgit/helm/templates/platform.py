@@ -99,16 +99,24 @@ def openshift_template(catalog: Catalog) -> str | None:
 def _policies_by_analytics(catalog: Catalog, platform: str) -> str:
     """The traffic matrix's NetworkPolicies of each analytics (and authorization) mode, under those switches."""
     authorizations: list[AuthorizationMode | None] = list(ALL_AUTHORIZATION) if catalog.identity else [None]
+    # The modes share most policies: each distinct one is rendered once. The builders return plain data
+    # (dicts, lists, strings, numbers), whose repr tells apart what renders apart, types and order included.
+    rendered: dict[str, str] = {}
     docs = ""
     for mode in ALL_ANALYTICS:
         for authorization in authorizations:
-            objects = copy.deepcopy(network_policies(catalog, platform, mode, authorization))
-            for obj in objects:
-                set_project_metadata(obj)
             switch = analytics_is(mode)
             if authorization is not None:
                 switch = f"and ({switch}) ({authorization_is(authorization)})"
-            docs += f"{{{{- if {switch} }}}}\n" + "".join(render_document(o) for o in objects) + "{{- end }}\n"
+            docs += f"{{{{- if {switch} }}}}\n"
+            for built in network_policies(catalog, platform, mode, authorization):
+                key = repr(built)
+                if key not in rendered:
+                    obj = dict(built)  # set_project_metadata only replaces the metadata: the built one stays
+                    set_project_metadata(obj)
+                    rendered[key] = render_document(obj)
+                docs += rendered[key]
+            docs += "{{- end }}\n"
     return docs
 
 
