@@ -1,5 +1,6 @@
-"""Console entry point. `rosgit build` is parsed here without importing Typer: it runs many times per
-check and on every laptop render, and Typer's import alone costs more than the build itself."""
+"""Console entry point. `rosgit build` and the git hook's `rosgit pre-commit FILE...` are parsed here without
+importing Typer: they run many times a day (every render, every commit), and Typer's import (with its
+pydantic adapters) costs a good part of a hook's one-second budget."""
 
 from __future__ import annotations
 
@@ -47,6 +48,20 @@ def _fast_build(args: list[str]) -> int:
 
         write_build_output(Path(out), text)
     return 0
+
+
+def _fast_pre_commit(args: list[str]) -> int:
+    """`rosgit pre-commit FILE...` as the hook calls it; -1 defers any option (help, --catalog) to Typer."""
+    if any(arg.startswith("-") for arg in args):
+        return -1
+    from pathlib import Path
+
+    from rosgit.check.precommit import run_pre_commit
+
+    return run_pre_commit(Path("rosgit.yaml"), args)
+
+
+_FAST_COMMANDS = {"build": _fast_build, "pre-commit": _fast_pre_commit}
 
 
 def _run_typer(argv: list[str]) -> int:
@@ -117,8 +132,9 @@ def main() -> None:
         from rosgit.repo.settle import settle_before_command
 
         settle_before_command(argv)  # a generate killed mid-swap is finished before anything reads the tree
-        if argv[:1] == ["build"]:
-            code = _fast_build(argv[1:])
+        fast = _FAST_COMMANDS.get(argv[0]) if argv else None
+        if fast is not None:
+            code = fast(argv[1:])
             if code >= 0:
                 sys.exit(code)
         sys.exit(_run_typer(argv))

@@ -60,3 +60,31 @@ def test_init_scaffolds_the_hook_and_the_workflow(tmp_path: Path) -> None:
     # a second init with --force keeps nothing stale, and without --force refuses before writing anything
     again = run_rosgit("init", "--catalog", str(tmp_path / "rosgit.yaml"))
     assert again.returncode == 2
+
+
+def test_the_hook_form_answers_as_typer_does_without_importing_it(tmp_path: Path) -> None:
+    """`rosgit pre-commit FILE...` skips Typer (rosgit.entry); with an option it goes through Typer. Both
+    print the same report and exit alike; the hook's form never imports Typer."""
+    import re
+    import subprocess
+    import sys
+
+    repo = copy_repo(tmp_path)
+    plant(repo / "overlays/dev/kustomization.yaml", "resources:\n", "# edited by hand\nresources:\n")
+    fast = run_rosgit("pre-commit", "overlays/dev/kustomization.yaml", cwd=repo)
+    typer = run_rosgit("pre-commit", "--catalog", "rosgit.yaml", "overlays/dev/kustomization.yaml", cwd=repo)
+
+    def untimed(text: str) -> str:
+        return re.sub(r"\d+\.\d+s", "<t>", text)
+
+    assert fast.returncode == typer.returncode == 1
+    assert untimed(fast.stdout) == untimed(typer.stdout) and fast.stderr == typer.stderr
+    probe = (
+        "import atexit, sys\n"
+        "atexit.register(lambda: print('typer imported:', 'typer' in sys.modules, file=sys.stderr))\n"
+        "sys.argv = ['rosgit', 'pre-commit', 'overlays/dev/kustomization.yaml']\n"
+        "from rosgit.entry import main\n"
+        "main()\n"
+    )
+    ran = subprocess.run([sys.executable, "-c", probe], cwd=repo, capture_output=True, text=True, check=False)
+    assert ran.returncode == 1 and ran.stderr.strip().endswith("typer imported: False"), ran.stderr
