@@ -23,13 +23,12 @@ def load_objects(text: str, *, source: str = "<yaml>") -> list[Obj]:
     sealed secrets), and PyYAML would expand an alias bomb until memory runs out.
     """
     check_yaml_depth(text, location=source)
-    if "&" not in text or "*" not in text:  # no anchor and alias pair, nothing to expand
-        return [doc for doc in yaml.load_all(text, Loader=yaml.CSafeLoader) if isinstance(doc, dict)]
     if not _MERGE_KEY.search(text):
-        # Shell scripts in a build's ConfigMaps hold `&&` and ` *`: usually no alias at all, which shows as
-        # no mapping or list constructed twice. Only a stream that does share one is measured node by node.
-        loaded = list(yaml.load_all(text, Loader=yaml.CSafeLoader))
-        if not _shares_a_container(loaded):
+        # Without merge keys, construction is linear. Shell scripts in a build's ConfigMaps hold `&&` and ` *`:
+        # usually no alias at all, which shows as no node reached twice. Only a stream that does share one is
+        # measured node by node.
+        loaded = plain_documents(text)
+        if loaded is not None:
             return [doc for doc in loaded if isinstance(doc, dict)]
     loader = yaml.CSafeLoader(text)
     docs: list[Obj] = []
@@ -45,15 +44,89 @@ def load_objects(text: str, *, source: str = "<yaml>") -> list[Obj]:
     return docs
 
 
-def _shares_a_container(docs: list[Any]) -> bool:
-    """Whether an alias made one mapping or list appear twice (PyYAML constructs an alias as the same object)."""
-    seen: set[int] = set()
-    stack = list(docs)
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict | list):
-            if id(item) in seen:
-                return True
-            seen.add(id(item))
-            stack.extend(item.values() if isinstance(item, dict) else item)
-    return False
+_STR = "tag:yaml.org,2002:str"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+_MERGE = "tag:yaml.org,2002:merge"
+# Scalars are resolved and constructed once per distinct text: a build repeats its names, labels and ports
+# hundreds of times. Only immutable results are kept; the tables are bounded.
+_CACHE_LIMIT = 65536
+_RESOLVED: dict[tuple[str, Any], str] = {}
+_CONSTRUCTED: dict[tuple[str, str], Any] = {}
+_IMMUTABLE = (str, int, float, bool, type(None))
+
+
+class _Shared(Exception):
+    """A node the plain construction does not take (an alias, a merge key, a tag of its own)."""
+
+
+class _PlainLoader(yaml.CSafeLoader):
+    """libyaml composes; scalars resolve through a memo of PyYAML's own (path-free) resolver."""
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        if kind is not yaml.ScalarNode:
+            return super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
+        key = (value, implicit)
+        tag = _RESOLVED.get(key)
+        if tag is None:
+            tag = super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
+            if len(_RESOLVED) < _CACHE_LIMIT:
+                _RESOLVED[key] = tag
+        return tag
+
+    # A safe loader has no path resolvers: their bookkeeping is two calls per node for nothing.
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:  # noqa: ARG002 (PyYAML's signature)
+        return None
+
+    def ascend_resolver(self) -> None:
+        return None
+
+
+def plain_documents(text: str) -> list[Any] | None:
+    """What `yaml.load_all(text, Loader=yaml.CSafeLoader)` gives, built without PyYAML's generator-based
+    constructor; None when the stream reaches a node twice (an alias: PyYAML would share the object), has a
+    merge key or a tag other than str/int/float/bool/null/map/seq, or fails, so the caller takes PyYAML's way
+    (and its errors)."""
+    loader = _PlainLoader(text)
+    docs: list[Any] = []
+    try:
+        while loader.check_node():
+            # by identity within one document, which keeps its nodes alive (anchors end with their document)
+            docs.append(_plain(loader, loader.get_node(), set()))
+    except (_Shared, yaml.YAMLError, TypeError, ValueError):
+        return None
+    finally:
+        loader.dispose()
+    return docs
+
+
+def _plain(loader: _PlainLoader, node: Any, seen: set[int]) -> Any:
+    if isinstance(node, yaml.ScalarNode):
+        if node.tag == _STR:
+            return node.value
+        key = (node.tag, node.value)
+        if key in _CONSTRUCTED:
+            return _CONSTRUCTED[key]
+        construct = loader.yaml_constructors.get(node.tag)
+        if construct is None:
+            raise _Shared(node.tag)
+        value = construct(loader, node)
+        if type(value) not in _IMMUTABLE:
+            raise _Shared(node.tag)  # a timestamp or binary: PyYAML's way, exactly
+        if len(_CONSTRUCTED) < _CACHE_LIMIT:
+            _CONSTRUCTED[key] = value
+        return value
+    if id(node) in seen:
+        raise _Shared("alias")
+    seen.add(id(node))
+    if isinstance(node, yaml.SequenceNode) and node.tag == _SEQ:
+        return [_plain(loader, item, seen) for item in node.value]
+    if isinstance(node, yaml.MappingNode) and node.tag == _MAP:
+        mapping: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE:
+                raise _Shared("merge")
+            key = _plain(loader, key_node, seen)
+            mapping[key] = _plain(loader, value_node, seen)  # TypeError on an unhashable key: PyYAML's way
+        return mapping
+    raise _Shared(str(node.tag))
