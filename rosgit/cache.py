@@ -58,6 +58,22 @@ class TooLarge(Exception):
     """The tree has more than MAX_FILES files: not cached."""
 
 
+def text_digest(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=20).hexdigest()
+
+
+def files_digest(paths: Iterable[Path]) -> str:
+    """The bytes of each file (or its absence), in the order given."""
+    digest = hashlib.blake2b(digest_size=20)
+    for path in paths:
+        digest.update(f"\0{path}\0".encode())
+        try:
+            digest.update(hashlib.blake2b(path.read_bytes(), digest_size=20).digest())
+        except OSError:
+            digest.update(b"absent")
+    return digest.hexdigest()
+
+
 def tree_digest(directories: Iterable[Path]) -> str:
     return tree_state(directories)[0]
 

@@ -327,9 +327,9 @@ def test_a_change_recomputes_only_the_stages_and_overlays_it_reaches(
     tmp_path: Path, caching: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Per overlay, each stage's result is remembered by its own inputs (rosgit.check.memo, the Helm renders):
-    an edit of one overlay reruns that overlay's comparison, validation and lint, and no Helm render; an edit
-    of the catalog re-renders the tree and relints; a new pin reruns every tool. Each time the report is the
-    one an uncached run computes."""
+    an edit of one overlay reruns that overlay's comparisons, validation and lint, and no Helm render; an edit
+    of the catalog's bytes alone re-renders the tree, relints and compares again; a new pin reruns every
+    tool. Each time the report is the one an uncached run computes."""
     import rosgit.repo.tree
     from rosgit.check import stages
     from rosgit.helm import equivalence
@@ -359,6 +359,7 @@ def test_a_change_recomputes_only_the_stages_and_overlays_it_reaches(
     _record(monkeypatch, log, pipeline, "start_kustomize", lambda path: path.name)
     _record(monkeypatch, log, rosgit.repo.tree, "render_tree", lambda catalog: "tree")
     _record(monkeypatch, log, equivalence, "_render", lambda chart, catalog, overlay, helm: overlay.name)
+    _record(monkeypatch, log, equivalence, "check_overlay", lambda root, catalog, overlay, *rest: overlay.name)
     assert check() == []  # nothing changed: nothing recomputed, the same report
 
     kustomization = root / "overlays" / "minimal" / "kustomization.yaml"
@@ -367,15 +368,15 @@ def test_a_change_recomputes_only_the_stages_and_overlays_it_reaches(
         kustomization.read_text(encoding="utf-8").replace("namespace: ros-ocp\n", "namespace: x\n"),
     )
     assert check(compare=True) == [
+        "check_overlay minimal",
         "lint_findings overlays/minimal",
         "start_kustomize minimal",
         "validate_batch overlays/minimal",
     ]
 
     _write(catalog, catalog.read_text(encoding="utf-8") + "# edited\n")
-    assert check(compare=True) == sorted(
-        ["render_tree tree", *(f"lint_findings overlays/{name}" for name in names)]
-    )
+    again = [line for name in names for line in (f"check_overlay {name}", f"lint_findings overlays/{name}")]
+    assert check(compare=True) == sorted(["render_tree tree", *again])
 
     caching.write_text(caching.read_text(encoding="utf-8").replace("v5.8.1", "v5.8.2"))
     cache.source_digest.cache_clear()

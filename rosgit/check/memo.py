@@ -16,10 +16,9 @@ the run began (`cache.RACY_NS`): a file edited while it was read must not leave 
 
 from __future__ import annotations
 
-import hashlib
 import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,22 +26,6 @@ from typing import Any
 from rosgit import cache
 from rosgit.contracts.loader import ContractSet
 from rosgit.tools import find_tool
-
-
-def text_digest(text: str) -> str:
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=20).hexdigest()
-
-
-def files_digest(paths: Iterable[Path]) -> str:
-    """The bytes of each file (or its absence), in the order given."""
-    digest = hashlib.blake2b(digest_size=20)
-    for path in paths:
-        digest.update(f"\0{path}\0".encode())
-        try:
-            digest.update(hashlib.blake2b(path.read_bytes(), digest_size=20).digest())
-        except OSError:
-            digest.update(b"absent")
-    return digest.hexdigest()
 
 
 def tool_digest(name: str) -> str:
@@ -104,7 +87,7 @@ class StageMemos:
 
 def lint_stamp(text: str, catalog_path: Path, contracts: ContractSet | None) -> tuple[str, ...]:
     files = [catalog_path, *(sorted(contracts.files.values()) if contracts is not None else [])]
-    return ("lint", text_digest(text), files_digest(files))
+    return ("lint", cache.text_digest(text), cache.files_digest(files))
 
 
 def validate_stamp(text: str, version: str | None) -> tuple[str, ...] | None:
@@ -117,7 +100,7 @@ def validate_stamp(text: str, version: str | None) -> tuple[str, ...] | None:
         return None
     return (
         "validate",
-        text_digest(text),
+        cache.text_digest(text),
         version or "default",
         tool_digest("kubeconform"),
         kubernetes_validate_version(),
@@ -127,7 +110,7 @@ def validate_stamp(text: str, version: str | None) -> tuple[str, ...] | None:
 
 def tree_stamp(catalog_path: Path) -> tuple[str, ...]:
     """The generated tree is a function of the catalog alone."""
-    return ("tree", files_digest([catalog_path]))
+    return ("tree", cache.files_digest([catalog_path]))
 
 
 def kustomize_stamp(inputs: str | None) -> tuple[str, ...] | None:

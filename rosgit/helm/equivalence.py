@@ -302,20 +302,55 @@ class RememberedRenders:
             cache.store("helm-render", identity, (self.stamp, text))
         return text
 
+    def differences(
+        self, root: Path, catalog: Catalog, overlay: OverlaySpec, helm: str, builds: Builds,
+        rendered: cf.Future[str], catalog_file: Path | None,
+    ) -> list[ObjectDifference]:
+        """`check_overlay`'s answer, remembered by what it compares: the render's text, the overlay's build,
+        the catalog's bytes (the normalisation reads the catalog) and the overlay's own patches. Reading and
+        normalising both sides costs more than the render."""
+        compare = partial(
+            check_overlay, root, catalog, overlay, self.chart, helm=helm, builds=builds, rendered=rendered
+        )
+        try:
+            text, built = rendered.result(), builds.get(root / "overlays" / overlay.name)
+        except RosgitError:
+            return compare()  # its error, reported as ever
+        if catalog_file is None:
+            return compare()
+        patches = [root / "overlays" / overlay.name / rel for rel in overlay.patches]
+        stamp = (
+            cache.text_digest(text), cache.text_digest(built.text), cache.files_digest([catalog_file, *patches]),
+            cache.source_digest(),
+        )
+        identity = (os.path.abspath(self.chart), helm, overlay.name)
+        entry = cache.load("helm-compare", identity)
+        if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == stamp and isinstance(entry[1], list):
+            remembered: list[ObjectDifference] = entry[1]
+            return remembered
+        found = compare()
+        if not any(cache.modified_since(p, self.began_ns - cache.RACY_NS) for p in [catalog_file, *patches]):
+            cache.store("helm-compare", identity, (stamp, found))
+        return found
+
 
 def _compare_all(
     root: Path, catalog: Catalog, selected: list[OverlaySpec], chart: Path, helm: str, builds: Builds,
-    *, committed: bool = False,
+    *, committed: bool = False, catalog_file: Path | None = None,
 ) -> list[ObjectDifference]:
     """Two renders at a time (helm is a process of its own: 2 cores) while this thread compares.
-    `committed`: the chart is the repository's, whose renders may be remembered (an exported one is new)."""
+    `committed`: the chart is the repository's, whose renders may be remembered (an exported one is new);
+    `catalog_file`: the catalog's file, by whose bytes the comparisons are remembered too."""
     differences: list[ObjectDifference] = []
     remembered = RememberedRenders.of(chart, helm) if committed else None
     render = remembered.render if remembered is not None else partial(_render, chart)
     with cf.ThreadPoolExecutor(max_workers=2) as pool:
         renders = [pool.submit(render, catalog, overlay, helm) for overlay in selected]
         for overlay, rendered in zip(selected, renders, strict=True):
-            differences += check_overlay(root, catalog, overlay, chart, helm=helm, builds=builds, rendered=rendered)
+            if remembered is not None:
+                differences += remembered.differences(root, catalog, overlay, helm, builds, rendered, catalog_file)
+            else:
+                differences += check_overlay(root, catalog, overlay, chart, helm=helm, builds=builds, rendered=rendered)
     return differences
 
 
@@ -328,6 +363,7 @@ def equivalence_differences(
     chart: Path | None = None,
     overlays: list[str] | None = None,
     builds: Builds | None = None,
+    catalog_file: Path | None = None,
 ) -> list[ObjectDifference]:
     """Every object that differs between an overlay and the chart rendered with that overlay's values files.
 
@@ -345,7 +381,9 @@ def equivalence_differences(
     if chart is None and (committed / "Chart.yaml").is_file():
         chart = committed
     if chart is not None:
-        return _compare_all(root, catalog, selected, chart, helm, builds, committed=chart == committed)
+        return _compare_all(
+            root, catalog, selected, chart, helm, builds, committed=chart == committed, catalog_file=catalog_file
+        )
     from rosgit.helm.export import write_chart
 
     with tempfile.TemporaryDirectory(prefix="rosgit-chart-") as tmp:
@@ -361,11 +399,13 @@ def check_equivalence(
     chart: Path | None = None,
     overlays: list[str] | None = None,
     builds: Builds | None = None,
+    catalog_file: Path | None = None,
 ) -> list[Finding]:
     """The equivalence proof as findings for `rosgit check`: none when every overlay equals the chart."""
     return [
         d.finding()
         for d in equivalence_differences(
-            root, catalog, helm=helm, engine=engine, chart=chart, overlays=overlays, builds=builds
+            root, catalog, helm=helm, engine=engine, chart=chart, overlays=overlays, builds=builds,
+            catalog_file=catalog_file,
         )
     ]
