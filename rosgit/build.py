@@ -7,7 +7,6 @@ one run, built once and handed to every check that reads them.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import tempfile
 import time
@@ -199,7 +198,7 @@ def parsed_build(overlay: Path, text: str) -> list[Obj]:
     costs a check more than reading its pickle (one entry per overlay, replaced when the text changes)."""
     if not cache.enabled():
         return load_objects(text)
-    stamp = (hashlib.blake2b(text.encode("utf-8"), digest_size=20).hexdigest(), cache.source_digest())
+    stamp = (cache.text_digest(text), cache.source_digest())
     entry = cache.load("objects", (str(overlay),))
     if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == stamp and isinstance(entry[1], list):
         objects: list[Obj] = entry[1]

@@ -85,12 +85,19 @@ class StageMemos:
         return (stage, os.path.abspath(overlay))
 
 
-def lint_stamp(text: str, catalog_path: Path, contracts: ContractSet | None) -> tuple[str, ...]:
-    files = [catalog_path, *(sorted(contracts.files.values()) if contracts is not None else [])]
-    return ("lint", cache.text_digest(text), cache.files_digest(files))
+def lint_inputs(catalog_path: Path, contracts: ContractSet | None) -> str:
+    """What every overlay's lint context is computed from, once per run: the catalog's and contracts' bytes."""
+    return cache.files_digest([catalog_path, *(sorted(contracts.files.values()) if contracts is not None else [])])
 
 
-def validate_stamp(text: str, version: str | None) -> tuple[str, ...] | None:
+def lint_stamp(text: str, inputs: str) -> tuple[str, ...]:
+    """`inputs`: `lint_inputs` of this run."""
+    return ("lint", cache.text_digest(text), inputs)
+
+
+def schema_inputs() -> tuple[str, ...] | None:
+    """What validation judges with besides the objects, once per run: kubeconform (or its absence: the
+    builtin validator), kubernetes-validate's release and the project's own CRDs; None: too large to hash."""
     from rosgit.validate.schemas import kubernetes_validate_version, project_crd_dir
 
     crds = project_crd_dir()
@@ -98,14 +105,12 @@ def validate_stamp(text: str, version: str | None) -> tuple[str, ...] | None:
         project = cache.tree_digest([crds]) if crds.is_dir() else "no project CRDs"
     except cache.TooLarge:
         return None
-    return (
-        "validate",
-        cache.text_digest(text),
-        version or "default",
-        tool_digest("kubeconform"),
-        kubernetes_validate_version(),
-        project,
-    )
+    return (tool_digest("kubeconform"), kubernetes_validate_version(), project)
+
+
+def validate_stamp(text: str, version: str | None, schemas: tuple[str, ...]) -> tuple[str, ...]:
+    """`schemas`: `schema_inputs` of this run."""
+    return ("validate", cache.text_digest(text), version or "default", *schemas)
 
 
 def tree_stamp(catalog_path: Path) -> tuple[str, ...]:

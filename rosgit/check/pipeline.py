@@ -25,12 +25,18 @@ from rosgit.build import Builds, BuiltOverlay, build_with_fallback, failure_text
 from rosgit.catalog import load_catalog
 from rosgit.catalog.model import Catalog
 from rosgit.check import stages as S
-from rosgit.check.memo import StageMemos, kustomize_stamp, lint_stamp, validate_stamp
+from rosgit.check.memo import (
+    StageMemos,
+    kustomize_stamp,
+    lint_inputs,
+    lint_stamp,
+    schema_inputs,
+    validate_stamp,
+)
 from rosgit.check.model import REPO_ROW, REPO_STAGES, STAGES, CheckReport, StageResult, Status
 from rosgit.check.progress import Progress
 from rosgit.contracts import contracts_for
 from rosgit.contracts.loader import DIRECTORY_VARIABLE as CONTRACTS_VARIABLE
-from rosgit.contracts.loader import ContractSet
 from rosgit.errors import UsageError
 from rosgit.fileset.state import tree_root
 from rosgit.findings import Finding, Severity
@@ -398,9 +404,10 @@ def compute_report(
             if (version := S.target_version(catalog, o.target.name)) is not None
         }
         batch = threads.submit(_validated, built, versions, memos) if built and "validate" not in skip else None
+        lint_context_inputs = lint_inputs(catalog_path, contracts) if cache.enabled() else None
         for overlay in work:
             progress.step(f"lint {overlay.target.name}")
-            linted = partial(_linted, overlay, catalog_path, contracts, memos)
+            linted = partial(_linted, overlay, lint_context_inputs, memos)
             overlay.results.append(overlay.run_stage("lint", linted))
         for overlay in work:
             progress.step(f"compare and validate {overlay.target.name}")
@@ -451,8 +458,9 @@ def _validated(
     validator and schemas; one kubeconform run for all of those."""
     found: dict[str, list[Finding]] = {}
     todo: dict[str, tuple[str, ...] | None] = {}
+    schemas = schema_inputs() if cache.enabled() else None
     for source, overlay in built.items():
-        stamp = validate_stamp(overlay.text, versions.get(source)) if cache.enabled() else None
+        stamp = validate_stamp(overlay.text, versions.get(source), schemas) if schemas is not None else None
         remembered = memos.recall("validate", overlay.path, stamp) if stamp is not None else None
         if isinstance(remembered, list):
             found[source] = remembered
@@ -471,13 +479,12 @@ def _validated(
     return found
 
 
-def _linted(
-    overlay: _Overlay, catalog_path: Path, contracts: ContractSet, memos: StageMemos, objects: list[Obj]
-) -> list[Finding]:
+def _linted(overlay: _Overlay, inputs: str | None, memos: StageMemos, objects: list[Obj]) -> list[Finding]:
+    """`inputs`: this run's `memo.lint_inputs` (None: nothing is remembered)."""
     built, context = overlay.built, overlay.target.context
-    if built is None:
+    if built is None or inputs is None:
         return S.lint_findings(objects, context)
-    stamp = lint_stamp(built.text, catalog_path, contracts)
+    stamp = lint_stamp(built.text, inputs)
     findings: list[Finding] = memos.remembered("lint", built.path, stamp, partial(S.lint_findings, objects, context))
     return findings
 

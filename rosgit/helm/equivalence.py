@@ -304,11 +304,11 @@ class RememberedRenders:
 
     def differences(
         self, root: Path, catalog: Catalog, overlay: OverlaySpec, helm: str, builds: Builds,
-        rendered: cf.Future[str], catalog_file: Path | None,
+        rendered: cf.Future[str], catalog_file: Path | None, catalog_digest: str,
     ) -> list[ObjectDifference]:
         """`check_overlay`'s answer, remembered by what it compares: the render's text, the overlay's build,
         the catalog's bytes (the normalisation reads the catalog) and the overlay's own patches. Reading and
-        normalising both sides costs more than the render."""
+        normalising both sides costs more than the render. `catalog_digest`: catalog_file's, once per proof."""
         compare = partial(
             check_overlay, root, catalog, overlay, self.chart, helm=helm, builds=builds, rendered=rendered
         )
@@ -320,7 +320,7 @@ class RememberedRenders:
             return compare()
         patches = [root / "overlays" / overlay.name / rel for rel in overlay.patches]
         stamp = (
-            cache.text_digest(text), cache.text_digest(built.text), cache.files_digest([catalog_file, *patches]),
+            cache.text_digest(text), cache.text_digest(built.text), catalog_digest, cache.files_digest(patches),
             cache.source_digest(),
         )
         identity = (os.path.abspath(self.chart), helm, overlay.name)
@@ -346,9 +346,12 @@ def _compare_all(
     render = remembered.render if remembered is not None else partial(_render, chart)
     with cf.ThreadPoolExecutor(max_workers=2) as pool:
         renders = [pool.submit(render, catalog, overlay, helm) for overlay in selected]
+        catalog_digest = cache.files_digest([catalog_file]) if remembered is not None and catalog_file else ""
         for overlay, rendered in zip(selected, renders, strict=True):
             if remembered is not None:
-                differences += remembered.differences(root, catalog, overlay, helm, builds, rendered, catalog_file)
+                differences += remembered.differences(
+                    root, catalog, overlay, helm, builds, rendered, catalog_file, catalog_digest
+                )
             else:
                 differences += check_overlay(root, catalog, overlay, chart, helm=helm, builds=builds, rendered=rendered)
     return differences
