@@ -191,17 +191,31 @@ class ToolResult:
         return self.stdout
 
 
-def _argv(tool: str | Path, args: Sequence[str]) -> tuple[list[str], str]:
+# Go's collector target for the Go tools rosgit runs (unless GOGC is set): they live about a second and
+# allocate ~100 MB, and at Go's default of 100 a third of their CPU is collection. 400 takes kustomize on
+# the largest overlay from 1.48 to 1.02 s of CPU, for a peak of 138 MB instead of 72.
+GO_TOOL_GOGC = "400"
+
+
+def _argv(tool: str | Path, args: Sequence[str]) -> tuple[list[str], str, dict[str, str] | None]:
+    """The argv, the name messages call the run by, and the environment (None: this process's own)."""
     binary = tool if isinstance(tool, Path) else require_tool(tool)
     name = binary.name if isinstance(tool, Path) else tool
     command = f"{name} {args[0]}" if args and not args[0].startswith("-") else name
-    return [str(binary), *args], command
+    return [str(binary), *args], command, _environment(binary.name)
+
+
+def _environment(name: str) -> dict[str, str] | None:
+    pin = pins().get(name)
+    if pin is None or pin.kind not in BINARY_KINDS or "GOGC" in os.environ:
+        return None
+    return {**os.environ, "GOGC": GO_TOOL_GOGC}
 
 
 def run_tool(tool: str | Path, args: Sequence[str], *, cwd: Path | None = None) -> ToolResult:
     """Run a pinned tool (by name, or an already found executable) to completion; never raises on its exit code."""
-    argv, command = _argv(tool, args)
-    proc = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, check=False)
+    argv, command, env = _argv(tool, args)
+    proc = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, check=False)
     return ToolResult(command, proc.returncode, proc.stdout, proc.stderr)
 
 
@@ -209,8 +223,10 @@ class RunningTool:
     """A pinned tool started in the background; `result()` waits for it."""
 
     def __init__(self, tool: str | Path, args: Sequence[str], *, cwd: Path | None = None) -> None:
-        argv, self.command = _argv(tool, args)
-        self._proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        argv, self.command, env = _argv(tool, args)
+        self._proc = subprocess.Popen(
+            argv, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
 
     def result(self) -> ToolResult:
         stdout, stderr = self._proc.communicate()

@@ -140,3 +140,27 @@ def test_a_tool_that_prints_nothing_fails_with_its_exit_code(tmp_path: Path) -> 
     tool.write_text("#!/bin/sh\nexit 3\n", encoding="utf-8")
     tool.chmod(0o755)
     assert str(tools.run_tool(tool, ["-strict"]).error()) == "kubeconform failed: exit code 3"
+
+
+def gogc_echo(directory: Path, name: str) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / name
+    path.write_text('#!/bin/sh\nprintf "%s" "${GOGC-unset}"\n', encoding="utf-8")
+    path.chmod(0o755)
+    return path
+
+
+def test_go_tools_run_with_a_lazier_collector_unless_the_user_chose_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The Go tools rosgit runs live for about a second and spend a third of it collecting at Go's default
+    GOGC=100 (kustomize on this repository's largest overlay: 1.48 s of CPU at 100, 1.02 s at 400)."""
+    monkeypatch.delenv("GOGC", raising=False)
+    kustomize, git = gogc_echo(tmp_path, "kustomize"), gogc_echo(tmp_path, "git")
+    assert tools.run_tool(kustomize, ["build"]).stdout == tools.GO_TOOL_GOGC
+    assert tools.start_tool(kustomize, ["build"]).result().stdout == tools.GO_TOOL_GOGC
+    assert tools.run_tool(git, ["status"]).stdout == "unset"  # not a Go pin: its environment is the user's
+    monkeypatch.setenv("GOGC", "50")
+    assert tools.run_tool(kustomize, ["build"]).stdout == "50"
+    assert tools.start_tool(kustomize, ["build"]).result().stdout == "50"
+    assert os.environ["GOGC"] == "50"
