@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from rosgit import cache
 from rosgit.errors import RosgitError, UsageError
-from rosgit.tools import RunningTool, find_tool, project_root, run_tool, start_tool
+from rosgit.tools import find_tool, project_root, run_tool
 
 if TYPE_CHECKING:
     from rosgit.k8s.objects import Obj
@@ -206,10 +206,6 @@ def parsed_build(overlay: Path, text: str) -> list[Obj]:
     objects = load_objects(text)
     cache.store("objects", (str(overlay),), (stamp, objects))
     return objects
-
-
-def start_kustomize(path: Path) -> RunningTool:
-    return start_tool("kustomize", ["build", str(path)])
 
 
 def run_kustomize(path: Path) -> str:

@@ -356,7 +356,7 @@ def test_a_change_recomputes_only_the_stages_and_overlays_it_reaches(
     check()  # remembers every stage of every overlay
     _record(monkeypatch, log, stages, "lint_findings", lambda objects, context: context.source)
     _record(monkeypatch, log, stages, "validate_batch", lambda objects, *rest: ",".join(sorted(objects)))
-    _record(monkeypatch, log, pipeline, "start_kustomize", lambda path: path.name)
+    _record(monkeypatch, log, pipeline, "run_kustomize", lambda path: path.name)
     _record(monkeypatch, log, rosgit.repo.tree, "render_tree", lambda catalog: "tree")
     _record(monkeypatch, log, equivalence, "_render", lambda chart, catalog, overlay, helm: overlay.name)
     _record(monkeypatch, log, equivalence, "check_overlay", lambda root, catalog, overlay, *rest: overlay.name)
@@ -370,7 +370,7 @@ def test_a_change_recomputes_only_the_stages_and_overlays_it_reaches(
     assert check(compare=True) == [
         "check_overlay minimal",
         "lint_findings overlays/minimal",
-        "start_kustomize minimal",
+        "run_kustomize minimal",
         "validate_batch overlays/minimal",
     ]
 
@@ -381,8 +381,8 @@ def test_a_change_recomputes_only_the_stages_and_overlays_it_reaches(
     caching.write_text(caching.read_text(encoding="utf-8").replace("v5.8.1", "v5.8.2"))
     cache.source_digest.cache_clear()
     recomputed = check()
-    assert [line for line in recomputed if line.startswith("start_kustomize")] == sorted(
-        f"start_kustomize {name}" for name in names
+    assert [line for line in recomputed if line.startswith("run_kustomize")] == sorted(
+        f"run_kustomize {name}" for name in names
     )
     assert len([line for line in recomputed if line.startswith("_render")]) == len(names)
 

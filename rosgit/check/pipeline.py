@@ -21,7 +21,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path, PurePosixPath
 
 from rosgit import cache, ids
-from rosgit.build import Builds, BuiltOverlay, build_with_fallback, failure_text, start_kustomize
+from rosgit.build import Builds, BuiltOverlay, build_with_fallback, failure_text, run_kustomize
 from rosgit.catalog import load_catalog
 from rosgit.catalog.model import Catalog
 from rosgit.check import stages as S
@@ -42,7 +42,12 @@ from rosgit.fileset.state import tree_root
 from rosgit.findings import Finding, Severity
 from rosgit.k8s.objects import Obj
 from rosgit.lint.targets import OverlayTarget, resolve_targets
-from rosgit.tools import RunningTool, find_tool, run_tool
+from rosgit.tools import find_tool, run_tool
+
+# The real kustomize builds of the byte comparison, at most this many at a time: each is a Go process that
+# keeps more than a core busy, so starting every overlay's at once (96 at 16x the overlays) adds memory and
+# load, not throughput.
+KUSTOMIZE_AT_ONCE = max(2, os.cpu_count() or 1)
 
 
 @dataclass(frozen=True)
@@ -376,44 +381,44 @@ def compute_report(
     # after them; otherwise right away, overlapping the builds.
     compare = "kustomize" not in skip and "kustomize" not in missing
     late_kustomize = (fork and bool(other_stages)) or cache.enabled()
-    running = _start_comparisons(targets, {}, memos) if compare and not late_kustomize else {}
+    # Its threads exist once a run is submitted: early runs mean no fork follows (see late_kustomize).
+    with cf.ThreadPoolExecutor(max_workers=KUSTOMIZE_AT_ONCE, thread_name_prefix="kustomize") as kustomize_pool:
+        kustomized = (
+            _start_comparisons(targets, {}, memos, kustomize_pool) if compare and not late_kustomize else {}
+        )
 
-    work: list[_Overlay] = []
-    for target in targets:
-        overlay = _Overlay(target, skip)
-        work.append(overlay)
-        progress.step(f"build {target.name}")
-        if "build" in skip:
-            overlay.results.append(StageResult("build", target.name, "skipped", detail="--skip build"))
-            continue
-        overlay.build(repo.builds)
-
-    others = _Child(partial(run_repo_stages, repo, other_stages), other_stages) if fork and other_stages else None
-
-    if compare and late_kustomize:
-        running = _start_comparisons(targets, {o.target.name: o.built for o in work}, memos)
-    kustomized: dict[str, cf.Future[str]] = {name: cf.Future() for name in running}
-    with cf.ThreadPoolExecutor(max_workers=3) as threads:
+        work: list[_Overlay] = []
         for target in targets:
-            if target.name in running:
-                threads.submit(_settle, kustomized[target.name], running[target.name])
-        built = {o.target.context.source: o.built for o in work if o.built is not None}
-        versions = {
-            o.target.context.source: version
-            for o in work
-            if (version := S.target_version(catalog, o.target.name)) is not None
-        }
-        batch = threads.submit(_validated, built, versions, memos) if built and "validate" not in skip else None
-        lint_context_inputs = lint_inputs(catalog_path, contracts) if cache.enabled() else None
-        for overlay in work:
-            progress.step(f"lint {overlay.target.name}")
-            linted = partial(_linted, overlay, lint_context_inputs, memos)
-            overlay.results.append(overlay.run_stage("lint", linted))
-        for overlay in work:
-            progress.step(f"compare and validate {overlay.target.name}")
-            overlay.compare(kustomized.get(overlay.target.name))
-            overlay.results.append(overlay.validation(batch))
-            report.results.extend(overlay.results)
+            overlay = _Overlay(target, skip)
+            work.append(overlay)
+            progress.step(f"build {target.name}")
+            if "build" in skip:
+                overlay.results.append(StageResult("build", target.name, "skipped", detail="--skip build"))
+                continue
+            overlay.build(repo.builds)
+
+        others = _Child(partial(run_repo_stages, repo, other_stages), other_stages) if fork and other_stages else None
+
+        if compare and late_kustomize:
+            kustomized = _start_comparisons(targets, {o.target.name: o.built for o in work}, memos, kustomize_pool)
+        with cf.ThreadPoolExecutor(max_workers=1) as threads:
+            built = {o.target.context.source: o.built for o in work if o.built is not None}
+            versions = {
+                o.target.context.source: version
+                for o in work
+                if (version := S.target_version(catalog, o.target.name)) is not None
+            }
+            batch = threads.submit(_validated, built, versions, memos) if built and "validate" not in skip else None
+            lint_context_inputs = lint_inputs(catalog_path, contracts) if cache.enabled() else None
+            for overlay in work:
+                progress.step(f"lint {overlay.target.name}")
+                linted = partial(_linted, overlay, lint_context_inputs, memos)
+                overlay.results.append(overlay.run_stage("lint", linted))
+            for overlay in work:
+                progress.step(f"compare and validate {overlay.target.name}")
+                overlay.compare(kustomized.get(overlay.target.name))
+                overlay.results.append(overlay.validation(batch))
+                report.results.extend(overlay.results)
 
     progress.step("repo-wide checks")
     outcomes = [*_outcomes(drift, repo, drift_stages), *_outcomes(others, repo, other_stages)]
@@ -434,21 +439,22 @@ def compute_report(
 
 
 def _start_comparisons(
-    targets: list[OverlayTarget], built: Mapping[str, BuiltOverlay | None], memos: StageMemos
-) -> dict[str, Callable[[], str]]:
-    """Per overlay, what gives kustomize's output: the remembered one for the same inputs, or a run started
-    now (remembered once it succeeds)."""
-    finishers: dict[str, Callable[[], str]] = {}
+    targets: list[OverlayTarget], built: Mapping[str, BuiltOverlay | None], memos: StageMemos,
+    pool: cf.ThreadPoolExecutor,
+) -> dict[str, cf.Future[str]]:
+    """Per overlay, kustomize's output: the remembered one for the same inputs, or a run queued in `pool`
+    (remembered once it succeeds)."""
+    outputs: dict[str, cf.Future[str]] = {}
     for target in targets:
         overlay = built.get(target.name)
         stamp = kustomize_stamp(overlay.inputs) if overlay is not None and overlay.engine == "builtin" else None
         text = memos.recall("kustomize", target.path, stamp) if stamp is not None and cache.enabled() else None
         if isinstance(text, str):
-            finishers[target.name] = partial(str, text)
+            outputs[target.name] = cf.Future()
+            outputs[target.name].set_result(text)
         else:
-            running = start_kustomize(target.path)
-            finishers[target.name] = partial(_kustomize_output, target.path, running, stamp, memos)
-    return finishers
+            outputs[target.name] = pool.submit(_kustomize_output, target.path, stamp, memos)
+    return outputs
 
 
 def _validated(
@@ -494,19 +500,8 @@ def _outcomes(child: _Child | None, repo: S.RepoInput, stages: tuple[str, ...]) 
     return child.result() if child is not None else run_repo_stages(repo, stages)
 
 
-def _kustomize_output(
-    path: Path, running: RunningTool, stamp: tuple[str, ...] | None, memos: StageMemos
-) -> str:
-    text = running.result().output(location=str(path))
+def _kustomize_output(path: Path, stamp: tuple[str, ...] | None, memos: StageMemos) -> str:
+    text = run_kustomize(path)
     if stamp is not None:
         memos.keep("kustomize", path, stamp, text)
     return text
-
-
-def _settle(future: cf.Future[str], finish: Callable[[], str]) -> None:
-    if future.done():
-        return
-    try:
-        future.set_result(finish())
-    except Exception as err:
-        future.set_exception(err)

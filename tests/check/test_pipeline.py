@@ -156,3 +156,33 @@ def test_single_core_runs_repo_stages_inline_with_the_same_results(monkeypatch: 
         return [(r.overlay, tuple(f.line() for f in r.findings)) for r in report.results if r.stage == "secrets"]
 
     assert secrets(inline) == secrets(forked) and secrets(inline)
+
+
+@pytest.mark.tools
+@pytest.mark.parametrize("skip", [FAST - {"kustomize"}, {"generate"}], ids=["before-the-builds", "after-them"])
+def test_at_most_a_few_kustomize_comparisons_run_at_once(monkeypatch: pytest.MonkeyPatch, skip: set[str]) -> None:
+    """Every overlay's comparison is queued, but only KUSTOMIZE_AT_ONCE real kustomize processes run at a time
+    (at 16x the overlays, starting all of them meant 96 processes and a load of 39 on 2 cores)."""
+    require_real_tool("kustomize")
+    import threading
+    import time
+
+    lock, running, most = threading.Lock(), [0], [0]
+    original = pipeline.run_kustomize
+
+    def counted(path: Path) -> str:
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        try:
+            time.sleep(0.2)  # long enough for every queued run to start, were none held back
+            return original(path)
+        finally:
+            with lock:
+                running[0] -= 1
+
+    monkeypatch.setattr(pipeline, "run_kustomize", counted)
+    report = pipeline.run_pipeline(REPO_ROOT / "rosgit.yaml", overlays=[], skip=skip)
+    compared = [r for r in report.results if r.stage == "kustomize"]
+    assert len(compared) == 6 and all(r.status == "ok" for r in compared), [r.cell() for r in compared]
+    assert most[0] == pipeline.KUSTOMIZE_AT_ONCE
