@@ -328,8 +328,9 @@ def test_a_change_recomputes_only_the_stages_and_overlays_it_reaches(
 ) -> None:
     """Per overlay, each stage's result is remembered by its own inputs (rosgit.check.memo, the Helm renders):
     an edit of one overlay reruns that overlay's comparisons, validation and lint, and no Helm render; an edit
-    of the catalog's bytes alone re-renders the tree, relints and compares again; a new pin reruns every
-    tool. Each time the report is the one an uncached run computes."""
+    of the catalog's bytes alone re-renders the tree and relints; one of what the Helm comparison reads of it
+    compares again where it reaches; a new pin reruns every tool. Each time the report is the one an
+    uncached run computes."""
     import rosgit.repo.tree
     from rosgit.check import stages
     from rosgit.helm import equivalence
@@ -374,9 +375,21 @@ def test_a_change_recomputes_only_the_stages_and_overlays_it_reaches(
         "validate_batch overlays/minimal",
     ]
 
+    relint = [f"lint_findings overlays/{name}" for name in names]
     _write(catalog, catalog.read_text(encoding="utf-8") + "# edited\n")
-    again = [line for name in names for line in (f"check_overlay {name}", f"lint_findings overlays/{name}")]
-    assert check(compare=True) == sorted(["render_tree tree", *again])
+    assert check(compare=True) == sorted(["render_tree tree", *relint])
+
+    # what the Helm comparison reads of the catalog (helm.equivalence.ComparisonInputs): an overlay's
+    # namespace (no generate run: only the chart's side changes) and a Secret's declared keys (every stub)
+    text = catalog.read_text(encoding="utf-8")
+    _write(catalog, text.replace("name: dev, profile: dev, platform: kubernetes, namespace: ros-ocp-dev}",
+                                 "name: dev, profile: dev, platform: kubernetes, namespace: ros-ocp-d2}"))
+    assert check(compare=True) == sorted(["render_tree tree", "check_overlay dev", "_render dev", *relint])
+    text = catalog.read_text(encoding="utf-8")
+    key = "      ros-password: {generate: password, length: 32}\n"
+    _write(catalog, text.replace(key, key + "      other: {generate: password}\n"))
+    recompared = [line for line in check(compare=True) if line.startswith("check_overlay")]
+    assert recompared == [f"check_overlay {name}" for name in sorted(names)]
 
     caching.write_text(caching.read_text(encoding="utf-8").replace("v5.8.1", "v5.8.2"))
     cache.source_digest.cache_clear()

@@ -138,9 +138,7 @@ def _secrets(repo: RepoInput) -> list[Finding]:
 
 def _helm(repo: RepoInput) -> list[Finding]:
     selected = list(repo.overlays) if repo.overlays is not None else None
-    equivalence = check_equivalence(
-        repo.root, repo.catalog, builds=repo.builds, overlays=selected, catalog_file=repo.root / repo.catalog_name
-    )
+    equivalence = check_equivalence(repo.root, repo.catalog, builds=repo.builds, overlays=selected)
     return equivalence + chart_bump_findings(repo.root, repo.catalog)
 
 

@@ -7,7 +7,7 @@ import concurrent.futures as cf
 import os
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
@@ -150,6 +150,31 @@ HINT = "regenerate the chart: rosgit generate"
 PATCH_HINT = "move the change into the catalog (profiles, components) so the chart carries it too"
 
 
+@dataclass(frozen=True)
+class ComparisonInputs:
+    """All that an overlay's comparison with its render reads of the catalog; the two texts aside, the
+    comparison is a function of this and the overlay's patch files. The remembered comparisons are keyed on
+    it, so a catalog edit that changes neither text nor this (another overlay, a comment) compares nothing
+    again. `declared_keys`: each catalog Secret's key names, in catalog order (a stub's keys come from it)."""
+
+    overlay: str
+    namespace: str
+    patches: tuple[str, ...]
+    declared_keys: tuple[tuple[str, tuple[str, ...]], ...]
+
+    @classmethod
+    def of(cls, catalog: Catalog, overlay: OverlaySpec) -> ComparisonInputs:
+        declared = tuple((secret.name, tuple(secret.keys)) for secret in catalog.secrets)
+        return cls(overlay.name, catalog.namespace_of(overlay), tuple(overlay.patches), declared)
+
+    def keys_by_secret(self) -> dict[str, tuple[str, ...]]:
+        """As `Catalog.secret` finds them: the first Secret of a name."""
+        found: dict[str, tuple[str, ...]] = {}
+        for name, keys in self.declared_keys:
+            found.setdefault(name, keys)
+        return found
+
+
 def _index(objects: list[Obj], source: str, side: str) -> tuple[dict[Key, Obj], list[ObjectDifference]]:
     index: dict[Key, Obj] = {}
     duplicates = []
@@ -162,9 +187,11 @@ def _index(objects: list[Obj], source: str, side: str) -> tuple[dict[Key, Obj], 
 
 
 def object_differences(
-    overlay_objects: list[Obj], chart_objects: list[Obj], catalog: Catalog, source: str
+    overlay_objects: list[Obj], chart_objects: list[Obj], declared_keys: Mapping[str, Sequence[str]], source: str
 ) -> list[ObjectDifference]:
-    expected, problems = _index([normalize_overlay_object(o, catalog) for o in overlay_objects], source, "overlay")
+    """`declared_keys`: the keys the catalog declares per Secret name (`ComparisonInputs.keys_by_secret`)."""
+    normalized = [normalize_overlay_object(o, declared_keys) for o in overlay_objects]
+    expected, problems = _index(normalized, source, "overlay")
     actual, duplicates = _index([normalize_chart_object(o) for o in chart_objects], source, "chart")
     problems += duplicates
     for key in sorted(set(expected) | set(actual)):
@@ -194,16 +221,16 @@ def patch_starts(text: str) -> list[int]:
 
 
 def apply_overlay_patches(
-    root: Path, overlay: OverlaySpec, namespace: str, chart_objects: list[Obj]
+    root: Path, inputs: ComparisonInputs, chart_objects: list[Obj]
 ) -> tuple[list[Obj], list[ObjectDifference]]:
     """The chart's objects with the overlay's own `patches:` (the catalog's escape hatch) applied as the overlay
     applies them, by the builtin engine, and one note per patch: a chart has no place for them, so a Helm
     install gets them only from a post-renderer. Without this the proof would blame the chart for them."""
-    if not overlay.patches:
+    if not inputs.patches:
         return chart_objects, []
     from rosgit.build import builtin_build
 
-    source = f"overlays/{overlay.name}"
+    namespace, source = inputs.namespace, f"overlays/{inputs.overlay}"
     notes = []
     with tempfile.TemporaryDirectory(prefix="rosgit-patched-chart-") as tmp:
         work = Path(tmp)
@@ -211,8 +238,8 @@ def apply_overlay_patches(
         stripped = [_without_namespace(obj, namespace) for obj in chart_objects]
         (work / "chart.yaml").write_text(yaml.safe_dump_all(stripped, sort_keys=False), encoding="utf-8")
         entries = []
-        for index, rel in enumerate(overlay.patches):
-            patch = root / "overlays" / overlay.name / rel
+        for index, rel in enumerate(inputs.patches):
+            patch = root / "overlays" / inputs.overlay / rel
             text = read_user_text(patch)
             (work / f"patch-{index}.yaml").write_text(text, encoding="utf-8")
             entries.append({"path": f"patch-{index}.yaml"})
@@ -245,17 +272,18 @@ def check_overlay(
     builds: Builds,
     rendered: cf.Future[str] | None = None,
 ) -> list[ObjectDifference]:
-    """The overlay's objects against the chart's (`rendered`: its render, already under way)."""
+    """The overlay's objects against the chart's (`rendered`: its render, already under way). Of the catalog
+    it reads only `ComparisonInputs` (and, with no render given, what the render needs)."""
     source = f"overlays/{overlay.name}"
-    namespace = catalog.namespace_of(overlay)
+    inputs = ComparisonInputs.of(catalog, overlay)
     try:
         text = rendered.result() if rendered is not None else _render(chart, catalog, overlay, helm)
         built = builds.get(root / "overlays" / overlay.name).objects
-        chart_objects, notes = apply_overlay_patches(root, overlay, namespace, load_objects(text))
+        chart_objects, notes = apply_overlay_patches(root, inputs, load_objects(text))
     except RosgitError as err:
         message = err.message if not err.location else str(err)
         return [ObjectDifference(ids.ROS904, source, source, message, renderer=helm)]
-    differences = object_differences(built, chart_objects, catalog, source)
+    differences = object_differences(built, chart_objects, inputs.keys_by_secret(), source)
     return [*notes, *(replace(d, renderer=helm) for d in differences)]
 
 
@@ -304,11 +332,11 @@ class RememberedRenders:
 
     def differences(
         self, root: Path, catalog: Catalog, overlay: OverlaySpec, helm: str, builds: Builds,
-        rendered: cf.Future[str], catalog_file: Path | None, catalog_digest: str,
+        rendered: cf.Future[str],
     ) -> list[ObjectDifference]:
         """`check_overlay`'s answer, remembered by what it compares: the render's text, the overlay's build,
-        the catalog's bytes (the normalisation reads the catalog) and the overlay's own patches. Reading and
-        normalising both sides costs more than the render. `catalog_digest`: catalog_file's, once per proof."""
+        what it reads of the catalog (`ComparisonInputs`) and the overlay's own patch files. Reading and
+        normalising both sides costs more than the render."""
         compare = partial(
             check_overlay, root, catalog, overlay, self.chart, helm=helm, builds=builds, rendered=rendered
         )
@@ -316,12 +344,11 @@ class RememberedRenders:
             text, built = rendered.result(), builds.get(root / "overlays" / overlay.name)
         except RosgitError:
             return compare()  # its error, reported as ever
-        if catalog_file is None:
-            return compare()
-        patches = [root / "overlays" / overlay.name / rel for rel in overlay.patches]
+        inputs = ComparisonInputs.of(catalog, overlay)
+        patches = [root / "overlays" / overlay.name / rel for rel in inputs.patches]
         stamp = (
-            cache.text_digest(text), cache.text_digest(built.text), catalog_digest, cache.files_digest(patches),
-            cache.source_digest(),
+            cache.text_digest(text), cache.text_digest(built.text), cache.text_digest(repr(inputs)),
+            cache.files_digest(patches), cache.source_digest(),
         )
         identity = (os.path.abspath(self.chart), helm, overlay.name)
         entry = cache.load("helm-compare", identity)
@@ -329,29 +356,26 @@ class RememberedRenders:
             remembered: list[ObjectDifference] = entry[1]
             return remembered
         found = compare()
-        if not any(cache.modified_since(p, self.began_ns - cache.RACY_NS) for p in [catalog_file, *patches]):
+        if not any(cache.modified_since(p, self.began_ns - cache.RACY_NS) for p in patches):
             cache.store("helm-compare", identity, (stamp, found))
         return found
 
 
 def _compare_all(
     root: Path, catalog: Catalog, selected: list[OverlaySpec], chart: Path, helm: str, builds: Builds,
-    *, committed: bool = False, catalog_file: Path | None = None,
+    *, committed: bool = False,
 ) -> list[ObjectDifference]:
     """Two renders at a time (helm is a process of its own: 2 cores) while this thread compares.
-    `committed`: the chart is the repository's, whose renders may be remembered (an exported one is new);
-    `catalog_file`: the catalog's file, by whose bytes the comparisons are remembered too."""
+    `committed`: the chart is the repository's, whose renders and comparisons may be remembered (an
+    exported one is new)."""
     differences: list[ObjectDifference] = []
     remembered = RememberedRenders.of(chart, helm) if committed else None
     render = remembered.render if remembered is not None else partial(_render, chart)
     with cf.ThreadPoolExecutor(max_workers=2) as pool:
         renders = [pool.submit(render, catalog, overlay, helm) for overlay in selected]
-        catalog_digest = cache.files_digest([catalog_file]) if remembered is not None and catalog_file else ""
         for overlay, rendered in zip(selected, renders, strict=True):
             if remembered is not None:
-                differences += remembered.differences(
-                    root, catalog, overlay, helm, builds, rendered, catalog_file, catalog_digest
-                )
+                differences += remembered.differences(root, catalog, overlay, helm, builds, rendered)
             else:
                 differences += check_overlay(root, catalog, overlay, chart, helm=helm, builds=builds, rendered=rendered)
     return differences
@@ -366,7 +390,6 @@ def equivalence_differences(
     chart: Path | None = None,
     overlays: list[str] | None = None,
     builds: Builds | None = None,
-    catalog_file: Path | None = None,
 ) -> list[ObjectDifference]:
     """Every object that differs between an overlay and the chart rendered with that overlay's values files.
 
@@ -385,7 +408,7 @@ def equivalence_differences(
         chart = committed
     if chart is not None:
         return _compare_all(
-            root, catalog, selected, chart, helm, builds, committed=chart == committed, catalog_file=catalog_file
+            root, catalog, selected, chart, helm, builds, committed=chart == committed
         )
     from rosgit.helm.export import write_chart
 
@@ -402,13 +425,11 @@ def check_equivalence(
     chart: Path | None = None,
     overlays: list[str] | None = None,
     builds: Builds | None = None,
-    catalog_file: Path | None = None,
 ) -> list[Finding]:
     """The equivalence proof as findings for `rosgit check`: none when every overlay equals the chart."""
     return [
         d.finding()
         for d in equivalence_differences(
-            root, catalog, helm=helm, engine=engine, chart=chart, overlays=overlays, builds=builds,
-            catalog_file=catalog_file,
+            root, catalog, helm=helm, engine=engine, chart=chart, overlays=overlays, builds=builds
         )
     ]

@@ -25,9 +25,9 @@ Rules, each the one difference the two delivery tools legitimately introduce:
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from rosgit.catalog.model import Catalog
 from rosgit.k8s.objects import Obj
 
 SECRET_VALUE = "<secret>"
@@ -89,10 +89,11 @@ def normalize_chart_object(obj: Obj) -> Obj:
     return result
 
 
-def normalize_overlay_object(obj: Obj, catalog: Catalog) -> Obj:
+def normalize_overlay_object(obj: Obj, declared_keys: Mapping[str, Sequence[str]]) -> Obj:
+    """`declared_keys`: the keys the catalog declares per Secret name, a stub's keys (rule 3)."""
     obj = copy.deepcopy(obj)
     if obj.get("kind") == "SealedSecret" and str(obj.get("apiVersion", "")).startswith("bitnami.com/"):
-        obj = _sealed_to_secret(obj, catalog)
+        obj = _sealed_to_secret(obj, declared_keys)
     meta = obj.setdefault("metadata", {})
     annotations = meta.get("annotations") or {}
     hook = annotations.pop(_ARGO_PREFIX + "hook", None)
@@ -109,15 +110,14 @@ def normalize_overlay_object(obj: Obj, catalog: Catalog) -> Obj:
     return result
 
 
-def _sealed_to_secret(sealed: Obj, catalog: Catalog) -> Obj:
+def _sealed_to_secret(sealed: Obj, declared_keys: Mapping[str, Sequence[str]]) -> Obj:
     spec = sealed.get("spec") or {}
     template = spec.get("template") or {}
     tmeta = template.get("metadata") or {}
     name = sealed["metadata"]["name"]
     keys = set(spec.get("encryptedData") or {})
     if not keys:
-        declared = catalog.secret(name)
-        keys = set(declared.keys) if declared is not None else set()
+        keys = set(declared_keys.get(name, ()))
     meta: Obj = {"name": name}
     namespace = sealed["metadata"].get("namespace")
     if namespace is not None:
