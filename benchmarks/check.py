@@ -83,10 +83,12 @@ def git(root: Path, *args: str) -> str:
 
 
 def scratch_copy(tmp: Path, name: str) -> Path:
-    """This tree's committed files (tests and docs aside) in a new Git repository, committed on main."""
+    """This tree's committed files in a new Git repository, committed on main: a user's repository, so
+    without rosgit's own source (a user's rosgit is installed apart from it, and `age_tree` re-dating that
+    source would make every remembered result a miss), its tests and docs. rosgit runs from this tree."""
     copy = tmp / name
     for file in git(REPO, "ls-files").split("\n"):
-        if file and (REPO / file).is_file() and not file.startswith(("tests/", "docs/")):
+        if file and (REPO / file).is_file() and not file.startswith(("rosgit/", "tests/", "docs/")):
             (copy / file).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(REPO / file, copy / file)
     for args in (

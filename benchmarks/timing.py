@@ -17,8 +17,11 @@ PYTHON = sys.executable
 
 # Python's compiled-bytecode cache is used as on any normal install, even where the calling environment
 # disables it (PYTHONDONTWRITEBYTECODE would recompile every module on every run); this tree's rosgit runs
-# whatever the working directory.
-ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"} | {"PYTHONPATH": str(REPO)}
+# whatever the working directory, with this tree's pinned tools (a scratch copy has no .tools/ of its own,
+# and without them rosgit check skips the kustomize and Helm stages and validates with its builtin validator).
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"} | {
+    "PYTHONPATH": str(REPO), "ROSGIT_TOOLS_BIN": str(TOOLS),
+}
 UNCACHED = {"ROSGIT_NO_CACHE": "1"}
 
 
