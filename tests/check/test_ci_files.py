@@ -40,3 +40,17 @@ def test_pre_commit_hooks_call_existing_commands() -> None:
         program, command, *_ = shlex.split(hook["entry"])
         assert program == "rosgit" and command in _commands()
         assert hook["pass_filenames"] is False and hook["language"] == "python"
+
+
+def test_both_workflows_fetch_the_history_the_chart_version_check_compares_with() -> None:
+    """ROS906 compares the chart with the merge-base of main; actions/checkout's default depth 1 has no
+    merge-base, and the check then has nothing to compare with. The scaffolded workflow (`rosgit init`) and
+    this repository's own fetch the whole history."""
+    from rosgit.repo.scaffold import workflow_text
+
+    own = (REPO_ROOT / ".github/workflows/rosgit-check.yaml").read_text()
+    texts = {"scaffolded": workflow_text(), "this repository's": own}
+    for which, text in texts.items():
+        steps = yaml.safe_load(text)["jobs"]["check"]["steps"]
+        checkout = next(step for step in steps if step.get("uses", "").startswith("actions/checkout@"))
+        assert (checkout.get("with") or {}).get("fetch-depth") == 0, which
