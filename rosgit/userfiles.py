@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import stat
 from collections.abc import Iterable
 from pathlib import Path
@@ -28,6 +29,8 @@ MAX_BYTES = 32 * 1024 * 1024  # the largest vendored CRD is a few MiB; a catalog
 MAX_DEPTH = 100  # Kubernetes objects nest about 20 deep, CRD schemas about 40
 _BOM = b"\xef\xbb\xbf"
 _SCAN_FROM = 5_000  # far below the depth that crashes libyaml, far above any real document's
+# what may precede a block collection's first key or indicator on its line
+_LEADING_INDICATORS = re.compile(r"^[ \t?:-]*", re.MULTILINE)
 _LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
@@ -144,13 +147,16 @@ def check_yaml_depth(text: str, *, location: str, first_line: int = 0, always: b
 
 
 def _nesting_bound(text: str) -> int:
-    """An upper bound of the nesting, cheap to compute: a flow level costs an opening bracket; block levels
-    cost columns of their line (indentation, inline "- "), at most two levels per column (a mapping and its
-    indentless sequence), so twice the longest line plus the brackets bound it."""
+    """An upper bound of the nesting, cheap to compute: a flow level costs an opening bracket; a block
+    collection starts at the column of its first key or indicator, which only indentation and indicators
+    ("- ", "? ", ": ") precede on its line (`a: b: c` is no YAML), and a nested one starts further right, or
+    in the same column once (a mapping's indentless sequence): two levels per column up to the longest such
+    run, plus the brackets. The longest line bounded it too, but a Helm render's one line of JSON made every
+    render scanned."""
     if len(text) < _SCAN_FROM:
         return len(text)
-    longest = max(map(len, text.split("\n")))
-    return 2 * longest + text.count("[") + text.count("{")
+    leading = max(map(len, _LEADING_INDICATORS.findall(text)))
+    return 2 * (leading + 1) + text.count("[") + text.count("{")
 
 
 def depth_error(line: int, location: str) -> UsageError:
