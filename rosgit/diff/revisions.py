@@ -66,21 +66,39 @@ def checked_out(root: Path, commit: str) -> Iterator[Path]:
 
 
 def files_at(root: Path, commit: str, directory: str) -> dict[str, str] | None:
-    """The text files under `directory` (relative to the rosgit tree) at `commit`, by path inside it; None when
-    the directory does not exist there."""
+    """The text files under `directory` (relative to the rosgit tree) at `commit`, by path inside it, as
+    `git show` prints each (a symlink as its target); None when the directory does not exist there. One
+    `git archive` run, not one `git show` per file (70 processes for a chart)."""
+    prefix = _prefix(root)
     listed = run_tool(
         require_tool("git"), ["-C", str(root), "ls-tree", "-r", "-z", "--name-only", "--full-tree", commit, "--",
-                              _prefix(root) + directory]
+                              prefix + directory]
     )
     if listed.returncode != 0:
         raise UsageError(f"git ls-tree failed: {listed.reason()}", location=str(root))
     paths = [p for p in listed.stdout.split("\0") if p]
     if not paths:
         return None
-    base = _prefix(root) + directory.rstrip("/") + "/"
-    found: dict[str, str] = {}
-    for path in paths:
-        shown = run_tool(require_tool("git"), ["-C", str(root), "show", f"{commit}:{path}"])
-        if shown.returncode == 0:
-            found[path.removeprefix(base)] = shown.stdout
+    base = prefix + directory.rstrip("/") + "/"
+    with tempfile.TemporaryDirectory(prefix="rosgit-files-") as tmp:
+        archive = Path(tmp) / "files.tar"
+        # from the repository's top: in a subdirectory git archive would look for it inside that tree
+        top = root.resolve().parents[len(Path(prefix).parts) - 1] if prefix else root
+        _git(top, "archive", "--format=tar", "-o", str(archive), f"{commit}:{base}")
+        with tarfile.open(archive) as bundle:
+            members = {member.name: member for member in bundle.getmembers()}
+            found: dict[str, str] = {}
+            for path in paths:
+                member = members.get(path.removeprefix(base))
+                if member is None:
+                    continue  # a submodule: `git show` has no file for it either
+                if member.issym():
+                    found[member.name] = member.linkname
+                elif member.isfile() and (stream := bundle.extractfile(member)) is not None:
+                    found[member.name] = _as_text(stream.read())
     return found
+
+
+def _as_text(data: bytes) -> str:
+    """As a text-mode pipe reads it (what `git show` gave through run_tool): UTF-8, universal newlines."""
+    return data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
