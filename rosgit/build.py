@@ -12,12 +12,13 @@ import tempfile
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rosgit import cache
 from rosgit.errors import RosgitError, UsageError
-from rosgit.tools import find_tool, project_root, run_tool
+from rosgit.tools import RunningTool, find_tool, project_root, run_tool, start_tool
 
 if TYPE_CHECKING:
     from rosgit.k8s.objects import Obj
@@ -199,13 +200,14 @@ def parsed_build(overlay: Path, text: str) -> list[Obj]:
     if not cache.enabled():
         return load_objects(text)
     stamp = (cache.text_digest(text), cache.source_digest())
-    entry = cache.load("objects", (str(overlay),))
-    if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == stamp and isinstance(entry[1], list):
-        objects: list[Obj] = entry[1]
-        return objects
-    objects = load_objects(text)
-    cache.store("objects", (str(overlay),), (stamp, objects))
+    objects: list[Obj] = cache.keyed(
+        "objects", (str(overlay),), stamp, partial(load_objects, text), accept=lambda value: isinstance(value, list)
+    )
     return objects
+
+
+def start_kustomize(path: Path) -> RunningTool:
+    return start_tool("kustomize", ["build", str(path)])
 
 
 def run_kustomize(path: Path) -> str:

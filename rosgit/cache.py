@@ -183,6 +183,25 @@ def _write_entry(path: Path, value: Any) -> None:
             os.unlink(temporary)
 
 
+def keyed(
+    kind: str, identity: Sequence[str], stamp: tuple[str, ...], compute: Callable[[], T], *,
+    accept: Callable[[Any], bool] | None = None, keep: Callable[[], bool] | None = None,
+) -> T:
+    """compute(), or the value stored for (kind, identity) with the same `stamp` (what it was computed from)
+    that `accept` takes (a type check: an entry of an older format is a miss). A computed value is stored
+    only if `keep()` says so afterwards (False: an input may have changed while it was read, RACY_NS)."""
+    if not enabled():
+        return compute()
+    entry = load(kind, identity)
+    if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == stamp and (accept is None or accept(entry[1])):
+        remembered: T = entry[1]
+        return remembered
+    value = compute()
+    if keep is None or keep():
+        store(kind, identity, (stamp, value))
+    return value
+
+
 def file_memo(kind: str, path: Path, compute: Callable[[], T]) -> T:
     """compute(), or its value from an earlier run on the same bytes of `path` with the same rosgit.
 
@@ -196,15 +215,9 @@ def file_memo(kind: str, path: Path, compute: Callable[[], T]) -> T:
     except OSError:
         return compute()  # the computation reports the problem
     stamp = (hashlib.blake2b(data, digest_size=20).hexdigest(), source_digest())
-    identity = (os.path.abspath(path),)
-    entry = load(kind, identity)
-    if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == stamp:
-        value: T = entry[1]
-        return value
-    value = compute()
-    if not modified_since(path, started - RACY_NS):
-        store(kind, identity, (stamp, value))
-    return value
+    return keyed(
+        kind, (os.path.abspath(path),), stamp, compute, keep=lambda: not modified_since(path, started - RACY_NS)
+    )
 
 
 def derived(kind: str, inputs: Sequence[bytes], compute: Callable[[], T]) -> T:

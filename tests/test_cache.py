@@ -357,7 +357,7 @@ def test_a_change_recomputes_only_the_stages_and_overlays_it_reaches(
     check()  # remembers every stage of every overlay
     _record(monkeypatch, log, stages, "lint_findings", lambda objects, context: context.source)
     _record(monkeypatch, log, stages, "validate_batch", lambda objects, *rest: ",".join(sorted(objects)))
-    _record(monkeypatch, log, pipeline, "run_kustomize", lambda path: path.name)
+    _record(monkeypatch, log, pipeline, "start_kustomize", lambda path: path.name)
     _record(monkeypatch, log, rosgit.repo.tree, "render_tree", lambda catalog: "tree")
     _record(monkeypatch, log, equivalence, "_render", lambda chart, catalog, overlay, helm: overlay.name)
     _record(monkeypatch, log, equivalence, "check_overlay", lambda root, catalog, overlay, *rest: overlay.name)
@@ -371,7 +371,7 @@ def test_a_change_recomputes_only_the_stages_and_overlays_it_reaches(
     assert check(compare=True) == [
         "check_overlay minimal",
         "lint_findings overlays/minimal",
-        "run_kustomize minimal",
+        "start_kustomize minimal",
         "validate_batch overlays/minimal",
     ]
 
@@ -394,8 +394,8 @@ def test_a_change_recomputes_only_the_stages_and_overlays_it_reaches(
     caching.write_text(caching.read_text(encoding="utf-8").replace("v5.8.1", "v5.8.2"))
     cache.source_digest.cache_clear()
     recomputed = check()
-    assert [line for line in recomputed if line.startswith("run_kustomize")] == sorted(
-        f"run_kustomize {name}" for name in names
+    assert [line for line in recomputed if line.startswith("start_kustomize")] == sorted(
+        f"start_kustomize {name}" for name in names
     )
     assert len([line for line in recomputed if line.startswith("_render")]) == len(names)
 
@@ -433,3 +433,25 @@ def test_a_build_text_is_parsed_again_only_when_it_changes(
     edited = built.replace("namespace: ros-ocp\n", "namespace: other\n", 1)
     assert edited != built
     assert build.parsed_build(overlay, edited) == build.load_objects(edited) != fresh
+
+
+def test_a_keyed_value_is_reused_only_for_the_same_stamp_and_kept_only_when_asked(
+    caching: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """cache.keyed, which the parse of a build, the Helm renders and comparisons and file_memo share."""
+    calls: list[str] = []
+
+    def compute(value: object) -> Callable[[], object]:
+        return lambda: calls.append(repr(value)) or value
+
+    assert cache.keyed("k", ("a",), ("s1",), compute(1)) == 1
+    assert cache.keyed("k", ("a",), ("s1",), compute(2)) == 1  # the same stamp: remembered
+    assert cache.keyed("k", ("b",), ("s1",), compute(3)) == 3  # another identity
+    assert cache.keyed("k", ("a",), ("s2",), compute(4)) == 4  # another stamp: computed, and replaces it
+    assert cache.keyed("k", ("a",), ("s1",), compute(5)) == 5
+    assert cache.keyed("k", ("a",), ("s1",), compute("six"), accept=lambda v: isinstance(v, str)) == "six"
+    assert cache.keyed("k", ("a",), ("s3",), compute(7), keep=lambda: False) == 7  # not stored: "six" stays
+    assert cache.keyed("k", ("a",), ("s1",), compute(8)) == "six"
+    monkeypatch.setenv("ROSGIT_NO_CACHE", "1")
+    assert cache.keyed("k", ("a",), ("s1",), compute(9)) == 9
+    assert calls == ["1", "3", "4", "5", "'six'", "7", "9"]

@@ -21,7 +21,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path, PurePosixPath
 
 from rosgit import cache, ids
-from rosgit.build import Builds, BuiltOverlay, build_with_fallback, failure_text, run_kustomize
+from rosgit.build import Builds, BuiltOverlay, build_with_fallback, failure_text, start_kustomize
 from rosgit.catalog import load_catalog
 from rosgit.catalog.model import Catalog
 from rosgit.check import stages as S
@@ -501,7 +501,7 @@ def _outcomes(child: _Child | None, repo: S.RepoInput, stages: tuple[str, ...]) 
 
 
 def _kustomize_output(path: Path, stamp: tuple[str, ...] | None, memos: StageMemos) -> str:
-    text = run_kustomize(path)
+    text = start_kustomize(path).result().output(location=str(path))
     if stamp is not None:
         memos.keep("kustomize", path, stamp, text)
     return text

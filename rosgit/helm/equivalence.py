@@ -322,12 +322,11 @@ class RememberedRenders:
             os.path.abspath(self.chart), helm, overlay.name, catalog.namespace_of(overlay), overlay.profile,
             overlay.platform, catalog.project.name, *provided_stand_ins(catalog, overlay),
         )
-        entry = cache.load("helm-render", identity)
-        if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == self.stamp and isinstance(entry[1], str):
-            return entry[1]
-        text = _render(self.chart, catalog, overlay, helm)
-        if not cache.tree_modified_since([self.chart], self.began_ns - cache.RACY_NS):
-            cache.store("helm-render", identity, (self.stamp, text))
+        text: str = cache.keyed(
+            "helm-render", identity, self.stamp, partial(_render, self.chart, catalog, overlay, helm),
+            accept=lambda value: isinstance(value, str),
+            keep=lambda: not cache.tree_modified_since([self.chart], self.began_ns - cache.RACY_NS),
+        )
         return text
 
     def differences(
@@ -350,14 +349,11 @@ class RememberedRenders:
             cache.text_digest(text), cache.text_digest(built.text), cache.text_digest(repr(inputs)),
             cache.files_digest(patches), cache.source_digest(),
         )
-        identity = (os.path.abspath(self.chart), helm, overlay.name)
-        entry = cache.load("helm-compare", identity)
-        if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == stamp and isinstance(entry[1], list):
-            remembered: list[ObjectDifference] = entry[1]
-            return remembered
-        found = compare()
-        if not any(cache.modified_since(p, self.began_ns - cache.RACY_NS) for p in patches):
-            cache.store("helm-compare", identity, (stamp, found))
+        found: list[ObjectDifference] = cache.keyed(
+            "helm-compare", (os.path.abspath(self.chart), helm, overlay.name), stamp, compare,
+            accept=lambda value: isinstance(value, list),
+            keep=lambda: not any(cache.modified_since(p, self.began_ns - cache.RACY_NS) for p in patches),
+        )
         return found
 
 

@@ -12,6 +12,7 @@ from rosgit.check import stages as S
 from rosgit.check.model import REPO_ROW
 from rosgit.errors import UsageError
 from rosgit.findings import Finding
+from rosgit.tools import ToolResult
 from tests.check.repo_copy import copy_repo, plant
 from tests.conftest import REPO_ROOT, require_real_tool
 
@@ -168,20 +169,26 @@ def test_at_most_a_few_kustomize_comparisons_run_at_once(monkeypatch: pytest.Mon
     import time
 
     lock, running, most = threading.Lock(), [0], [0]
-    original = pipeline.run_kustomize
+    original = pipeline.start_kustomize
 
-    def counted(path: Path) -> str:
-        with lock:
-            running[0] += 1
-            most[0] = max(most[0], running[0])
-        try:
-            time.sleep(0.2)  # long enough for every queued run to start, were none held back
-            return original(path)
-        finally:
+    class Counted:
+        """A kustomize run, counted from its start until its output is read."""
+
+        def __init__(self, path: Path) -> None:
             with lock:
-                running[0] -= 1
+                running[0] += 1
+                most[0] = max(most[0], running[0])
+            time.sleep(0.2)  # long enough for every queued run to start, were none held back
+            self.run = original(path)
 
-    monkeypatch.setattr(pipeline, "run_kustomize", counted)
+        def result(self) -> ToolResult:
+            try:
+                return self.run.result()
+            finally:
+                with lock:
+                    running[0] -= 1
+
+    monkeypatch.setattr(pipeline, "start_kustomize", Counted)
     report = pipeline.run_pipeline(REPO_ROOT / "rosgit.yaml", overlays=[], skip=skip)
     compared = [r for r in report.results if r.stage == "kustomize"]
     assert len(compared) == 6 and all(r.status == "ok" for r in compared), [r.cell() for r in compared]
