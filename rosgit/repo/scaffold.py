@@ -45,7 +45,7 @@ jobs:
     steps:
       - uses: actions/checkout@v4
         with:
-          fetch-depth: 0  # the chart's version increment check compares with the merge-base (ROS906)
+          fetch-depth: 0  # the chart version increment check compares with the merge-base with main
       - name: Restore rosgit's results of earlier runs
         # every entry is named by the exact bytes it was computed from (the files, rosgit, the tools), so a
         # restored one can only spare work: a pull request recomputes the overlays and stages it touched
