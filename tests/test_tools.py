@@ -43,10 +43,10 @@ def test_each_gomod_pin_is_the_version_its_helper_module_requires() -> None:
         assert (helper / "go.sum").is_file()
 
 
-def fake_tool(directory: Path, name: str) -> Path:
+def fake_tool(directory: Path, name: str, script: str = 'echo "$0"') -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / name
-    path.write_text("#!/bin/sh\necho \"$0\"\n", encoding="utf-8")
+    path.write_text(f"#!/bin/sh\n{script}\n", encoding="utf-8")
     path.chmod(0o755)
     return path
 
@@ -142,21 +142,14 @@ def test_a_tool_that_prints_nothing_fails_with_its_exit_code(tmp_path: Path) -> 
     assert str(tools.run_tool(tool, ["-strict"]).error()) == "kubeconform failed: exit code 3"
 
 
-def gogc_echo(directory: Path, name: str) -> Path:
-    directory.mkdir(parents=True, exist_ok=True)
-    path = directory / name
-    path.write_text('#!/bin/sh\nprintf "%s" "${GOGC-unset}"\n', encoding="utf-8")
-    path.chmod(0o755)
-    return path
-
-
 def test_go_tools_run_with_a_lazier_collector_unless_the_user_chose_one(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The Go tools rosgit runs live for about a second and spend a third of it collecting at Go's default
     GOGC=100 (kustomize on this repository's largest overlay: 1.48 s of CPU at 100, 1.02 s at 400)."""
     monkeypatch.delenv("GOGC", raising=False)
-    kustomize, git = gogc_echo(tmp_path, "kustomize"), gogc_echo(tmp_path, "git")
+    prints_gogc = 'printf "%s" "${GOGC-unset}"'
+    kustomize, git = fake_tool(tmp_path, "kustomize", prints_gogc), fake_tool(tmp_path, "git", prints_gogc)
     assert tools.run_tool(kustomize, ["build"]).stdout == tools.GO_TOOL_GOGC
     assert tools.start_tool(kustomize, ["build"]).result().stdout == tools.GO_TOOL_GOGC
     assert tools.run_tool(git, ["status"]).stdout == "unset"  # not a Go pin: its environment is the user's
