@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rosgit.errors import UsageError
 from rosgit.validate.defaults import defaulted
@@ -18,6 +18,9 @@ from rosgit.validate.deprecations import api_verdict
 from rosgit.validate.inputs import Document, to_json
 from rosgit.validate.report import ResourceResult, ValidationReport
 from rosgit.validate.schemas import SchemaSet, schema_set
+
+if TYPE_CHECKING:
+    from rosgit.validate.verdicts import Verdict, VerdictMemo
 
 VALIDATORS = ("auto", "kubeconform", "builtin")
 # the message of an object whose apiVersion the target Kubernetes no longer serves (VAL005)
@@ -30,6 +33,7 @@ class _Pending:
     base: ResourceResult
     text: str
     schema: Path
+    obj: Any  # what `text` encodes
 
 
 def choose_validator(validator: str) -> tuple[str, Path | None]:
@@ -145,7 +149,7 @@ def validate(
         except (TypeError, ValueError) as err:
             results.append(_with(signature, "error", f"value not representable in JSON: {err}"))
             continue
-        pending.append(_Pending(len(results), signature, text, schema))
+        pending.append(_Pending(len(results), signature, text, schema, obj))
         results.append(None)
     for item, verdict in zip(pending, _run(name, binary, pending, schemas), strict=True):
         results[item.index] = verdict
@@ -163,6 +167,43 @@ def validate(
 
 
 def _run(name: str, binary: Path | None, pending: list[_Pending], schemas: SchemaSet) -> list[ResourceResult]:
+    """One verdict per pending object: remembered from an earlier run (`rosgit.validate.verdicts`) or judged
+    now, every object still to be judged in one validator run."""
+    memo = _open_verdicts(name, binary, schemas)
+    keys = [memo.keys(p.text, p.obj, p.schema) if memo is not None else None for p in pending]
+    verdicts: dict[int, Verdict] = {}
+    if memo is not None:
+        verdicts = {i: found for i, key in enumerate(keys) if key is not None and (found := memo.recall(key))}
+    todo = [i for i in range(len(pending)) if i not in verdicts]
+    for i, verdict in zip(todo, _judge(name, binary, [pending[i] for i in todo], schemas), strict=True):
+        verdicts[i] = verdict
+        key = keys[i]
+        if memo is not None and key is not None:
+            memo.keep(key, verdict)
+    if memo is not None:
+        memo.commit()
+    return [_with(p.base, verdicts[i].status, verdicts[i].message, verdicts[i].errors) for i, p in enumerate(pending)]
+
+
+def _open_verdicts(name: str, binary: Path | None, schemas: SchemaSet) -> VerdictMemo | None:
+    from rosgit import cache
+    from rosgit.validate.verdicts import VerdictMemo
+
+    if name == "kubeconform" and binary is not None:
+        from rosgit.validate import kubeconform
+
+        arguments = tuple(kubeconform.arguments(schemas.kubeconform_locations()))
+        return VerdictMemo.open(name, cache.tools_digest([binary]), arguments)
+    from importlib.metadata import version
+
+    return VerdictMemo.open(name, f"jsonschema {version('jsonschema')}", ())
+
+
+def _judge(name: str, binary: Path | None, pending: list[_Pending], schemas: SchemaSet) -> list[Verdict]:
+    from rosgit.validate.verdicts import Verdict
+
+    if not pending:
+        return []
     if name == "kubeconform" and binary is not None:
         from rosgit.validate import kubeconform
 
@@ -173,7 +214,7 @@ def _run(name: str, binary: Path | None, pending: list[_Pending], schemas: Schem
             if o.status == "error" and message.startswith("could not find schema"):
                 # kubeconform treats a schema it cannot compile as absent; we know the file is there.
                 message = f"cannot load the schema {p.schema} for {p.base.kind}"
-            verdicts.append(_with(p.base, o.status, message, o.errors))
+            verdicts.append(Verdict(o.status, message, o.errors))
         return verdicts
     from rosgit.validate.builtin import SchemaLoadError, validate_object
 
@@ -183,7 +224,7 @@ def _run(name: str, binary: Path | None, pending: list[_Pending], schemas: Schem
         try:
             errors = tuple(validate_object(json.loads(p.text), p.schema))
         except SchemaLoadError as err:
-            verdicts.append(_with(p.base, "error", f"cannot load the schema {p.schema} for {p.base.kind} ({err})"))
+            verdicts.append(Verdict("error", f"cannot load the schema {p.schema} for {p.base.kind} ({err})"))
             continue
-        verdicts.append(_with(p.base, "invalid" if errors else "valid", "", errors))
+        verdicts.append(Verdict("invalid" if errors else "valid", "", errors))
     return verdicts
