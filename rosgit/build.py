@@ -12,9 +12,8 @@ import tempfile
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rosgit import cache
 from rosgit.errors import RosgitError, UsageError
@@ -195,15 +194,36 @@ def _outermost(roots: Iterable[Path]) -> tuple[str, ...]:
 
 
 def parsed_build(overlay: Path, text: str) -> list[Obj]:
-    """`load_objects(text)`, or an earlier run's parse of the same text of this overlay: PyYAML's constructor
-    costs a check more than reading its pickle (one entry per overlay, replaced when the text changes)."""
+    """`load_objects(text)`, or an earlier run's parse of this overlay's text: PyYAML's constructor costs a
+    check more than reading its pickle. One entry per overlay, its objects by document: when the text changed,
+    only the documents that changed are parsed again (an edit to one component changes one document)."""
     if not cache.enabled():
         return load_objects(text)
-    stamp = (cache.text_digest(text), cache.source_digest())
-    objects: list[Obj] = cache.keyed(
-        "objects", (str(overlay),), stamp, partial(load_objects, text), accept=lambda value: isinstance(value, list)
+    source = cache.source_digest()
+
+    def parse(earlier: tuple[Any, ParsedDocuments] | None) -> ParsedDocuments:
+        from rosgit.k8s.objects import load_objects_reusing
+
+        # documents parsed by another rosgit may read differently
+        reusable = earlier[1].documents if earlier is not None and earlier[0][1:] == (source,) else {}
+        objects, documents = load_objects_reusing(text, reusable, cache.text_digest)
+        return ParsedDocuments(objects, documents)
+
+    parsed: ParsedDocuments = cache.updated(
+        "objects", (str(overlay),), (cache.text_digest(text), source), parse,
+        accept=lambda value: isinstance(value, ParsedDocuments),
     )
-    return objects
+    return parsed.objects
+
+
+@dataclass(frozen=True)
+class ParsedDocuments:
+    """One build text's objects, and the same objects by the digest of the document they come from (pickle
+    stores each object once)."""
+
+    objects: list[Obj]
+    documents: dict[str, list[Obj]]
+
 
 
 def start_kustomize(path: Path) -> RunningTool:

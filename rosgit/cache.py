@@ -190,13 +190,26 @@ def keyed(
     """compute(), or the value stored for (kind, identity) with the same `stamp` (what it was computed from)
     that `accept` takes (a type check: an entry of an older format is a miss). A computed value is stored
     only if `keep()` says so afterwards (False: an input may have changed while it was read, RACY_NS)."""
+    return updated(kind, identity, stamp, lambda _earlier: compute(), accept=accept, keep=keep)
+
+
+def updated(
+    kind: str, identity: Sequence[str], stamp: tuple[str, ...], compute: Callable[[tuple[Any, T] | None], T], *,
+    accept: Callable[[Any], bool] | None = None, keep: Callable[[], bool] | None = None,
+) -> T:
+    """`keyed`, for a computation that can reuse parts of an earlier value: on a miss, compute() receives the
+    stored (stamp, value) of another stamp that `accept` takes (None: nothing stored) and judges by that
+    stamp which parts still hold."""
     if not enabled():
-        return compute()
+        return compute(None)
     entry = load(kind, identity)
-    if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == stamp and (accept is None or accept(entry[1])):
-        remembered: T = entry[1]
-        return remembered
-    value = compute()
+    earlier = None
+    if isinstance(entry, tuple) and len(entry) == 2 and (accept is None or accept(entry[1])):
+        if entry[0] == stamp:
+            remembered: T = entry[1]
+            return remembered
+        earlier = (entry[0], entry[1])
+    value = compute(earlier)
     if keep is None or keep():
         store(kind, identity, (stamp, value))
     return value

@@ -435,6 +435,30 @@ def test_a_build_text_is_parsed_again_only_when_it_changes(
     assert build.parsed_build(overlay, edited) == build.load_objects(edited) != fresh
 
 
+def test_a_changed_build_text_parses_only_its_changed_documents_with_the_same_rosgit(
+    tmp_path: Path, caching: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rosgit.k8s import objects
+
+    overlay = tmp_path / "overlay"
+    built = build.builtin_build(REPO_ROOT / "overlays" / "minimal")
+    build.parsed_build(overlay, built)
+    edited = built.replace("app.kubernetes.io/part-of:", "app.kubernetes.io/part-of-x:", 1)
+    again = edited.replace("app.kubernetes.io/part-of:", "app.kubernetes.io/part-of-y:", 1)
+    expected = {text: build.load_objects(text) for text in (edited, again)}
+    parsed: list[str] = []
+    real = objects.load_objects
+    monkeypatch.setattr(objects, "load_objects", lambda text, **kw: parsed.append(text) or real(text, **kw))
+
+    assert build.parsed_build(overlay, edited) == expected[edited]
+    assert len(parsed) == 1 and "part-of-x" in parsed[0]
+    parsed.clear()
+    with monkeypatch.context() as m:
+        m.setattr(cache, "source_digest", lambda: "another rosgit")
+        assert build.parsed_build(overlay, again) == expected[again]
+    assert len(parsed) == len(objects.document_texts(again))  # nothing of another rosgit's reused
+
+
 def test_a_keyed_value_is_reused_only_for_the_same_stamp_and_kept_only_when_asked(
     caching: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

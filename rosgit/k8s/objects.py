@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
+from itertools import pairwise
 from typing import Any
 
 import yaml
 
+from rosgit.errors import UsageError
 from rosgit.userfiles import alias_budget, check_node_graph, check_yaml_depth
 
 Obj = dict[str, Any]
@@ -42,6 +45,43 @@ def load_objects(text: str, *, source: str = "<yaml>") -> list[Obj]:
     finally:
         loader.dispose()
     return docs
+
+
+# A document start marker: `---` at a line's start, then a space, a tab or the line's end.
+_DOCUMENT_START = re.compile(r"^---(?=[ \t\r\n]|$)", re.MULTILINE)
+
+
+def document_texts(text: str) -> list[str]:
+    """The stream cut before each document start marker, in order; the pieces join back to `text`.
+
+    Each piece holds at most one document, exactly as the whole stream reads it: YAML forbids a marker at a
+    line's start inside any scalar (it ends a block scalar, and is an error in a quoted one), documents share
+    no anchors, and a directive applies to the document after it (a piece ending in one does not parse)."""
+    starts = [match.start() for match in _DOCUMENT_START.finditer(text)]
+    bounds = [0, *(start for start in starts if start > 0), len(text)]
+    return [text[begin:end] for begin, end in pairwise(bounds) if end > begin]
+
+
+def load_objects_reusing(
+    text: str, earlier: Mapping[str, list[Obj]], key: Callable[[str], str]
+) -> tuple[list[Obj], dict[str, list[Obj]]]:
+    """`load_objects(text)`, taking the objects of each document whose `key` (a digest of its text) is in
+    `earlier` from there and parsing only the others; and this stream's documents by key, for the next call.
+    A document that does not load alone makes the whole stream load at once (its errors are the stream's)."""
+    objects: list[Obj] = []
+    documents: dict[str, list[Obj]] = {}
+    for piece in document_texts(text):
+        digest = key(piece)
+        # a document repeated in the stream is parsed again: two objects never share their dicts
+        found = earlier.get(digest) if digest not in documents else None
+        if found is None:
+            try:
+                found = load_objects(piece)
+            except (yaml.YAMLError, UsageError):
+                return load_objects(text), {}
+        documents.setdefault(digest, found)
+        objects.extend(found)
+    return objects, documents
 
 
 _STR = "tag:yaml.org,2002:str"
