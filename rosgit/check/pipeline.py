@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from functools import partial
 from multiprocessing.connection import Connection
 from pathlib import Path, PurePosixPath
+from typing import Generic, TypeVar
 
 from rosgit import cache, ids
 from rosgit.build import Builds, BuiltOverlay, build_with_fallback, failure_text, start_kustomize
@@ -49,6 +50,8 @@ from rosgit.tools import find_tool, run_tool
 # load, not throughput.
 KUSTOMIZE_AT_ONCE = max(2, os.cpu_count() or 1)
 
+T = TypeVar("T")
+
 
 @dataclass(frozen=True)
 class RepoOutcome:
@@ -76,42 +79,50 @@ def run_repo_stages(repo: S.RepoInput, wanted: tuple[str, ...]) -> list[RepoOutc
     return outcomes
 
 
-class _Child:
-    """Repo-wide stages running in a forked process; results come back over a pipe.
+class _Child(Generic[T]):
+    """Work running in a forked process; its result comes back over a pipe.
 
     Forked (not spawned) so the child starts with the loaded catalog, the imported modules and the
     overlays already built; it must be forked while this process has no other threads.
     """
 
-    def __init__(self, work: Callable[[], list[RepoOutcome]], stages: tuple[str, ...]) -> None:
+    def __init__(self, work: Callable[[], T]) -> None:
         context = multiprocessing.get_context("fork")
-        self.stages = stages
         self.reader, writer = context.Pipe(duplex=False)
         self.process = context.Process(target=self._main, args=(work, writer), daemon=True)
         self.process.start()
         writer.close()
 
     @staticmethod
-    def _main(work: Callable[[], list[RepoOutcome]], writer: Connection) -> None:
+    def _main(work: Callable[[], T], writer: Connection) -> None:
         try:
             writer.send(work())
         except BaseException as err:  # report, never hang the parent
-            writer.send(failure_text(err))
+            writer.send(_Failure(failure_text(err)))
         finally:
             writer.close()
 
-    def result(self) -> list[RepoOutcome]:
+    def result(self) -> T | _Failure:
         try:
             payload = self.reader.recv()
         except EOFError:
-            payload = "the worker process died"
+            payload = _Failure("the worker process died")
         finally:
             self.process.join()
             self.reader.close()
-        if isinstance(payload, str):
-            return [RepoOutcome(s, "failed", (), payload, 0.0) for s in self.stages]
-        outcomes: list[RepoOutcome] = payload
-        return outcomes
+        result: T | _Failure = payload
+        return result
+
+
+@dataclass(frozen=True)
+class _Failure:
+    """Why a forked child returned no result."""
+
+    reason: str
+
+
+def _repo_child(repo: S.RepoInput, stages: tuple[str, ...]) -> _Child[list[RepoOutcome]]:
+    return _Child(partial(run_repo_stages, repo, stages))
 
 
 def can_fork() -> bool:
@@ -352,7 +363,8 @@ def compute_report(
 ) -> CheckReport:
     """Order of work, for 2 cores: fork the drift check; build every overlay; fork the other repo-wide
     stages with those builds; then start the real kustomize builds, validate (one kubeconform run on a
-    thread) and lint here while the children run."""
+    thread) and lint here while the children run. With no repo-wide stage but the drift check and no
+    comparison (pre-commit), a forked helper builds, validates and lints every other overlay instead."""
     started = time.perf_counter()
     began = time.time_ns()
     catalog = load_catalog(catalog_path) if catalog is None else catalog
@@ -374,7 +386,7 @@ def compute_report(
 
     drift_stages = ("generate",) if "generate" not in skip else ()
     other_stages = tuple(s for s in STAGES if s in REPO_STAGES - {"generate"} and s not in skip)
-    drift = _Child(partial(run_repo_stages, repo, drift_stages), drift_stages) if fork and drift_stages else None
+    drift = _repo_child(repo, drift_stages) if fork and drift_stages else None
 
     # The real kustomize runs only for the byte comparison. When a repo-wide worker waits for the builtin
     # builds (the longest path), or its output may be remembered (which needs the build's inputs), it starts
@@ -387,38 +399,29 @@ def compute_report(
             _start_comparisons(targets, {}, memos, kustomize_pool) if compare and not late_kustomize else {}
         )
 
-        work: list[_Overlay] = []
-        for target in targets:
-            overlay = _Overlay(target, skip)
-            work.append(overlay)
-            progress.step(f"build {target.name}")
-            if "build" in skip:
-                overlay.results.append(StageResult("build", target.name, "skipped", detail="--skip build"))
-                continue
-            overlay.build(repo.builds)
+        work = [_Overlay(target, skip) for target in targets]
+        lint_context_inputs = lint_inputs(catalog_path, contracts) if cache.enabled() else None
+        judge = partial(_judge_overlays, catalog=catalog, memos=memos, lint_context_inputs=lint_context_inputs)
+        # Without repo-wide stages waiting for every build (pre-commit), nothing would keep the second core
+        # busy once the drift check ends: a forked helper takes every other overlay, start to end.
+        helper: _Child[list[list[StageResult]]] | None = None
+        theirs: list[_Overlay] = []
+        if fork and not other_stages and not compare and len(work) > 1 and "build" not in skip:
+            theirs, work = work[1::2], work[0::2]
+            helper = _Child(partial(_overlays_alone, theirs, repo.builds, memos, judge))
+        _build_overlays(work, repo.builds, progress)
 
-        others = _Child(partial(run_repo_stages, repo, other_stages), other_stages) if fork and other_stages else None
+        others = _repo_child(repo, other_stages) if fork and other_stages else None
 
         if compare and late_kustomize:
             kustomized = _start_comparisons(targets, {o.target.name: o.built for o in work}, memos, kustomize_pool)
-        with cf.ThreadPoolExecutor(max_workers=1) as threads:
-            built = {o.target.context.source: o.built for o in work if o.built is not None}
-            versions = {
-                o.target.context.source: version
-                for o in work
-                if (version := S.target_version(catalog, o.target.name)) is not None
-            }
-            batch = threads.submit(_validated, built, versions, memos) if built and "validate" not in skip else None
-            lint_context_inputs = lint_inputs(catalog_path, contracts) if cache.enabled() else None
-            for overlay in work:
-                progress.step(f"lint {overlay.target.name}")
-                linted = partial(_linted, overlay, lint_context_inputs, memos)
-                overlay.results.append(overlay.run_stage("lint", linted))
-            for overlay in work:
-                progress.step(f"compare and validate {overlay.target.name}")
-                overlay.compare(kustomized.get(overlay.target.name))
-                overlay.results.append(overlay.validation(batch))
-                report.results.extend(overlay.results)
+        judge(work, kustomized=kustomized, progress=progress)
+
+    results = {o.target.name: o.results for o in work}
+    if helper is not None:
+        results.update(_helper_results(helper, theirs, progress))
+    for target in targets:
+        report.results.extend(results[target.name])
 
     progress.step("repo-wide checks")
     outcomes = [*_outcomes(drift, repo, drift_stages), *_outcomes(others, repo, other_stages)]
@@ -436,6 +439,65 @@ def compute_report(
     progress.finish()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _build_overlays(work: list[_Overlay], builds: Builds, progress: Progress) -> None:
+    for overlay in work:
+        progress.step(f"build {overlay.target.name}")
+        if "build" in overlay.skip:
+            overlay.results.append(StageResult("build", overlay.target.name, "skipped", detail="--skip build"))
+            continue
+        overlay.build(builds)
+
+
+def _judge_overlays(
+    work: list[_Overlay], *, catalog: Catalog, memos: StageMemos, lint_context_inputs: str | None,
+    kustomized: Mapping[str, cf.Future[str]], progress: Progress,
+) -> None:
+    """Validate the built overlays (one kubeconform run, on a thread), lint them here, then compare each with
+    kustomize's output: every overlay's cells, in stage order."""
+    with cf.ThreadPoolExecutor(max_workers=1) as threads:
+        built = {o.target.context.source: o.built for o in work if o.built is not None}
+        versions = {
+            o.target.context.source: version
+            for o in work
+            if (version := S.target_version(catalog, o.target.name)) is not None
+        }
+        skip = work[0].skip if work else set()
+        batch = threads.submit(_validated, built, versions, memos) if built and "validate" not in skip else None
+        for overlay in work:
+            progress.step(f"lint {overlay.target.name}")
+            linted = partial(_linted, overlay, lint_context_inputs, memos)
+            overlay.results.append(overlay.run_stage("lint", linted))
+        for overlay in work:
+            progress.step(f"compare and validate {overlay.target.name}")
+            overlay.compare(kustomized.get(overlay.target.name))
+            overlay.results.append(overlay.validation(batch))
+
+
+def _overlays_alone(
+    work: list[_Overlay], builds: Builds, memos: StageMemos, judge: Callable[..., None]
+) -> list[list[StageResult]]:
+    """A forked helper's share: build and judge these overlays, keep what it computed, return their cells."""
+    quiet = Progress(total=1, enabled=False)
+    _build_overlays(work, builds, quiet)
+    judge(work, kustomized={}, progress=quiet)
+    memos.commit()  # the helper's memory ends with it
+    return [overlay.results for overlay in work]
+
+
+def _helper_results(
+    helper: _Child[list[list[StageResult]]], work: list[_Overlay], progress: Progress
+) -> dict[str, list[StageResult]]:
+    result = helper.result()
+    for overlay in work:
+        for stage in ("build", "lint", "compare and validate"):
+            progress.step(f"{stage} {overlay.target.name}")
+    if isinstance(result, _Failure):
+        return {
+            o.target.name: [StageResult("build", o.target.name, "failed", detail=result.reason)] for o in work
+        }
+    return {o.target.name: cells for o, cells in zip(work, result, strict=True)}
 
 
 def _start_comparisons(
@@ -495,9 +557,16 @@ def _linted(overlay: _Overlay, inputs: str | None, memos: StageMemos, objects: l
     return findings
 
 
-def _outcomes(child: _Child | None, repo: S.RepoInput, stages: tuple[str, ...]) -> list[RepoOutcome]:
+def _outcomes(
+    child: _Child[list[RepoOutcome]] | None, repo: S.RepoInput, stages: tuple[str, ...]
+) -> list[RepoOutcome]:
     """The forked child's results, or the stages run here when there is no child."""
-    return child.result() if child is not None else run_repo_stages(repo, stages)
+    if child is None:
+        return run_repo_stages(repo, stages)
+    result = child.result()
+    if isinstance(result, _Failure):
+        return [RepoOutcome(s, "failed", (), result.reason, 0.0) for s in stages]
+    return result
 
 
 def _kustomize_output(path: Path, stamp: tuple[str, ...] | None, memos: StageMemos) -> str:

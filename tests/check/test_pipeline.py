@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -193,3 +194,39 @@ def test_at_most_a_few_kustomize_comparisons_run_at_once(monkeypatch: pytest.Mon
     compared = [r for r in report.results if r.stage == "kustomize"]
     assert len(compared) == 6 and all(r.status == "ok" for r in compared), [r.cell() for r in compared]
     assert most[0] == pipeline.KUSTOMIZE_AT_ONCE
+
+
+def test_a_forked_helper_takes_every_other_overlay_and_the_report_is_the_inline_one(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """pre-commit's stages (no repo-wide stage waits for the builds): half the overlays are built, linted and
+    validated in a forked helper; the cells, findings and their order are those of a run without it."""
+    repo = copy_repo(tmp_path)
+    # a finding in an overlay the helper takes, so its cells carry something to compare
+    plant(repo / "overlays/dev/kustomization.yaml", "resources:\n", "resources:\n- missing.yaml\n")
+    skip = {"kustomize", "argocd", "secrets", "helm"}
+    log = tmp_path / "builders.log"
+    original = build.builtin_build_and_inputs
+
+    def logged(path: Path) -> tuple[str, str | None]:
+        with log.open("a", encoding="utf-8") as out:
+            out.write(f"{os.getpid()} {Path(path).resolve().name}\n")
+        return original(path)
+
+    monkeypatch.setattr(build, "builtin_build_and_inputs", logged)
+    forked = pipeline.compute_report(repo / "rosgit.yaml", overlays=[], skip=skip)
+    builders: dict[str, list[str]] = {}
+    for line in log.read_text(encoding="utf-8").splitlines():
+        pid, name = line.split(" ", 1)
+        builders.setdefault(pid, []).append(name)
+    assert builders.pop(str(os.getpid())) == ["minimal", "prod", "openshift-dev"]
+    assert list(builders.values()) == [["dev", "openshift-minimal", "openshift-prod"]]
+
+    monkeypatch.setattr(pipeline, "can_fork", lambda: False)
+    inline = pipeline.compute_report(repo / "rosgit.yaml", overlays=[], skip=skip)
+
+    def cells(report: pipeline.CheckReport) -> list[tuple[str, str, str, tuple[str, ...]]]:
+        return [(r.overlay, r.stage, r.cell(), tuple(f.line() for f in r.findings)) for r in report.results]
+
+    assert cells(forked) == cells(inline)
+    assert ("dev", "build", "1 error") in [c[:3] for c in cells(forked)]
