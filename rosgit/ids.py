@@ -259,6 +259,11 @@ ROS907 = _declare(
     "an overlay's own patch is not representable in the chart (the proof applies it to the chart's side)",
 )
 
+ROS908 = _declare(
+    "ROS908", "info", "helm",
+    "no main branch to find the merge-base with: the chart version check compared with HEAD only",
+)
+
 RULES: Mapping[RuleId, Rule] = MappingProxyType(dict(sorted(_declared.items())))
 
 

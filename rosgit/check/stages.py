@@ -144,10 +144,11 @@ def _helm(repo: RepoInput) -> list[Finding]:
 
 def chart_bump_findings(root: Path, catalog: Catalog) -> list[Finding]:
     """The version increment check against the merge-base with main; nothing to compare outside a Git
-    checkout (or without git), as chart-testing needs a target branch too."""
-    from rosgit.diff.revisions import default_base, files_at
+    checkout (or without git), as chart-testing needs a target branch too. Without a main branch it compares
+    with HEAD, and says so: a clone of the pull request's branch alone would otherwise always pass."""
+    from rosgit.diff.revisions import MAIN_BRANCHES, commit_of, files_at, main_merge_base
     from rosgit.errors import UsageError
-    from rosgit.helm.release import bump_findings
+    from rosgit.helm.release import bump_findings, no_merge_base_finding
     from rosgit.tools import find_tool
 
     chart_dir = f"charts/{catalog.project.name}"
@@ -155,13 +156,15 @@ def chart_bump_findings(root: Path, catalog: Catalog) -> list[Finding]:
     if find_tool("git") is None or not (chart / "Chart.yaml").is_file():
         return []
     try:
-        base = default_base(root)
+        merge_base = main_merge_base(root)
+        base = merge_base if merge_base is not None else commit_of(root, "HEAD")
         before = files_at(root, base, chart_dir)
     except UsageError:
         return []
     files = [path for path in chart.rglob("*") if path.is_file()]
     head = {path.relative_to(chart).as_posix(): path.read_text(encoding="utf-8") for path in files}
-    return bump_findings(chart_dir, before, head, base)
+    findings = bump_findings(chart_dir, before, head, base)
+    return findings if merge_base is not None else [*findings, no_merge_base_finding(chart_dir, MAIN_BRANCHES)]
 
 
 def target_version(catalog: Catalog, overlay: str) -> str | None:

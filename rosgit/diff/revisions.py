@@ -35,13 +35,20 @@ def commit_of(root: Path, revision: str) -> str:
     return result.stdout.strip()
 
 
-def default_base(root: Path) -> str:
-    """The merge-base of HEAD with the main branch (what a pull request is compared with), else HEAD."""
+def main_merge_base(root: Path) -> str | None:
+    """The merge-base of HEAD with the main branch (what a pull request is compared with); None when the
+    checkout has none of MAIN_BRANCHES (a shallow CI clone of one branch)."""
     for branch in MAIN_BRANCHES:
         probe = run_tool(require_tool("git"), ["-C", str(root), "merge-base", branch, "HEAD"])
         if probe.returncode == 0 and probe.stdout.strip():
             return probe.stdout.strip()
-    return commit_of(root, "HEAD")
+    return None
+
+
+def default_base(root: Path) -> str:
+    """`main_merge_base`, else HEAD."""
+    found = main_merge_base(root)
+    return found if found is not None else commit_of(root, "HEAD")
 
 
 def _prefix(root: Path) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from rosgit import ids
 from rosgit.catalog.release import precedence
@@ -43,6 +44,18 @@ def bump_findings(chart_dir: str, base: dict[str, str] | None, head: dict[str, s
             "then rosgit generate",
         )
     ]
+
+
+def no_merge_base_finding(chart_dir: str, branches: Iterable[str]) -> Finding:
+    """The version increment check found none of `branches` and compared with HEAD: said, because a clone of
+    a pull request's branch alone would otherwise always pass."""
+    where = f"{chart_dir}/Chart.yaml"
+    return Finding(
+        ids.ROS908, "info", where,
+        f"no main branch ({', '.join(branches)}) to compare the chart with: its version was checked against "
+        "HEAD only",
+        "fetch the main branch (actions/checkout: fetch-depth: 0) so the check sees the whole change", where,
+    )
 
 
 # oci://HOST[:PORT]/REPOSITORY (helm push appends the chart's name and takes its version as the tag)

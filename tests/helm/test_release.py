@@ -100,6 +100,28 @@ def test_a_chart_change_needs_a_higher_version_than_the_merge_base(tmp_path: Pat
     assert regenerate(bigger) == []
 
 
+def test_without_a_main_branch_the_check_compares_with_head_and_says_so(tmp_path: Path) -> None:
+    """A CI clone of the pull request's branch alone: the bump is still checked against HEAD (what the
+    commit changes), and an info finding says the merge-base was not found."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    copy_repo(repo)
+    _git(repo, "init", "-q", "-b", "feature")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", "the branch alone")
+    catalog_path = repo / "rosgit.yaml"
+
+    def findings() -> list[tuple[str, str]]:
+        return [(f.id, f.severity) for f in chart_bump_findings(repo, load_catalog(catalog_path))]
+
+    assert findings() == [("ROS908", "info")]
+    catalog_path.write_text(CATALOG.replace("replicas: {koku-api-reads: 3,", "replicas: {koku-api-reads: 4,"))
+    assert run_rosgit("generate", "--catalog", str(catalog_path)).returncode == 0
+    assert findings() == [("ROS906", "error"), ("ROS908", "info")]
+    _git(repo, "branch", "main")  # the merge-base is found: HEAD itself, and the edit is still unreleased
+    assert findings() == [("ROS906", "error")]
+
+
 REGISTRY_CONFIG = """\
 version: 0.1
 log:
