@@ -23,9 +23,10 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from functools import cache
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
+V = TypeVar("V")
 
 FORMAT = 1  # bump when the meaning of an entry changes
 # never inputs: version control, installed tools, rosgit's own lock and journal, tool caches
@@ -213,6 +214,54 @@ def updated(
     if keep is None or keep():
         store(kind, identity, (stamp, value))
     return value
+
+
+class Pool(Generic[V]):
+    """Pure results by key, kept across runs in one entry (kind, identity) while `stamp` (what computes them:
+    rosgit, a tool) is the same; bounded: the `limit` most recent others besides those this run used.
+
+    For many small results looked up together (one per object, one per file): one read and at most one
+    write per run instead of one entry each."""
+
+    def __init__(self, kind: str, identity: Sequence[str], stamp: tuple[str, ...], limit: int) -> None:
+        self.kind, self.identity, self.stamp, self.limit = kind, tuple(identity), stamp, limit
+        self.stored = self._load()
+        self.touched: dict[str, V] = {}
+
+    def get(self, key: str) -> V | None:
+        found = self.touched.get(key)
+        if found is None:
+            found = self.stored.get(key)
+            if found is not None:
+                self.touched[key] = found
+        return found
+
+    def put(self, key: str, value: V) -> None:
+        self.touched[key] = value
+
+    def fresh(self) -> bool:
+        """Whether this run added anything the stored entry lacks."""
+        return any(key not in self.stored for key in self.touched)
+
+    def commit(self) -> None:
+        """Store this run's results with the newest of the others (another run may have stored since); nothing
+        when the stored entry holds them all already."""
+        if not enabled() or not self.fresh():
+            return
+        merged = {key: value for key, value in self._load().items() if key not in self.touched}
+        excess = len(merged) - self.limit
+        if excess > 0:
+            merged = dict(list(merged.items())[excess:])
+        merged.update(self.touched)
+        store(self.kind, self.identity, (self.stamp, merged))
+        self.stored = merged
+
+    def _load(self) -> dict[str, V]:
+        entry = load(self.kind, self.identity)
+        if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == self.stamp and isinstance(entry[1], dict):
+            found: dict[str, V] = entry[1]
+            return found
+        return {}
 
 
 def file_memo(kind: str, path: Path, compute: Callable[[], T]) -> T:

@@ -37,9 +37,11 @@ def build_text_and_reads(path: Path) -> tuple[str, Reads]:
     directories it opened (it read no file outside them) and the environment variables it took."""
     from rosgit.kustomize.kustomizer import build_text as build
     from rosgit.kustomize.loader import recording_reads
+    from rosgit.kustomize.yamlio.resources import remember_documents
 
     with recording_reads() as reads:
         text = build(path)
+    remember_documents()
     return text, reads
 
 

@@ -58,10 +58,8 @@ class Keys:
 class VerdictMemo:
     """One validation run's view of the stored verdicts of one validator."""
 
-    identity: tuple[str, ...]
+    pool: cache.Pool[Verdict]
     began_ns: int = field(default_factory=time.time_ns)
-    stored: dict[str, Verdict] = field(default_factory=dict)
-    touched: dict[str, Verdict] = field(default_factory=dict)
     _schemas: dict[Path, str] = field(default_factory=dict)
 
     @classmethod
@@ -70,9 +68,7 @@ class VerdictMemo:
         are off."""
         if not cache.enabled():
             return None
-        memo = cls(identity=(validator, tool, *arguments, cache.source_digest()))
-        memo.stored = memo._load()
-        return memo
+        return cls(cache.Pool("verdicts", (validator,), (tool, *arguments, cache.source_digest()), LIMIT))
 
     def keys(self, text: str, obj: Any, schema: Path) -> Keys | None:
         """None when the schema cannot be read (the validator reports that itself)."""
@@ -85,9 +81,9 @@ class VerdictMemo:
         return Keys(exact, None if loose_text is None else _digest(f"{prefix}loose\0{loose_text}"))
 
     def recall(self, keys: Keys) -> Verdict | None:
-        found = self.touched.get(keys.exact) or self.stored.get(keys.exact)
+        found = self.pool.get(keys.exact)
         if found is None and keys.loose is not None:
-            found = self.touched.get(keys.loose) or self.stored.get(keys.loose)
+            found = self.pool.get(keys.loose)
         if found is not None:
             self._touch(keys, found)
         return found
@@ -97,33 +93,20 @@ class VerdictMemo:
             self._touch(keys, verdict)
 
     def commit(self) -> None:
-        """Store this run's verdicts with the newest of the others (another run may have stored since); nothing
-        when every verdict of the run was stored already."""
-        if not self.touched or set(self.touched) <= set(self.stored) or any(
-            cache.modified_since(path, self.began_ns - cache.RACY_NS) for path in self._edited_schemas()
-        ):
-            return
-        merged = {key: value for key, value in self._load().items() if key not in self.touched}
-        excess = len(merged) - LIMIT
-        if excess > 0:
-            merged = dict(list(merged.items())[excess:])
-        merged.update(self.touched)
-        cache.store("verdicts", self.identity, merged)
+        """Store this run's verdicts (`cache.Pool.commit`), unless a schema of the project's changed meanwhile."""
+        if not any(cache.modified_since(path, self.began_ns - cache.RACY_NS) for path in self._edited_schemas()):
+            self.pool.commit()
 
     def _touch(self, keys: Keys, verdict: Verdict) -> None:
-        self.touched[keys.exact] = verdict
+        self.pool.put(keys.exact, verdict)
         if keys.loose is not None and verdict.status == "valid":
-            self.touched[keys.loose] = verdict
+            self.pool.put(keys.loose, verdict)
 
     def _edited_schemas(self) -> list[Path]:
         """The schemas a user may edit: the ones rosgit converted into its cache are written once, atomically,
         under a name that says what they were converted from (`rosgit.validate.schemas`)."""
         converted = (cache_root() / "schemas").resolve()
         return [path for path in self._schemas if not path.resolve().is_relative_to(converted)]
-
-    def _load(self) -> dict[str, Verdict]:
-        entry = cache.load("verdicts", self.identity)
-        return entry if isinstance(entry, dict) else {}
 
     def _schema_digest(self, schema: Path) -> str | None:
         if schema not in self._schemas:

@@ -7,6 +7,7 @@ from typing import Any
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from rosgit import cache
 from rosgit.errors import UsageError
 from rosgit.kustomize.gcpause import paused_gc
 from rosgit.kustomize.gojson import json_scalar_text
@@ -79,6 +80,26 @@ def _fix_annotations(root: Node, obj: dict[str, Any], via_json: bool, patch: boo
 
 _LOAD_CACHE: dict[tuple[str, bool], list[dict[str, Any]]] = {}
 _LOAD_CACHE_LIMIT = 256
+# The same, across runs (`cache.Pool`): an edited overlay is built again, but its bases' files are the same
+# texts. Kept per cache directory and rosgit (tests switch both).
+_POOLS: dict[tuple[str, str], cache.Pool[list[dict[str, Any]]]] = {}
+_POOL_LIMIT = 4000
+
+
+def _pool() -> cache.Pool[list[dict[str, Any]]] | None:
+    if not cache.enabled():
+        return None
+    stamp = (str(cache.results_dir()), cache.source_digest())
+    if stamp not in _POOLS:
+        _POOLS[stamp] = cache.Pool("kyaml", ("resource documents",), (cache.source_digest(),), _POOL_LIMIT)
+    return _POOLS[stamp]
+
+
+def remember_documents() -> None:
+    """Store the files parsed since the last call, for the next run (the engine calls it after a build)."""
+    pool = _pool()
+    if pool is not None:
+        pool.commit()
 
 
 def _copy(value: Any) -> Any:
@@ -99,9 +120,15 @@ def load_resource_documents(text: str, source: str, *, patch: bool = False) -> l
     """
     cached = _LOAD_CACHE.get((text, patch))
     if cached is None:
-        # Parsing allocates many small objects that never form cycles; the collector only slows it down.
-        with paused_gc():
-            cached = _load_resources(text, source, patch)
+        pool = _pool()
+        key = f"{'patch' if patch else 'resource'} {cache.text_digest(text)}"
+        cached = pool.get(key) if pool is not None else None
+        if cached is None:
+            # Parsing allocates many small objects that never form cycles; the collector only slows it down.
+            with paused_gc():
+                cached = _load_resources(text, source, patch)
+            if pool is not None:
+                pool.put(key, cached)
         if len(_LOAD_CACHE) >= _LOAD_CACHE_LIMIT:
             _LOAD_CACHE.pop(next(iter(_LOAD_CACHE)))
         _LOAD_CACHE[(text, patch)] = cached
