@@ -71,13 +71,19 @@ def _git(repo: Path, *args: str) -> str:
     return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, text=True, env=env).stdout
 
 
-def test_a_chart_change_needs_a_higher_version_than_the_merge_base(tmp_path: Path) -> None:
+def _committed_copy(tmp_path: Path, branch: str) -> Path:
+    """The repository's tree committed on `branch` of a new Git repository."""
     repo = tmp_path / "repo"
     repo.mkdir()
     copy_repo(repo)
-    _git(repo, "init", "-q", "-b", "main")
+    _git(repo, "init", "-q", "-b", branch)
     _git(repo, "add", "-A")
-    _git(repo, "commit", "-q", "-m", "release 2.0.0")
+    _git(repo, "commit", "-q", "-m", f"the tree on {branch}")
+    return repo
+
+
+def test_a_chart_change_needs_a_higher_version_than_the_merge_base(tmp_path: Path) -> None:
+    repo = _committed_copy(tmp_path, "main")
     _git(repo, "checkout", "-q", "-b", "feature")
     catalog_path = repo / "rosgit.yaml"
 
@@ -103,12 +109,7 @@ def test_a_chart_change_needs_a_higher_version_than_the_merge_base(tmp_path: Pat
 def test_without_a_main_branch_the_check_compares_with_head_and_says_so(tmp_path: Path) -> None:
     """A CI clone of the pull request's branch alone: the bump is still checked against HEAD (what the
     commit changes), and an info finding says the merge-base was not found."""
-    repo = tmp_path / "repo"
-    repo.mkdir()
-    copy_repo(repo)
-    _git(repo, "init", "-q", "-b", "feature")
-    _git(repo, "add", "-A")
-    _git(repo, "commit", "-q", "-m", "the branch alone")
+    repo = _committed_copy(tmp_path, "feature")
     catalog_path = repo / "rosgit.yaml"
 
     def findings() -> list[tuple[str, str]]:
