@@ -189,6 +189,8 @@ def _open_verdicts(name: str, binary: Path | None, schemas: SchemaSet) -> Verdic
     from rosgit import cache
     from rosgit.validate.verdicts import VerdictMemo
 
+    if not cache.enabled():
+        return None
     if name == "kubeconform" and binary is not None:
         from rosgit.validate import kubeconform
 
