@@ -67,21 +67,75 @@ def load_objects_reusing(
 ) -> tuple[list[Obj], dict[str, list[Obj]]]:
     """`load_objects(text)`, taking the objects of each document whose `key` (a digest of its text) is in
     `earlier` from there and parsing only the others; and this stream's documents by key, for the next call.
-    A document that does not load alone makes the whole stream load at once (its errors are the stream's)."""
+
+    A document that differs from an earlier one only in its `metadata.namespace` line (`namespace_free`)
+    takes that one's objects with the namespace set: an overlay's namespace edit changes every document in
+    that line alone. A document that does not load alone makes the whole stream load at once (its errors
+    are the stream's)."""
     objects: list[Obj] = []
     documents: dict[str, list[Obj]] = {}
+    taken: set[int] = set()  # each earlier document once: two objects never share their dicts
     for piece in document_texts(text):
-        digest = key(piece)
-        # a document repeated in the stream is parsed again: two objects never share their dicts
-        found = earlier.get(digest) if digest not in documents else None
+        exact = key(piece)
+        unplaced = namespace_free(piece)
+        loose = key(f"namespace-free\0{unplaced[0]}") if unplaced is not None else None
+        found = _untaken(earlier.get(exact), taken)
+        if found is None and loose is not None and unplaced is not None:
+            found = _untaken(earlier.get(loose), taken)
+            if found is not None:
+                for obj in found:
+                    obj["metadata"]["namespace"] = unplaced[1]
         if found is None:
             try:
                 found = load_objects(piece)
             except (yaml.YAMLError, UsageError):
                 return load_objects(text), {}
-        documents.setdefault(digest, found)
+        taken.add(id(found))
+        documents.setdefault(exact, found)
+        if loose is not None:
+            documents.setdefault(loose, found)
         objects.extend(found)
     return objects, documents
+
+
+def _untaken(found: list[Obj] | None, taken: set[int]) -> list[Obj] | None:
+    return found if found is not None and id(found) not in taken else None
+
+
+_NAMESPACE_KEY = re.compile(r"^  namespace:", re.MULTILINE)
+_NAMESPACE_LINE = re.compile(r"  namespace: ([a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?)")
+_PLAIN_STRINGS: dict[str, bool] = {}
+
+
+def namespace_free(piece: str) -> tuple[str, str] | None:
+    """(the document with its namespace value cut out, the namespace) when the document is a mapping whose
+    `metadata:` block holds the one line `  namespace: LABEL` at the block's indentation, the label a DNS-1123
+    label YAML reads as a string (not `123`, `yes`, `null`); else None. Such a line is that key of metadata and
+    nothing else: a block scalar's lines are indented deeper than its key, a flow mapping starts on the
+    `metadata:` line, and the document holds no other such line (a repeated key)."""
+    keys = list(_NAMESPACE_KEY.finditer(piece))
+    if len(keys) != 1:
+        return None
+    start = keys[0].start()
+    end = piece.find("\n", start)
+    end = len(piece) if end < 0 else end
+    line = _NAMESPACE_LINE.fullmatch(piece, start, end)
+    if line is None or not _reads_as_string(line.group(1)):
+        return None
+    above = piece[:start].splitlines()
+    owner = next((row for row in reversed(above) if row and not row.startswith(" ")), None)
+    if owner != "metadata:":
+        return None
+    return piece[: line.start(1)] + piece[line.end(1) :], line.group(1)
+
+
+def _reads_as_string(value: str) -> bool:
+    known = _PLAIN_STRINGS.get(value)
+    if known is None:
+        known = isinstance(yaml.load(f"k: {value}", Loader=yaml.CSafeLoader)["k"], str)
+        if len(_PLAIN_STRINGS) < 4096:
+            _PLAIN_STRINGS[value] = known
+    return known
 
 
 _STR = "tag:yaml.org,2002:str"

@@ -3,12 +3,15 @@ gives, parsing only the documents it has not seen."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from rosgit.build import builtin_build
 from rosgit.cache import text_digest
 from rosgit.k8s import objects
-from rosgit.k8s.objects import document_texts, load_objects, load_objects_reusing
+from rosgit.k8s.objects import document_texts, load_objects, load_objects_reusing, namespace_free
+from tests.check.repo_copy import copy_repo
 from tests.conftest import REPO_ROOT
 
 STREAMS = {
@@ -75,7 +78,7 @@ def test_every_overlay_reads_as_its_whole_text_and_an_edit_parses_only_the_chang
         whole = load_objects(text)
         first, documents = load_objects_reusing(text, {}, text_digest)
         assert first == whole, name
-        assert len(documents) == len(document_texts(text))
+        assert len({id(found) for found in documents.values()}) == len(document_texts(text))
 
         edited = text.replace("app.kubernetes.io/part-of:", "app.kubernetes.io/part-of-x:", 1)
         assert edited != text
@@ -99,3 +102,60 @@ def test_a_piece_that_does_not_read_alone_reads_the_whole_stream(monkeypatch: py
     parsed = _counting(monkeypatch)
     assert load_objects_reusing(text, {}, text_digest) == (load_objects(text), {})
     assert text in parsed
+
+
+DOCUMENT = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: team-a\ndata:\n  k: v\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("two namespace lines", DOCUMENT.replace("  name: c\n", "  namespace: b\n  name: c\n")),
+        ("under spec", DOCUMENT.replace("metadata:\n  name: c\n  namespace: team-a\n", "metadata:\n  name: c\n")
+         + "spec:\n  namespace: team-a\n"),
+        ("inside a block scalar", "kind: ConfigMap\nmetadata:\n  name: c\ndata: |\n  namespace: team-a\n"),
+        ("quoted", DOCUMENT.replace("namespace: team-a", 'namespace: "team-a"')),
+        ("a number", DOCUMENT.replace("namespace: team-a", "namespace: 123")),
+        ("a boolean", DOCUMENT.replace("namespace: team-a", "namespace: yes")),
+        ("no DNS label", DOCUMENT.replace("namespace: team-a", "namespace: Team_A")),
+        ("a comment above", DOCUMENT.replace("  name: c\n", "# x\n  name: c\n")),
+        ("crlf", DOCUMENT.replace("\n", "\r\n")),
+        ("flow metadata", "kind: ConfigMap\nmetadata: {name: c,\n  namespace: team-a}\n"),
+    ],
+)
+def test_only_a_plain_namespace_line_of_metadata_is_cut_out(name: str, text: str) -> None:
+    assert namespace_free(text) is None, name
+
+
+def test_a_namespace_edit_reuses_every_document_that_differs_in_that_line_alone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert namespace_free(DOCUMENT) == (DOCUMENT.replace("team-a", ""), "team-a")
+    _, documents = load_objects_reusing(DOCUMENT, {}, text_digest)
+    moved = DOCUMENT.replace("team-a", "team-b")
+    parsed = _counting(monkeypatch)
+    objects, _ = load_objects_reusing(moved + "---\n" + moved, documents, text_digest)
+    assert objects == load_objects(moved) * 2
+    assert objects[0]["metadata"]["namespace"] == "team-b"
+    assert objects[0] is not objects[1]  # the second one parsed: an earlier document is taken once
+    assert parsed == ["---\n" + moved]
+
+
+def test_every_overlay_after_a_namespace_edit_reads_as_its_whole_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The real edit: the kustomization's namespace, built again (names and references change too)."""
+    (tmp_path / "repo").mkdir()
+    repo = copy_repo(tmp_path / "repo")
+    for name, text in _overlay_texts().items():
+        kustomization = repo / "overlays" / name / "kustomization.yaml"
+        original = kustomization.read_text(encoding="utf-8")
+        namespace = next(line for line in original.splitlines() if line.startswith("namespace: "))
+        kustomization.write_text(original.replace(namespace, f"{namespace}-moved"), encoding="utf-8")
+        edited = builtin_build(repo / "overlays" / name)
+        _, documents = load_objects_reusing(text, {}, text_digest)
+        parsed = _counting(monkeypatch)
+        again, _ = load_objects_reusing(edited, documents, text_digest)
+        monkeypatch.undo()
+        assert again == load_objects(edited), name
+        assert len(parsed) < len(document_texts(edited)) / 5, name
