@@ -401,7 +401,9 @@ def compute_report(
 
         work = [_Overlay(target, skip) for target in targets]
         lint_context_inputs = lint_inputs(catalog_path, contracts) if cache.enabled() else None
-        judge = partial(_judge_overlays, catalog=catalog, memos=memos, lint_context_inputs=lint_context_inputs)
+        judge = partial(
+            _judge_overlays, catalog=catalog, memos=memos, lint_context_inputs=lint_context_inputs, skip=skip
+        )
         # Without repo-wide stages waiting for every build (pre-commit), nothing would keep the second core
         # busy once the drift check ends: a forked helper takes every other overlay, start to end.
         helper: _Child[list[list[StageResult]]] | None = None
@@ -452,7 +454,7 @@ def _build_overlays(work: list[_Overlay], builds: Builds, progress: Progress) ->
 
 def _judge_overlays(
     work: list[_Overlay], *, catalog: Catalog, memos: StageMemos, lint_context_inputs: str | None,
-    kustomized: Mapping[str, cf.Future[str]], progress: Progress,
+    skip: set[str], kustomized: Mapping[str, cf.Future[str]], progress: Progress,
 ) -> None:
     """Validate the built overlays (one kubeconform run, on a thread), lint them here, then compare each with
     kustomize's output: every overlay's cells, in stage order."""
@@ -463,7 +465,6 @@ def _judge_overlays(
             for o in work
             if (version := S.target_version(catalog, o.target.name)) is not None
         }
-        skip = work[0].skip if work else set()
         batch = threads.submit(_validated, built, versions, memos) if built and "validate" not in skip else None
         for overlay in work:
             progress.step(f"lint {overlay.target.name}")

@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+# A DNS-1123 label, what `metadata.namespace` and most names must be (apimachinery's IsDNS1123Label).
+DNS_LABEL = r"[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?"
+
 
 def as_map(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}

@@ -27,13 +27,14 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from rosgit import cache
+from rosgit.k8s.meta import DNS_LABEL
 from rosgit.validate.inputs import to_json
 from rosgit.validate.report import FieldError, Status
 from rosgit.validate.schemas import cache_root
 
 # The memo holds at most this many verdicts besides those of the current run (oldest dropped first).
 LIMIT = 20000
-_DNS_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")
+_DNS_LABEL = re.compile(DNS_LABEL)
 _KEPT: frozenset[Status] = frozenset({"valid", "invalid"})
 
 

@@ -26,7 +26,7 @@ def caches_on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]
 
 def _new_process(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Forget what this process parsed, as a new run starts; then record every file parsed."""
-    monkeypatch.setattr(resources, "_LOAD_CACHE", {})
+    monkeypatch.setattr(resources, "_IN_PROCESS", {})
     monkeypatch.setattr(resources, "_POOLS", {})
     parsed: list[str] = []
 
@@ -87,6 +87,9 @@ def test_another_rosgit_parses_everything_and_caches_off_keep_nothing(
     monkeypatch.setenv("ROSGIT_NO_CACHE", "1")
     monkeypatch.setenv("ROSGIT_CACHE_DIR", str(caches_on.parent / "unused"))
     parsed = _new_process(monkeypatch)
-    _build(overlay)
+    text = _build(overlay)
     assert parsed
+    parsed.clear()
+    assert _build(overlay) == text
+    assert parsed == []  # within the process, each file is still parsed once
     assert not (caches_on.parent / "unused").exists()

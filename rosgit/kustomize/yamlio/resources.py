@@ -78,12 +78,13 @@ def _fix_annotations(root: Node, obj: dict[str, Any], via_json: bool, patch: boo
         del metadata["annotations"]
 
 
-_LOAD_CACHE: dict[tuple[str, bool], list[dict[str, Any]]] = {}
-_LOAD_CACHE_LIMIT = 256
-# The same, across runs (`cache.Pool`): an edited overlay is built again, but its bases' files are the same
-# texts. Kept per cache directory and rosgit (tests switch both).
+# Parsed files by text digest, so that a build parses each file once and every build after it none: across
+# runs in a `cache.Pool`, kept per cache directory and rosgit (tests switch both), because an edited overlay is
+# built again but its bases' files are the same texts; within the process alone when caches are off.
 _POOLS: dict[tuple[str, str], cache.Pool[list[dict[str, Any]]]] = {}
 _POOL_LIMIT = 4000
+_IN_PROCESS: dict[str, list[dict[str, Any]]] = {}
+_IN_PROCESS_LIMIT = 256
 
 
 def _pool() -> cache.Pool[list[dict[str, Any]]] | None:
@@ -118,20 +119,19 @@ def load_resource_documents(text: str, source: str, *, patch: bool = False) -> l
     Like kustomize, every resource needs a mapping with `kind` and `metadata.name`.
     The result is the caller's to mutate: repeated loads of the same text return fresh copies.
     """
-    cached = _LOAD_CACHE.get((text, patch))
+    key = f"{'patch' if patch else 'resource'} {cache.text_digest(text)}"
+    pool = _pool()
+    cached = pool.get(key) if pool is not None else _IN_PROCESS.get(key)
     if cached is None:
-        pool = _pool()
-        key = f"{'patch' if patch else 'resource'} {cache.text_digest(text)}"
-        cached = pool.get(key) if pool is not None else None
-        if cached is None:
-            # Parsing allocates many small objects that never form cycles; the collector only slows it down.
-            with paused_gc():
-                cached = _load_resources(text, source, patch)
-            if pool is not None:
-                pool.put(key, cached)
-        if len(_LOAD_CACHE) >= _LOAD_CACHE_LIMIT:
-            _LOAD_CACHE.pop(next(iter(_LOAD_CACHE)))
-        _LOAD_CACHE[(text, patch)] = cached
+        # Parsing allocates many small objects that never form cycles; the collector only slows it down.
+        with paused_gc():
+            cached = _load_resources(text, source, patch)
+        if pool is not None:
+            pool.put(key, cached)
+        else:
+            if len(_IN_PROCESS) >= _IN_PROCESS_LIMIT:
+                _IN_PROCESS.pop(next(iter(_IN_PROCESS)))
+            _IN_PROCESS[key] = cached
     return [_copy(doc) for doc in cached]
 
 
