@@ -7,6 +7,7 @@ rosgit's own source (by stat: code is not edited faster than the clock ticks, an
 cheap), of tools.txt and the installed tool binaries (by stat: they are replaced, not edited), and of the
 arguments. Entries live in `$ROSGIT_CACHE_DIR/results` (the schema cache's directory); `ROSGIT_NO_CACHE=1`
 turns every cache off (the test suite does, so a monkeypatched run never meets an earlier real one).
+An entry no run read or wrote for `UNUSED_DAYS` is deleted (`prune`).
 
 Only the standard library at import time: `rosgit build` answers from here before the engine is imported.
 """
@@ -157,9 +158,17 @@ def load(kind: str, identity: Sequence[str]) -> Any:
         return None
     try:
         with open(_entry_path(kind, identity), "rb") as stream:
+            _mark_used(stream.fileno())
             return pickle.load(stream)  # our own cache directory, written only by store()
     except Exception:  # a half-written, stale-format or unreadable entry: compute again
         return None
+
+
+def _mark_used(fd: int) -> None:
+    """An entry's mtime is when a run last wrote or read it (`prune`); refreshed at most once a day."""
+    with contextlib.suppress(OSError):
+        if time.time() - os.fstat(fd).st_mtime > _DAY_S:
+            os.utime(fd)
 
 
 def store(kind: str, identity: Sequence[str], value: Any) -> None:
@@ -170,6 +179,7 @@ def store(kind: str, identity: Sequence[str], value: Any) -> None:
 
 
 def _write_entry(path: Path, value: Any) -> None:
+    _prune_daily(results_dir().parent)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -301,6 +311,7 @@ def derived(kind: str, inputs: Sequence[bytes], compute: Callable[[], T]) -> T:
     )
     try:
         with open(path, "rb") as stream:
+            _mark_used(stream.fileno())
             value: T = pickle.load(stream)  # our own cache directory, written only by _write_entry()
         return value
     except Exception:  # absent, half-written or stale-format: compute again
@@ -308,6 +319,50 @@ def derived(kind: str, inputs: Sequence[bytes], compute: Callable[[], T]) -> T:
     value = compute()
     _write_entry(path, value)
     return value
+
+
+_DAY_S = 86400
+# An entry no run has read or written for this long is deleted: one of a rosgit no longer installed (rosgit's
+# source is part of most identities), of a removed checkout, of an overlay renamed away. The first run that
+# stores something on a new day looks (`.pruned`'s mtime says when the last one did).
+UNUSED_DAYS = 30
+_PRUNE_MARKER = ".pruned"
+_PRUNED: set[Path] = set()  # the cache roots this process looked at
+
+
+def prune(root: Path, *, unused_since: float) -> list[Path]:
+    """Delete the entries (and leftover temporary files) of `root`'s results/ and derived/ whose mtime is
+    before `unused_since`; return what was deleted. The schema cache is not touched: its files are
+    named by their source and read by kubeconform, which cannot mark them used."""
+    deleted: list[Path] = []
+    for section in ("results", "derived"):
+        with contextlib.suppress(OSError):
+            for kind in (root / section).iterdir():
+                if not kind.is_dir():
+                    continue
+                for entry in kind.iterdir():
+                    with contextlib.suppress(OSError):
+                        if entry.is_file() and entry.stat().st_mtime < unused_since:
+                            entry.unlink()
+                            deleted.append(entry)
+    return deleted
+
+
+def _prune_daily(root: Path) -> None:
+    if root in _PRUNED:
+        return
+    _PRUNED.add(root)
+    marker = root / _PRUNE_MARKER
+    now = time.time()
+    with contextlib.suppress(OSError):
+        if now - marker.stat().st_mtime < _DAY_S:
+            return
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        marker.touch()
+    except OSError:
+        return
+    prune(root, unused_since=now - UNUSED_DAYS * _DAY_S)
 
 
 def modified_since(path: Path, ns: int) -> bool:

@@ -479,3 +479,42 @@ def test_a_keyed_value_is_reused_only_for_the_same_stamp_and_kept_only_when_aske
     monkeypatch.setenv("ROSGIT_NO_CACHE", "1")
     assert cache.keyed("k", ("a",), ("s1",), compute(9)) == 9
     assert calls == ["1", "3", "4", "5", "'six'", "7", "9"]
+
+
+def _dated(path: Path, days: float) -> None:
+    past = time.time() - days * 86400
+    os.utime(path, (past, past))
+
+
+def test_entries_no_run_used_for_a_month_are_deleted_once_a_day(
+    caching: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cache entry is a file per identity, and most identities name rosgit's source: without pruning, every
+    rosgit ever installed would leave its entries behind. One unused for cache.UNUSED_DAYS goes; one read
+    within them stays, since a read marks it used."""
+    monkeypatch.setattr(cache, "_PRUNED", set())
+    root = tmp_path / "cache"
+    cache.store("old", ("unused",), ("s", 1))
+    cache.store("old", ("read",), ("s", 2))
+    derived = cache.derived("words", [b"a b"], lambda: ["a", "b"])
+    entries = {path.parent.name + "/" + path.name: path for path in root.glob("*/*/*")}
+    assert len(entries) == 3 and derived == ["a", "b"]
+    for path in entries.values():
+        _dated(path, cache.UNUSED_DAYS + 1)
+    assert cache.load("old", ("read",)) == ("s", 2)  # read: used now
+    _dated(root / ".pruned", 2)
+
+    monkeypatch.setattr(cache, "_PRUNED", set())  # a new run
+    cache.store("new", ("x",), ("s", 3))
+    left = sorted(path.parent.name for path in root.glob("*/*/*"))
+    assert left == ["new", "old"]
+    assert cache.load("old", ("read",)) == ("s", 2)
+    assert cache.load("old", ("unused",)) is None
+
+    # the marker is fresh now: a run later today does not look
+    cache.store("another", ("y",), ("s", 4))
+    for path in root.glob("*/*/*"):
+        _dated(path, cache.UNUSED_DAYS + 1)
+    monkeypatch.setattr(cache, "_PRUNED", set())
+    cache.store("new", ("z",), ("s", 5))
+    assert len(list(root.glob("*/*/*"))) == 4
