@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from rosgit import ids
+from rosgit import cache, ids
 from rosgit.catalog import strimzi as S
 from rosgit.catalog.model import StrimziKafka
 from rosgit.catalog.traffic import dns_namespace
@@ -305,9 +305,36 @@ class Reachability:
 
 @per_overlay
 def reachability(objects: list[Obj], context: LintContext) -> Reachability:
-    """Pure: evaluate the overlay's NetworkPolicies on every (source, destination port) pair."""
+    """Pure: evaluate the overlay's NetworkPolicies on every (source, destination port) pair.
+
+    The evaluation is lint's costliest part, and a function of the endpoints, policies and required flows
+    alone: an edit that changes none of them (an environment variable, an image, resources) takes the
+    evaluation of an earlier run (`cache.keyed`, by the inputs' repr: equal for equal plain data, with types
+    and key order, so equal reprs are equal inputs; the one set, a policy's types, is sorted)."""
     pods, externals = endpoints(objects, context)
-    policies = PolicySet([parse_policy(obj) for obj in by_kind(objects, "NetworkPolicy")])
+    policies = [parse_policy(obj) for obj in by_kind(objects, "NetworkPolicy")]
+    required = {flow.key: flow.purpose for flow in context.required_flows()}
+
+    def evaluate() -> Reachability:
+        return _evaluate(pods, externals, PolicySet(policies), required)
+
+    if not cache.enabled():
+        return evaluate()
+    inputs = repr((
+        list(pods.values()),
+        list(externals.values()),
+        [(p.name, p.namespace, p.pod_selector, sorted(p.types), p.ingress, p.egress) for p in policies],
+        required,
+    ))
+    return cache.keyed(
+        "reachability", (cache.text_digest(inputs),), (cache.source_digest(),), evaluate,
+        accept=lambda value: isinstance(value, Reachability),
+    )
+
+
+def _evaluate(
+    pods: dict[str, Endpoint], externals: dict[str, Endpoint], policies: PolicySet, required: dict[FlowKey, str]
+) -> Reachability:
     everything = {**externals, **pods}
     allowed: dict[FlowKey, Verdict] = {}
     for src in everything.values():
@@ -318,10 +345,6 @@ def reachability(objects: list[Obj], context: LintContext) -> Reachability:
                 verdict = policies.verdict(src, dst, number, protocol)
                 if verdict.allowed:
                     allowed[(src.name, dst.name, number, protocol)] = verdict
-    required: dict[FlowKey, str] = {}
-    if context.catalog is not None and context.platform:
-        for flow in context.required_flows():
-            required[flow.key] = flow.purpose
     missing: dict[FlowKey, str] = {}
     blocked_at: dict[FlowKey, str] = {}
     for key, purpose in required.items():
