@@ -190,7 +190,10 @@ class BuildEntry:
 def _outermost(roots: Iterable[Path]) -> tuple[str, ...]:
     """The roots not inside another one: each tree is hashed once."""
     unique = sorted(set(roots))
-    return tuple(str(r) for r in unique if not any(r != o and r.is_relative_to(o) for o in unique))
+    names = {str(r) for r in unique}
+    # A root inside another has it among its parents (both lexical, as is_relative_to is): one set lookup
+    # per level instead of a comparison with every other root.
+    return tuple(str(r) for r in unique if not any(str(parent) in names for parent in r.parents))
 
 
 def parsed_build(overlay: Path, text: str) -> list[Obj]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pytest
@@ -103,3 +104,20 @@ def test_only_tools_py_starts_processes_and_only_build_py_decides_the_fallback()
         if rel != "build.py":
             assert 'engine="kustomize"' not in source, f"{rel} retries with kustomize; use build_with_fallback"
             assert "run_kustomize(" not in source, f"{rel} runs kustomize itself; use rosgit.build"
+
+
+def test_a_build_is_keyed_on_the_outermost_of_the_directories_it_read() -> None:
+    """Each tree is hashed once: a root inside another read root is dropped (lexically, as
+    Path.is_relative_to decides), whatever the order, duplicates, names sharing a prefix, or `..` parts."""
+    outermost = build._outermost  # noqa: SLF001 (the rule itself, on inputs no repository has)
+    parts = ["a", "b", "b-x", "b.y", ".."]
+    chance = random.Random(17)
+    for _ in range(2000):
+        roots = [
+            Path(("/" if chance.random() < 0.5 else "") + "/".join(chance.choices(parts, k=chance.randint(0, 4))))
+            for _ in range(chance.randint(0, 8))
+        ]
+        unique = sorted(set(roots))
+        expected = tuple(str(r) for r in unique if not any(r != o and r.is_relative_to(o) for o in unique))
+        assert outermost(roots) == expected, roots
+    assert outermost([Path("/r/b-x"), Path("/r/b/k"), Path("/r/b"), Path("/r/b")]) == ("/r/b", "/r/b-x")

@@ -192,7 +192,12 @@ def _patch_id(doc: dict[str, Any]) -> ResId:
 
 def _apply_smp_by_id(items: list[Resource], doc: dict[str, Any], location: str) -> None:
     pid = _patch_id(doc)
-    matches = [r for r in items if any(_id_equal(i, pid) for i in r.all_ids())]
+    # the name first: equal ids have equal names, and an id costs its object's gvk parsed again
+    matches = [
+        r for r in items
+        if (r.name == pid.name or any(i.name == pid.name for i in r.prev_ids))
+        and any(_id_equal(i, pid) for i in r.all_ids())
+    ]
     if len(matches) != 1:
         what = "no matches" if not matches else "multiple matches"
         raise UsageError(
