@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import copy
 import re
 from typing import Any
 
 from rosgit.kustomize.fieldspecs import split_outside
 from rosgit.kustomize.jsonpatch6902 import PatchError, apply
+from rosgit.kustomize.plain import copy_plain
 from rosgit.kustomize.resource import Gvk, Resource, split_api_version
 
 # Built-in list fields merged by key (Kubernetes patchMergeKey), by field name.
@@ -74,12 +74,12 @@ def strategic_merge(
 ) -> Any:
     """The result of applying a strategic-merge patch map to a target map; None deletes."""
     if not isinstance(patch, dict) or not isinstance(target, dict):
-        return copy.deepcopy(patch)
+        return copy_plain(patch)
     directive = patch.get(_DIRECTIVE)
     if directive == "delete":
         return None
     if directive == "replace":
-        return {k: copy.deepcopy(v) for k, v in patch.items() if k != _DIRECTIVE}
+        return {k: copy_plain(v) for k, v in patch.items() if k != _DIRECTIVE}
     out = dict(target)
     for key, value in patch.items():
         if key == _DIRECTIVE or key.startswith("$setElementOrder") or key.startswith("$retainKeys"):
@@ -128,7 +128,7 @@ def _strip_directives(value: Any) -> Any:
         }
     if isinstance(value, list):
         return [_strip_directives(v) for v in value if not _is_delete(v)]
-    return copy.deepcopy(value)
+    return copy_plain(value)
 
 
 def _merge_list(
@@ -140,7 +140,7 @@ def _merge_list(
     key = _merge_key(field, path, kind) if known else None
     if key is None:
         # A list without a merge key is replaced by the patch's list, as written (directives too).
-        return copy.deepcopy(patch)
+        return [copy_plain(item) for item in patch]
     if any(isinstance(p, dict) and p.get(_DIRECTIVE) == "replace" for p in patch):
         return [_strip_directives(p) for p in patch if not (isinstance(p, dict) and p.get(_DIRECTIVE))]
     # Patch elements come first, in patch order (merged into their originals); then the
@@ -168,7 +168,7 @@ def _merge_list(
         merged = strategic_merge(current[index], item, kind, (*path, field), known)
         if merged is not None:
             head.append(merged)
-    tail = [copy.deepcopy(c) for i, c in enumerate(current) if i not in used]
+    tail = [copy_plain(c) for i, c in enumerate(current) if i not in used]
     return head + tail
 
 

@@ -11,6 +11,7 @@ from rosgit import cache
 from rosgit.errors import UsageError
 from rosgit.kustomize.gcpause import paused_gc
 from rosgit.kustomize.gojson import json_scalar_text
+from rosgit.kustomize.plain import copy_plain
 from rosgit.kustomize.yamlio.compose import compose_kyaml, node_kind
 from rosgit.kustomize.yamlio.construct import Builder, alias_budget
 from rosgit.kustomize.yamlio.scalars import kyaml_plain_is_string, resolve_v3
@@ -103,15 +104,6 @@ def remember_documents() -> None:
         pool.commit()
 
 
-def _copy(value: Any) -> Any:
-    """Deep copy of plain data (dicts, lists, immutable scalars), much cheaper than copy.deepcopy."""
-    if type(value) is dict:
-        return {key: _copy(item) for key, item in value.items()}
-    if type(value) is list:
-        return [_copy(item) for item in value]
-    return value
-
-
 def load_resource_documents(text: str, source: str, *, patch: bool = False) -> list[dict[str, Any]]:
     """Every non-empty document of a resource file, parsed as kustomize reads resources.
 
@@ -132,7 +124,7 @@ def load_resource_documents(text: str, source: str, *, patch: bool = False) -> l
             if len(_IN_PROCESS) >= _IN_PROCESS_LIMIT:
                 _IN_PROCESS.pop(next(iter(_IN_PROCESS)))
             _IN_PROCESS[key] = cached
-    return [_copy(doc) for doc in cached]
+    return [copy_plain(doc) for doc in cached]
 
 
 def _load_resources(text: str, source: str, patch: bool) -> list[dict[str, Any]]:
