@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from rosgit.catalog.model import AnalyticsMode, AuthorizationMode, Catalog, OverlaySpec
 from rosgit.catalog.profiles import (
@@ -59,9 +60,14 @@ class LintContext:
 
     def required_flows(self) -> list[Flow]:
         """The traffic matrix's flows of this overlay's platform and modes (none without catalog or platform)."""
+        return list(self._required_flows)
+
+    @cached_property
+    def _required_flows(self) -> tuple[Flow, ...]:
+        # Several rules ask, and the context is frozen: computed once per context.
         if self.catalog is None or not self.platform:
-            return []
-        return required_flows(self.catalog, self.platform, self.analytics_mode, self.authorization_mode)
+            return ()
+        return tuple(required_flows(self.catalog, self.platform, self.analytics_mode, self.authorization_mode))
 
     def finding(self, rule_id: RuleId, severity: Severity, obj: str, message: str, hint: str = "") -> Finding:
         return Finding(rule_id, severity, obj, message, hint, self.source)
