@@ -173,7 +173,8 @@ def uses(objects: list[Obj], connections: Mapping[str, Set[str]] | None = None) 
             texts += [*(container.get("command") or []), *(container.get("args") or [])]
             for text in texts:
                 for host in _DNS_LABEL.findall(text) if isinstance(text, str) else ():
-                    found[template.workload] |= backends.get(host, set()) - {template.workload}
+                    if host in backends:
+                        found[template.workload] |= backends[host] - {template.workload}
     for workload, targets in (connections or {}).items():
         found.setdefault(workload, set()).update(t for t in targets if t != workload)
     return found
