@@ -12,7 +12,7 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -77,18 +77,22 @@ def _read(path: Path) -> str | None:
         return "\0"  # binary: never ours
 
 
-def existing_generated(root: Path) -> dict[str, str]:
-    """Files under the managed directories that carry the rosgit header."""
+def existing_generated(root: Path, *, besides: Collection[str] = ()) -> dict[str, str]:
+    """Files under the managed directories that carry the rosgit header, except those in `besides` (relative
+    paths, not even read)."""
     found: dict[str, str] = {}
     for top in MANAGED_DIRS:
         directory = root / top
         if not directory.is_dir() or directory.is_symlink():
             continue
         for path in sorted(directory.rglob("*")):
+            rel = path.relative_to(root).as_posix()
+            if rel in besides:
+                continue
             if path.is_file() and not path.is_symlink() and not path.name.endswith(STAGING_SUFFIX):
                 text = _read(path)
                 if text is not None and is_generated(text):
-                    found[path.relative_to(root).as_posix()] = text
+                    found[rel] = text
     return found
 
 
@@ -135,14 +139,13 @@ def plan_changes(
             plan.unchanged[rel] = text
     written = journal.read_manifest(root)
     unknown: list[str] = []
-    for rel, text in existing_generated(root).items():
-        if rel not in tree:
-            plan.delete[rel] = text
-            recorded = written.get(rel)
-            if recorded is None:
-                unknown.append(rel)
-            elif recorded != journal.file_hash(root / rel):
-                plan.protected[rel] = "edited since rosgit wrote it (differs from .rosgit/manifest)"
+    for rel, text in existing_generated(root, besides=tree.keys()).items():
+        plan.delete[rel] = text
+        recorded = written.get(rel)
+        if recorded is None:
+            unknown.append(rel)
+        elif recorded != journal.file_hash(root / rel):
+            plan.protected[rel] = "edited since rosgit wrote it (differs from .rosgit/manifest)"
     committed = recoverable(root, unknown) if unknown and recoverable else set()
     for rel in unknown:
         if rel not in committed:

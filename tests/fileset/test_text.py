@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import random
 from typing import Any
 
 import pytest
@@ -67,3 +68,19 @@ def test_indented_json_writes_json_dumps_bytes(data: Any) -> None:
 def test_indented_json_fails_as_json_does() -> None:
     with pytest.raises(TypeError, match="not JSON serializable"):
         text.indented_json({"a": [object()]})
+
+
+def test_the_header_is_looked_for_in_the_first_two_lines_however_long_they_are() -> None:
+    """is_generated splits only the start of a long text; the answer is the whole text's first two lines'."""
+    mark = text.HEADER_MARK
+    chance = random.Random(5)
+    separators = ["\n", "\r\n", "\r", "\x0b", "\u2028", ""]
+    for _ in range(3000):
+        pieces = [
+            chance.choice(["x" * chance.choice([0, 1, 10, 4090, 4100]), mark, "# " + mark])
+            + chance.choice(separators)
+            for _ in range(chance.randint(0, 4))
+        ]
+        written = "".join(pieces)
+        expected = any(mark in line for line in written.splitlines()[:2])
+        assert text.is_generated(written) == expected, repr(written[:80])
