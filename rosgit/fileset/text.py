@@ -338,15 +338,16 @@ def text_file(content: str, *, comment: str = "#") -> str:
     return f"{header}\n{content}"
 
 
+# how much of a text is split to find its first two lines (a generated file runs to hundreds)
+_HEAD_CHARS = 4096
+
+
 def is_generated(text: str) -> bool:
     """A file is rosgit's to rewrite or delete only if one of its first two lines carries the header."""
     head = text[:_HEAD_CHARS].splitlines()
-    # a generated file's text runs to hundreds of lines: split only its start, unless that holds no two lines
+    # only the start, unless that holds no two lines
     lines = head if len(head) > 2 or len(text) <= _HEAD_CHARS else text.splitlines()
     return any(HEADER_MARK in line for line in lines[:2])
-
-
-_HEAD_CHARS = 4096
 
 
 def disjoint_union(*trees: Mapping[str, str]) -> dict[str, str]:
