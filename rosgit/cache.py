@@ -274,22 +274,16 @@ class Pool(Generic[V]):
         return {}
 
 
-def file_memo(kind: str, path: Path, compute: Callable[[], T]) -> T:
-    """compute(), or its value from an earlier run on the same bytes of `path` with the same rosgit.
+def file_memo(kind: str, path: Path, data: bytes, compute: Callable[[], T]) -> T:
+    """compute(), a pure function of `data` (the bytes of `path`, read once by the caller) and of rosgit's
+    code, or its value from an earlier run on the same bytes of the same path (the catalog, a contract).
 
-    For a pure function of one file (the catalog, a contract). A file modified since shortly before the
-    computation started is not stored: it may have changed while it was read (see RACY_NS)."""
+    Stored however recently the file was written: compute() reads these very bytes, never the file again, so
+    its value cannot belong to other bytes than the stamp's (unlike a result read from a tree; RACY_NS)."""
     if not enabled():
         return compute()
-    started = time.time_ns()
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return compute()  # the computation reports the problem
     stamp = (hashlib.blake2b(data, digest_size=20).hexdigest(), source_digest())
-    return keyed(
-        kind, (os.path.abspath(path),), stamp, compute, keep=lambda: not modified_since(path, started - RACY_NS)
-    )
+    return keyed(kind, (os.path.abspath(path),), stamp, compute)
 
 
 def derived(kind: str, inputs: Sequence[bytes], compute: Callable[[], T]) -> T:

@@ -133,6 +133,69 @@ def test_the_catalog_is_parsed_again_when_its_bytes_change(tmp_path: Path, cachi
     assert load_catalog(catalog).chart.version == "99.0.1"
 
 
+def test_a_catalog_written_just_now_is_remembered_by_the_bytes_it_was_parsed_from(
+    tmp_path: Path, caching: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The catalog's parse reads the very bytes its stamp names, so it is kept however fresh the file is (a
+    user edits, then runs `rosgit generate` at once); bytes written while it parsed are never answered with it."""
+    from rosgit.catalog import loader
+
+    catalog = tmp_path / "rosgit.yaml"
+    text = (REPO_ROOT / "rosgit.yaml").read_text(encoding="utf-8")
+    catalog.write_text(text, encoding="utf-8")  # not aged: within RACY_NS
+    first = loader.load_catalog(catalog)
+    with monkeypatch.context() as m:
+        m.setattr(loader, "_load_catalog", lambda *args: pytest.fail("parsed again"))
+        assert loader.load_catalog(catalog) == first
+
+    released = f"version: {first.chart.version}\n"
+    edited = text.replace(released, "version: 99.0.2\n", 1)
+    real = loader._load_catalog
+
+    def parse_then_edit(path: Path, data: bytes) -> object:
+        parsed = real(path, data)
+        path.write_text(edited, encoding="utf-8")  # the file changes while its old bytes are parsed
+        return parsed
+
+    catalog.write_text(text.replace(released, "version: 99.0.1\n", 1), encoding="utf-8")
+    with monkeypatch.context() as m:
+        m.setattr(loader, "_load_catalog", parse_then_edit)
+        assert loader.load_catalog(catalog).chart.version == "99.0.1"
+    assert loader.load_catalog(catalog).chart.version == "99.0.2"
+
+
+def test_the_drift_check_after_generate_renders_nothing_until_the_catalog_changes(
+    tmp_path: Path, caching: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`rosgit generate` keeps the tree it rendered by the catalog's bytes: the pre-commit hook's drift check
+    that follows compares it with the files and renders nothing; another catalog renders again, and the
+    drift it reports is the uncached one."""
+    import rosgit.repo.tree
+    from rosgit.catalog import load_catalog
+    from rosgit.check.stages import drift_findings
+    from rosgit.repo.command import run_generate
+
+    root = _tree_copy(tmp_path)
+    catalog = root / "rosgit.yaml"
+    text = catalog.read_text(encoding="utf-8")
+    edited = text.replace("value: ros-processor}", "value: ros-processor-b1}", 1)
+    assert edited != text
+    catalog.write_text(edited, encoding="utf-8")  # edited just now, as a user does before generating
+    assert run_generate(catalog, check=False) == 0
+    rendered: list[str] = []
+    real = rosgit.repo.tree.render_tree
+    monkeypatch.setattr(rosgit.repo.tree, "render_tree", lambda c: rendered.append("tree") or real(c))
+    assert drift_findings(root, load_catalog(catalog), "rosgit.yaml") == []
+    assert rendered == []
+
+    catalog.write_text(text, encoding="utf-8")
+    cached = drift_findings(root, load_catalog(catalog), "rosgit.yaml")
+    assert rendered == ["tree"]
+    assert {f.object for f in cached} >= {"base/rosocp-processor/deployment.yaml"}
+    monkeypatch.setenv("ROSGIT_NO_CACHE", "1")
+    assert drift_findings(root, load_catalog(catalog), "rosgit.yaml") == cached
+
+
 def _tree_copy(tmp_path: Path) -> Path:
     files = subprocess.run(
         ["git", "-C", str(REPO_ROOT), "ls-files"], capture_output=True, text=True, check=True

@@ -14,7 +14,7 @@ from rosgit.catalog.model import Catalog, Component
 from rosgit.catalog.schema import Reader, camel, unknown_key
 from rosgit.catalog.validate import validate_catalog
 from rosgit.errors import UsageError
-from rosgit.userfiles import check_yaml_depth, read_user_text
+from rosgit.userfiles import check_yaml_depth, decode_user_text, read_user_bytes
 
 # Lists merged by their `name` when a component extends a template; the component's entry wins.
 _MERGED_LISTS = ("env", "volumes", "ports", "storage")
@@ -25,13 +25,18 @@ _MERGED_MAPS = ("checkovSkips",)
 TOPICS_PLACEHOLDER = "${topics}"
 
 
-def parse_yaml(path: Path) -> Any:
-    """The file's tree with line numbers (`.lc`), as ruamel's round-trip loader reads it. libyaml reads the
-    files it reads exactly as ruamel does (rosgit.catalog.lined_yaml); ruamel reads the others, and words
-    every error."""
+def read_yaml_bytes(path: Path) -> bytes:
+    """The bytes `parse_yaml` parses (a one-line UsageError when the file cannot be read)."""
     if not path.exists() and not path.is_symlink():
         raise UsageError("catalog not found; run `rosgit init` to write the default one", location=str(path))
-    text = read_user_text(path)
+    return read_user_bytes(path)
+
+
+def parse_yaml(path: Path, data: bytes | None = None) -> Any:
+    """The file's tree with line numbers (`.lc`), as ruamel's round-trip loader reads it. libyaml reads the
+    files it reads exactly as ruamel does (rosgit.catalog.lined_yaml); ruamel reads the others, and words
+    every error. `data`: the file's bytes, read already (`read_yaml_bytes`)."""
+    text = decode_user_text(read_yaml_bytes(path) if data is None else data, location=str(path))
     try:
         return lined_yaml.parse(text, location=str(path))
     except lined_yaml.Unsupported:
@@ -71,11 +76,16 @@ def load_catalog(path: Path) -> Catalog:
     """Reads and validates a catalog; raises UsageError with FILE:LINE on the first problem. The result of
     the same bytes is reused from an earlier run (rosgit.cache): ruamel's line-numbered parse is slow."""
     check_catalog_place(path)
-    return cache.file_memo("catalog", path, lambda: _load_catalog(path))
+    return catalog_of_bytes(path, read_yaml_bytes(path))
 
 
-def _load_catalog(path: Path) -> Catalog:
-    tree = parse_yaml(path)
+def catalog_of_bytes(path: Path, data: bytes) -> Catalog:
+    """`load_catalog` of a catalog whose bytes were read already (`read_yaml_bytes`)."""
+    return cache.file_memo("catalog", path, data, lambda: _load_catalog(path, data))
+
+
+def _load_catalog(path: Path, data: bytes) -> Catalog:
+    tree = parse_yaml(path, data)
     reader = Reader(path)
     if not isinstance(tree, dict):
         raise reader.fail(None, "the catalog must be a mapping")

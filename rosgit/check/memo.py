@@ -113,10 +113,5 @@ def validate_stamp(text: str, version: str | None, schemas: tuple[str, ...]) -> 
     return ("validate", cache.text_digest(text), version or "default", *schemas)
 
 
-def tree_stamp(catalog_path: Path) -> tuple[str, ...]:
-    """The generated tree is a function of the catalog alone."""
-    return ("tree", cache.files_digest([catalog_path]))
-
-
 def kustomize_stamp(inputs: str | None) -> tuple[str, ...] | None:
     return None if inputs is None else ("kustomize", inputs, tool_digest("kustomize"))

@@ -74,8 +74,6 @@ def run_repo_stages(repo: S.RepoInput, wanted: tuple[str, ...]) -> list[RepoOutc
         except Exception as err:  # a stage that cannot run is a failed cell, never a crashed check
             outcome = RepoOutcome(stage, "failed", (), failure_text(err), time.perf_counter() - started)
         outcomes.append(outcome)
-    if repo.memos is not None:
-        repo.memos.commit()  # a forked child keeps what it computed; its memory ends with it
     return outcomes
 
 
@@ -380,7 +378,7 @@ def compute_report(
     # Filled below before the second fork; overlays it lacks (not selected, or --skip build) are built
     # on first use by whichever repo-wide stage needs them, once for all of them.
     selected = tuple(t.name for t in targets if catalog.overlay(t.name) is not None) if overlays else None
-    repo = S.RepoInput(root, catalog, catalog_path.name, Builds(), overlays=selected, memos=memos)
+    repo = S.RepoInput(root, catalog, catalog_path.name, Builds(), overlays=selected)
     missing = missing_tools(skip, require_tools=require_tools)
     skip = skip | {stage for stage in missing if stage in REPO_STAGES}
 

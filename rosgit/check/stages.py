@@ -14,7 +14,6 @@ from rosgit import ids
 from rosgit.argocd.check import check_argocd
 from rosgit.build import Builds
 from rosgit.catalog.model import Catalog
-from rosgit.check.memo import StageMemos, tree_stamp
 from rosgit.findings import Finding
 from rosgit.helm.equivalence import check_equivalence
 from rosgit.k8s.objects import Obj
@@ -34,24 +33,17 @@ class RepoInput:
     builds: Builds
     # the catalog overlays `--overlay` selected; None: every one
     overlays: tuple[str, ...] | None = None
-    # this run's stage results (the generated tree, by the catalog's bytes); None: nothing remembered
-    memos: StageMemos | None = None
 
 
 RepoStage = Callable[[RepoInput], list[Finding]]
 
 
-def drift_findings(
-    root: Path, catalog: Catalog, catalog_name: str, memos: StageMemos | None = None
-) -> list[Finding]:
+def drift_findings(root: Path, catalog: Catalog, catalog_name: str) -> list[Finding]:
     """`rosgit generate --check` as findings: one per generated file that differs from the catalog."""
     from rosgit.fileset.writer import plan_changes
-    from rosgit.repo.tree import render_tree
+    from rosgit.repo.tree import catalog_and_tree
 
-    def render() -> dict[str, str]:
-        return render_tree(catalog)
-
-    tree = render() if memos is None else memos.remembered("generate", root, tree_stamp(root / catalog_name), render)
+    _, tree = catalog_and_tree(root / catalog_name, catalog)
     plan = plan_changes(root, tree)
     findings: list[Finding] = []
     hint = f"run `rosgit generate` and commit the result (the catalog is {catalog_name})"
@@ -125,7 +117,7 @@ def lint_findings(objects: list[Obj], context: LintContext) -> list[Finding]:
 
 
 def _drift(repo: RepoInput) -> list[Finding]:
-    return drift_findings(repo.root, repo.catalog, repo.catalog_name, repo.memos)
+    return drift_findings(repo.root, repo.catalog, repo.catalog_name)
 
 
 def _argocd(repo: RepoInput) -> list[Finding]:

@@ -29,7 +29,7 @@ from functools import partial
 from pathlib import Path
 
 from rosgit import cache
-from rosgit.catalog.loader import parse_yaml
+from rosgit.catalog.loader import parse_yaml, read_yaml_bytes
 from rosgit.catalog.model import Catalog
 from rosgit.catalog.schema import Reader
 from rosgit.contracts.conditions import Observe, Observed, applying, declared_env, judged_names
@@ -92,8 +92,9 @@ def _facts(node: object, context: str) -> Iterator[tuple[object, str]]:
             yield from _facts(item, f"{context}[{index}]")
 
 
-def load_contract(path: Path) -> ImageContract:
-    tree = parse_yaml(path)
+def load_contract(path: Path, data: bytes | None = None) -> ImageContract:
+    """`data`: the file's bytes, read already."""
+    tree = parse_yaml(path, data)
     reader = Reader(path)
     if not isinstance(tree, dict):
         raise reader.fail(None, "an image contract must be a mapping")
@@ -168,8 +169,13 @@ def load_contracts(directory: Path) -> ContractSet:
     """Every `*.yaml` contract of a directory (none when it does not exist)."""
     files = sorted(directory.glob("*.yaml")) if directory.is_dir() else []
     # each contract's result is reused for the same bytes (rosgit.cache): ruamel's parse is slow
-    contracts = {path.stem: cache.file_memo("contract", path, partial(load_contract, path)) for path in files}
+    contracts = {path.stem: _remembered_contract(path) for path in files}
     return ContractSet(contracts, {path.stem: path for path in files})
+
+
+def _remembered_contract(path: Path) -> ImageContract:
+    data = read_yaml_bytes(path)
+    return cache.file_memo("contract", path, data, partial(load_contract, path, data))
 
 
 def _image_lines(catalog_path: Path) -> dict[str, int]:

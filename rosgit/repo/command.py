@@ -5,21 +5,19 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from rosgit.catalog import load_catalog
 from rosgit.catalog.model import Catalog
 from rosgit.errors import UsageError
 from rosgit.fileset.journal import TreeStateError, tree_lock
 from rosgit.fileset.writer import InterruptedAfterSwap, apply_plan, plan_changes, render_diff
 from rosgit.repo.gitcopy import committed_unchanged
 from rosgit.repo.settle import settle_tree, tree_root
-from rosgit.repo.tree import render_tree
+from rosgit.repo.tree import catalog_and_tree
 from rosgit.secrets.stubs import stale_sealed_files
 
 
 def run_generate(catalog_path: Path, *, check: bool) -> int:
-    catalog = load_catalog(catalog_path)
+    catalog, tree = catalog_and_tree(catalog_path)
     root = tree_root(catalog_path)
-    tree = render_tree(catalog)
     if check:
         return _report_drift(root, catalog_path, tree, catalog)
     try:
