@@ -442,12 +442,16 @@ def compute_report(
 
 
 def _build_overlays(work: list[_Overlay], builds: Builds, progress: Progress) -> None:
-    for overlay in work:
-        progress.step(f"build {overlay.target.name}")
-        if "build" in overlay.skip:
-            overlay.results.append(StageResult("build", overlay.target.name, "skipped", detail="--skip build"))
-            continue
-        overlay.build(builds)
+    """Built in a row, the overlays accumulate each base directory they share once (kustomize.subbuilds)."""
+    from rosgit.kustomize.subbuilds import sharing
+
+    with sharing():
+        for overlay in work:
+            progress.step(f"build {overlay.target.name}")
+            if "build" in overlay.skip:
+                overlay.results.append(StageResult("build", overlay.target.name, "skipped", detail="--skip build"))
+                continue
+            overlay.build(builds)
 
 
 def _judge_overlays(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -74,13 +74,25 @@ _reads: ContextVar[Reads | None] = ContextVar("build_reads", default=None)
 
 
 @contextlib.contextmanager
-def recording_reads() -> Iterator[Reads]:
+def recording_reads(*, forwarded: bool = False) -> Iterator[Reads]:
+    """What the block reads; `forwarded`: also recorded by the recording around it (a part of its build)."""
+    outer = _reads.get()
     reads = Reads([], [])
     token = _reads.set(reads)
     try:
         yield reads
     finally:
         _reads.reset(token)
+        if forwarded and outer is not None:
+            outer.roots.extend(reads.roots)
+            outer.environment.extend(reads.environment)
+
+
+def record_roots(roots: Iterable[Path]) -> None:
+    """Roots a build read through an earlier build of the same directory (kustomize.subbuilds)."""
+    reads = _reads.get()
+    if reads is not None:
+        reads.roots.extend(roots)
 
 
 def environment_value(name: str) -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from rosgit.errors import UsageError
-from rosgit.kustomize import generators, loader, transformer_order
+from rosgit.kustomize import generators, loader, subbuilds, transformer_order
 from rosgit.kustomize.kustomization_fields import KUSTOMIZATION, check
 from rosgit.kustomize.loader import Root, as_list, remote_error
 from rosgit.kustomize.resource import ResId, Resource
@@ -95,11 +95,15 @@ def _same_id(a: ResId, b: ResId) -> bool:
 
 
 def build_directory(directory: Path, parent: Root | None) -> list[Resource]:
-    return _build(directory, parent)[0]
+    """The resources of a kustomization another one includes (the same for every overlay including it)."""
+    root = loader.open_root(directory, parent)  # the cycle check, whatever is shared
+    return subbuilds.accumulated(root.path, lambda: _build(directory, parent, root)[0])
 
 
-def _build(directory: Path, parent: Root | None) -> tuple[list[Resource], Root, dict[str, Any]]:
-    root = loader.open_root(directory, parent)
+def _build(
+    directory: Path, parent: Root | None, opened: Root | None = None
+) -> tuple[list[Resource], Root, dict[str, Any]]:
+    root = loader.open_root(directory, parent) if opened is None else opened
     kust = load_kustomization(root)
     kind = kust.get("kind") or KUSTOMIZATION_KIND
     # A Component can be built on its own, but a resources entry must not name one.

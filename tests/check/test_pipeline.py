@@ -68,6 +68,30 @@ def test_each_overlay_is_built_exactly_once_per_run(
     assert calls(log) == [f"builtin_build_and_inputs {name}" for name in overlays]
 
 
+def test_the_overlays_a_process_builds_accumulate_each_base_directory_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """kustomize.subbuilds: the overlays built in a row take the base directories they share from one
+    accumulation (inline here: one process builds them all)."""
+    from rosgit.kustomize import target
+
+    accumulated: list[str] = []
+    real = target._build  # noqa: SLF001 (the accumulation itself is counted)
+
+    def counted(directory: Path, *args: object) -> object:
+        accumulated.append(str(directory.resolve().relative_to(REPO_ROOT)))
+        return real(directory, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(target, "_build", counted)
+    monkeypatch.setattr(pipeline, "can_fork", lambda: False)
+    report = pipeline.run_pipeline(REPO_ROOT / "rosgit.yaml", overlays=[], skip=FAST)
+    assert report.ok
+    overlays = [a for a in accumulated if a.startswith("overlays/")]
+    bases = [a for a in accumulated if a.startswith("base/")]
+    assert len(overlays) == len(load_catalog(REPO_ROOT / "rosgit.yaml").overlays)
+    assert bases and len(bases) == len(set(bases))
+
+
 @pytest.mark.tools
 def test_a_builtin_engine_failure_falls_back_once_and_is_reported_once(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
