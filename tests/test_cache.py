@@ -150,7 +150,7 @@ def test_a_catalog_written_just_now_is_remembered_by_the_bytes_it_was_parsed_fro
 
     released = f"version: {first.chart.version}\n"
     edited = text.replace(released, "version: 99.0.2\n", 1)
-    real = loader._load_catalog
+    real = loader._load_catalog  # noqa: SLF001 (the parse itself is wrapped)
 
     def parse_then_edit(path: Path, data: bytes) -> object:
         parsed = real(path, data)
