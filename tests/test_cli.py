@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 from rosgit import __version__
@@ -128,3 +130,35 @@ def test_an_overlay_is_a_name_or_a_path_everywhere(tmp_path: Path) -> None:
     assert validated.returncode == 0 and validated.stdout.startswith("Summary: ")
     for command in (["lint", "minimal", "--select", "ROS302"], ["resources", "minimal"]):
         assert run_rosgit(*command).returncode == 0, command
+
+
+_WITH_TEARDOWN_HOOK = (
+    "import atexit, sys\n"
+    "atexit.register(lambda: print('interpreter teardown', file=sys.stderr))\n"
+    "from rosgit.entry import main\n"
+    "main()\n"
+)
+
+
+def _entry(*args: str, stdout: object = subprocess.PIPE) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", _WITH_TEARDOWN_HOOK, *args], cwd=REPO_ROOT, stdout=stdout,
+        stderr=subprocess.PIPE, text=True, check=False,
+    )
+
+
+def test_build_pre_commit_and_check_end_without_the_interpreter_teardown_and_lose_no_output() -> None:
+    """They end the process once their output is flushed (rosgit.entry._ended): the interpreter's teardown
+    would free every object one by one. The other commands end as Python does."""
+    from rosgit.build import builtin_build
+
+    built = _entry("build", "overlays/minimal")
+    assert (built.returncode, built.stderr) == (0, "")
+    assert built.stdout == builtin_build(REPO_ROOT / "overlays" / "minimal")
+    failed = _entry("build", "overlays/does-not-exist")
+    assert failed.returncode == 2 and "interpreter teardown" in failed.stderr  # an error: the usual way out
+    hook = _entry("pre-commit", "docs/architecture.md")  # no overlay touched: the drift check alone
+    assert hook.returncode == 0 and "rosgit check passed" in hook.stdout and hook.stderr == ""
+    version = _entry("--version")
+    assert version.stdout.startswith("rosgit ") and "interpreter teardown" in version.stderr
+
