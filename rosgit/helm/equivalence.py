@@ -89,12 +89,27 @@ def render_chart(
     settings: Sequence[str] = (),
 ) -> str:
     """`helm template RELEASE CHART -n NAMESPACE -f ... --set-string ...` with the pinned helm (helm or helm3)."""
+    args = template_arguments(chart, namespace, values_files, release=release, settings=settings)
+    return run_tool(helm, args).output(location=str(chart))
+
+
+def template_arguments(
+    chart: Path, namespace: str, values_files: list[Path], *, release: str, settings: Sequence[str] = ()
+) -> list[str]:
     args = ["template", release, str(chart), "-n", namespace]
     for values in values_files:
         args += ["-f", str(values)]
     for setting in settings:
         args += ["--set-string", setting]
-    return run_tool(helm, args).output(location=str(chart))
+    return args
+
+
+def overlay_template_arguments(chart: Path, catalog: Catalog, overlay: OverlaySpec) -> list[str]:
+    """The render the proof compares `overlay` with: its namespace, its values files, the stand-ins."""
+    return template_arguments(
+        chart, catalog.namespace_of(overlay), overlay_values(chart, overlay),
+        release=catalog.project.name, settings=provided_stand_ins(catalog, overlay),
+    )
 
 
 PROVIDED_STAND_IN = "rosgit-equivalence-stand-in"
@@ -288,10 +303,7 @@ def check_overlay(
 
 
 def _render(chart: Path, catalog: Catalog, overlay: OverlaySpec, helm: str) -> str:
-    return render_chart(
-        chart, catalog.namespace_of(overlay), overlay_values(chart, overlay), helm=helm,
-        release=catalog.project.name, settings=provided_stand_ins(catalog, overlay),
-    )
+    return run_tool(helm, overlay_template_arguments(chart, catalog, overlay)).output(location=str(chart))
 
 
 @dataclass(frozen=True)
