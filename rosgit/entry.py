@@ -5,6 +5,7 @@ pydantic adapters) costs a good part of a hook's one-second budget."""
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import sys
 from types import SimpleNamespace
@@ -167,9 +168,23 @@ def main() -> None:
     except BrokenPipeError:
         sys.stderr.close()
         sys.exit(1)
-    except Exception as err:  # a bug in rosgit, not in the user's input: one line unless debugging
-        if os.environ.get("ROSGIT_DEBUG"):
-            raise
-        print(f"rosgit: internal error: {type(err).__name__}: {err} (ROSGIT_DEBUG=1 shows the traceback)",
-              file=sys.stderr)
-        sys.exit(3)
+    except OSError as err:
+        if err.errno not in _FULL:
+            _internal_error(err)
+        print(f"rosgit: cannot write {err.filename or 'the output'}: {err.strerror}", file=sys.stderr)
+        sys.exit(1)
+    except Exception as err:
+        _internal_error(err)
+
+
+# A disk or quota that is full is the user's to free, whichever file was being written.
+_FULL = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+
+
+def _internal_error(err: Exception) -> NoReturn:
+    """A bug in rosgit, not in the user's input: one line unless debugging."""
+    if os.environ.get("ROSGIT_DEBUG"):
+        raise err
+    print(f"rosgit: internal error: {type(err).__name__}: {err} (ROSGIT_DEBUG=1 shows the traceback)",
+          file=sys.stderr)
+    sys.exit(3)

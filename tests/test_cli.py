@@ -162,3 +162,16 @@ def test_build_pre_commit_and_check_end_without_the_interpreter_teardown_and_los
     version = _entry("--version")
     assert version.stdout.startswith("rosgit ") and "interpreter teardown" in version.stderr
 
+
+
+def test_a_full_disk_is_the_user_s_condition_named_in_one_line_not_an_internal_error() -> None:
+    """Output that cannot be written (here stdout on /dev/full) is the user's disk, as kustomize reports it:
+    one line, exit 1; an internal error (exit 3) would send them looking for a bug in rosgit."""
+    for args in (["build", "overlays/minimal"], ["lint", "overlays/minimal"]):
+        with open("/dev/full", "w", encoding="utf-8") as full:
+            proc = subprocess.run(
+                [sys.executable, "-m", "rosgit", *args], cwd=REPO_ROOT, stdout=full, stderr=subprocess.PIPE,
+                text=True, check=False,
+            )
+        assert proc.returncode == 1, (args, proc.stderr)
+        assert proc.stderr == "rosgit: cannot write the output: No space left on device\n", args
