@@ -27,6 +27,12 @@ TOPICS_PLACEHOLDER = "${topics}"
 
 def read_yaml_bytes(path: Path) -> bytes:
     """The bytes `parse_yaml` parses (a one-line UsageError when the file cannot be read)."""
+    return read_user_bytes(path)
+
+
+def read_catalog_bytes(path: Path) -> bytes:
+    """A catalog's bytes: its path resolves, and a missing catalog is named with the command that writes one."""
+    check_catalog_place(path)
     if not path.exists() and not path.is_symlink():
         raise UsageError("catalog not found; run `rosgit init` to write the default one", location=str(path))
     return read_user_bytes(path)
@@ -75,12 +81,11 @@ def check_catalog_place(path: Path) -> None:
 def load_catalog(path: Path) -> Catalog:
     """Reads and validates a catalog; raises UsageError with FILE:LINE on the first problem. The result of
     the same bytes is reused from an earlier run (rosgit.cache): ruamel's line-numbered parse is slow."""
-    check_catalog_place(path)
-    return catalog_of_bytes(path, read_yaml_bytes(path))
+    return catalog_of_bytes(path, read_catalog_bytes(path))
 
 
 def catalog_of_bytes(path: Path, data: bytes) -> Catalog:
-    """`load_catalog` of a catalog whose bytes were read already (`read_yaml_bytes`)."""
+    """`load_catalog` of a catalog whose bytes were read already (`read_catalog_bytes`)."""
     return cache.file_memo("catalog", path, data, lambda: _load_catalog(path, data))
 
 

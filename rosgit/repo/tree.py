@@ -6,7 +6,7 @@ from pathlib import Path
 
 from rosgit import cache
 from rosgit.argocd.generate import argocd_files
-from rosgit.catalog.loader import catalog_of_bytes, check_catalog_place, read_yaml_bytes
+from rosgit.catalog.loader import catalog_of_bytes, read_catalog_bytes
 from rosgit.catalog.model import Catalog
 from rosgit.fileset.text import disjoint_union
 from rosgit.generate.tree import manifest_files
@@ -31,7 +31,6 @@ def catalog_and_tree(catalog_path: Path, catalog: Catalog | None = None) -> tupl
     in between."""
     if catalog is not None and not cache.enabled():
         return catalog, render_tree(catalog)
-    check_catalog_place(catalog_path)
-    data = read_yaml_bytes(catalog_path)
+    data = read_catalog_bytes(catalog_path)
     loaded = catalog_of_bytes(catalog_path, data)
     return loaded, cache.file_memo("tree", catalog_path, data, lambda: render_tree(loaded))

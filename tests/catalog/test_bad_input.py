@@ -200,3 +200,16 @@ def test_missing_catalog_names_the_file(tmp_path: Path) -> None:
     result = run_rosgit("generate", "--catalog", str(tmp_path / "nope.yaml"))
     assert result.returncode == 2
     assert "nope.yaml" in result.stderr and "rosgit init" in result.stderr
+    tree = run_rosgit("check", "--catalog", str(tmp_path / "nope.yaml"))  # through repo.tree.catalog_and_tree
+    assert tree.returncode == 2 and "catalog not found" in tree.stderr, tree.stderr
+
+
+def test_a_missing_yaml_file_that_is_no_catalog_is_not_called_one(tmp_path: Path) -> None:
+    """A contract (or any YAML file but the catalog) gone between listing and reading: `rosgit init` would
+    not write it."""
+    from rosgit.catalog.loader import parse_yaml
+    from rosgit.errors import UsageError
+
+    with pytest.raises(UsageError) as raised:
+        parse_yaml(tmp_path / "kruize.yaml")
+    assert "catalog" not in str(raised.value) and "kruize.yaml: cannot read" in str(raised.value)
