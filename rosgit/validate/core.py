@@ -209,7 +209,9 @@ def _judge(name: str, binary: Path | None, pending: list[_Pending], schemas: Sch
     if name == "kubeconform" and binary is not None:
         from rosgit.validate import kubeconform
 
-        outcomes = kubeconform.run(binary, [p.text for p in pending], schemas.kubeconform_locations())
+        outcomes = kubeconform.run(
+            binary, [p.text for p in pending], schemas.kubeconform_locations(), objects=[p.obj for p in pending]
+        )
         verdicts = []
         for p, o in zip(pending, outcomes, strict=True):
             message = o.message if o.status != "invalid" else ""

@@ -1,8 +1,11 @@
 """Running the pinned kubeconform binary, fully offline, and reading its JSON output.
 
-Each object is written as JSON to its own numbered file in a private temporary directory, so every
-kubeconform result maps back to exactly one object whatever order its workers finish in. kubeconform
-only ever sees local `-schema-location` templates, so it never reaches for the network.
+Objects are written as JSON documents into files in a private temporary directory, so that every
+kubeconform result maps back to exactly one object whatever order its workers finish in: kubeconform's
+report names a result by its file, apiVersion, kind and metadata.name, so objects it names apart share a
+file, and any other object (the second of a name, a name that is no plain string) is put in a later file or
+in one of its own. kubeconform only ever sees local `-schema-location` templates, so it never reaches for
+the network.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -48,27 +52,91 @@ def arguments(locations: list[str], *, workers: int = 2) -> list[str]:
     return argv
 
 
-def run(binary: Path, objects: list[str], locations: list[str]) -> list[KubeconformResult]:
-    """Validate JSON-encoded objects; one result per object, in the same order."""
-    if not objects:
+# How kubeconform's report names a resource: (file, apiVersion, kind, name).
+ReportName = tuple[str, str, str, str]
+# The keys kubeconform's signature reads, as Go's JSON decoding matches them: without regard to case.
+_SIGNATURE_KEYS = {"apiversion": "apiVersion", "kind": "kind", "metadata": "metadata"}
+_METADATA_KEYS = {"name": "name", "namespace": "namespace", "generatename": "generateName"}
+
+
+def report_signature(obj: Any) -> tuple[str, str, str] | None:
+    """(apiVersion, kind, name) as kubeconform's report will name the object, when that is certain: the three
+    plain non-empty strings under their exact keys (no other key folding to one of kubeconform's, no
+    generateName, a namespace that is a string) and no List (kubeconform reports a List's items). None: the
+    object needs a file of its own."""
+    if not isinstance(obj, dict) or not _exact_keys(obj, _SIGNATURE_KEYS):
+        return None
+    api_version, kind, metadata = obj.get("apiVersion"), obj.get("kind"), obj.get("metadata")
+    if not (isinstance(api_version, str) and api_version and isinstance(kind, str) and kind):
+        return None
+    if kind.lower() == "list" or not isinstance(metadata, dict) or not _exact_keys(metadata, _METADATA_KEYS):
+        return None
+    name, namespace = metadata.get("name"), metadata.get("namespace", "")
+    if not (isinstance(name, str) and name and isinstance(namespace, str)) or "generateName" in metadata:
+        return None
+    return api_version, kind, name
+
+
+def _exact_keys(mapping: dict[Any, Any], wanted: dict[str, str]) -> bool:
+    """No key but the exact one folds to a key kubeconform reads (Go's decoder takes `KIND` for `kind`)."""
+    for key in mapping:
+        if not isinstance(key, str):
+            return False
+        folded = wanted.get(key.casefold())
+        if folded is not None and folded != key:
+            return False
+    return True
+
+
+def run(
+    binary: Path, texts: list[str], locations: list[str], *, objects: Sequence[Any] | None = None
+) -> list[KubeconformResult]:
+    """Validate JSON-encoded objects; one result per object, in the same order. `objects`: the decoded
+    objects, when the caller has them (else they are read from the texts)."""
+    if not texts:
         return []
+    decoded = objects if objects is not None else [json.loads(text) for text in texts]
     with tempfile.TemporaryDirectory(prefix="rosgit-validate-") as tmp:
-        names = []
-        for index, text in enumerate(objects):
-            name = f"{index:06d}.json"
-            (Path(tmp) / name).write_text(text, encoding="utf-8")
-            names.append(name)
-        result = run_tool(binary, [*arguments(locations), *names], cwd=Path(tmp))
+        names, files = _layout(texts, decoded)
+        for file, documents in files.items():
+            # JSON holds no line break: the only `---` lines are the separators
+            (Path(tmp) / file).write_text("\n---\n".join(documents), encoding="utf-8")
+        result = run_tool(binary, [*arguments(locations), *files], cwd=Path(tmp))
     try:
         # invalid objects make kubeconform exit 1 with a full report: only output that is no report failed
         payload = json.loads(result.stdout)
     except json.JSONDecodeError as err:
         raise result.error() from err
-    by_file: dict[str, KubeconformResult] = {}
+    reported: dict[ReportName | str, KubeconformResult] = {}
     for entry in payload.get("resources", []):
-        by_file[entry["filename"]] = parse_result(entry)
+        file = str(entry.get("filename", ""))
+        key = (file, str(entry.get("version", "")), str(entry.get("kind", "")), str(entry.get("name", "")))
+        reported[file if file.startswith(_OWN) else key] = parse_result(entry)
     missing = KubeconformResult("error", "kubeconform reported no result for this resource", ())
-    return [by_file.get(name, missing) for name in names]
+    return [reported.get(name, missing) for name in names]
+
+
+_OWN = "own-"
+
+
+def _layout(texts: list[str], objects: Sequence[Any]) -> tuple[list[ReportName | str], dict[str, list[str]]]:
+    """Each object's report name (a file of its own: the file's name), and each file's documents: the n-th
+    object of one report name goes in the n-th shared file."""
+    names: list[ReportName | str] = []
+    files: dict[str, list[str]] = {}
+    seen: dict[tuple[str, str, str], int] = {}
+    for index, (text, obj) in enumerate(zip(texts, objects, strict=True)):
+        signature = report_signature(obj)
+        if signature is None:
+            file = f"{_OWN}{index:06d}.json"
+            names.append(file)
+        else:
+            count = seen.get(signature, 0)
+            seen[signature] = count + 1
+            file = f"shared-{count:06d}.json"
+            names.append((file, *signature))
+        files.setdefault(file, []).append(text)
+    return names, files
 
 
 def parse_result(entry: dict[str, Any]) -> KubeconformResult:

@@ -56,11 +56,13 @@ def _recording(monkeypatch: pytest.MonkeyPatch, validator: str) -> Judged:
     if validator == "kubeconform":
         real_run = kubeconform.run
 
-        def run(binary: Path, objects: list[str], locations: list[str]) -> list[kubeconform.KubeconformResult]:
+        def run(
+            binary: Path, texts: list[str], locations: list[str], *, objects: list[Any] | None = None
+        ) -> list[kubeconform.KubeconformResult]:
             import json
 
-            judged.extend(json.loads(text)["metadata"]["name"] for text in objects)
-            return real_run(binary, objects, locations)
+            judged.extend(json.loads(text)["metadata"]["name"] for text in texts)
+            return real_run(binary, texts, locations, objects=objects)
 
         monkeypatch.setattr(kubeconform, "run", run)
     else:
