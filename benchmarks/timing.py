@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -34,6 +35,14 @@ def timed(cmd: Sequence[str], cwd: Path, env: Mapping[str, str] | None = None, o
     if proc.returncode not in ok:
         raise SystemExit(f"{' '.join(cmd[:4])} failed: {proc.stderr.decode(errors='replace').strip()[-400:]}")
     return elapsed
+
+
+def cpu_seconds(cmd: Sequence[str], cwd: Path, env: Mapping[str, str] | None = None) -> float:
+    """User and system CPU of the command and every descendant it waited for."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    timed(cmd, cwd, env)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 Command = tuple[list[str], dict[str, str]]
